@@ -1,0 +1,116 @@
+"""Our exceptions, one tree, so the CLI can map each family to an exit code.
+
+    CampaignError
+    ├── ConfigError          config.toml is unreadable or invalid (exit 2)
+    ├── TemplateError        a post template fails to parse or render (exit 2)
+    ├── CheckFailed          rendered posts break an error-level content rule (exit 1)
+    ├── StoreError           the database refused or holds something unexpected
+    │   └── PostNotFound     (also a LookupError) no post with that key
+    └── PublishError         a platform refused or failed a send
+        ├── Transient        worth retrying later
+        │   └── RateLimited  retry after the platform's reset time
+        └── Permanent        retrying cannot help
+            ├── AuthRejected      bad or expired token: the account needs new credentials
+            ├── DuplicateContent  the platform already has this exact text
+            └── PolicyBlocked     the platform refuses the content
+
+Every message says what is wrong, where (file, line, field) and what to do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+
+class CampaignError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(CampaignError):
+    """The campaign configuration cannot be used as written."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class TemplateError(CampaignError):
+    """A post template cannot be parsed or rendered."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, template: str, line: int | None = None) -> None:
+        self.template = template
+        self.line = line
+        where = f"{template}:{line}" if line else template
+        super().__init__(f"{where}: {message}")
+
+
+class CheckFailed(CampaignError):
+    """At least one rendered post breaks an error-level rule; nothing was stored."""
+
+    exit_code = 1
+
+    def __init__(self, findings: list) -> None:  # list[Finding]; avoids an import cycle
+        self.findings = findings
+        count = sum(1 for f in findings if f.severity == "error")
+        super().__init__(
+            f"{count} error(s) in the plan; run `campaign check` to see them, fix the "
+            "templates or config.toml, then try again. Nothing was stored."
+        )
+
+
+class StoreError(CampaignError):
+    """The database refused an operation or is in an unexpected state."""
+
+    exit_code = 3
+
+
+class PostNotFound(StoreError, LookupError):
+    """No post with the given key exists in the stored plan."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"no post {key!r} in the stored plan; `campaign status` lists the keys")
+
+
+class PublishError(CampaignError):
+    """A platform refused or failed a send; keeps the platform's own message."""
+
+    def __init__(self, message: str, *, platform: str = "", code: str | int | None = None) -> None:
+        self.platform = platform
+        self.code = code
+        super().__init__(f"{platform}: {message}" if platform else message)
+
+
+class Transient(PublishError):
+    """The send may succeed later: 5xx, timeouts, dropped connections."""
+
+
+class RateLimited(Transient):
+    """The platform asked us to wait until `reset_at` (UTC) before trying again."""
+
+    def __init__(self, message: str, *, reset_at: datetime | None = None, **kw: object) -> None:
+        self.reset_at = reset_at
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class Permanent(PublishError):
+    """Retrying the same request cannot succeed."""
+
+
+class AuthRejected(Permanent):
+    """The token is bad or expired: hold the account's posts until credentials are renewed."""
+
+
+class DuplicateContent(Permanent):
+    """The platform already holds a post with exactly this text."""
+
+
+class PolicyBlocked(Permanent):
+    """The platform's policy refuses the content."""

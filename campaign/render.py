@@ -1,0 +1,204 @@
+"""Render each configured post from its Jinja2 template into what would be sent.
+
+One environment (StrictUndefined: a misspelt variable is an error, not an empty string) and one
+documented context, `TemplateContext`, which is the contract with template authors. On X a line
+holding only `---` splits a post into thread parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+
+from campaign.config import CampaignConfig, Day, Helpline, Image, PostSpec, post_key
+from campaign.errors import TemplateError
+
+THREAD_SEPARATOR = "---"
+
+@dataclass(frozen=True)
+class CampaignView:
+    """`campaign` in templates."""
+
+    name: str
+    organisation: str
+    area: str | None
+    hashtag: str
+    website: str | None
+
+@dataclass(frozen=True)
+class DayView:
+    """`day` in templates: `day.number` counts from 1, `day.weekday` is e.g. 'Monday'."""
+
+    date: date
+    number: int
+    weekday: str
+    theme: str
+    slug: str
+
+@dataclass(frozen=True)
+class PostView:
+    """`post` in templates: `post.local_time` is the wall-clock time in the campaign's zone."""
+
+    channel: str
+    platform: str
+    local_time: datetime
+
+@dataclass(frozen=True)
+class TemplateContext:
+    """Everything a post template can use, and nothing else."""
+
+    campaign: CampaignView
+    day: DayView
+    post: PostView
+    helplines: dict[str, Helpline]
+    contact: dict[str, str]
+
+    def as_dict(self) -> dict[str, object]:
+        return {field: getattr(self, field) for field in self.__dataclass_fields__}
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """A post as it would be sent, with where it came from."""
+
+    key: str
+    day: Day
+    day_number: int
+    spec: PostSpec
+    platform: str
+    template_path: Path
+    scheduled_at: datetime  # UTC
+    local_time: datetime  # the campaign's zone
+    parts: tuple[str, ...]
+    images: tuple[Image, ...]
+    content_hash: str
+
+    @property
+    def channel(self) -> str:
+        return self.spec.channel
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
+
+def environment(posts_dir: Path) -> jinja2.Environment:
+    """The single Jinja environment for post templates: plain text, strict about names."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(posts_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+def render_plan(config: CampaignConfig) -> list[RenderedPost]:
+    """Render every post of the configured week, in time order."""
+    env = environment(config.posts_dir)
+    posts = [
+        render_post(env, config, number, day, spec)
+        for number, day in enumerate(sorted(config.days, key=lambda d: d.date), start=1)
+        for spec in day.posts
+    ]
+    return sorted(posts, key=lambda p: (p.scheduled_at, p.channel, p.key))
+
+def render_post(
+    env: jinja2.Environment, config: CampaignConfig, number: int, day: Day, spec: PostSpec
+) -> RenderedPost:
+    account = config.accounts[spec.channel]
+    scheduled_at = config.scheduled_at(day, spec)
+    local_time = scheduled_at.astimezone(config.zone)
+    context = TemplateContext(
+        campaign=CampaignView(
+            name=config.campaign.name,
+            organisation=config.campaign.organisation,
+            area=config.campaign.area,
+            hashtag=config.campaign.hashtag,
+            website=config.campaign.website,
+        ),
+        day=DayView(day.date, number, day.date.strftime("%A"), day.theme, day.slug),
+        post=PostView(spec.channel, account.platform, local_time),
+        helplines=dict(config.helplines),
+        contact=dict(config.contact),
+    )
+    text = _render_text(env, spec.template, context)
+    parts = split_thread(text)
+    return RenderedPost(
+        key=post_key(day, spec),
+        day=day,
+        day_number=number,
+        spec=spec,
+        platform=account.platform,
+        template_path=config.posts_dir / spec.template,
+        scheduled_at=scheduled_at,
+        local_time=local_time,
+        parts=parts,
+        images=spec.images,
+        content_hash=content_hash(parts, spec.images, config.posts_dir),
+    )
+
+def split_thread(text: str) -> tuple[str, ...]:
+    """Split rendered text on separator lines into trimmed parts (one part if none)."""
+    parts, current = [], []
+    for line in text.splitlines():
+        if line.strip() == THREAD_SEPARATOR:
+            parts.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line.rstrip())
+    parts.append("\n".join(current).strip())
+    return tuple(parts)
+
+def content_hash(parts: tuple[str, ...], images: tuple[Image, ...], posts_dir: Path) -> str:
+    """SHA-256 of exactly what would be sent: text parts, image bytes and alt text."""
+    media = [
+        {"file": image.file, "alt": image.alt, "sha256": _file_digest(posts_dir / image.file)}
+        for image in images
+    ]
+    payload = json.dumps({"parts": list(parts), "media": media}, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+def _render_text(env: jinja2.Environment, name: str, context: TemplateContext) -> str:
+    try:
+        template = env.get_template(name)
+        return template.render(context.as_dict())
+    except jinja2.TemplateNotFound as exc:
+        missing = exc.name or name
+        raise TemplateError(
+            f"template {missing!r} not found under the posts folder: create it or fix the "
+            "`template` setting in config.toml",
+            template=name,
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"template syntax error: {exc.message}", template=exc.name or name, line=exc.lineno
+        ) from None
+    except jinja2.UndefinedError as exc:
+        where, line = _template_frame(exc, name)
+        raise TemplateError(
+            f"undefined variable: {exc.message}. Available: "
+            f"{', '.join(TemplateContext.__dataclass_fields__)} (see docs/templates.md)",
+            template=where,
+            line=line,
+        ) from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        where, line = _template_frame(exc, name)
+        raise TemplateError(f"rendering failed: {exc}", template=where, line=line) from None
+
+def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:
+    """The innermost template file and line in a rendering traceback (Jinja maps them)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return frame.filename, frame.lineno
+    return fallback, None
