@@ -159,7 +159,7 @@ class Account(Frozen):
         if missing:
             raise ValueError(
                 f"credentials must name the environment variables for {', '.join(missing)} "
-                f"(e.g. {missing[0]} = \"FORCE_{self.platform.upper()}_{missing[0].upper()}\")"
+                f'(e.g. {missing[0]} = "FORCE_{self.platform.upper()}_{missing[0].upper()}")'
             )
         for key, env_name in self.credentials.items():
             if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", env_name):
@@ -179,8 +179,10 @@ class Account(Frozen):
     def limits(self) -> dict[timedelta, int]:
         """Posting caps by window: the tier's defaults, overridden by explicit settings."""
         per_15, per_24 = X_TIER_LIMITS.get(self.tier or "", (None, None))
-        found = {timedelta(minutes=15): self.posts_per_15min or per_15,
-                 timedelta(hours=24): self.posts_per_24h or per_24}
+        found = {
+            timedelta(minutes=15): self.posts_per_15min or per_15,
+            timedelta(hours=24): self.posts_per_24h or per_24,
+        }
         return {window: cap for window, cap in found.items() if cap}
 
 
@@ -313,7 +315,7 @@ class CampaignConfig(Frozen):
         url = env.get(DATABASE_URL_ENV) or self.database.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-            url = prefix + str((self.base_dir / url[len(prefix):]).resolve())
+            url = prefix + str((self.base_dir / url[len(prefix) :]).resolve())
         return url
 
     def scheduled_at(self, day: Day, post: PostSpec) -> datetime:

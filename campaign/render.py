@@ -21,6 +21,7 @@ from campaign.errors import TemplateError
 
 THREAD_SEPARATOR = "---"
 
+
 @dataclass(frozen=True)
 class CampaignView:
     """`campaign` in templates."""
@@ -30,6 +31,7 @@ class CampaignView:
     area: str | None
     hashtag: str
     website: str | None
+
 
 @dataclass(frozen=True)
 class DayView:
@@ -41,6 +43,7 @@ class DayView:
     theme: str
     slug: str
 
+
 @dataclass(frozen=True)
 class PostView:
     """`post` in templates: `post.local_time` is the wall-clock time in the campaign's zone."""
@@ -48,6 +51,7 @@ class PostView:
     channel: str
     platform: str
     local_time: datetime
+
 
 @dataclass(frozen=True)
 class TemplateContext:
@@ -61,6 +65,7 @@ class TemplateContext:
 
     def as_dict(self) -> dict[str, object]:
         return {field: getattr(self, field) for field in self.__dataclass_fields__}
+
 
 @dataclass(frozen=True)
 class RenderedPost:
@@ -86,6 +91,7 @@ class RenderedPost:
     def text(self) -> str:
         return "\n\n".join(self.parts)
 
+
 def environment(posts_dir: Path) -> jinja2.Environment:
     """The single Jinja environment for post templates: plain text, strict about names."""
     return jinja2.Environment(
@@ -97,6 +103,7 @@ def environment(posts_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
 
+
 def render_plan(config: CampaignConfig) -> list[RenderedPost]:
     """Render every post of the configured week, in time order."""
     env = environment(config.posts_dir)
@@ -106,6 +113,7 @@ def render_plan(config: CampaignConfig) -> list[RenderedPost]:
         for spec in day.posts
     ]
     return sorted(posts, key=lambda p: (p.scheduled_at, p.channel, p.key))
+
 
 def render_post(
     env: jinja2.Environment, config: CampaignConfig, number: int, day: Day, spec: PostSpec
@@ -142,6 +150,7 @@ def render_post(
         content_hash=content_hash(parts, spec.images, config.posts_dir),
     )
 
+
 def split_thread(text: str) -> tuple[str, ...]:
     """Split rendered text on separator lines into trimmed parts (one part if none)."""
     parts, current = [], []
@@ -154,6 +163,7 @@ def split_thread(text: str) -> tuple[str, ...]:
     parts.append("\n".join(current).strip())
     return tuple(parts)
 
+
 def content_hash(parts: tuple[str, ...], images: tuple[Image, ...], posts_dir: Path) -> str:
     """SHA-256 of exactly what would be sent: text parts, image bytes and alt text."""
     media = [
@@ -163,11 +173,13 @@ def content_hash(parts: tuple[str, ...], images: tuple[Image, ...], posts_dir: P
     payload = json.dumps({"parts": list(parts), "media": media}, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
+
 def _file_digest(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         return None
+
 
 def _render_text(env: jinja2.Environment, name: str, context: TemplateContext) -> str:
     try:
@@ -195,6 +207,7 @@ def _render_text(env: jinja2.Environment, name: str, context: TemplateContext) -
     except (TypeError, ValueError, ArithmeticError) as exc:
         where, line = _template_frame(exc, name)
         raise TemplateError(f"rendering failed: {exc}", template=where, line=line) from None
+
 
 def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:
     """The innermost template file and line in a rendering traceback (Jinja maps them)."""

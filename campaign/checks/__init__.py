@@ -1,0 +1,42 @@
+"""`campaign check`: every rule over every rendered post, and the plan as a whole."""
+
+from __future__ import annotations
+
+from campaign.checks.content import check_post
+from campaign.checks.findings import CheckReport, Finding, Severity
+from campaign.checks.limits import check_limits
+from campaign.checks.readability import flesch_reading_ease
+from campaign.config import CampaignConfig
+from campaign.render import RenderedPost
+from campaign.x_length import weighted_length
+
+__all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
+
+
+def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport:
+    """Check each post and the plan; never raises for content problems, reports them."""
+    report = CheckReport()
+    for post in posts:
+        report.findings.extend(check_post(post, config))
+        report.lengths[post.key] = [
+            weighted_length(part) if post.platform == "x" else len(part) for part in post.parts
+        ]
+        score = flesch_reading_ease(post.text)
+        if score is not None:
+            report.reading_ease[post.key] = score
+            if score < config.checks.min_reading_ease:
+                report.findings.append(
+                    Finding(
+                        severity="warning",
+                        rule="readability",
+                        message=f"reading ease {score:.0f} is below "
+                        f"{config.checks.min_reading_ease:.0f} (60-70 is plain English)",
+                        fix="use shorter sentences and everyday words",
+                        key=post.key,
+                        day=post.day.date.isoformat(),
+                        channel=post.channel,
+                        template=post.spec.template,
+                    )
+                )
+    report.findings.extend(check_limits(posts, config))
+    return report

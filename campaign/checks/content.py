@@ -1,0 +1,276 @@
+"""Rules on each rendered post: length, syntax leftovers, hashtags, phone numbers, images, URLs.
+
+Each rule yields findings; none raises. Lengths follow each platform's own counting: X by the
+twitter-text weighted count, Facebook by characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from campaign.checks.findings import Finding, Severity, locate
+from campaign.config import CampaignConfig
+from campaign.render import RenderedPost
+from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
+
+X_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+_LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+_HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_][A-Za-z0-9_]*)")
+_TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z_][A-Za-z0-9_]*)+\s*$")
+# Full UK numbers (0808 802 0300, +44 808 802 0300) and the short public service codes.
+_LONG_NUMBER = re.compile(r"(?<![\w.])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|0)\d(?:[\s-]?\d){8,9}(?![\w])")
+_SHORT_CODE = re.compile(r"(?<![\w.:/-])(999|112|101|111|105|116[\s-]?\d{3})(?![\w.:/-])")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def check_post(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    """Every per-post rule, in the order an officer would fix them."""
+    rules = (_empty, _leftovers, _length, _hashtags, _phones, _images, _urls)
+    for rule in rules:
+        yield from rule(post, config)
+
+
+def _finding(
+    post: RenderedPost, severity: Severity, rule: str, message: str, fix: str, needle: str = ""
+) -> Finding:
+    return Finding(
+        severity=severity,
+        rule=rule,
+        message=message,
+        fix=fix,
+        key=post.key,
+        day=post.day.date.isoformat(),
+        channel=post.channel,
+        template=post.spec.template,
+        line=locate(post.template_path, needle) if needle else None,
+    )
+
+
+def _empty(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    for index, part in enumerate(post.parts, 1):
+        if not part.strip():
+            label = f"thread part {index}" if len(post.parts) > 1 else "the post"
+            yield _finding(
+                post,
+                "error",
+                "empty",
+                f"{label} is empty",
+                "write the text, or remove the stray `---` separator",
+                "---",
+            )
+
+
+def _leftovers(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    for match in _LEFTOVER.finditer(post.text):
+        yield _finding(
+            post,
+            "error",
+            "template-syntax",
+            f"rendered text still holds template syntax {match.group()!r}",
+            "close or escape the Jinja tag in the template",
+            match.group(),
+        )
+
+
+def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    if post.platform == "x":
+        for index, part in enumerate(post.parts, 1):
+            length = weighted_length(part)
+            if length > MAX_WEIGHTED_LENGTH:
+                label = f"thread part {index}" if len(post.parts) > 1 else "the post"
+                yield _finding(
+                    post,
+                    "error",
+                    "x-length",
+                    f"{label} is {length} by X's weighted count (limit "
+                    f"{MAX_WEIGHTED_LENGTH}; links count 23, most emoji 2)",
+                    f"cut {length - MAX_WEIGHTED_LENGTH} or split it with `---`",
+                )
+        return
+    if len(post.parts) > 1:
+        yield _finding(
+            post,
+            "error",
+            "thread",
+            "`---` thread separators only work on X",
+            "remove the separator lines from this Facebook template",
+            "---",
+        )
+    limit = config.checks.facebook_max_length
+    if len(post.text) > limit:
+        yield _finding(
+            post,
+            "error",
+            "facebook-length",
+            f"the post is {len(post.text)} characters (Facebook limit {limit})",
+            f"cut {len(post.text) - limit} characters",
+        )
+
+
+def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    wanted = config.campaign.hashtag
+    tags = [f"#{tag}" for tag in _HASHTAG.findall(post.text)]
+    if wanted not in post.parts[0]:
+        yield _finding(
+            post,
+            "error",
+            "hashtag-missing",
+            f"the campaign hashtag {wanted} is missing"
+            + (" from the first thread part" if len(post.parts) > 1 else ""),
+            'add {% include "_partials/footer.j2" %} at the end of the '
+            + ("first part" if len(post.parts) > 1 else "post"),
+        )
+    for tag in sorted(set(tags)):
+        if tag.lower() == wanted.lower() and tag != wanted:
+            yield _finding(
+                post,
+                "error",
+                "hashtag-spelling",
+                f"{tag} should be spelt {wanted} (CamelCase lets screen readers say the words)",
+                f"write {wanted}",
+                tag,
+            )
+        elif tag[1:].islower() and len(tag) > 8:
+            yield _finding(
+                post,
+                "warning",
+                "hashtag-camelcase",
+                f"{tag} is all lower case: screen readers cannot tell the words apart",
+                "capitalise each word, e.g. #SeeStalkingClearly",
+                tag,
+            )
+    if len(tags) > config.checks.max_hashtags:
+        yield _finding(
+            post,
+            "warning",
+            "hashtag-count",
+            f"{len(tags)} hashtags (house style: at most {config.checks.max_hashtags})",
+            "keep the campaign hashtag and drop the others",
+        )
+    for index, part in enumerate(post.parts, 1):
+        body = _TRAILING_TAGS.sub("", part)
+        inline = _HASHTAG.findall(body)
+        if inline:
+            yield _finding(
+                post,
+                "warning",
+                "hashtag-position",
+                f"#{inline[0]} sits inside the text of part {index}: hashtags read "
+                "aloud mid-sentence are hard to follow",
+                "move hashtags to the end",
+                f"#{inline[0]}",
+            )
+
+
+def phone_numbers(text: str) -> list[str]:
+    """Every phone-number-like string in the text, as written."""
+    found = [m.group().strip() for m in _LONG_NUMBER.finditer(text)]
+    found += [m.group(1) for m in _SHORT_CODE.finditer(text)]
+    return found
+
+
+def _digits(number: str) -> str:
+    digits = re.sub(r"\D", "", number)
+    return "0" + digits[2:] if digits.startswith("44") and len(digits) > 10 else digits
+
+
+def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    known = {line.digits: line for line in config.helplines.values()}
+    severity: Severity = config.checks.helpline_closed
+    for number in dict.fromkeys(phone_numbers(post.text)):
+        helpline = known.get(_digits(number))
+        if helpline is None:
+            yield _finding(
+                post,
+                "error",
+                "phone-unknown",
+                f"{number} is not one of the configured helplines",
+                "use a number from [helplines] in config.toml, or add it there "
+                "after checking it with its owner",
+                number,
+            )
+        elif not helpline.is_open(post.local_time):
+            yield _finding(
+                post,
+                severity,
+                "helpline-closed",
+                f"gives the {helpline.name} ({helpline.number}) but it is closed at "
+                f"{post.local_time:%A %H:%M} (open {helpline.hours_text})",
+                "move the post into the opening hours or leave the number out",
+                number,
+            )
+
+
+def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    limit = config.checks.max_images_x if post.platform == "x" else 1
+    if len(post.images) > limit:
+        yield _finding(
+            post,
+            "error",
+            "image-count",
+            f"{len(post.images)} images (a {post.platform} post takes at most {limit})",
+            "remove images from this post in config.toml",
+        )
+    for image in post.images:
+        path = config.posts_dir / image.file
+        if not image.alt.strip():
+            yield _finding(
+                post,
+                "error",
+                "alt-text-missing",
+                f"{image.file} has no alt text",
+                "describe the image, including any words in it, in `alt`",
+            )
+        elif len(image.alt) > config.checks.max_alt_text:
+            yield _finding(
+                post,
+                "error",
+                "alt-text-length",
+                f"alt text of {image.file} is {len(image.alt)} characters "
+                f"(limit {config.checks.max_alt_text})",
+                "shorten the alt text",
+            )
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            yield _finding(
+                post,
+                "error",
+                "image-format",
+                f"{image.file} is not PNG, JPEG, GIF or WebP",
+                "export the image in one of those formats",
+            )
+        if post.platform == "x" and path.is_file() and path.stat().st_size > X_MAX_IMAGE_BYTES:
+            yield _finding(
+                post,
+                "error",
+                "image-size",
+                f"{image.file} is {path.stat().st_size / 1e6:.1f} MB (X takes 5 MB)",
+                "compress or resize the image",
+            )
+
+
+def _urls(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    for match in _URL.finditer(post.text):
+        url = match.group().rstrip(".,;:!?)")
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        if parts.scheme not in ("http", "https") or not _HOST.match(parts.hostname or ""):
+            yield _finding(
+                post,
+                "error",
+                "url",
+                f"{url} is not a well-formed web address",
+                "fix the address (e.g. https://www.example.police.uk/page)",
+                url,
+            )
+        elif parts.scheme == "http":
+            yield _finding(
+                post,
+                "warning",
+                "url-insecure",
+                f"{url} uses http, not https",
+                "link to the https address",
+                url,
+            )

@@ -1,0 +1,66 @@
+"""What a check found: one finding names the post, the template (and line), the rule and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    rule: str
+    message: str
+    fix: str
+    key: str | None = None
+    day: str | None = None
+    channel: str | None = None
+    template: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        if not self.template:
+            return self.key or "(plan)"
+        return f"{self.template}:{self.line}" if self.line else self.template
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self) | {"where": self.where}
+
+
+@dataclass
+class CheckReport:
+    """All findings of a check run, plus per-post figures shown to the officer."""
+
+    findings: list[Finding] = field(default_factory=list)
+    lengths: dict[str, list[int]] = field(default_factory=dict)  # key -> length of each part
+    reading_ease: dict[str, float] = field(default_factory=dict)  # key -> Flesch score
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def for_post(self, key: str) -> list[Finding]:
+        return [f for f in self.findings if f.key == key]
+
+
+def locate(template: Path, needle: str) -> int | None:
+    """The first line of a template holding `needle`, to point the officer at it."""
+    try:
+        for number, line in enumerate(template.read_text(encoding="utf-8").splitlines(), 1):
+            if needle and needle in line:
+                return number
+    except OSError:
+        return None
+    return None

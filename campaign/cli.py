@@ -1,0 +1,340 @@
+"""`campaign`: the command line, a thin face over the core.
+
+It parses options, builds the config and store, calls the core, formats the answer and maps our
+errors to exit codes: 0 ok, 1 checks failed, 2 bad input, 3 database trouble.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from campaign import tables
+from campaign.checks import CheckReport
+from campaign.clock import SystemClock
+from campaign.config import CampaignConfig, load_config
+from campaign.errors import CampaignError, CheckFailed
+from campaign.planning import check_plan, store_plan
+from campaign.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONFIG_ENV = "CAMPAIGN_CONFIG"
+USER_ENV = "CAMPAIGN_USER"
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def config_option(func: F) -> F:
+    """`--config` on every command (default ./config.toml, or $CAMPAIGN_CONFIG)."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="config.toml",
+        envvar=CONFIG_ENV,
+        show_default=True,
+        help="The campaign's config.toml.",
+    )(func)
+
+
+def actor_option(func: F) -> F:
+    return click.option(
+        "--by",
+        "actor",
+        envvar=USER_ENV,
+        default=lambda: getpass.getuser(),
+        show_default="$CAMPAIGN_USER or your login",
+        help="Who is doing this, for the audit log.",
+    )(func)
+
+
+def handle_errors(func: F) -> F:
+    """Turn our errors into a clear message on stderr and the right exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CheckFailed as exc:
+            err = Console(stderr=True, width=160)
+            err.print(tables.findings_table([f for f in exc.findings if f.severity == "error"]))
+            err.print(f"[bold red]error:[/] {exc}")
+            sys.exit(exc.exit_code)
+        except CampaignError as exc:
+            Console(stderr=True, width=160).print(f"[bold red]error:[/] {exc}", markup=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_store(config: CampaignConfig) -> Store:
+    return Store.open(config.database_url(), SystemClock())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="awareness-campaign")
+def main() -> None:
+    """Plan, check, approve and publish an awareness-week campaign."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", required=True, help="Campaign name, e.g. 'Stalking Awareness Week 2027'.")
+@click.option(
+    "--hashtag", required=True, help="Campaign hashtag in CamelCase, e.g. #SeeStalkingClearly."
+)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day.")
+@click.option("--days", type=click.IntRange(1, 31), default=7, show_default=True)
+@click.option("--organisation", required=True, help="The force or charity posting.")
+@click.option("--timezone", default="Europe/London", show_default=True)
+@handle_errors
+def init(
+    directory: Path,
+    name: str,
+    hashtag: str,
+    start: Any,
+    days: int,
+    organisation: str,
+    timezone: str,
+) -> None:
+    """Scaffold a new campaign (config.toml and posts/) in DIRECTORY."""
+    from campaign.scaffold import scaffold
+
+    written = scaffold(
+        directory,
+        name=name,
+        hashtag=hashtag,
+        start=start.date(),
+        days=days,
+        organisation=organisation,
+        timezone=timezone,
+    )
+    console = _console()
+    console.print(f"Created {len(written)} files in {directory}.")
+    console.print(
+        f"Next: edit {directory / 'config.toml'} and the templates in "
+        f"{directory / 'posts'}, then run `campaign check --config "
+        f"{directory / 'config.toml'}`."
+    )
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def check(config_path: Path, as_json: bool) -> None:
+    """Render every post and check it; exit 1 if any error is found."""
+    config = load_config(config_path)
+    checked = check_plan(config)
+    report = checked.report
+    if as_json:
+        click.echo(json.dumps(_report_json(checked.posts, report), indent=2))
+    else:
+        console = _console()
+        console.print(tables.plan_table(checked.posts, report, config.campaign.name))
+        if report.findings:
+            console.print(tables.findings_table(report.findings))
+        console.print(
+            f"{len(checked.posts)} posts, [red]{len(report.errors)} errors[/], "
+            f"[yellow]{len(report.warnings)} warnings[/]."
+        )
+    if not report.ok:
+        sys.exit(CheckFailed.exit_code)
+
+
+@main.command()
+@config_option
+@actor_option
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@handle_errors
+def plan(config_path: Path, actor: str, dry_run: bool) -> None:
+    """Render, check and store the plan (idempotent; edits clear approvals)."""
+    config = load_config(config_path)
+    store = open_store(config)
+    checked, changes = store_plan(config, store, actor, dry_run=dry_run)
+    console = _console()
+    console.print(tables.changes_table(changes))
+    verb = "Would store" if dry_run else "Stored"
+    console.print(
+        f"{verb} {len(checked.posts)} posts of {config.campaign.name} in "
+        f"{store.engine.url.render_as_string(hide_password=True)}."
+    )
+
+
+@main.command()
+@config_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the HTML page [default: build/preview.html beside the config].",
+)
+@handle_errors
+def preview(config_path: Path, output: Path | None) -> None:
+    """Show the week as a table and write an HTML page of post cards."""
+    from campaign.preview import PostStatus, render_preview_html
+
+    config = load_config(config_path)
+    checked = check_plan(config)
+    states: dict[str, PostStatus] = {}
+    store = open_store(config)
+    try:
+        rows = store.posts(config.campaign.slug)
+    except CampaignError:
+        rows = []
+    for row in rows:
+        states[row.key] = PostStatus(row.state, row.approved_by, row.approval_current)
+    target = output or config.base_dir / "build" / "preview.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        render_preview_html(config, checked.posts, checked.report, states), encoding="utf-8"
+    )
+    console = _console()
+    console.print(tables.plan_table(checked.posts, checked.report, config.campaign.name))
+    console.print(f"Preview written to {target} – open it in a browser.")
+
+
+@main.command()
+@config_option
+@actor_option
+@click.argument("keys", nargs=-1)
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Approve every post of a day.")
+@click.option("--all", "everything", is_flag=True, help="Approve every draft of the week.")
+@click.option("--withdraw", is_flag=True, help="Withdraw approval instead.")
+@click.option("--reason", help="Why approval is withdrawn (required with --withdraw).")
+@handle_errors
+def approve(
+    config_path: Path,
+    actor: str,
+    keys: tuple[str, ...],
+    day: Any,
+    everything: bool,
+    withdraw: bool,
+    reason: str | None,
+) -> None:
+    """Sign off posts (by KEY, --day or --all), binding the approval to their exact content."""
+    if not keys and day is None and not everything:
+        raise click.UsageError("say what to approve: post KEYs, --day YYYY-MM-DD, or --all")
+    if withdraw and not reason:
+        raise click.UsageError("--withdraw needs --reason")
+    config = load_config(config_path)
+    store = open_store(config)
+    on_day: date | None = day.date() if day else None
+    if withdraw:
+        result = store.withdraw(config.campaign.slug, actor, reason or "", keys=keys, day=on_day)
+    else:
+        result = store.approve(config.campaign.slug, actor, keys=keys, day=on_day)
+    console = _console()
+    verb = "Withdrew approval of" if withdraw else "Approved"
+    console.print(f"{verb} {len(result.changed)} post(s) as {actor}: {', '.join(result.changed)}")
+    for key, why in result.skipped.items():
+        console.print(f"  [yellow]skipped[/] {key}: {why}")
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def status(config_path: Path, as_json: bool) -> None:
+    """Show every stored post's state, approval and platform id."""
+    config = load_config(config_path)
+    store = open_store(config)
+    rows = store.posts(config.campaign.slug)
+    campaign = store.campaign(config.campaign.slug)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "campaign": campaign.slug,
+                    "paused": campaign.paused,
+                    "posts": [_post_json(row, config) for row in rows],
+                },
+                indent=2,
+            )
+        )
+        return
+    console = _console()
+    if campaign.paused:
+        console.print(f"[bold red]PAUSED[/] by {campaign.paused_by}: {campaign.pause_reason}")
+    console.print(tables.status_table(rows, config.zone, config.campaign.name))
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.state] = counts.get(row.state, 0) + 1
+    console.print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+
+
+@main.command()
+@config_option
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Write the stored plan as an iCalendar file here.",
+)
+@handle_errors
+def export(config_path: Path, ics_path: Path) -> None:
+    """Export the stored plan for the team calendar."""
+    from campaign.ics import plan_to_ics
+
+    config = load_config(config_path)
+    store = open_store(config)
+    rows = store.posts(config.campaign.slug)
+    campaign = store.campaign(config.campaign.slug)
+    ics_path.write_bytes(plan_to_ics(campaign, rows, store.clock.now()))
+    _console().print(f"Wrote {len(rows)} events to {ics_path}.")
+
+
+def _report_json(posts: list[Any], report: CheckReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "posts": [
+            {
+                "key": post.key,
+                "channel": post.channel,
+                "platform": post.platform,
+                "scheduled_at": post.scheduled_at.isoformat(),
+                "local_time": post.local_time.isoformat(),
+                "parts": list(post.parts),
+                "lengths": report.lengths.get(post.key, []),
+                "reading_ease": report.reading_ease.get(post.key),
+                "content_hash": post.content_hash,
+            }
+            for post in posts
+        ],
+        "findings": [finding.as_dict() for finding in report.findings],
+    }
+
+
+def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "channel": row.account.key,
+        "state": row.state,
+        "scheduled_at": row.scheduled_at.isoformat(),
+        "local_time": row.scheduled_at.astimezone(config.zone).isoformat(),
+        "approved_by": row.approved_by,
+        "approval_current": row.approval_current,
+        "content_hash": row.content_hash,
+        "platform_post_id": row.platform_post_id,
+        "last_error": row.last_error,
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("COLUMNS", "160")
+    main()

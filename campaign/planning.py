@@ -1,0 +1,34 @@
+"""The planning core the CLI and tests call: render, check, store, approve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from campaign.checks import CheckReport, run_checks
+from campaign.config import CampaignConfig
+from campaign.errors import CheckFailed
+from campaign.render import RenderedPost, render_plan
+from campaign.store import PlanChanges, Store
+
+
+@dataclass(frozen=True)
+class CheckedPlan:
+    posts: list[RenderedPost]
+    report: CheckReport
+
+
+def check_plan(config: CampaignConfig) -> CheckedPlan:
+    """Render every post and run every check (raises only for bad input, not for findings)."""
+    posts = render_plan(config)
+    return CheckedPlan(posts, run_checks(posts, config))
+
+
+def store_plan(
+    config: CampaignConfig, store: Store, actor: str, *, dry_run: bool = False
+) -> tuple[CheckedPlan, PlanChanges]:
+    """Check the plan and, when it has no errors, upsert it; with errors nothing is written."""
+    checked = check_plan(config)
+    if not checked.report.ok:
+        raise CheckFailed(checked.report.findings)
+    changes = store.sync_plan(config, checked.posts, actor, dry_run=dry_run)
+    return checked, changes

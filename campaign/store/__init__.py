@@ -1,0 +1,124 @@
+"""The store: the database is the source of truth for the plan and what was sent.
+
+`Store(engine)` takes an engine and never owns global state; `Store.open(url)` makes one and
+migrates it. Every public method is one short transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaign.clock import Clock, SystemClock
+from campaign.config import CampaignConfig
+from campaign.errors import PostNotFound, StoreError
+from campaign.render import RenderedPost
+from campaign.store import approvals
+from campaign.store.database import make_engine, migrate
+from campaign.store.models import AccountRow, AuditRow, CampaignRow, PostRow, PostState
+from campaign.store.plan_sync import PlanChanges, sync_plan
+
+__all__ = ["AccountRow", "AuditRow", "CampaignRow", "PlanChanges", "PostRow", "PostState", "Store"]
+
+
+class Store:
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, clock: Clock | None = None) -> Store:
+        engine = make_engine(url)
+        migrate(engine)
+        return cls(engine, clock)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: committed if the block succeeds, rolled back whole if not."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+
+    def sync_plan(
+        self,
+        config: CampaignConfig,
+        posts: list[RenderedPost],
+        actor: str,
+        *,
+        dry_run: bool = False,
+    ) -> PlanChanges:
+        """Upsert the plan in one transaction; a dry run computes the changes and rolls back."""
+        with self.transaction() as session:
+            changes = sync_plan(session, config, posts, actor, self.clock.now())
+            if dry_run:
+                session.rollback()
+            return changes
+
+    def campaign(self, slug: str, session: Session | None = None) -> CampaignRow:
+        if session is None:
+            with self.transaction() as own:
+                return self.campaign(slug, own)
+        row = session.scalar(select(CampaignRow).where(CampaignRow.slug == slug))
+        if row is None:
+            raise StoreError(f"campaign {slug!r} is not in the database yet: run `campaign plan`")
+        return row
+
+    def posts(
+        self, slug: str, *, keys: Sequence[str] = (), day: date | None = None
+    ) -> list[PostRow]:
+        with self.transaction() as session:
+            return self._select_posts(session, slug, keys, day)
+
+    def approve(
+        self, slug: str, actor: str, *, keys: Sequence[str] = (), day: date | None = None
+    ) -> approvals.ApprovalResult:
+        """Approve drafts (by key, by day, or all when neither is given)."""
+        with self.transaction() as session:
+            campaign = self.campaign(slug, session)
+            rows = self._select_posts(session, slug, keys, day)
+            return approvals.approve(session, campaign, rows, actor, self.clock.now())
+
+    def withdraw(
+        self,
+        slug: str,
+        actor: str,
+        reason: str,
+        *,
+        keys: Sequence[str] = (),
+        day: date | None = None,
+    ) -> approvals.ApprovalResult:
+        with self.transaction() as session:
+            campaign = self.campaign(slug, session)
+            rows = self._select_posts(session, slug, keys, day)
+            return approvals.withdraw(session, campaign, rows, actor, self.clock.now(), reason)
+
+    def audit_log(self, slug: str) -> list[AuditRow]:
+        with self.transaction() as session:
+            campaign = self.campaign(slug, session)
+            query = select(AuditRow).where(AuditRow.campaign_id == campaign.id)
+            return list(session.scalars(query.order_by(AuditRow.id)))
+
+    def _select_posts(
+        self, session: Session, slug: str, keys: Sequence[str], day: date | None
+    ) -> list[PostRow]:
+        campaign = self.campaign(slug, session)
+        query = select(PostRow).where(PostRow.campaign_id == campaign.id)
+        if day is not None:
+            query = query.where(PostRow.day == day)
+        if keys:
+            query = query.where(PostRow.key.in_(keys))
+        rows = list(session.scalars(query.order_by(PostRow.scheduled_at, PostRow.key)))
+        for row in rows:
+            _ = row.account  # loaded while the session is open
+        missing = set(keys) - {row.key for row in rows}
+        if missing:
+            raise PostNotFound(sorted(missing)[0])
+        return rows

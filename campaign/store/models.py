@@ -1,0 +1,154 @@
+"""Tables: campaigns, accounts, posts and the append-only audit log. Times are stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from campaign.errors import StoreError
+
+
+class PostState(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+# States a plan edit may no longer touch: the platform has (or may have) the post.
+FROZEN_STATES = {PostState.PUBLISHING, PostState.PUBLISHED}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise StoreError(f"refusing a naive datetime {value!r}: times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CampaignRow(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200))
+    hashtag: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    paused_by: Mapped[str | None] = mapped_column(String(100))
+    paused_at: Mapped[datetime | None]
+
+    accounts: Mapped[list[AccountRow]] = relationship(back_populates="campaign")
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str | None] = mapped_column(String(200))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    needs_credentials: Mapped[bool] = mapped_column(Boolean, default=False)
+    credentials_problem: Mapped[str | None] = mapped_column(Text)
+
+    campaign: Mapped[CampaignRow] = relationship(back_populates="accounts")
+
+
+class PostRow(Base):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column(Date)
+    day_slug: Mapped[str] = mapped_column(String(100))
+    theme: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(300))
+    scheduled_at: Mapped[datetime] = mapped_column(index=True)
+    parts: Mapped[list[Any]]
+    media: Mapped[list[Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20), default=PostState.DRAFT, index=True)
+    approved_hash: Mapped[str | None] = mapped_column(String(64))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None]
+    platform_post_id: Mapped[str | None] = mapped_column(String(100))
+    platform_part_ids: Mapped[list[Any] | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+    account: Mapped[AccountRow] = relationship()
+
+    @property
+    def approval_current(self) -> bool:
+        """Approved, and for exactly the content that would be sent now."""
+        return self.approved_hash is not None and self.approved_hash == self.content_hash
+
+
+class AuditRow(Base):
+    """Who did what, when, and why. Rows are only ever added (enforced below and by triggers)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, flush_context: object, instances: object) -> None:
+    for row in list(session.dirty) + list(session.deleted):
+        if isinstance(row, AuditRow):
+            raise StoreError("the audit log is append-only: audit rows cannot change")

@@ -1,0 +1,255 @@
+"""Upsert the rendered plan into the database, idempotently, in one transaction.
+
+Rules: a new post is a draft; an edit to the content clears its approval; a time change is
+audited; a post gone from the config is cancelled, never deleted; a post the platform has (or
+may have) is never changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaign.config import CampaignConfig
+from campaign.render import RenderedPost
+from campaign.store.audit import record
+from campaign.store.models import FROZEN_STATES, AccountRow, CampaignRow, PostRow, PostState
+
+
+@dataclass
+class PlanChanges:
+    """What `campaign plan` did, by post key."""
+
+    added: list[str] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)
+    approvals_cleared: list[str] = field(default_factory=list)
+    rescheduled: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    frozen: list[str] = field(default_factory=list)  # differs, but already sent: left alone
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any((self.added, self.edited, self.rescheduled, self.cancelled, self.restored))
+
+
+def sync_plan(
+    session: Session, config: CampaignConfig, posts: list[RenderedPost], actor: str, now: datetime
+) -> PlanChanges:
+    campaign = _upsert_campaign(session, config)
+    accounts = _upsert_accounts(session, config, campaign)
+    existing = {
+        row.key: row
+        for row in session.scalars(select(PostRow).where(PostRow.campaign_id == campaign.id))
+    }
+    changes = PlanChanges()
+    for post in posts:
+        row = existing.pop(post.key, None)
+        if row is None:
+            row = _new_row(campaign, accounts[post.channel], post, now)
+            session.add(row)
+            session.flush()
+            record(
+                session,
+                campaign,
+                "planned",
+                actor,
+                now,
+                post=row,
+                content_hash=post.content_hash,
+                scheduled_at=post.scheduled_at.isoformat(),
+            )
+            changes.added.append(post.key)
+        else:
+            _update_row(session, campaign, row, accounts[post.channel], post, actor, now, changes)
+    for row in existing.values():
+        if row.state not in FROZEN_STATES and row.state != PostState.CANCELLED:
+            previous = row.state
+            row.state = PostState.CANCELLED
+            row.updated_at = now
+            record(
+                session,
+                campaign,
+                "cancelled",
+                actor,
+                now,
+                post=row,
+                previous_state=previous,
+                reason="removed from config.toml",
+            )
+            changes.cancelled.append(row.key)
+    return changes
+
+
+def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
+    info = config.campaign
+    row = session.scalar(select(CampaignRow).where(CampaignRow.slug == info.slug))
+    if row is None:
+        row = CampaignRow(slug=info.slug, paused=False)
+        session.add(row)
+    values = {
+        "name": info.name,
+        "organisation": info.organisation,
+        "hashtag": info.hashtag,
+        "timezone": info.timezone,
+        "start": info.start,
+        "end": info.end,
+    }
+    for name, value in values.items():
+        if getattr(row, name, None) != value:
+            setattr(row, name, value)
+    session.flush()
+    return row
+
+
+def _upsert_accounts(
+    session: Session, config: CampaignConfig, campaign: CampaignRow
+) -> dict[str, AccountRow]:
+    rows = {
+        row.key: row
+        for row in session.scalars(select(AccountRow).where(AccountRow.campaign_id == campaign.id))
+    }
+    for key, account in config.accounts.items():
+        row = rows.get(key)
+        if row is None:
+            row = AccountRow(
+                campaign_id=campaign.id, key=key, paused=False, needs_credentials=False
+            )
+            session.add(row)
+            rows[key] = row
+        for name, value in {
+            "platform": account.platform,
+            "name": account.name,
+            "handle": account.handle,
+        }.items():
+            if getattr(row, name, None) != value:
+                setattr(row, name, value)
+    session.flush()
+    return rows
+
+
+def _media(post: RenderedPost) -> list[dict[str, str]]:
+    return [{"file": image.file, "alt": image.alt} for image in post.images]
+
+
+def _new_row(
+    campaign: CampaignRow, account: AccountRow, post: RenderedPost, now: datetime
+) -> PostRow:
+    return PostRow(
+        campaign_id=campaign.id,
+        account_id=account.id,
+        key=post.key,
+        day=post.day.date,
+        day_slug=post.day.slug,
+        theme=post.day.theme,
+        template=post.spec.template,
+        scheduled_at=post.scheduled_at,
+        parts=list(post.parts),
+        media=_media(post),
+        content_hash=post.content_hash,
+        state=PostState.DRAFT,
+        attempts=0,
+        updated_at=now,
+    )
+
+
+def _update_row(
+    session: Session,
+    campaign: CampaignRow,
+    row: PostRow,
+    account: AccountRow,
+    post: RenderedPost,
+    actor: str,
+    now: datetime,
+    changes: PlanChanges,
+) -> None:
+    content_changed = row.content_hash != post.content_hash
+    time_changed = row.scheduled_at != post.scheduled_at
+    meta = {
+        "day": post.day.date,
+        "day_slug": post.day.slug,
+        "theme": post.day.theme,
+        "template": post.spec.template,
+        "account_id": account.id,
+    }
+    meta_changed = any(getattr(row, name) != value for name, value in meta.items())
+    if row.state in FROZEN_STATES:
+        if content_changed or time_changed or meta_changed:
+            changes.frozen.append(row.key)
+        else:
+            changes.unchanged.append(row.key)
+        return
+    touched = False
+    if row.state == PostState.CANCELLED:
+        row.state = PostState.DRAFT
+        _clear_approval(row)
+        record(
+            session,
+            campaign,
+            "restored",
+            actor,
+            now,
+            post=row,
+            reason="back in config.toml; needs approval again",
+        )
+        changes.restored.append(row.key)
+        touched = True
+    if content_changed:
+        record(
+            session,
+            campaign,
+            "edited",
+            actor,
+            now,
+            post=row,
+            old_hash=row.content_hash,
+            new_hash=post.content_hash,
+        )
+        row.parts, row.media, row.content_hash = list(post.parts), _media(post), post.content_hash
+        if row.approved_hash is not None or row.state != PostState.DRAFT:
+            record(
+                session,
+                campaign,
+                "approval-cleared",
+                actor,
+                now,
+                post=row,
+                previous_state=row.state,
+                reason="content changed since approval",
+            )
+            changes.approvals_cleared.append(row.key)
+        row.state = PostState.DRAFT
+        _clear_approval(row)
+        changes.edited.append(row.key)
+        touched = True
+    if time_changed:
+        record(
+            session,
+            campaign,
+            "rescheduled",
+            actor,
+            now,
+            post=row,
+            old=row.scheduled_at.isoformat(),
+            new=post.scheduled_at.isoformat(),
+        )
+        row.scheduled_at = post.scheduled_at
+        changes.rescheduled.append(row.key)
+        touched = True
+    if meta_changed:
+        for name, value in meta.items():
+            setattr(row, name, value)
+        touched = True
+    if touched:
+        row.updated_at = now
+    else:
+        changes.unchanged.append(row.key)
+
+
+def _clear_approval(row: PostRow) -> None:
+    row.approved_hash = row.approved_by = None
+    row.approved_at = None
