@@ -8,7 +8,8 @@
     │   └── PostNotFound     (also a LookupError) no post with that key
     └── PublishError         a platform refused or failed a send
         ├── Transient        worth retrying later
-        │   └── RateLimited  retry after the platform's reset time
+        │   ├── RateLimited      retry after the platform's reset time
+        │   └── OutcomeUnknown   the request may have reached the platform: look before resending
         └── Permanent        retrying cannot help
             ├── AuthRejected      bad or expired token: the account needs new credentials
             ├── DuplicateContent  the platform already has this exact text
@@ -98,6 +99,13 @@ class RateLimited(Transient):
     def __init__(self, message: str, *, reset_at: datetime | None = None, **kw: object) -> None:
         self.reset_at = reset_at
         super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class OutcomeUnknown(Transient):
+    """The request left but no answer came back (read timeout, dropped connection).
+
+    The platform may have created the post: reconcile by looking for it before any resend.
+    """
 
 
 class Permanent(PublishError):

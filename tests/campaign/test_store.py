@@ -108,7 +108,8 @@ def test_a_published_post_is_never_changed(store, campaign_dir, edit):
     with store.transaction() as session:
         session.execute(
             text(
-                "UPDATE posts SET state='published', platform_post_id='123' WHERE key='2020-04-21-x'"
+                "UPDATE posts SET state='published', platform_post_id='123' "
+                "WHERE key='2020-04-21-x'"
             )
         )
     before = store.posts(SLUG, keys=["2020-04-21-x"])[0]

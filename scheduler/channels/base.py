@@ -1,0 +1,84 @@
+"""The one small interface every platform channel implements: publish, find, measure.
+
+Channels turn platform errors into our own (`campaign.errors`): `Transient` (with `RateLimited`
+and `OutcomeUnknown`) or `Permanent` (with `AuthRejected`, `DuplicateContent`, `PolicyBlocked`),
+always keeping the platform's own message. They never log or repeat credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class OutgoingMedia:
+    path: Path
+    alt: str
+
+
+@dataclass(frozen=True)
+class OutgoingPost:
+    """Exactly what will be sent: thread parts in order; media go with the first part."""
+
+    key: str
+    parts: tuple[str, ...]
+    media: tuple[OutgoingMedia, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where the post now lives on the platform."""
+
+    platform_post_id: str  # the first part (the thread's head)
+    part_ids: tuple[str, ...]
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricReading:
+    """Engagement of one post at one moment; a metric absent from `values` is unavailable."""
+
+    platform_post_id: str
+    values: dict[str, int]
+    unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why
+    api_version: str = ""
+    deleted: bool = False
+
+
+PartSent = Callable[[int, str], None]
+
+
+class Channel(Protocol):
+    platform: str
+
+    def publish(
+        self,
+        post: OutgoingPost,
+        *,
+        already_sent: Sequence[str] = (),
+        on_part_sent: PartSent | None = None,
+    ) -> Sent:
+        """Send the post; with `already_sent` part ids, continue a thread where it stopped.
+
+        `on_part_sent(index, id)` is called as soon as each part exists on the platform, so the
+        caller can record progress before the next request.
+        """
+        ...
+
+    def find_published(
+        self, post: OutgoingPost, since: datetime, *, already_sent: Sequence[str] = ()
+    ) -> Sent | None:
+        """Look on the account for the post (sent since `since`); None if it is not there.
+
+        Used when a send's outcome is unknown, before any resend. A partly sent thread comes
+        back with the part ids found, in order, and `Sent.part_ids` shorter than the parts.
+        """
+        ...
+
+    def fetch_metrics(self, platform_post_ids: Sequence[str]) -> dict[str, MetricReading]:
+        """Engagement for many posts in as few requests as the platform allows."""
+        ...

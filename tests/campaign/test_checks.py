@@ -1,0 +1,192 @@
+"""Each content rule fires on its problem and names the template; the shipped week passes."""
+
+from __future__ import annotations
+
+import re
+
+from campaign.checks.content import phone_numbers
+from campaign.checks.readability import flesch_reading_ease
+from campaign.config import load_config
+from campaign.planning import check_plan
+
+
+def _findings(campaign_dir, rule=None):
+    report = check_plan(load_config(campaign_dir / "config.toml")).report
+    return [f for f in report.findings if rule is None or f.rule == rule]
+
+
+def test_shipped_week_has_no_errors_and_no_warnings(shipped_config):
+    report = check_plan(shipped_config).report
+    assert report.errors == [] and report.warnings == []
+    assert len(report.reading_ease) == 14
+    assert all(
+        score >= shipped_config.checks.min_reading_ease for score in report.reading_ease.values()
+    )
+
+
+def test_x_post_over_280_weighted_is_an_error_naming_the_part(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        "How to report stalking to us:",
+        "How to report stalking to us: " + "🚨" * 100,
+    )
+    [finding] = _findings(campaign_dir, "x-length")
+    assert finding.severity == "error" and finding.key == "2020-04-25-x"
+    assert finding.template == "how-to-report/x.j2" and "weighted count" in finding.message
+
+
+def test_long_links_count_23_on_x(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        "How to report stalking to us:",
+        "https://example.police.uk/" + "a" * 200,
+    )
+    assert _findings(campaign_dir, "x-length") == []
+
+
+def test_empty_thread_part(campaign_dir, edit):
+    edit("posts/family-and-friends/x.j2", "---\n", "---\n---\n")
+    [finding] = _findings(campaign_dir, "empty")
+    assert "thread part 2 is empty" in finding.message and finding.line == 7
+
+
+def test_leftover_template_syntax(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/facebook.j2",
+        "How do I report stalking?",
+        "How do I report {{ '{{' }} stalking?",
+    )
+    [finding] = _findings(campaign_dir, "template-syntax")
+    assert finding.key == "2020-04-25-facebook"
+
+
+def test_missing_and_misspelt_hashtag(campaign_dir, edit):
+    edit("posts/how-to-report/x.j2", '{% include "_partials/footer.j2" %}', "#seestalkingclearly")
+    rules = {f.rule for f in _findings(campaign_dir) if f.key == "2020-04-25-x"}
+    assert {"hashtag-missing", "hashtag-spelling"} <= rules
+
+
+def test_hashtag_in_the_middle_and_too_many(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        "How to report stalking to us:",
+        "How to #report #stalking #tous #now:",
+    )
+    rules = {f.rule for f in _findings(campaign_dir) if f.key == "2020-04-25-x"}
+    assert {"hashtag-position", "hashtag-count"} <= rules
+
+
+def test_lower_case_hashtag_is_a_warning(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        '{% include "_partials/footer.j2" %}',
+        '{% include "_partials/footer.j2" %} #endstalkingnow',
+    )
+    [finding] = _findings(campaign_dir, "hashtag-camelcase")
+    assert finding.severity == "warning" and "#endstalkingnow" in finding.message
+
+
+def test_phone_number_that_is_not_a_helpline(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/facebook.j2",
+        "How do I report stalking?",
+        "How do I report stalking? Call 0800 555 0199.",
+    )
+    [finding] = _findings(campaign_dir, "phone-unknown")
+    assert finding.severity == "error" and "0800 555 0199" in finding.message
+    assert finding.template == "how-to-report/facebook.j2" and finding.line == 1
+
+
+def test_helpline_given_while_it_is_closed(campaign_dir, edit):
+    edit(
+        "config.toml",
+        '{ channel = "x", time = "13:30", template = "online-stalking/x.j2" }',
+        '{ channel = "x", time = "10:00", template = "online-stalking/x.j2" }',
+    )
+    [finding] = _findings(campaign_dir, "helpline-closed")
+    assert finding.severity == "warning" and "Wednesday 10:00" in finding.message
+
+
+def test_helpline_closed_can_be_made_an_error(campaign_dir, edit):
+    edit("config.toml", 'helpline_closed = "warning"', 'helpline_closed = "error"')
+    edit(
+        "config.toml",
+        '{ channel = "x", time = "10:00", template = "helplines-and-support/x.j2"',
+        '{ channel = "x", time = "08:00", template = "helplines-and-support/x.j2"',
+    )
+    [finding] = _findings(campaign_dir, "helpline-closed")
+    assert finding.severity == "error"
+
+
+def test_phone_number_recognition():
+    assert phone_numbers("Call 0808 802 0300, or 999, or +44 808 802 0300 or 101.") == [
+        "0808 802 0300",
+        "+44 808 802 0300",
+        "999",
+        "101",
+    ]
+    assert phone_numbers("In 2020 at 10:00, 1,999 people and page 101.5") == []
+
+
+def test_image_without_alt_text(campaign_dir):
+    path = campaign_dir / "config.toml"
+    path.write_text(re.sub(r'alt = "Card listing[^"]*"', 'alt = " "', path.read_text(), count=1))
+    findings = _findings(campaign_dir, "alt-text-missing")
+    assert findings and findings[0].key == "2020-04-24-x"
+
+
+def test_too_many_images_on_x(campaign_dir, edit):
+    image = '{ file = "images/helpline-card.png", alt = "Card" }, '
+    edit(
+        "config.toml",
+        '{ channel = "x", time = "11:00", template = "how-to-report/x.j2" }',
+        '{ channel = "x", time = "11:00", template = "how-to-report/x.j2", images = ['
+        + image * 5
+        + "] }",
+    )
+    [finding] = _findings(campaign_dir, "image-count")
+    assert "at most 4" in finding.message
+
+
+def test_malformed_url(campaign_dir, edit):
+    edit(
+        "config.toml",
+        'online_form = "www.derbyshire.police.uk/Contact-Us"',
+        'online_form = "www.derbyshire/Contact-Us"',
+    )
+    assert {f.rule for f in _findings(campaign_dir)} >= {"url"}
+
+
+def test_plan_that_breaks_the_free_tier_daily_cap_is_an_error(campaign_dir, edit):
+    edit("config.toml", 'tier = "basic"', 'tier = "free"\nposts_per_24h = 2')
+    [finding] = _findings(campaign_dir, "posting-limit")
+    assert (
+        finding.channel == "x"
+        and "within 24 hours" in finding.message
+        and "limit is 2" in finding.message
+    )
+
+
+def test_thread_parts_count_against_the_15_minute_cap(campaign_dir, edit):
+    edit("config.toml", 'tier = "basic"', 'tier = "basic"\nposts_per_15min = 2')
+    [finding] = _findings(campaign_dir, "posting-limit")
+    assert finding.key == "2020-04-20-x" and "3 sends" in finding.message
+
+
+def test_reading_ease_warns_on_dense_prose(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        "How to report stalking to us:",
+        "Notwithstanding organisational considerations, comprehensive institutional "
+        "responsibilities necessitate immediate notification.",
+    )
+    assert [f.key for f in _findings(campaign_dir, "readability")] == ["2020-04-25-x"]
+
+
+def test_flesch_scores_order_plain_above_dense():
+    plain = flesch_reading_ease("Call us. We will help you. You are not alone.")
+    dense = flesch_reading_ease(
+        "Organisational accountability necessitates comprehensive documentation."
+    )
+    assert plain is not None and dense is not None and plain > 80 > 20 > dense
+    assert flesch_reading_ease("#SeeStalkingClearly 999") is None
