@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -335,6 +334,7 @@ def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
     }
 
 
+from campaign import cli_publish  # noqa: E402,F401  (registers the publishing commands)
+
 if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("COLUMNS", "160")
     main()

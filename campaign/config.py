@@ -228,6 +228,23 @@ class Checks(Frozen):
     max_alt_text: int = 1_000
 
 
+class Publishing(Frozen):
+    """How the daemon publishes: lateness allowed, retries, concurrency, timeouts."""
+
+    grace_minutes: float = Field(default=15, ge=0)
+    max_attempts: int = Field(default=8, ge=1)
+    retry_base_seconds: float = Field(default=5, gt=0)
+    retry_max_seconds: float = Field(default=300, gt=0)
+    workers: int = Field(default=16, ge=1, le=256)
+    poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    request_timeout_seconds: float = Field(default=10, gt=0)
+    heartbeat_timeout_seconds: float = Field(default=30, gt=0)
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self.grace_minutes)
+
+
 class CampaignInfo(Frozen):
     name: str
     slug: Slug
@@ -268,6 +285,7 @@ class CampaignConfig(Frozen):
     campaign: CampaignInfo
     database: Database = Database()
     checks: Checks = Checks()
+    publishing: Publishing = Publishing()
     accounts: dict[Slug, Account] = Field(min_length=1)
     helplines: dict[str, Helpline] = Field(default_factory=dict)
     contact: dict[str, str] = Field(default_factory=dict)

@@ -18,9 +18,16 @@ from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
 from campaign.errors import PostNotFound, StoreError
 from campaign.render import RenderedPost
-from campaign.store import approvals
+from campaign.store import approvals, control
 from campaign.store.database import make_engine, migrate
-from campaign.store.models import AccountRow, AuditRow, CampaignRow, PostRow, PostState
+from campaign.store.models import (
+    AccountRow,
+    AuditRow,
+    CampaignRow,
+    DaemonRow,
+    PostRow,
+    PostState,
+)
 from campaign.store.plan_sync import PlanChanges, sync_plan
 
 __all__ = ["AccountRow", "AuditRow", "CampaignRow", "PlanChanges", "PostRow", "PostState", "Store"]
@@ -99,6 +106,37 @@ class Store:
             campaign = self.campaign(slug, session)
             rows = self._select_posts(session, slug, keys, day)
             return approvals.withdraw(session, campaign, rows, actor, self.clock.now(), reason)
+
+    def pause(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
+        """Stop publishing now (campaign or one account); daemons see it at their next claim."""
+        with self.transaction() as session:
+            campaign = self.campaign(slug, session)
+            row = self._account(session, campaign, account) if account else None
+            control.pause(session, campaign, actor, reason, self.clock.now(), row)
+
+    def resume(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
+        with self.transaction() as session:
+            campaign = self.campaign(slug, session)
+            row = self._account(session, campaign, account) if account else None
+            control.resume(session, campaign, actor, reason, self.clock.now(), row)
+
+    def accounts(self, slug: str) -> list[AccountRow]:
+        with self.transaction() as session:
+            campaign = self.campaign(slug, session)
+            query = select(AccountRow).where(AccountRow.campaign_id == campaign.id)
+            return list(session.scalars(query.order_by(AccountRow.key)))
+
+    def daemons(self) -> list[DaemonRow]:
+        with self.transaction() as session:
+            return list(session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc())))
+
+    def _account(self, session: Session, campaign: CampaignRow, key: str) -> AccountRow:
+        row = session.scalar(
+            select(AccountRow).where(AccountRow.campaign_id == campaign.id, AccountRow.key == key)
+        )
+        if row is None:
+            raise StoreError(f"no account {key!r} in campaign {campaign.slug!r}")
+        return row
 
     def audit_log(self, slug: str) -> list[AuditRow]:
         with self.transaction() as session:

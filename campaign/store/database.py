@@ -13,7 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from campaign.errors import StoreError
 
@@ -49,17 +49,19 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to the newest migration (idempotent; safe at every start)."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except OperationalError as exc:
+            command.upgrade(config, revision)
+    except SQLAlchemyError as exc:
         where = _safe(str(engine.url))
-        raise StoreError(f"cannot migrate the database {where}: {exc.orig}") from None
+        raise StoreError(
+            f"cannot migrate the database {where}: {getattr(exc, 'orig', exc)}"
+        ) from None
 
 
 def _safe(url: str) -> str:

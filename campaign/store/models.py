@@ -123,6 +123,11 @@ class PostRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+    # Publishing: who holds the claim, since when, and when to try (or look) again.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
 
     account: Mapped[AccountRow] = relationship()
 
@@ -130,6 +135,19 @@ class PostRow(Base):
     def approval_current(self) -> bool:
         """Approved, and for exactly the content that would be sent now."""
         return self.approved_hash is not None and self.approved_hash == self.content_hash
+
+
+class DaemonRow(Base):
+    """A publishing daemon's heartbeat, so `status` can say whether anything is alive."""
+
+    __tablename__ = "daemons"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
 
 
 class AuditRow(Base):

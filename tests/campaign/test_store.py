@@ -182,3 +182,24 @@ def test_a_failed_sync_leaves_nothing_half_written(store, campaign_dir):
 def test_sqlite_runs_in_wal_mode(store):
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_migrations_upgrade_a_database_that_already_holds_a_plan(tmp_path, campaign_dir, clock):
+    from campaign.store.database import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO campaigns (slug, name, organisation, hashtag, timezone, start, \"end\", "
+            "paused) VALUES ('c', 'C', 'O', '#C', 'Europe/London', '2020-04-20', '2020-04-26', 0)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO audit_log (at, actor, action, campaign_id, details) "
+            "VALUES ('2020-04-01 00:00:00', 'a', 'planned', 1, '{}')"
+        )
+    migrate(engine)
+    store = Store(engine, clock)
+    _plan(store, campaign_dir / "config.toml")
+    assert len(store.posts(SLUG)) == 14
+    assert all(post.in_doubt is False for post in store.posts(SLUG))

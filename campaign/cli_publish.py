@@ -1,0 +1,196 @@
+"""Publishing commands: pause, resume, daemon, sandbox, rehearse. Registered on `campaign`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from campaign.cli import _console, actor_option, config_option, handle_errors, main, open_store
+from campaign.config import load_config
+from campaign.errors import CampaignError
+
+
+@main.command()
+@config_option
+@actor_option
+@click.option("--reason", required=True, help="Why (required; audited), e.g. 'critical incident'.")
+@click.option("--account", help="Pause one account (e.g. x) instead of the whole campaign.")
+@handle_errors
+def pause(config_path: Path, actor: str, reason: str, account: str | None) -> None:
+    """Stop all publishing now, on every daemon; the schedule is kept."""
+    config = load_config(config_path)
+    open_store(config).pause(config.campaign.slug, actor, reason, account)
+    what = f"account {account}" if account else config.campaign.name
+    _console().print(
+        f"[bold red]PAUSED[/] {what}: nothing more will be claimed for sending. "
+        "Resume with `campaign resume`."
+    )
+
+
+@main.command()
+@config_option
+@actor_option
+@click.option("--reason", default="resumed", show_default=True, help="Why, for the audit log.")
+@click.option("--account", help="Resume one account; also clears a 'needs new credentials' hold.")
+@handle_errors
+def resume(config_path: Path, actor: str, reason: str, account: str | None) -> None:
+    """Continue publishing; posts whose time passed beyond the grace window become missed."""
+    config = load_config(config_path)
+    open_store(config).resume(config.campaign.slug, actor, reason, account)
+    _console().print(f"Resumed {('account ' + account) if account else config.campaign.name}.")
+
+
+@main.command()
+@config_option
+@click.option("--verbose", "-v", is_flag=True, help="Log each send.")
+@handle_errors
+def daemon(config_path: Path, verbose: bool) -> None:
+    """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment)."""
+    from campaign.clock import SystemClock
+    from scheduler.channels import make_channel
+    from scheduler.daemon import Daemon
+    from scheduler.runner import DaemonRunner
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    config = load_config(config_path)
+    store = open_store(config)
+    store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
+    timeout = config.publishing.request_timeout_seconds
+    channels = {
+        key: make_channel(account, os.environ, timeout=timeout)
+        for key, account in config.accounts.items()
+    }
+    runner = DaemonRunner(Daemon(store, config, channels, SystemClock()))
+    _console().print(
+        f"Daemon {runner.daemon.id} publishing {config.campaign.name}; Ctrl-C to stop."
+    )
+    runner.run_until_signalled()
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8787, show_default=True, type=int)
+@handle_errors
+def sandbox(config_path: Path, host: str, port: int) -> None:
+    """Serve the local X and Facebook sandbox to rehearse against (prints the settings to use)."""
+    from scheduler.sandbox import run_sandbox
+
+    config = load_config(config_path)
+    run_sandbox(
+        host,
+        port,
+        None,
+        list(config.accounts.values()),
+        announce=lambda text: _console().print(text),
+    )
+
+
+@main.command()
+@config_option
+@click.option(
+    "--speed",
+    type=float,
+    default=10_000,
+    show_default=True,
+    help="How many times faster than real time (10,000: a week in about a minute).",
+)
+@click.option(
+    "--database",
+    "database_url",
+    help="Rehearsal database URL [default: build/rehearsal.db beside the config]. "
+    "A SQLite file is started afresh.",
+)
+@click.option(
+    "--faults",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Rate of injected platform faults (429s, 5xx, lost replies), 0 to 1.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+@handle_errors
+def rehearse(
+    config_path: Path, speed: float, database_url: str | None, faults: float, as_json: bool
+) -> None:
+    """Publish the whole week to the local sandbox with time accelerated, and summarise."""
+    import json
+
+    from campaign.store import Store
+    from scheduler.rehearsal import rehearse as run
+    from scheduler.sandbox import SandboxSettings
+
+    config = load_config(config_path)
+    url = database_url or f"sqlite:///{config.base_dir / 'build' / 'rehearsal.db'}"
+    _fresh_sqlite(url)
+    store = Store.open(url)
+    settings = SandboxSettings(
+        rate_429=faults / 3, rate_5xx=faults / 3, rate_drop_after_create=faults / 3, seed=7
+    )
+    total = sum(len(day.posts) for day in config.days)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} published"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=_console(), disable=as_json, transient=False) as bar:
+        task = bar.add_task("rehearsing", total=total)
+
+        def progress(now, outcomes) -> None:  # noqa: ANN001
+            local = now.astimezone(config.zone)
+            bar.update(
+                task, completed=outcomes.get("published", 0), description=f"{local:%a %d %b %H:%M}"
+            )
+
+        summary = run(config, store, speed=speed, settings=settings, progress=progress)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "states": dict(summary.states),
+                    "retries": summary.retries,
+                    "duplicates": summary.duplicates,
+                    "real_seconds": round(summary.real_seconds, 1),
+                    "missed": summary.missed_reasons,
+                    "failed": summary.failed_reasons,
+                    "database": url,
+                },
+                indent=2,
+            )
+        )
+    else:
+        table = Table(title=f"Rehearsal of {config.campaign.name}")
+        table.add_column("")
+        table.add_column("posts", justify="right")
+        for state in ("published", "failed", "missed", "cancelled", "draft"):
+            table.add_row(state, str(summary.states.get(state, 0)))
+        table.add_row("retries", str(summary.retries))
+        table.add_row("duplicates", str(summary.duplicates))
+        console = _console()
+        console.print(table)
+        for key, why in {**summary.missed_reasons, **summary.failed_reasons}.items():
+            console.print(f"  [red]{key}[/]: {why}")
+        console.print(
+            f"Simulated {summary.simulated} in {summary.real_seconds:.1f} s; database {url}"
+        )
+    if summary.duplicates:
+        raise SystemExit(1)
+
+
+def _fresh_sqlite(url: str) -> None:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        raise CampaignError("a rehearsal needs a SQLite file it can start afresh")
+    path = Path(url[len(prefix) :])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

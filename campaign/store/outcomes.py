@@ -1,0 +1,193 @@
+"""What happened to a claimed post: recorded part by part, then published, retried or failed.
+
+Every function checks that the caller still holds the claim, so a daemon that lost its claim
+(taken over after a stall) cannot overwrite what the new holder recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaign.errors import StoreError
+from campaign.store.audit import record
+from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
+
+
+def _held(session: Session, post_id: int, daemon_id: str) -> PostRow:
+    row = session.scalar(
+        select(PostRow).where(
+            PostRow.id == post_id,
+            PostRow.state == PostState.PUBLISHING,
+            PostRow.claimed_by == daemon_id,
+        )
+    )
+    if row is None:
+        raise StoreError(f"post {post_id} is no longer claimed by {daemon_id}")
+    return row
+
+
+def part_sent(
+    session: Session,
+    campaign: CampaignRow,
+    post_id: int,
+    daemon_id: str,
+    now: datetime,
+    *,
+    index: int,
+    part_id: str,
+) -> None:
+    """Record a thread part the platform now has, before sending the next one."""
+    row = _held(session, post_id, daemon_id)
+    ids = list(row.platform_part_ids or [])
+    if index < len(ids):
+        ids[index] = part_id
+    else:
+        ids.extend([""] * (index - len(ids)) + [part_id])
+    row.platform_part_ids = ids
+    if index == 0:
+        row.platform_post_id = part_id
+
+
+def published(
+    session: Session,
+    campaign: CampaignRow,
+    post_id: int,
+    daemon_id: str,
+    now: datetime,
+    *,
+    part_ids: list[str],
+    url: str | None,
+    found_by_reconciliation: bool = False,
+) -> PostRow:
+    row = _held(session, post_id, daemon_id)
+    row.state, row.published_at, row.updated_at = PostState.PUBLISHED, now, now
+    row.platform_post_id, row.platform_part_ids = part_ids[0], part_ids
+    row.in_doubt, row.next_attempt_at, row.last_error = False, None, None
+    record(
+        session,
+        campaign,
+        "published",
+        daemon_id,
+        now,
+        post=row,
+        platform_id=part_ids[0],
+        part_ids=part_ids,
+        url=url,
+        attempts=row.attempts,
+        found_by_reconciliation=found_by_reconciliation,
+        lateness_seconds=round((now - row.scheduled_at).total_seconds(), 3),
+    )
+    return row
+
+
+def retry_later(
+    session: Session,
+    campaign: CampaignRow,
+    post_id: int,
+    daemon_id: str,
+    now: datetime,
+    *,
+    at: datetime,
+    error: str,
+    in_doubt: bool = False,
+) -> None:
+    """Back to scheduled (or kept publishing but in doubt) to try again at `at`."""
+    row = _held(session, post_id, daemon_id)
+    row.next_attempt_at, row.last_error, row.updated_at = at, error, now
+    row.in_doubt = in_doubt
+    if not in_doubt:
+        row.state, row.claimed_by = PostState.SCHEDULED, None
+    record(
+        session,
+        campaign,
+        "retry-scheduled",
+        daemon_id,
+        now,
+        post=row,
+        at=at.isoformat(),
+        error=error,
+        in_doubt=in_doubt,
+        attempt=row.attempts,
+    )
+
+
+def failed(
+    session: Session,
+    campaign: CampaignRow,
+    post_id: int,
+    daemon_id: str,
+    now: datetime,
+    *,
+    error: str,
+    state: PostState = PostState.FAILED,
+) -> None:
+    row = _held(session, post_id, daemon_id)
+    row.state, row.last_error, row.updated_at = state, error, now
+    row.claimed_by, row.in_doubt, row.next_attempt_at = None, False, None
+    record(
+        session, campaign, str(state), daemon_id, now, post=row, reason=error, attempts=row.attempts
+    )
+
+
+def hold_for_credentials(
+    session: Session,
+    campaign: CampaignRow,
+    post_id: int,
+    daemon_id: str,
+    now: datetime,
+    *,
+    error: str,
+) -> None:
+    """A rejected token: the account needs new credentials; the post waits, neither failed nor
+    burned (it keeps its attempt count for the record but goes back to scheduled)."""
+    row = _held(session, post_id, daemon_id)
+    account = session.get(AccountRow, row.account_id)
+    assert account is not None
+    if not account.needs_credentials:
+        account.needs_credentials, account.credentials_problem = True, error
+        record(
+            session, campaign, "credentials-rejected", daemon_id, now, account=account, error=error
+        )
+    row.state, row.claimed_by, row.last_error, row.updated_at = (
+        PostState.SCHEDULED,
+        None,
+        f"held: {account.key} needs new credentials",
+        now,
+    )
+    row.in_doubt, row.next_attempt_at = False, None
+    record(session, campaign, "held", daemon_id, now, post=row, reason=error)
+
+
+def release(
+    session: Session,
+    campaign: CampaignRow,
+    post_id: int,
+    daemon_id: str,
+    now: datetime,
+    *,
+    reason: str,
+) -> None:
+    """Give a claimed post back untouched (a pause arrived before its first part went out)."""
+    row = _held(session, post_id, daemon_id)
+    row.state, row.claimed_by, row.updated_at = PostState.SCHEDULED, None, now
+    record(session, campaign, "released", daemon_id, now, post=row, reason=reason)
+
+
+def approval_void(
+    session: Session,
+    campaign: CampaignRow,
+    post_id: int,
+    daemon_id: str,
+    now: datetime,
+    *,
+    reason: str,
+) -> None:
+    """What would be sent no longer matches what was approved: back to draft, nothing sent."""
+    row = _held(session, post_id, daemon_id)
+    row.state, row.claimed_by, row.updated_at = PostState.DRAFT, None, now
+    row.approved_hash = row.approved_by = None
+    row.approved_at = None
+    record(session, campaign, "approval-cleared", daemon_id, now, post=row, reason=reason)
