@@ -1,0 +1,106 @@
+"""One daemon step: heartbeat, take over abandoned sends, schedule approvals, mark misfires,
+and publish what is due, concurrently. `run_once` returns; whoever drives it only sleeps.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from campaign.clock import Clock
+from campaign.config import CampaignConfig
+from campaign.store import Store, control
+from campaign.store.publishing import (
+    claim_in_doubt,
+    due_post_ids,
+    mark_missed,
+    next_due,
+    schedule_approved,
+)
+from scheduler.channels.base import Channel
+from scheduler.publisher import Publisher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StepReport:
+    """What one step did, by outcome, for progress displays and tests."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    scheduled: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+
+class Daemon:
+    def __init__(
+        self,
+        store: Store,
+        config: CampaignConfig,
+        channels: dict[str, Channel],
+        clock: Clock,
+        *,
+        daemon_id: str | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store, self.config, self.clock = store, config, clock
+        self.id = daemon_id or f"daemon-{uuid.uuid4().hex[:12]}"
+        self.settings = config.publishing
+        self.publisher = Publisher(store, config, channels, clock, self.id, rng)
+        self.pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="publish")
+        self.totals = StepReport()
+
+    @property
+    def slug(self) -> str:
+        return self.config.campaign.slug
+
+    def housekeeping(self) -> StepReport:
+        """Everything but sending new posts: heartbeat, recovery, scheduling, misfires."""
+        report = StepReport()
+        now = self.clock.now()
+        stale = now - timedelta(seconds=self.settings.heartbeat_timeout_seconds)
+        with self.store.transaction() as session:
+            control.heartbeat(session, self.id, now)
+            campaign = self.store.campaign(self.slug, session)
+            report.scheduled = schedule_approved(session, campaign, now)
+            report.missed = mark_missed(session, campaign, now, self.settings.grace)
+            in_doubt = claim_in_doubt(session, campaign, self.id, now, stale)
+        for row in in_doubt:
+            report.outcomes[self.publisher.reconcile(row)] += 1
+        return report
+
+    def due(self, limit: int = 1000) -> list[int]:
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            campaign = self.store.campaign(self.slug, session)
+            return due_post_ids(session, campaign, now, limit)
+
+    def publish_many(self, post_ids: list[int]) -> Counter[str]:
+        """Send due posts concurrently: 500 accounts due in one second go out together."""
+        return Counter(self.pool.map(self.publisher.publish, post_ids))
+
+    def run_once(self) -> StepReport:
+        report = self.housekeeping()
+        report.outcomes += self.publish_many(self.due())
+        self._add(report)
+        return report
+
+    def next_due(self) -> datetime | None:
+        with self.store.transaction() as session:
+            return next_due(session, self.store.campaign(self.slug, session))
+
+    def stop(self) -> None:
+        """Finish sends in flight, then record that this daemon stopped."""
+        self.pool.shutdown(wait=True)
+        with self.store.transaction() as session:
+            control.heartbeat(session, self.id, self.clock.now(), stopping=True)
+
+    def _add(self, report: StepReport) -> None:
+        self.totals.outcomes += report.outcomes
+        self.totals.scheduled += report.scheduled
+        self.totals.missed += report.missed

@@ -1,0 +1,127 @@
+"""`campaign rehearse`: the whole week against the local sandbox, with time accelerated.
+
+The real daemon step, the real tweepy and facebook-sdk clients and real HTTP, on a rehearsal
+database of its own: a rehearsal never touches the production plan or the real platforms.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from campaign.clock import SpeedClock
+from campaign.config import CampaignConfig
+from campaign.planning import store_plan
+from campaign.store import Store
+from campaign.store.models import AuditRow, PostRow, PostState
+from scheduler.channels import make_channel
+from scheduler.daemon import Daemon
+from scheduler.sandbox import PlatformSandbox, SandboxSettings
+
+ACTOR = "rehearsal"
+Progress = Callable[[datetime, Counter[str]], None]
+
+
+@dataclass
+class RehearsalSummary:
+    states: Counter[str] = field(default_factory=Counter)
+    retries: int = 0
+    duplicates: int = 0
+    sent_to_sandbox: int = 0
+    real_seconds: float = 0.0
+    simulated: timedelta = timedelta(0)
+    missed_reasons: dict[str, str] = field(default_factory=dict)
+    failed_reasons: dict[str, str] = field(default_factory=dict)
+
+
+def sandbox_config(config: CampaignConfig, sandbox: PlatformSandbox) -> CampaignConfig:
+    """The same campaign with every account pointed at the sandbox."""
+    urls = {"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url}
+    accounts = {
+        key: account.model_copy(update={"base_url": urls[account.platform]})
+        for key, account in config.accounts.items()
+    }
+    return config.model_copy(update={"accounts": accounts})
+
+
+def rehearse(
+    config: CampaignConfig,
+    store: Store,
+    *,
+    speed: float,
+    settings: SandboxSettings | None = None,
+    approve_all: bool = True,
+    progress: Progress | None = None,
+    request_timeout: float = 2.0,
+) -> RehearsalSummary:
+    import time
+
+    posts_start = min(config.scheduled_at(day, post) for day in config.days for post in day.posts)
+    clock = SpeedClock(posts_start - timedelta(minutes=5), speed)
+    store.clock = clock
+    store_plan(config, store, ACTOR)
+    if approve_all:
+        store.approve(config.campaign.slug, ACTOR)
+    started = time.monotonic()
+    with PlatformSandbox(settings=settings or SandboxSettings(), clock=clock) as sandbox:
+        rehearsal_config = sandbox_config(config, sandbox)
+        environ = sandbox.credentials(list(rehearsal_config.accounts.values()))
+        channels = {
+            key: make_channel(account, environ, timeout=request_timeout)
+            for key, account in rehearsal_config.accounts.items()
+        }
+        daemon = Daemon(store, rehearsal_config, channels, clock, daemon_id="rehearsal")
+        try:
+            while True:
+                report = daemon.run_once()
+                if progress:
+                    progress(clock.now(), daemon.totals.outcomes + Counter())
+                upcoming = daemon.next_due()
+                if upcoming is None and not _in_flight(store, config):
+                    break
+                if upcoming is None or report.outcomes.get("retry"):
+                    clock.sleep_until(clock.now() + timedelta(seconds=1), at_most=0.05)
+                else:
+                    clock.sleep_until(upcoming, at_most=0.25)
+        finally:
+            daemon.stop()
+        summary = _summarise(store, config, sandbox)
+    summary.real_seconds = time.monotonic() - started
+    summary.simulated = clock.now() - clock.start
+    return summary
+
+
+def _in_flight(store: Store, config: CampaignConfig) -> bool:
+    with store.transaction() as session:
+        campaign = store.campaign(config.campaign.slug, session)
+        count = session.scalar(
+            select(func.count()).where(
+                PostRow.campaign_id == campaign.id,
+                PostRow.state.in_([PostState.SCHEDULED, PostState.PUBLISHING, PostState.APPROVED]),
+            )
+        )
+        return bool(count)
+
+
+def _summarise(store: Store, config: CampaignConfig, sandbox: PlatformSandbox) -> RehearsalSummary:
+    summary = RehearsalSummary()
+    rows = store.posts(config.campaign.slug)
+    for row in rows:
+        summary.states[row.state] += 1
+        if row.state == PostState.MISSED:
+            summary.missed_reasons[row.key] = row.last_error or ""
+        if row.state == PostState.FAILED:
+            summary.failed_reasons[row.key] = row.last_error or ""
+    with store.transaction() as session:
+        summary.retries = (
+            session.scalar(select(func.count()).where(AuditRow.action == "retry-scheduled")) or 0
+        )
+    texts = Counter(t.text for t in sandbox.x.tweets)
+    texts.update(p.message for p in sandbox.facebook.posts)
+    summary.sent_to_sandbox = sum(texts.values())
+    summary.duplicates = sum(n - 1 for n in texts.values() if n > 1)
+    return summary
