@@ -1,9 +1,19 @@
-"""Shared fixtures: the shipped campaign copied into a temporary folder, and stores on SQLite."""
+"""Shared fixtures: the shipped campaign in a temporary folder, stores on SQLite, and a real,
+throwaway PostgreSQL server (Debian's binaries, run as the `postgres` user when we are root,
+since initdb refuses root; on a free loopback port, fsync off; removed afterwards).
+"""
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
+import socket
+import subprocess
+import tempfile
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,3 +74,82 @@ def store(tmp_path: Path, clock: ManualClock) -> Iterator[Store]:
     store = Store.open(f"sqlite:///{tmp_path / 'campaign.db'}", clock)
     yield store
     store.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for this test session (tests using it are marked `postgres`)."""
+    with postgres_server() as url:
+        yield url
+
+
+def _bindir() -> str | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield a SQLAlchemy URL of a fresh database on a server that lives for the block."""
+    bindir = _bindir()
+    if bindir is None:
+        raise RuntimeError(
+            "PostgreSQL server binaries not found: install Debian's `postgresql` package "
+            "(.ci/run does this)"
+        )
+    root = tempfile.mkdtemp(prefix="campaign-pg-")
+    data = os.path.join(root, "data")
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    port = _free_port()
+    run = lambda *a: subprocess.run(_as_postgres(list(a)), check=True, capture_output=True)  # noqa: E731
+    try:
+        run(f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync")
+        run(
+            f"{bindir}/pg_ctl",
+            "-D",
+            data,
+            "-l",
+            os.path.join(root, "log"),
+            "-w",
+            "start",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c max_connections=200",
+        )
+        for _ in range(50):
+            probe = subprocess.run(
+                _as_postgres(
+                    [
+                        f"{bindir}/createdb",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        str(port),
+                        "-U",
+                        "postgres",
+                        "campaign",
+                    ]
+                ),
+                capture_output=True,
+            )
+            if probe.returncode == 0:
+                break
+            time.sleep(0.1)
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/campaign"
+    finally:
+        subprocess.run(
+            _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)

@@ -191,7 +191,7 @@ def test_migrations_upgrade_a_database_that_already_holds_a_plan(tmp_path, campa
     migrate(engine, "0001")
     with engine.begin() as connection:
         connection.exec_driver_sql(
-            "INSERT INTO campaigns (slug, name, organisation, hashtag, timezone, start, \"end\", "
+            'INSERT INTO campaigns (slug, name, organisation, hashtag, timezone, start, "end", '
             "paused) VALUES ('c', 'C', 'O', '#C', 'Europe/London', '2020-04-20', '2020-04-26', 0)"
         )
         connection.exec_driver_sql(
