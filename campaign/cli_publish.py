@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -48,10 +49,24 @@ def resume(config_path: Path, actor: str, reason: str, account: str | None) -> N
 @main.command()
 @config_option
 @click.option("--verbose", "-v", is_flag=True, help="Log each send.")
+@click.option(
+    "--clock-start",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z"]),
+    hidden=True,
+    help="Rehearsal/testing: run on an accelerated clock starting here.",
+)
+@click.option("--clock-speed", type=float, default=1.0, hidden=True)
+@click.option("--clock-origin", type=float, hidden=True, help="Unix time the clock starts at.")
 @handle_errors
-def daemon(config_path: Path, verbose: bool) -> None:
+def daemon(
+    config_path: Path,
+    verbose: bool,
+    clock_start: datetime | None,
+    clock_speed: float,
+    clock_origin: float | None,
+) -> None:
     """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment)."""
-    from campaign.clock import SystemClock
+    from campaign.clock import Clock, SpeedClock, SystemClock
     from scheduler.channels import make_channel
     from scheduler.daemon import Daemon
     from scheduler.runner import DaemonRunner
@@ -68,7 +83,11 @@ def daemon(config_path: Path, verbose: bool) -> None:
         key: make_channel(account, os.environ, timeout=timeout)
         for key, account in config.accounts.items()
     }
-    runner = DaemonRunner(Daemon(store, config, channels, SystemClock()))
+    clock: Clock = SystemClock()
+    if clock_start is not None:
+        clock = SpeedClock(clock_start, clock_speed, clock_origin)
+        store.clock = clock
+    runner = DaemonRunner(Daemon(store, config, channels, clock))
     _console().print(
         f"Daemon {runner.daemon.id} publishing {config.campaign.name}; Ctrl-C to stop."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -39,22 +40,22 @@ class ManualClock:
 
 
 class SpeedClock:
-    """Time running `speed` times faster than the wall clock from a chosen start: rehearsals."""
+    """Time running `speed` times faster than the wall clock from `start` (rehearsals).
 
-    def __init__(self, start: datetime, speed: float) -> None:
-        import time
+    The timeline is anchored to a Unix wall-clock `origin`, so several processes given the
+    same start, speed and origin share one accelerated time.
+    """
 
+    def __init__(self, start: datetime, speed: float, origin: float | None = None) -> None:
         if start.tzinfo is None:
             raise ValueError("SpeedClock needs a timezone-aware start")
         if speed <= 0:
             raise ValueError("speed must be positive")
-        self._monotonic = time.monotonic
-        self._sleep = time.sleep
         self.start, self.speed = start.astimezone(UTC), speed
-        self._origin = self._monotonic()
+        self.origin = time.time() if origin is None else origin
 
     def now(self) -> datetime:
-        return self.start + timedelta(seconds=(self._monotonic() - self._origin) * self.speed)
+        return self.start + timedelta(seconds=(time.time() - self.origin) * self.speed)
 
     def sleep_until(self, moment: datetime, at_most: float | None = None) -> None:
         """Sleep (in real seconds) until the accelerated clock reaches `moment`."""
@@ -62,4 +63,4 @@ class SpeedClock:
         if at_most is not None:
             real = min(real, at_most)
         if real > 0:
-            self._sleep(real)
+            time.sleep(real)

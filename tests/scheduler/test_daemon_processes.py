@@ -1,0 +1,265 @@
+"""Real daemon processes (`python -m scheduler`) on a shared accelerated clock: kill -9 at
+random moments and restart, and two daemons on one PostgreSQL database. 0 duplicates, 0 lost.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from campaign.clock import SpeedClock
+from campaign.config import load_config
+from campaign.planning import store_plan
+from campaign.store import PostState, Store
+from scheduler.sandbox import PlatformSandbox, SandboxSettings
+
+pytestmark = pytest.mark.slow
+
+SPEED = 120.0  # one simulated minute every half second
+FIRST_POST = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)  # 10:00 BST
+POSTS = 24
+
+
+def _config_text(sandbox: PlatformSandbox) -> str:
+    posts = []
+    for n in range(POSTS):
+        channel = "x" if n % 2 == 0 else "facebook"
+        minute = n // 2
+        posts.append(
+            f'  {{ channel = "{channel}", time = "10:{minute:02d}", '
+            f'template = "burst/{channel}.j2", key = "post-{n:02d}" }},'
+        )
+    return f"""
+[campaign]
+name = "Burst Week"
+slug = "burst-week"
+organisation = "Test Force"
+hashtag = "#BurstWeek"
+start = 2026-05-04
+end = 2026-05-04
+timezone = "Europe/London"
+
+[publishing]
+grace_minutes = 15
+poll_seconds = 0.1
+heartbeat_timeout_seconds = 240
+request_timeout_seconds = 1.0
+workers = 8
+
+[accounts.x]
+platform = "x"
+name = "Test Force on X"
+handle = "@TestForce"
+tier = "basic"
+base_url = "{sandbox.x_base_url}"
+
+[accounts.x.credentials]
+consumer_key = "T_X_CK"
+consumer_secret = "T_X_CS"
+access_token = "T_X_AT"
+access_token_secret = "T_X_ATS"
+
+[accounts.facebook]
+platform = "facebook"
+name = "Test Force"
+page_id = "4242"
+base_url = "{sandbox.graph_base_url}"
+credentials = {{ page_access_token = "T_FB_TOKEN" }}
+
+[helplines.emergency]
+name = "Emergency"
+number = "999"
+purpose = "danger"
+
+[[days]]
+date = 2026-05-04
+slug = "burst"
+theme = "Burst"
+posts = [
+{chr(10).join(posts)}
+]
+"""
+
+
+TEMPLATES = {
+    "x.j2": "Post at {{ post.local_time.strftime('%H:%M') }} number {{ post.channel }}.\n"
+    "In danger now? Call {{ helplines.emergency.number }}.\n{{ campaign.hashtag }}\n---\n"
+    "Second part for {{ post.local_time.strftime('%H:%M') }}.",
+    "facebook.j2": "Facebook post at {{ post.local_time.strftime('%H:%M') }}.\n"
+    "In danger now? Call {{ helplines.emergency.number }}.\n{{ campaign.hashtag }}",
+}
+
+
+class Burst:
+    def __init__(self, tmp_path, database_url: str, settings: SandboxSettings) -> None:
+        self.origin = time.time() + 3.0  # sim time 09:59 UTC arrives three seconds from now
+        self.clock = SpeedClock(FIRST_POST - timedelta(minutes=1), SPEED, self.origin)
+        self.sandbox = PlatformSandbox(settings=settings, clock=self.clock)
+        self.sandbox.start()
+        (tmp_path / "posts" / "burst").mkdir(parents=True)
+        for name, text in TEMPLATES.items():
+            (tmp_path / "posts" / "burst" / name).write_text(text)
+        self.config_path = tmp_path / "config.toml"
+        self.config_path.write_text(_config_text(self.sandbox))
+        self.database_url = database_url
+        config = load_config(self.config_path)
+        store = Store.open(database_url)
+        store_plan(config, store, "officer")
+        store.approve("burst-week", "inspector")
+        store.engine.dispose()
+        self.environ = {
+            **os.environ,
+            **self.sandbox.credentials(list(config.accounts.values())),
+            "CAMPAIGN_DATABASE_URL": database_url,
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start_daemon(self) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "scheduler",
+                "--config",
+                str(self.config_path),
+                "--clock-start",
+                self.clock.start.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "--clock-speed",
+                str(SPEED),
+                "--clock-origin",
+                repr(self.origin),
+            ],
+            env=self.environ,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self.processes.append(process)
+        return process
+
+    def states(self) -> dict[str, PostState]:
+        store = Store.open(self.database_url)
+        try:
+            return {p.key: p for p in store.posts("burst-week")}
+        finally:
+            store.engine.dispose()
+
+    def wait_until_settled(self, deadline_real: float) -> dict:
+        while time.time() < deadline_real:
+            posts = self.states()
+            if all(
+                p.state in (PostState.PUBLISHED, PostState.MISSED, PostState.FAILED)
+                for p in posts.values()
+            ):
+                return posts
+            time.sleep(0.3)
+        raise AssertionError(f"not settled: {Counter(p.state for p in self.states().values())}")
+
+    def sent(self) -> Counter[str]:
+        texts = Counter(t.text for t in self.sandbox.x.tweets)
+        texts.update(p.message for p in self.sandbox.facebook.posts)
+        return texts
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            if process.stderr:
+                process.stderr.close()
+        self.sandbox.stop()
+
+
+def _assert_once_and_accounted(burst: Burst, posts: dict) -> None:
+    assert max(burst.sent().values()) == 1, "a post was sent twice"
+    for post in posts.values():
+        if post.state == PostState.PUBLISHED:
+            assert len(post.platform_part_ids) == len(post.parts)
+        else:
+            assert post.last_error, f"{post.key} is {post.state} without a reason"
+
+
+def test_kill_minus_nine_at_random_moments_never_duplicates_or_loses(tmp_path):
+    burst = Burst(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'burst.db'}",
+        SandboxSettings(seed=5, latency_seconds=0.05),
+    )
+    rng = random.Random(2024)
+    kills = 0
+    try:
+        last_post = FIRST_POST + timedelta(minutes=POSTS // 2)
+        while burst.clock.now() < last_post + timedelta(minutes=2):
+            process = burst.start_daemon()
+            time.sleep(rng.uniform(0.8, 2.5))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            kills += 1
+        burst.start_daemon()
+        posts = burst.wait_until_settled(time.time() + 60)
+        _assert_once_and_accounted(burst, posts)
+        published = sum(p.state == PostState.PUBLISHED for p in posts.values())
+        assert kills >= 4 and published >= POSTS // 2
+    finally:
+        burst.close()
+
+
+@pytest.mark.postgres
+def test_two_daemons_on_one_postgresql_database_never_double_post(tmp_path, postgres_url):
+    burst = Burst(tmp_path, postgres_url, SandboxSettings(seed=6, latency_seconds=0.05))
+    try:
+        burst.start_daemon()
+        burst.start_daemon()
+        posts = burst.wait_until_settled(time.time() + 90)
+        _assert_once_and_accounted(burst, posts)
+        assert all(p.state == PostState.PUBLISHED for p in posts.values())
+        claims = Counter(p.claimed_by for p in posts.values())
+        assert len(claims) >= 1
+    finally:
+        for process in burst.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in burst.processes:
+            assert process.wait(timeout=20) == 0, process.stderr.read().decode()[-2000:]
+        burst.close()
+
+
+@pytest.mark.postgres
+def test_racing_claims_on_postgresql_have_exactly_one_winner(postgres_url, campaign_dir):
+    from campaign.store.publishing import claim, schedule_approved
+
+    store = Store.open(postgres_url)
+    config = load_config(campaign_dir / "config.toml")
+    config = config.model_copy(
+        update={"campaign": config.campaign.model_copy(update={"slug": "race"})}
+    )
+    store_plan(config, store, "officer")
+    store.approve("race", "inspector")
+    now = datetime(2020, 4, 27, tzinfo=UTC)
+    with store.transaction() as session:
+        schedule_approved(session, store.campaign("race", session), now)
+    ids = [p.id for p in store.posts("race")]
+    winners: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def contender(name: str) -> None:
+        for post_id in ids:
+            with store.transaction() as session:
+                if claim(session, store.campaign("race", session), post_id, name, now):
+                    with lock:
+                        winners[post_id] += 1
+
+    threads = [threading.Thread(target=contender, args=(f"d{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store.engine.dispose()
+    assert winners == Counter({post_id: 1 for post_id in ids})

@@ -1,0 +1,250 @@
+"""The daemon publishes the week through the real clients to the sandbox: once, on time,
+never lost. Time is a ManualClock shared by the daemon and the sandbox; HTTP is real.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from campaign.config import load_config
+from campaign.planning import store_plan
+from campaign.store import PostState, Store
+from scheduler.channels import make_channel
+from scheduler.daemon import Daemon
+from scheduler.rehearsal import sandbox_config
+from scheduler.sandbox import PlatformSandbox, SandboxSettings
+
+SLUG = "stalking-awareness-week-2020"
+WEEK_START = datetime(2020, 4, 20, 8, 55, tzinfo=UTC)
+
+
+class Week:
+    """The shipped week planned in a fresh store, a running sandbox, and a daemon factory."""
+
+    def __init__(self, campaign_dir, tmp_path, clock, settings: SandboxSettings) -> None:
+        self.clock = clock
+        self.clock.set(WEEK_START - timedelta(days=7))
+        self.config_path = campaign_dir / "config.toml"
+        self.store = Store.open(f"sqlite:///{tmp_path / 'week.db'}", clock)
+        self.sandbox = PlatformSandbox(settings=settings, clock=clock)
+        self.sandbox.start()
+        self.config = sandbox_config(load_config(self.config_path), self.sandbox)
+        store_plan(self.config, self.store, "officer")
+        self.daemons: list[Daemon] = []
+
+    def daemon(self, **kwargs) -> Daemon:
+        environ = self.sandbox.credentials(list(self.config.accounts.values()))
+        channels = {
+            key: make_channel(account, environ, timeout=0.5)
+            for key, account in self.config.accounts.items()
+        }
+        daemon = Daemon(
+            self.store, self.config, channels, self.clock, rng=random.Random(3), **kwargs
+        )
+        self.daemons.append(daemon)
+        return daemon
+
+    def run(self, daemon: Daemon, until: datetime | None = None, max_steps: int = 5000) -> None:
+        """Step through time from one due moment to the next, as the real loop would."""
+        for _ in range(max_steps):
+            daemon.run_once()
+            upcoming = daemon.next_due()
+            if upcoming is None or (until and upcoming > until):
+                if until:
+                    self.clock.set(max(until, self.clock.now()))
+                    daemon.run_once()
+                return
+            self.clock.set(max(upcoming, self.clock.now() + timedelta(seconds=1)))
+        raise AssertionError("the week did not finish")
+
+    def states(self) -> dict[str, str]:
+        return {post.key: post.state for post in self.store.posts(SLUG)}
+
+    def close(self) -> None:
+        for daemon in self.daemons:
+            daemon.pool.shutdown(wait=True)
+        self.sandbox.stop()
+        self.store.engine.dispose()
+
+
+@pytest.fixture
+def week_factory(campaign_dir, tmp_path, clock):
+    weeks: list[Week] = []
+
+    def make(**settings) -> Week:
+        week = Week(campaign_dir, tmp_path, clock, SandboxSettings(seed=11, **settings))
+        weeks.append(week)
+        return week
+
+    yield make
+    for week in weeks:
+        week.close()
+
+
+def _sent_texts(sandbox) -> Counter[str]:
+    texts = Counter(tweet.text for tweet in sandbox.x.tweets)
+    texts.update(post.message for post in sandbox.facebook.posts)
+    return texts
+
+
+def test_the_whole_week_is_published_once_at_its_times(week_factory):
+    week = week_factory()
+    week.store.approve(SLUG, "inspector")
+    week.store.withdraw(SLUG, "inspector", "not signed off", keys=["2020-04-25-facebook"])
+    daemon = week.daemon()
+    week.run(daemon)
+    states = week.states()
+    assert states.pop("2020-04-25-facebook") == PostState.DRAFT
+    assert set(states.values()) == {PostState.PUBLISHED}
+    assert max(_sent_texts(week.sandbox).values()) == 1
+    posts = {p.key: p for p in week.store.posts(SLUG)}
+    # On time: each post went out at its scheduled moment (the clock jumps there exactly).
+    for post in posts.values():
+        if post.state == PostState.PUBLISHED:
+            assert post.published_at - post.scheduled_at < timedelta(seconds=5)
+    # Thread order and alt text intact on X.
+    monday = posts["2020-04-20-x"]
+    tweets = {t.id: t for t in week.sandbox.x.tweets}
+    head, second, third = (tweets[i] for i in monday.platform_part_ids)
+    assert (head.text, second.text, third.text) == tuple(monday.parts)
+    assert second.in_reply_to == head.id and third.in_reply_to == second.id
+    assert [m.alt_text for m in head.media] == [monday.media[0]["alt"]]
+    # The unapproved post never reached the platform.
+    saturday_fb = posts["2020-04-25-facebook"]
+    assert saturday_fb.parts[0] not in [p.message for p in week.sandbox.facebook.posts]
+
+
+def test_cancelled_posts_are_never_sent(week_factory, edit):
+    week = week_factory()
+    week.store.approve(SLUG, "inspector")
+    edit(
+        "config.toml",
+        '  { channel = "x", time = "11:00", template = "take-it-seriously/x.j2" },\n',
+        "",
+    )
+    config = sandbox_config(load_config(week.config_path), week.sandbox)
+    week.config = config
+    store_plan(config, week.store, "officer")
+    week.run(week.daemon())
+    assert week.states()["2020-04-26-x"] == PostState.CANCELLED
+    sunday = week.store.posts(SLUG, keys=["2020-04-26-x"])[0]
+    assert sunday.parts[0] not in [t.text for t in week.sandbox.x.tweets]
+
+
+def test_high_fault_rate_still_publishes_everything_in_its_window_with_no_duplicates(week_factory):
+    week = week_factory(rate_429=0.2, rate_5xx=0.2, rate_drop_after_create=0.15)
+    week.store.approve(SLUG, "inspector")
+    week.run(week.daemon())
+    assert set(week.states().values()) == {PostState.PUBLISHED}
+    assert max(_sent_texts(week.sandbox).values()) == 1
+    grace = week.config.publishing.grace
+    for post in week.store.posts(SLUG):
+        assert post.published_at - post.scheduled_at <= grace
+    audit = Counter(entry.action for entry in week.store.audit_log(SLUG))
+    assert audit["retry-scheduled"] > 0 and audit["published"] == 14
+
+
+def test_a_reply_lost_after_the_post_was_created_is_found_not_resent(week_factory):
+    week = week_factory(rate_drop_after_create=1.0)
+    week.store.approve(SLUG, "inspector", keys=["2020-04-21-facebook", "2020-04-21-x"])
+    week.run(week.daemon())
+    states = week.states()
+    assert states["2020-04-21-facebook"] == states["2020-04-21-x"] == PostState.PUBLISHED
+    assert max(_sent_texts(week.sandbox).values()) == 1
+    assert len(week.sandbox.facebook.posts) == 1 and len(week.sandbox.x.tweets) == 2
+    published = [e for e in week.store.audit_log(SLUG) if e.action == "published"]
+    assert all(e.details["found_by_reconciliation"] for e in published)
+
+
+def test_pause_stops_everything_claimed_after_it(week_factory):
+    week = week_factory(latency_seconds=0.05)
+    week.store.approve(SLUG, "inspector")
+    daemon = week.daemon()
+    # Everything falls due at once (the daemon was down), then a pause lands mid-burst.
+    week.clock.set(datetime(2020, 4, 26, 11, 5, tzinfo=UTC))
+    daemon.housekeeping()
+    due = daemon.due()
+    assert len(due) == 13
+    first = daemon.publish_many(due[:4])
+    week.store.pause(SLUG, "inspector", "critical incident in the county")
+    rest = daemon.publish_many(due[4:])
+    assert first["published"] == 4 and rest == Counter({"not-claimed": 9})
+    assert (
+        len(week.sandbox.facebook.posts)
+        + len({t.id for t in week.sandbox.x.tweets if not t.in_reply_to})
+        == 4
+    )
+    claims_after = [e for e in week.store.audit_log(SLUG) if e.action == "claimed"][4:]
+    assert claims_after == []
+    week.store.resume(SLUG, "inspector", "incident over")
+    week.run(daemon)
+    states = Counter(week.states().values())
+    assert states[PostState.PUBLISHED] + states[PostState.MISSED] == 14
+
+
+def test_posts_past_the_grace_window_are_missed_with_a_reason_never_sent_late(week_factory):
+    week = week_factory()
+    week.store.approve(SLUG, "inspector")
+    daemon = week.daemon()
+    # The daemon starts on Wednesday morning: Monday and Tuesday are long gone.
+    week.clock.set(datetime(2020, 4, 22, 8, 0, tzinfo=UTC))
+    week.run(daemon)
+    states = week.states()
+    for key, state in states.items():
+        expected = PostState.MISSED if key < "2020-04-22" else PostState.PUBLISHED
+        assert state == expected, key
+    missed = week.store.posts(SLUG, keys=["2020-04-20-x"])[0]
+    assert "grace window" in missed.last_error
+    assert missed.parts[0] not in [t.text for t in week.sandbox.x.tweets]
+
+
+def test_a_late_start_within_the_grace_window_still_publishes(week_factory):
+    week = week_factory()
+    week.store.approve(SLUG, "inspector", day=date(2020, 4, 20))
+    week.clock.set(datetime(2020, 4, 20, 9, 10, tzinfo=UTC))  # ten minutes late
+    daemon = week.daemon()
+    daemon.run_once()
+    assert week.states()["2020-04-20-x"] == PostState.PUBLISHED
+
+
+def test_a_rejected_token_holds_the_accounts_posts_until_resumed(week_factory):
+    week = week_factory(expired_token=True)
+    week.store.approve(SLUG, "inspector", day=date(2020, 4, 20))
+    daemon = week.daemon()
+    week.clock.set(datetime(2020, 4, 20, 9, 0, tzinfo=UTC))
+    daemon.run_once()
+    accounts = {a.key: a for a in week.store.accounts(SLUG)}
+    assert accounts["x"].needs_credentials and accounts["x"].credentials_problem
+    assert accounts["facebook"].needs_credentials
+    assert week.states()["2020-04-20-x"] == PostState.SCHEDULED  # held, not failed or burned
+    week.sandbox.update(expired_token=False)
+    week.store.resume(SLUG, "officer", "token renewed", account="x")
+    week.clock.set(datetime(2020, 4, 20, 9, 5, tzinfo=UTC))
+    daemon.run_once()
+    assert week.states()["2020-04-20-x"] == PostState.PUBLISHED
+
+
+def test_an_image_changed_after_approval_is_not_sent(week_factory, campaign_dir):
+    week = week_factory()
+    week.store.approve(SLUG, "inspector", day=date(2020, 4, 20))
+    image = campaign_dir / "posts" / "images" / "see-stalking-clearly.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    week.clock.set(datetime(2020, 4, 20, 9, 0, tzinfo=UTC))
+    week.daemon().run_once()
+    post = week.store.posts(SLUG, keys=["2020-04-20-x"])[0]
+    assert post.state == PostState.DRAFT and post.approved_hash is None
+    assert week.sandbox.x.tweets == []
+
+
+def test_status_shows_a_live_daemon_heartbeat(week_factory):
+    week = week_factory()
+    daemon = week.daemon()
+    daemon.run_once()
+    [row] = week.store.daemons()
+    assert row.id == daemon.id and row.heartbeat_at == week.clock.now() and row.stopped_at is None
+    daemon.stop()
+    assert week.store.daemons()[0].stopped_at is not None
