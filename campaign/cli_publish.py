@@ -100,17 +100,23 @@ def daemon(
 @click.option("--port", default=8787, show_default=True, type=int)
 @handle_errors
 def sandbox(config_path: Path, host: str, port: int) -> None:
-    """Serve the local X and Facebook sandbox to rehearse against (prints the settings to use)."""
-    from scheduler.sandbox import run_sandbox
+    """Serve the local X and Facebook sandbox to rehearse against (Ctrl-C to stop)."""
+    from scheduler.sandbox import PlatformSandbox, SandboxSettings, run_sandbox
 
     config = load_config(config_path)
-    run_sandbox(
-        host,
-        port,
-        None,
-        list(config.accounts.values()),
-        announce=lambda text: _console().print(text),
-    )
+    console = _console()
+
+    def ready(running: PlatformSandbox) -> None:
+        console.print(f"X API v2 sandbox:   {running.x_base_url}")
+        console.print(f"Graph API sandbox:  {running.graph_base_url}")
+        console.print(
+            "Point each account's base_url in a copy of config.toml at these, and "
+            "export the sandbox's (fake) credentials:"
+        )
+        for name, value in running.credentials(config.accounts.values()).items():
+            console.print(f"  export {name}={value}", markup=False)
+
+    run_sandbox(host, port, SandboxSettings(), list(config.accounts.values()), ready=ready)
 
 
 @main.command()

@@ -204,11 +204,6 @@ class Publisher:
         """Run one outcome function in its own short transaction."""
         with self.store.transaction() as session:
             campaign = self.store.campaign(self.config.campaign.slug, session)
-            if action is record.part_sent:
-                record.part_sent(
-                    session, post_id, self.daemon_id, kwargs["index"], kwargs["part_id"]
-                )
-                return
             action(session, campaign, post_id, self.daemon_id, self.clock.now(), **kwargs)
 
     def _paused(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from campaign.checks.content import check_post
+from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity
 from campaign.checks.limits import check_limits
 from campaign.checks.readability import flesch_reading_ease
@@ -39,4 +40,5 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
                     )
                 )
     report.findings.extend(check_limits(posts, config))
+    report.findings.extend(check_duplicates(posts))
     return report

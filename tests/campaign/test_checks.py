@@ -190,3 +190,12 @@ def test_flesch_scores_order_plain_above_dense():
     )
     assert plain is not None and dense is not None and plain > 80 > 20 > dense
     assert flesch_reading_ease("#SeeStalkingClearly 999") is None
+
+
+def test_repeating_a_post_word_for_word_on_one_account_is_an_error(campaign_dir):
+    posts = campaign_dir / "posts"
+    (posts / "take-it-seriously" / "x.j2").write_text(
+        (posts / "how-to-report" / "x.j2").read_text()
+    )
+    [finding] = _findings(campaign_dir, "duplicate-text")
+    assert finding.key == "2020-04-26-x" and "repeats 2020-04-25-x" in finding.message
