@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
+import signal
 from datetime import datetime
 from pathlib import Path
 
@@ -71,6 +73,7 @@ def daemon(
     from scheduler.daemon import Daemon
     from scheduler.runner import DaemonRunner
 
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

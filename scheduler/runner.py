@@ -43,10 +43,14 @@ class DaemonRunner:
         self.stopping = threading.Event()
 
     def start(self) -> None:
+        poll = self.daemon.settings.poll_seconds
+        # Jitter keeps several daemons on one database from sweeping in lock-step, so the
+        # same one does not win every claim.
         self.scheduler.add_job(
             self.sweep,
             "interval",
-            seconds=self.daemon.settings.poll_seconds,
+            seconds=poll,
+            jitter=poll / 2,
             id="sweep",
             next_run_time=datetime.now(UTC),
         )

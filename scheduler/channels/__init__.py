@@ -1,0 +1,61 @@
+"""Channels: one adapter per platform behind the small `Channel` interface (`base.py`).
+
+`make_channel` builds the right one for an account, reading its secrets from the environment
+variables the configuration names (never from the configuration itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from campaign.config import Account
+from campaign.errors import AuthRejected
+from scheduler.channels.base import (
+    Channel,
+    MetricReading,
+    OutgoingMedia,
+    OutgoingPost,
+    PartSent,
+    Sent,
+)
+from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
+from scheduler.channels.x import XChannel
+
+__all__ = [
+    "DEFAULT_METRICS",
+    "Channel",
+    "FacebookChannel",
+    "MetricReading",
+    "OutgoingMedia",
+    "OutgoingPost",
+    "PartSent",
+    "Sent",
+    "XChannel",
+    "make_channel",
+]
+
+
+def make_channel(
+    account: Account,
+    environ: Mapping[str, str],
+    *,
+    timeout: float = 10.0,
+    facebook_metrics: Sequence[str] = DEFAULT_METRICS,
+) -> Channel:
+    """The channel for `account`, with credentials read from `environ`.
+
+    A missing or empty variable raises AuthRejected naming the variable (never a value), so
+    the account's posts are held until someone exports it.
+    """
+    missing = [(name, var) for name, var in account.credentials.items() if not environ.get(var)]
+    if missing:
+        names = ", ".join(var for _, var in missing)
+        hint = "; ".join(f"export {var}=<the {name} of {account.name}>" for name, var in missing)
+        raise AuthRejected(
+            f"{account.name}: environment variable(s) {names} not set: {hint}, then try again",
+            platform=account.platform,
+        )
+    credentials = {name: environ[var] for name, var in account.credentials.items()}
+    if account.platform == "x":
+        return XChannel(account, credentials, timeout=timeout)
+    return FacebookChannel(account, credentials, timeout=timeout, metrics=facebook_metrics)

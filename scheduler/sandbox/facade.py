@@ -1,0 +1,155 @@
+"""`PlatformSandbox`: both platform doubles behind one object, and `run_sandbox` for the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any
+
+from campaign.clock import Clock, SystemClock
+from campaign.config import Account
+from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
+from scheduler.sandbox.graph_api import GraphApi
+from scheduler.sandbox.server import LoopbackServer
+from scheduler.sandbox.x_api import XApi
+
+log = logging.getLogger(__name__)
+
+
+class PlatformSandbox:
+    """A local X API v2 and Graph API on loopback, each on its own port.
+
+    Use as a context manager, or `start()` / `stop()`. `x.tweets` and `facebook.posts` show
+    what was published; `x.requests` and `facebook.requests` what was asked.
+    """
+
+    def __init__(
+        self,
+        settings: SandboxSettings | None = None,
+        clock: Clock | None = None,
+        *,
+        accounts: Iterable[Account] = (),
+        host: str = "127.0.0.1",
+        x_port: int = 0,
+        graph_port: int = 0,
+    ) -> None:
+        self._settings = settings or SandboxSettings()
+        self.clock: Clock = clock or SystemClock()
+        self._faults = {
+            "x": FaultInjector(self._settings, "x"),
+            "facebook": FaultInjector(self._settings, "facebook"),
+        }
+        self.x = XApi(self.clock, self._faults["x"])
+        self.facebook = GraphApi(self.clock, self._faults["facebook"])
+        self._x_server = LoopbackServer(
+            self.x, self._faults["x"], self.clock, host=host, port=x_port
+        )
+        self._graph_server = LoopbackServer(
+            self.facebook, self._faults["facebook"], self.clock, host=host, port=graph_port
+        )
+        self.credentials(accounts)
+
+    @property
+    def settings(self) -> SandboxSettings:
+        return self._settings
+
+    def update(self, **changes: Any) -> SandboxSettings:
+        """Change settings on the fly (e.g. `update(rate_5xx=0)`); returns the new settings."""
+        self._settings = replace_settings(self._settings, **changes)
+        for faults in self._faults.values():
+            faults.update(self._settings)
+        return self._settings
+
+    def credentials(self, accounts: Iterable[Account]) -> dict[str, str]:
+        """Register accounts; return ENV VAR NAME -> fake secret the sandbox accepts.
+
+        The values are stable for a given seed, so a rehearsal can export them once.
+        """
+        environ: dict[str, str] = {}
+        for account in accounts:
+            values = {name: self._fake(var) for name, var in account.credentials.items()}
+            if account.platform == "x":
+                username = re.sub(r"\W", "", (account.handle or account.name).lstrip("@"))
+                self.x.add_user(username, values["consumer_key"], values["access_token"])
+            else:
+                assert account.page_id is not None  # the config model guarantees it
+                self.facebook.add_page(
+                    account.page_id,
+                    values["page_access_token"],
+                    name=account.name,
+                    app_secret=values.get("app_secret"),
+                )
+            environ.update({account.credentials[n]: value for n, value in values.items()})
+        return environ
+
+    def _fake(self, variable: str) -> str:
+        digest = hashlib.sha256(f"sandbox:{self._settings.seed}:{variable}".encode()).hexdigest()
+        return f"sbx{digest[:29]}"
+
+    @property
+    def x_base_url(self) -> str:
+        return self._x_server.base_url
+
+    @property
+    def graph_base_url(self) -> str:
+        return self._graph_server.base_url
+
+    def start(self) -> PlatformSandbox:
+        self._x_server.start()
+        self._graph_server.start()
+        return self
+
+    def stop(self) -> None:
+        self._x_server.stop()
+        self._graph_server.stop()
+
+    def __enter__(self) -> PlatformSandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def run_sandbox(
+    host: str,
+    port: int,
+    settings: SandboxSettings,
+    accounts: Iterable[Account],
+    *,
+    clock: Clock | None = None,
+    ready: Callable[[PlatformSandbox], None] | None = None,
+    stop: threading.Event | None = None,
+) -> dict[str, str]:
+    """Serve both doubles until interrupted (Ctrl-C) or `stop` is set; print nothing.
+
+    X listens on `port` and Graph on `port + 1` (both on free ports when `port` is 0).
+    `ready(sandbox)` runs once both listen, so a CLI can show the URLs and the credentials to
+    export. Returns {"x": url, "facebook": url}.
+    """
+    sandbox = PlatformSandbox(
+        settings,
+        clock,
+        accounts=accounts,
+        host=host,
+        x_port=port,
+        graph_port=port + 1 if port else 0,
+    )
+    with sandbox:
+        urls = {"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url}
+        log.info("sandbox serving X at %s and Graph at %s", urls["x"], urls["facebook"])
+        if ready is not None:
+            ready(sandbox)
+        try:
+            (stop or threading.Event()).wait()
+        except KeyboardInterrupt:
+            log.info("sandbox interrupted; stopping")
+    return urls

@@ -1,0 +1,316 @@
+"""What the Graph double stores and how Graph shows it: pages, posts, photos, fields, errors."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scheduler.sandbox.server import Request, Response, json_response
+
+GRAPH_JSON = "application/json; charset=UTF-8"
+DEFAULT_VERSION = "v25.0"
+_VERSION = re.compile(r"/(v\d+\.\d+)(?=/|$)")
+CURRENT_METRICS: dict[str, str] = {
+    "post_media_view": "Media views",
+    "post_total_media_view_unique": "Unique media views",
+    "post_clicks": "Post clicks",
+    "post_reactions_by_type_total": "Total post reactions by type",
+}
+POST_FIELDS = frozenset(
+    {"id", "message", "created_time", "permalink_url", "link", "shares", "reactions", "comments"}
+    | {"insights", "attachments"}
+)
+BAD_GATEWAY_HTML = (
+    b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Sorry, "
+    b"something went wrong.</h1><p>We're working on it and we'll get it fixed as soon as we "
+    b"can.</p></body></html>"
+)
+_trace = itertools.count(1)
+
+
+@dataclass
+class PageInfo:
+    id: str
+    name: str
+    token: str
+    app_secret: str | None = None
+
+
+@dataclass
+class PhotoRecord:
+    id: str
+    page_id: str
+    alt_text: str | None
+    published: bool
+    size: int
+    created_at: datetime
+    url: str | None = None
+    post_id: str | None = None
+
+
+@dataclass
+class FacebookPostRecord:
+    """A Page post: `id` is "PAGEID_POSTID"; photos carry their alt text."""
+
+    id: str
+    page_id: str
+    message: str
+    link: str | None
+    photo_ids: tuple[str, ...]
+    photo_alt: tuple[str | None, ...]
+    created_at: datetime
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One item of a `fields=` list, e.g. `reactions.limit(0).summary(total_count)`."""
+
+    name: str
+    modifiers: dict[str, str]
+
+
+def parse_fields(text: str) -> list[FieldSpec]:
+    """Parse Graph's field-expansion syntax (top-level commas, `.modifier(args)` chains)."""
+    items, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, "{": 1, ")": -1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append(current)
+            current = ""
+        else:
+            current += char
+    items.append(current)
+    specs = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        pieces, depth, piece = [], 0, ""
+        for char in item:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if char == "." and depth == 0:
+                pieces.append(piece)
+                piece = ""
+            else:
+                piece += char
+        pieces.append(piece)
+        modifiers = {}
+        for modifier in pieces[1:]:
+            name, _, args = modifier.partition("(")
+            modifiers[name] = args.removesuffix(")")
+        specs.append(FieldSpec(pieces[0], modifiers))
+    return specs
+
+
+def graph_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def graph_error(
+    status: int,
+    message: str,
+    code: int,
+    *,
+    type_: str = "OAuthException",
+    subcode: int | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """Graph's error envelope, with a fresh fbtrace_id."""
+    error: dict[str, Any] = {"message": message, "type": type_, "code": code}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    error.update(extra)
+    error["fbtrace_id"] = "A" + hashlib.sha1(str(next(_trace)).encode()).hexdigest()[:20]
+    return json_response(status, {"error": error}, content_type=GRAPH_JSON, headers=headers)
+
+
+def _fixed(status: int, message: str, code: int, **kw: Any) -> Callable[[], Response]:
+    """A factory for one of Graph's fixed error answers (each call gets its own fbtrace_id)."""
+    return functools.partial(graph_error, status, message, code, **kw)
+
+
+NO_TOKEN = _fixed(
+    400, "An active access token must be used to query information about the current user.", 2500
+)
+BAD_TOKEN = _fixed(400, "Invalid OAuth access token - Cannot parse access token", 190)
+BAD_PROOF = _fixed(
+    400,
+    "Invalid appsecret_proof provided in the API argument",
+    100,
+    type_="GraphMethodException",
+)
+PROOF_REQUIRED = _fixed(
+    400,
+    "API calls from the server require an appsecret_proof argument",
+    100,
+    type_="GraphMethodException",
+)
+NOT_AUTHORIZED = _fixed(
+    403, "(#200) The user hasn't authorized the application to perform this action", 200
+)
+POLICY_BLOCKED = _fixed(
+    400,
+    "The action attempted has been deemed abusive or is otherwise disallowed",
+    368,
+    subcode=1390008,
+)
+DUPLICATE_POST = _fixed(
+    400,
+    "Duplicate status message",
+    506,
+    subcode=1455006,
+    error_user_title="Duplicate Post",
+    error_user_msg="This status update is identical to the last one you posted. Try posting "
+    "something different, or delete your previous update.",
+)
+
+
+def expired_token(now: datetime) -> Response:
+    def stamp(moment: datetime) -> str:
+        return f"{moment:%A, %d-%b-%y %H:%M:%S} UTC"
+
+    return graph_error(
+        400,
+        f"Error validating access token: Session has expired on {stamp(now - timedelta(days=1))}."
+        f" The current time is {stamp(now)}.",
+        190,
+        subcode=463,
+        headers={"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token"'},
+    )
+
+
+def unsupported_get(object_id: str) -> Response:
+    return graph_error(
+        400,
+        f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot be "
+        "loaded due to missing permissions, or does not support this operation. Please read "
+        "the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        100,
+        type_="GraphMethodException",
+        subcode=33,
+    )
+
+
+def invalid_metric() -> Response:
+    return graph_error(400, "(#100) The value must be a valid insights metric", 100)
+
+
+def insights_items(
+    post: FacebookPostRecord, names: list[str], counts: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """Insights entries for `names`; None if any name is not a current metric."""
+    if any(name not in CURRENT_METRICS for name in names):
+        return None
+    return [
+        {
+            "name": name,
+            "period": "lifetime",
+            "values": [{"value": counts[name]}],
+            "title": f"Lifetime {CURRENT_METRICS[name]}",
+            "description": f"Lifetime: {CURRENT_METRICS[name]}.",
+            "id": f"{post.id}/insights/{name}/lifetime",
+        }
+        for name in names
+    ]
+
+
+def render_post(
+    post: FacebookPostRecord, fields: list[FieldSpec], counts: dict[str, Any]
+) -> dict[str, Any] | Response:
+    """A post node with the requested fields, or the error Graph would give."""
+    node: dict[str, Any] = {}
+    for spec in fields:
+        name = spec.name
+        if name not in POST_FIELDS:
+            return graph_error(
+                400,
+                f"(#100) Tried accessing nonexisting field ({name}) on node type (PagePost)",
+                100,
+            )
+        if name == "id":
+            node["id"] = post.id
+        elif name == "message" and post.message:
+            node["message"] = post.message
+        elif name == "created_time":
+            node["created_time"] = graph_time(post.created_at)
+        elif name == "permalink_url":
+            page, _, number = post.id.partition("_")
+            node["permalink_url"] = f"https://www.facebook.com/{page}/posts/{number}"
+        elif name == "link" and post.link:
+            node["link"] = post.link
+        elif name == "shares" and counts["shares"]:
+            node["shares"] = {"count": counts["shares"]}  # absent when nobody shared, as real
+        elif name in ("reactions", "comments"):
+            edge: dict[str, Any] = {"data": []}
+            if "summary" in spec.modifiers:
+                summary: dict[str, Any] = {"total_count": counts[name]}
+                summary.update(
+                    {"viewer_reaction": "NONE"} if name == "reactions" else {"order": "ranked"}
+                )
+                edge["summary"] = summary
+            node[name] = edge
+        elif name == "insights":
+            names = [m for m in spec.modifiers.get("metric", "").split(",") if m]
+            items = insights_items(post, names or list(CURRENT_METRICS), counts)
+            if items is None:
+                return invalid_metric()
+            node["insights"] = {"data": items}
+    node.setdefault("id", post.id)
+    return node
+
+
+def segments(path: str) -> tuple[str, list[str]]:
+    """The API version named in the path (or the default) and the remaining segments."""
+    found = _VERSION.match(path)
+    version = found.group(1) if found else DEFAULT_VERSION
+    rest = path[found.end() :] if found else path
+    return version, [s for s in rest.split("/") if s]
+
+
+def request_param(request: Request, name: str) -> str | None:
+    value = request.arg(name)
+    if value is None and request.method in ("POST", "DELETE") and request.body:
+        part = request.form().get(name)
+        value = part.text if part is not None else None
+    return value
+
+
+def request_token(request: Request, default: str | None) -> str | None:
+    return request_param(request, "access_token") or default
+
+
+def attached_media(form: dict[str, Any]) -> list[str]:
+    """Photo ids from `attached_media[N]={"media_fbid": ...}` or a JSON array."""
+    entries: list[Any] = []
+    if "attached_media" in form:
+        entries = json.loads(form["attached_media"].text)
+    for key in sorted(k for k in form if re.fullmatch(r"attached_media\[\d+\]", k)):
+        entries.append(json.loads(form[key].text))
+    return [str(e["media_fbid"]) for e in entries]
+
+
+def graph_moment(value: str | None, default: datetime) -> datetime:
+    """Graph's `since`/`until`: a Unix timestamp or an ISO 8601 date-time."""
+    if not value:
+        return default
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value), UTC)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cursor(post_id: str) -> str:
+    return base64.urlsafe_b64encode(post_id.encode()).decode()
+
+
+def unsupported(method: str) -> Response:
+    return graph_error(400, f"(#100) Unsupported {method} request", 100)
