@@ -16,14 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job: check the shipped week, then publish all of it to the local platform sandbox
+# with time accelerated (a week in about a minute), on SQLite, with no credentials.
 demo: $(STAMP)
 	mkdir -p $(DEMO)
 	$(BIN)/campaign check
-	$(BIN)/campaign plan --by demo
-	$(BIN)/campaign approve --all --by demo
+	$(BIN)/campaign rehearse --speed 10000 --database $(CAMPAIGN_DATABASE_URL)
+	$(BIN)/campaign status
 	$(BIN)/campaign preview --output $(DEMO)/preview.html
 	$(BIN)/campaign export --ics $(DEMO)/week.ics
-	$(BIN)/campaign status
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -145,9 +145,15 @@ def sandbox(config_path: Path, host: str, port: int) -> None:
     help="Rate of injected platform faults (429s, 5xx, lost replies), 0 to 1.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+@click.option("--verbose", "-v", is_flag=True, help="Log retries and reconciliations.")
 @handle_errors
 def rehearse(
-    config_path: Path, speed: float, database_url: str | None, faults: float, as_json: bool
+    config_path: Path,
+    speed: float,
+    database_url: str | None,
+    faults: float,
+    as_json: bool,
+    verbose: bool,
 ) -> None:
     """Publish the whole week to the local sandbox with time accelerated, and summarise."""
     import json
@@ -156,6 +162,10 @@ def rehearse(
     from scheduler.rehearsal import rehearse as run
     from scheduler.sandbox import SandboxSettings
 
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     config = load_config(config_path)
     url = database_url or f"sqlite:///{config.base_dir / 'build' / 'rehearsal.db'}"
     _fresh_sqlite(url)

@@ -2,6 +2,9 @@
 
 The real daemon step, the real tweepy and facebook-sdk clients and real HTTP, on a rehearsal
 database of its own: a rehearsal never touches the production plan or the real platforms.
+Simulated time jumps from one due moment to the next (waiting the gap divided by `speed` in
+real time) and stands still while requests are in flight, so a slow loopback request cannot
+make a post late and two runs of the same week give the same timeline.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from campaign.clock import SpeedClock
+from campaign.clock import ManualClock
 from campaign.config import CampaignConfig
 from campaign.planning import store_plan
 from campaign.store import Store
@@ -61,7 +64,8 @@ def rehearse(
     import time
 
     posts_start = min(config.scheduled_at(day, post) for day in config.days for post in day.posts)
-    clock = SpeedClock(posts_start - timedelta(minutes=5), speed)
+    clock = ManualClock(posts_start - timedelta(minutes=5))
+    start = clock.now()
     store.clock = clock
     store_plan(config, store, ACTOR)
     if approve_all:
@@ -77,21 +81,21 @@ def rehearse(
         daemon = Daemon(store, rehearsal_config, channels, clock, daemon_id="rehearsal")
         try:
             while True:
-                report = daemon.run_once()
+                daemon.run_once()
                 if progress:
                     progress(clock.now(), daemon.totals.outcomes + Counter())
                 upcoming = daemon.next_due()
                 if upcoming is None and not _in_flight(store, config):
                     break
-                if upcoming is None or report.outcomes.get("retry"):
-                    clock.sleep_until(clock.now() + timedelta(seconds=1), at_most=0.05)
-                else:
-                    clock.sleep_until(upcoming, at_most=0.25)
+                now = clock.now()
+                target = max(upcoming or now, now + timedelta(seconds=1))
+                time.sleep((target - now).total_seconds() / speed)
+                clock.set(target)
         finally:
             daemon.stop()
         summary = _summarise(store, config, sandbox)
     summary.real_seconds = time.monotonic() - started
-    summary.simulated = clock.now() - clock.start
+    summary.simulated = clock.now() - start
     return summary
 
 

@@ -346,9 +346,10 @@ def _x_reset(headers: Mapping[str, str]) -> datetime | None:
     """When to try again: the latest reset among the exhausted windows (15 min, 24 h)."""
     resets = []
     for prefix in ("x-user-limit-24hour", "x-app-limit-24hour", "x-rate-limit"):
-        reset = headers.get(f"{prefix}-reset")
-        if reset and headers.get(f"{prefix}-remaining") == "0":
+        reset = headers.get(f"{prefix}-reset", "")
+        if reset.isdigit() and headers.get(f"{prefix}-remaining") == "0":
             resets.append(int(reset))
-    if not resets and headers.get("x-rate-limit-reset"):
-        resets.append(int(headers["x-rate-limit-reset"]))
+    fallback = headers.get("x-rate-limit-reset", "")
+    if not resets and fallback.isdigit():
+        resets.append(int(fallback))
     return datetime.fromtimestamp(max(resets), UTC) if resets else None

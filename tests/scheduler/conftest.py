@@ -12,11 +12,12 @@ import pytest
 
 from campaign.clock import ManualClock
 from campaign.config import Account, CampaignConfig
-from scheduler.channels import FacebookChannel, XChannel, make_channel
+from scheduler.channels import FacebookChannel, XChannel
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
 SEED = 7
-FAST_TIMEOUT = 0.3  # seconds: the slow-answer tests wait this long, not the default 10
+TIMEOUT = 2.0  # seconds: generous for loopback, short enough to fail fast
+IMPATIENT_TIMEOUT = 0.3  # the slow-answer tests wait only this long (the sandbox waits 2 s)
 
 
 @pytest.fixture
@@ -51,9 +52,14 @@ def secrets(environ: dict[str, str]) -> list[str]:
 
 @pytest.fixture
 def x_channel(x_account: Account, environ: dict[str, str]) -> Iterator[XChannel]:
-    channel = make_channel(x_account, environ, timeout=FAST_TIMEOUT)
-    assert isinstance(channel, XChannel)
-    with channel:
+    with XChannel(x_account, credentials_of(x_account, environ), timeout=TIMEOUT) as channel:
+        yield channel
+
+
+@pytest.fixture
+def impatient_x_channel(x_account: Account, environ: dict[str, str]) -> Iterator[XChannel]:
+    credentials = credentials_of(x_account, environ)
+    with XChannel(x_account, credentials, timeout=IMPATIENT_TIMEOUT) as channel:
         yield channel
 
 
@@ -61,10 +67,23 @@ def x_channel(x_account: Account, environ: dict[str, str]) -> Iterator[XChannel]
 def facebook_channel(
     facebook_account: Account, environ: dict[str, str]
 ) -> Iterator[FacebookChannel]:
-    channel = make_channel(facebook_account, environ, timeout=FAST_TIMEOUT)
-    assert isinstance(channel, FacebookChannel)
-    with channel:
+    credentials = credentials_of(facebook_account, environ)
+    with FacebookChannel(facebook_account, credentials, timeout=TIMEOUT) as channel:
         yield channel
+
+
+@pytest.fixture
+def impatient_facebook_channel(
+    facebook_account: Account, environ: dict[str, str]
+) -> Iterator[FacebookChannel]:
+    credentials = credentials_of(facebook_account, environ)
+    with FacebookChannel(facebook_account, credentials, timeout=IMPATIENT_TIMEOUT) as channel:
+        yield channel
+
+
+def credentials_of(account: Account, environ: dict[str, str]) -> dict[str, str]:
+    """Credential name -> value, as `make_channel` reads them from the environment."""
+    return {name: environ[var] for name, var in account.credentials.items()}
 
 
 def png_bytes(width: int = 4, height: int = 3) -> bytes:

@@ -148,11 +148,11 @@ def test_server_errors_are_transient_even_as_html(
 
 
 def test_slow_answer_is_outcome_unknown(
-    facebook_channel: FacebookChannel, sandbox: PlatformSandbox
+    impatient_facebook_channel: FacebookChannel, sandbox: PlatformSandbox
 ) -> None:
     sandbox.update(rate_slow=1.0)
     with pytest.raises(OutcomeUnknown, match="ReadTimeout"):
-        facebook_channel.publish(POST)
+        impatient_facebook_channel.publish(POST)
     assert [p.message for p in sandbox.facebook.posts] == [POST.parts[0]]
 
 
@@ -259,7 +259,7 @@ def test_deleted_posts_are_marked_deleted(
 
 
 def test_errors_never_carry_secrets(
-    facebook_channel: FacebookChannel, sandbox: PlatformSandbox, secrets: list[str]
+    impatient_facebook_channel: FacebookChannel, sandbox: PlatformSandbox, secrets: list[str]
 ) -> None:
     faults = ({"rate_429": 1.0}, {"rate_5xx": 1.0}, {"expired_token": True}, {"rate_slow": 1.0})
     reset = {"rate_429": 0.0, "rate_5xx": 0.0, "expired_token": False, "rate_slow": 0.0}
@@ -267,9 +267,9 @@ def test_errors_never_carry_secrets(
     for n, fault in enumerate(faults):
         sandbox.update(**{**reset, **fault})
         with pytest.raises(PublishError) as published:
-            facebook_channel.publish(OutgoingPost("k", (f"post {n}",)))
+            impatient_facebook_channel.publish(OutgoingPost("k", (f"post {n}",)))
         with pytest.raises(PublishError) as measured:
-            facebook_channel.fetch_metrics([f"{PAGE}_1"])
+            impatient_facebook_channel.fetch_metrics([f"{PAGE}_1"])
         failures += [published.value, measured.value]
     for failure in failures:
         assert_no_secrets(failure, secrets)

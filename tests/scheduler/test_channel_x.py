@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from campaign.clock import ManualClock
+from campaign.config import Account
 from campaign.errors import (
     AuthRejected,
     DuplicateContent,
@@ -131,17 +132,17 @@ def test_server_error_is_transient(x_channel: XChannel, sandbox: PlatformSandbox
 
 
 def test_slow_answer_is_outcome_unknown(
-    x_channel: XChannel, sandbox: PlatformSandbox, secrets: list[str]
+    impatient_x_channel: XChannel, sandbox: PlatformSandbox, secrets: list[str]
 ) -> None:
     sandbox.update(rate_slow=1.0, slow_seconds=2.0)
     with pytest.raises(OutcomeUnknown, match="timeout") as caught:
-        x_channel.publish(OutgoingPost("k", ("Slow but sent.",)))
+        impatient_x_channel.publish(OutgoingPost("k", ("Slow but sent.",)))
     assert_no_secrets(caught.value, secrets)
     assert [t.text for t in sandbox.x.tweets] == ["Slow but sent."]
 
 
 def test_connection_refused_is_transient_not_unknown(
-    x_account, environ: dict[str, str], sandbox: PlatformSandbox
+    x_account: Account, environ: dict[str, str], sandbox: PlatformSandbox
 ) -> None:
     sandbox.stop()
     with XChannel(x_account, _credentials(x_account, environ), timeout=0.3) as channel:
@@ -292,5 +293,5 @@ def test_errors_never_carry_secrets(
         assert failure.platform == "x"
 
 
-def _credentials(account, environ: dict[str, str]) -> dict[str, str]:
+def _credentials(account: Account, environ: dict[str, str]) -> dict[str, str]:
     return {name: environ[var] for name, var in account.credentials.items()}
