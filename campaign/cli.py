@@ -23,6 +23,7 @@ from campaign.checks import CheckReport
 from campaign.clock import SystemClock
 from campaign.config import CampaignConfig, load_config
 from campaign.errors import CampaignError, CheckFailed
+from campaign.health import publishing_health
 from campaign.planning import check_plan, store_plan
 from campaign.store import Store
 
@@ -247,26 +248,28 @@ def approve(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
 def status(config_path: Path, as_json: bool) -> None:
-    """Show every stored post's state, approval and platform id."""
+    """Show pauses, credential holds, daemon heartbeats and every post's state."""
     config = load_config(config_path)
     store = open_store(config)
     rows = store.posts(config.campaign.slug)
-    campaign = store.campaign(config.campaign.slug)
+    health = publishing_health(
+        store, config.campaign.slug, store.clock.now(), config.publishing.heartbeat_timeout_seconds
+    )
     if as_json:
         click.echo(
             json.dumps(
                 {
-                    "campaign": campaign.slug,
-                    "paused": campaign.paused,
+                    "campaign": config.campaign.slug,
+                    **health.as_dict(),
                     "posts": [_post_json(row, config) for row in rows],
                 },
                 indent=2,
+                default=str,
             )
         )
         return
     console = _console()
-    if campaign.paused:
-        console.print(f"[bold red]PAUSED[/] by {campaign.paused_by}: {campaign.pause_reason}")
+    console.print(tables.health_panel(health, config.zone))
     console.print(tables.status_table(rows, config.zone, config.campaign.name))
     counts: dict[str, int] = {}
     for row in rows:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from campaign.checks import CheckReport, Finding
+from campaign.health import Health
 from campaign.render import RenderedPost
 from campaign.store import PlanChanges, PostRow
 
@@ -108,3 +110,37 @@ def changes_table(changes: PlanChanges) -> Table:
     ):
         table.add_row(label, str(len(keys)), ", ".join(keys) if len(keys) <= 6 else "…")
     return table
+
+
+def health_panel(health: Health, zone: ZoneInfo) -> Panel:
+    """The lines an officer must not miss: pause, held accounts, whether a daemon is alive."""
+    lines = Text()
+    if health.paused:
+        lines.append(f"PAUSED by {health.paused_by}: {health.pause_reason}\n", "bold red")
+    else:
+        lines.append("Publishing is on.\n", "green")
+    for account in health.accounts:
+        if account.needs_credentials:
+            lines.append(
+                f"{account.key}: NEEDS NEW CREDENTIALS – posts held "
+                f"({account.credentials_problem}). Renew the token, then "
+                f"`campaign resume --account {account.key}`.\n",
+                "bold red",
+            )
+        elif account.paused:
+            lines.append(f"{account.key}: paused ({account.pause_reason})\n", "red")
+    alive = [d for d in health.daemons if d.alive]
+    if alive:
+        beats = ", ".join(
+            f"{d.id} on {d.hostname} (pid {d.pid}), last beat "
+            f"{d.heartbeat_at.astimezone(zone):%H:%M:%S}"
+            for d in alive
+        )
+        lines.append(f"Daemons alive: {beats}\n", "green")
+    else:
+        lines.append(
+            "No publishing daemon is alive: start one with `campaign daemon`.\n", "bold yellow"
+        )
+    if health.next_post_at:
+        lines.append(f"Next post due {health.next_post_at.astimezone(zone):%a %d %b %H:%M %Z}.")
+    return Panel(lines, title="Publishing", expand=False)

@@ -205,3 +205,26 @@ def test_init_scaffolds_a_campaign_that_passes_its_checks(tmp_path):
         ],
     )
     assert again.exit_code == 2 and "already holds a campaign" in again.output
+
+
+def test_pause_and_resume_are_audited_and_shown_in_status(run, campaign_dir):
+    run("plan")
+    assert run("pause").exit_code == 2  # a reason is required
+    paused = run("pause", "--reason", "critical incident in Chesterfield")
+    assert paused.exit_code == 0 and "PAUSED" in paused.output
+    status = json.loads(run("status", "--json").output)
+    assert status["paused"] and status["pause_reason"] == "critical incident in Chesterfield"
+    assert status["paused_by"] == "pc.tester" and status["any_daemon_alive"] is False
+    assert "PAUSED by pc.tester" in run("status").output
+    assert run("resume", "--reason", "incident closed").exit_code == 0
+    assert json.loads(run("status", "--json").output)["paused"] is False
+    one = run("pause", "--account", "x", "--reason", "X account compromised")
+    assert one.exit_code == 0
+    accounts = {a["key"]: a for a in json.loads(run("status", "--json").output)["accounts"]}
+    assert accounts["x"]["paused"] and not accounts["facebook"]["paused"]
+
+
+def test_pausing_an_unknown_account_is_a_clear_error(run):
+    run("plan")
+    result = run("pause", "--account", "instagram", "--reason", "test")
+    assert result.exit_code == 3 and "no account 'instagram'" in result.output

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from campaign.config import load_config
+from campaign.health import publishing_health
 from campaign.planning import store_plan
 from campaign.store import PostState, Store
 from scheduler.channels import make_channel
@@ -232,6 +233,9 @@ def test_a_rejected_token_holds_the_accounts_posts_until_resumed(week_factory):
     accounts = {a.key: a for a in week.store.accounts(SLUG)}
     assert accounts["x"].needs_credentials and accounts["x"].credentials_problem
     assert not accounts["facebook"].needs_credentials  # its first post is not due yet
+    health = publishing_health(week.store, SLUG, week.clock.now(), 30)
+    [x_health] = [a for a in health.accounts if a.key == "x"]
+    assert x_health.needs_credentials and health.any_daemon_alive
     assert week.states()["2020-04-20-x"] == PostState.SCHEDULED  # held, not failed or burned
     week.sandbox.update(expired_token=False)
     week.store.resume(SLUG, "officer", "token renewed", account="x")
@@ -260,3 +264,41 @@ def test_status_shows_a_live_daemon_heartbeat(week_factory):
     assert row.id == daemon.id and row.heartbeat_at == week.clock.now() and row.stopped_at is None
     daemon.stop()
     assert week.store.daemons()[0].stopped_at is not None
+
+
+def test_a_week_across_the_clock_change_posts_at_local_wall_clock_times(tmp_path, clock):
+    from zoneinfo import ZoneInfo
+
+    from campaign.scaffold import scaffold
+
+    # The clocks go forward at 01:00 GMT on Sunday 29 March 2026.
+    scaffold(
+        tmp_path / "spring",
+        name="Spring Week",
+        hashtag="#SpringWeek",
+        start=date(2026, 3, 26),
+        organisation="Test Force",
+    )
+    clock.set(datetime(2026, 3, 26, 0, 0, tzinfo=UTC))
+    store = Store.open(f"sqlite:///{tmp_path / 'spring.db'}", clock)
+    with PlatformSandbox(SandboxSettings(seed=2), clock) as sandbox:
+        config = sandbox_config(load_config(tmp_path / "spring" / "config.toml"), sandbox)
+        store_plan(config, store, "officer")
+        store.approve("spring-week", "inspector")
+        environ = sandbox.credentials(list(config.accounts.values()))
+        channels = {k: make_channel(a, environ, timeout=0.5) for k, a in config.accounts.items()}
+        daemon = Daemon(store, config, channels, clock)
+        for _ in range(100):
+            daemon.run_once()
+            upcoming = daemon.next_due()
+            if upcoming is None:
+                break
+            clock.set(max(upcoming, clock.now() + timedelta(seconds=1)))
+        daemon.stop()
+        london = ZoneInfo("Europe/London")
+        local = sorted(t.created_at.astimezone(london) for t in sandbox.x.tweets)
+        utc_hours = sorted({t.created_at.astimezone(UTC).hour for t in sandbox.x.tweets})
+    store.engine.dispose()
+    assert len(local) == 7
+    assert {(moment.hour, moment.minute) for moment in local} == {(10, 0)}
+    assert utc_hours == [9, 10]  # 10:00 GMT before the change, 10:00 BST (09:00 UTC) after

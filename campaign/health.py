@@ -1,0 +1,85 @@
+"""What an officer needs to see at a glance: paused?, accounts held?, is any daemon alive?"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from campaign.store import Store
+from campaign.store.models import PostState
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    key: str
+    platform: str
+    paused: bool
+    pause_reason: str | None
+    needs_credentials: bool
+    credentials_problem: str | None
+
+
+@dataclass(frozen=True)
+class DaemonHealth:
+    id: str
+    hostname: str
+    pid: int
+    heartbeat_at: datetime
+    alive: bool
+
+
+@dataclass(frozen=True)
+class Health:
+    paused: bool
+    pause_reason: str | None
+    paused_by: str | None
+    accounts: list[AccountHealth]
+    daemons: list[DaemonHealth]
+    next_post_at: datetime | None
+
+    @property
+    def any_daemon_alive(self) -> bool:
+        return any(d.alive for d in self.daemons)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["any_daemon_alive"] = self.any_daemon_alive
+        return data
+
+
+def publishing_health(store: Store, slug: str, now: datetime, heartbeat_timeout: float) -> Health:
+    """A daemon is alive if it beat within `heartbeat_timeout` seconds and has not stopped."""
+    campaign = store.campaign(slug)
+    stale = now - timedelta(seconds=heartbeat_timeout)
+    upcoming = [
+        p.scheduled_at
+        for p in store.posts(slug)
+        if p.state in (PostState.APPROVED, PostState.SCHEDULED) and p.scheduled_at >= now
+    ]
+    return Health(
+        paused=campaign.paused,
+        pause_reason=campaign.pause_reason,
+        paused_by=campaign.paused_by,
+        accounts=[
+            AccountHealth(
+                a.key,
+                a.platform,
+                a.paused,
+                a.pause_reason,
+                a.needs_credentials,
+                a.credentials_problem,
+            )
+            for a in store.accounts(slug)
+        ],
+        daemons=[
+            DaemonHealth(
+                d.id,
+                d.hostname,
+                d.pid,
+                d.heartbeat_at,
+                d.stopped_at is None and d.heartbeat_at >= stale,
+            )
+            for d in store.daemons()
+        ],
+        next_post_at=min(upcoming, default=None),
+    )
