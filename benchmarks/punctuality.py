@@ -7,10 +7,13 @@ Prints p50/p99/max lateness (published_at - scheduled_at) and the wall time of t
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,11 +27,45 @@ from campaign.planning import store_plan  # noqa: E402
 from campaign.store import PostState, Store  # noqa: E402
 from scheduler.channels import make_channel  # noqa: E402
 from scheduler.daemon import Daemon  # noqa: E402
-from scheduler.rehearsal import sandbox_config  # noqa: E402
 from scheduler.sandbox import PlatformSandbox, SandboxSettings  # noqa: E402
 
 DAY = date(2026, 6, 1)
 DUE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # 10:00 BST
+
+
+SANDBOX_PROCESS = """
+import json, sys
+from campaign.config import load_config
+from scheduler.sandbox import SandboxSettings, run_sandbox
+accounts = list(load_config(sys.argv[1]).accounts.values())
+def ready(sandbox):
+    print(json.dumps({"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url,
+                      "environ": sandbox.credentials(accounts)}), flush=True)
+run_sandbox("127.0.0.1", 0, SandboxSettings(latency_seconds=float(sys.argv[2]), seed=1),
+            accounts, ready=ready)
+"""
+
+
+@contextmanager
+def sandbox_urls(path: Path, settings: SandboxSettings, clock: SpeedClock, in_process: bool):
+    """The sandbox's URLs and credentials; by default served from another process."""
+    if in_process:
+        with PlatformSandbox(settings, clock) as sandbox:
+            accounts = list(load_config(path).accounts.values())
+            urls = {"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url}
+            yield urls, sandbox.credentials(accounts)
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-c", SANDBOX_PROCESS, str(path), str(settings.latency_seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = json.loads(process.stdout.readline())
+        yield {"x": ready["x"], "facebook": ready["facebook"]}, ready["environ"]
+    finally:
+        process.terminate()
+        process.wait()
 
 
 def main() -> None:
@@ -37,6 +74,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in a temp dir)")
+    parser.add_argument(
+        "--sandbox-in-process",
+        action="store_true",
+        help="Serve the sandbox from this process (it then competes for the GIL)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-punctuality-"))
     path = write_campaign(
@@ -45,11 +87,18 @@ def main() -> None:
     clock = SpeedClock(DUE - timedelta(seconds=8), 1.0)
     store = Store.open(args.database or f"sqlite:///{folder / 'bench.db'}", clock)
     settings = SandboxSettings(latency_seconds=args.latency, seed=1)
-    with PlatformSandbox(settings, clock) as sandbox:
-        config = sandbox_config(load_config(path), sandbox)
+    with sandbox_urls(path, settings, clock, args.sandbox_in_process) as (urls, environ):
+        config = load_config(path)
+        config = config.model_copy(
+            update={
+                "accounts": {
+                    key: account.model_copy(update={"base_url": urls[account.platform]})
+                    for key, account in config.accounts.items()
+                }
+            }
+        )
         store_plan(config, store, "bench")
         store.approve(config.campaign.slug, "bench")
-        environ = sandbox.credentials(list(config.accounts.values()))
         channels = {
             key: make_channel(account, environ, timeout=10)
             for key, account in config.accounts.items()

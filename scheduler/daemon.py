@@ -11,6 +11,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from campaign.clock import Clock
 from campaign.config import CampaignConfig
@@ -23,7 +24,7 @@ from campaign.store.publishing import (
     schedule_approved,
 )
 from scheduler.channels.base import Channel
-from scheduler.publisher import Publisher
+from scheduler.publisher import Finished, Publisher
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,24 @@ class Daemon:
             return due_post_ids(session, campaign, now, limit)
 
     def publish_many(self, post_ids: list[int]) -> Counter[str]:
-        """Send due posts concurrently: 500 accounts due in one second go out together."""
-        return Counter(self.pool.map(self.publisher.publish, post_ids))
+        """Send due posts concurrently, claiming one wave of `workers` posts at a time.
+
+        Each wave is claimed in one transaction and sent at once, so a claimed post is always
+        in flight: a pause recorded mid-burst stops every wave after it.
+        """
+        outcomes: Counter[str] = Counter()
+        wave = self.settings.workers
+        for start in range(0, len(post_ids), wave):
+            chunk = post_ids[start : start + wave]
+            claimed = self.publisher.claim(chunk)
+            outcomes["not-claimed"] += len(chunk) - len(claimed)
+            finished: Finished = []
+            send = partial(self.publisher.send, finished=finished)
+            outcomes.update(self.pool.map(send, claimed))
+            self.publisher.record_published(finished)
+        if not outcomes["not-claimed"]:
+            del outcomes["not-claimed"]
+        return outcomes
 
     def run_once(self) -> StepReport:
         report = self.housekeeping()

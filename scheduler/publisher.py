@@ -30,7 +30,7 @@ from campaign.render import content_hash
 from campaign.store import Store
 from campaign.store import outcomes as record
 from campaign.store.models import PostRow, PostState
-from campaign.store.publishing import claim
+from campaign.store.publishing import claim_many
 from scheduler.channels.base import Channel, OutgoingMedia, OutgoingPost, Sent
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,22 @@ class Publisher:
 
     def publish(self, post_id: int) -> str:
         """Claim and send one due post; returns the outcome's name (for counts and tests)."""
+        claimed = self.claim([post_id])
+        return self.send(claimed[0]) if claimed else "not-claimed"
+
+    def claim(self, post_ids: list[int]) -> list[Claimed]:
+        """Claim a batch of due posts in one transaction."""
         with self.store.transaction() as session:
             campaign = self.store.campaign(self.config.campaign.slug, session)
-            row = claim(session, campaign, post_id, self.daemon_id, self.clock.now())
-            claimed = self._claimed(row) if row is not None else None
-        if claimed is None:
-            return "not-claimed"
+            rows = claim_many(session, campaign, post_ids, self.daemon_id, self.clock.now())
+            return [self._claimed(row) for row in rows]
+
+    def send(self, claimed: Claimed, finished: Finished | None = None) -> str:
+        """Send a post this daemon holds, if its approval still matches what would go out.
+
+        With `finished`, a success is appended there (with the moment it went out) for the
+        caller to record with others in one transaction; otherwise it is recorded at once.
+        """
         expected = content_hash(claimed.post.parts, claimed.images, self.config.posts_dir)
         if expected != claimed.approved_hash:
             self._record(
@@ -90,7 +100,27 @@ class Publisher:
                 reason="the content (text, images or alt text) changed since approval",
             )
             return "approval-void"
-        return self._send(claimed)
+        return self._send(claimed, finished)
+
+    def record_published(self, finished: Finished) -> None:
+        """Record a wave of successful sends in one transaction (one write, not one per post)."""
+        if not finished:
+            return
+        with self.store.transaction() as session:
+            campaign = self.store.campaign(self.config.campaign.slug, session)
+            for claimed, sent, at in finished:
+                try:
+                    record.published(
+                        session,
+                        campaign,
+                        claimed.id,
+                        self.daemon_id,
+                        at,
+                        part_ids=list(sent.part_ids),
+                        url=sent.url,
+                    )
+                except StoreError:
+                    log.exception("lost the claim on %s before recording it", claimed.key)
 
     def reconcile(self, row: PostRow) -> str:
         """A post left in doubt: look for it on the account, then finish or resend it."""
@@ -127,12 +157,13 @@ class Publisher:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def _send(self, claimed: Claimed) -> str:
+    def _send(self, claimed: Claimed, finished: Finished | None = None) -> str:
         channel = self.channels[claimed.channel]
 
         def on_part_sent(index: int, part_id: str) -> None:
-            self._record(record.part_sent, claimed.id, index=index, part_id=part_id)
-            if index + 1 < len(claimed.post.parts) and self._paused():
+            if index + 1 == len(claimed.post.parts):
+                return  # the last part: `published` records it in a moment
+            if self._record_part_and_check_pause(claimed.id, index, part_id):
                 raise PausedMidThread
 
         try:
@@ -147,7 +178,10 @@ class Publisher:
         except StoreError:
             log.exception("lost the claim on %s while sending", claimed.key)
             return "claim-lost"
-        self._published(claimed, sent)
+        if finished is not None:
+            finished.append((claimed, sent, self.clock.now()))
+        else:
+            self._published(claimed, sent)
         return "published"
 
     def _published(self, claimed: Claimed, sent: Sent) -> None:
@@ -206,9 +240,19 @@ class Publisher:
             campaign = self.store.campaign(self.config.campaign.slug, session)
             action(session, campaign, post_id, self.daemon_id, self.clock.now(), **kwargs)
 
-    def _paused(self) -> bool:
+    def _record_part_and_check_pause(self, post_id: int, index: int, part_id: str) -> bool:
+        """Record a thread part before the next one goes, and say whether a pause arrived."""
         with self.store.transaction() as session:
             campaign = self.store.campaign(self.config.campaign.slug, session)
+            record.part_sent(
+                session,
+                campaign,
+                post_id,
+                self.daemon_id,
+                self.clock.now(),
+                index=index,
+                part_id=part_id,
+            )
             return bool(campaign.paused)
 
     def _reload(self, post_id: int) -> PostRow | None:
@@ -237,6 +281,9 @@ class Publisher:
             images=images,
             part_ids=tuple(p for p in (row.platform_part_ids or []) if p),
         )
+
+
+Finished = list[tuple[Claimed, Sent, datetime]]
 
 
 def _with_parts(claimed: Claimed, part_ids: tuple[str, ...]) -> Claimed:

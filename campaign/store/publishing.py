@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow, PostRow, PostState
@@ -121,34 +121,63 @@ def next_due(session: Session, campaign: CampaignRow) -> datetime | None:
 def claim(
     session: Session, campaign: CampaignRow, post_id: int, daemon_id: str, now: datetime
 ) -> PostRow | None:
-    """Claim a due post for sending; None if another daemon won, it changed, or a pause holds."""
+    """Claim one due post; None if another daemon won, it changed, or a pause holds."""
+    rows = claim_many(session, campaign, [post_id], daemon_id, now)
+    return rows[0] if rows else None
+
+
+def claim_many(
+    session: Session, campaign: CampaignRow, post_ids: list[int], daemon_id: str, now: datetime
+) -> list[PostRow]:
+    """Claim due posts in one statement; returns only those this daemon won.
+
+    The conditional UPDATE is the claim: a row another daemon already moved to `publishing`
+    no longer matches. On PostgreSQL the candidates are first locked FOR UPDATE SKIP LOCKED,
+    so daemons split a burst between them instead of queueing on each other's rows.
+    """
+    if not post_ids:
+        return []
     _lock_campaign(session, campaign.id)
-    result = session.execute(
-        update(PostRow)
-        .where(
-            PostRow.id == post_id,
-            PostRow.state == PostState.SCHEDULED,
-            PostRow.approved_hash == PostRow.content_hash,
-            or_(PostRow.next_attempt_at.is_(None), PostRow.next_attempt_at <= now),
-            _open_gate(campaign.id, now),
-        )
-        .values(
-            state=PostState.PUBLISHING,
-            claimed_by=daemon_id,
-            claimed_at=now,
-            attempts=PostRow.attempts + 1,
-            in_doubt=False,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    claimable = and_(
+        PostRow.id.in_(post_ids),
+        PostRow.state == PostState.SCHEDULED,
+        PostRow.approved_hash == PostRow.content_hash,
+        or_(PostRow.next_attempt_at.is_(None), PostRow.next_attempt_at <= now),
+        _open_gate(campaign.id, now),
     )
-    if result.rowcount != 1:
-        return None
-    row = session.get(PostRow, post_id, populate_existing=True)
-    assert row is not None
-    _ = row.account
-    record(session, campaign, "claimed", daemon_id, now, post=row, attempt=row.attempts)
-    return row
+    if session.get_bind().dialect.name == "postgresql":
+        unlocked = select(PostRow.id).where(claimable).with_for_update(skip_locked=True)
+        claimable = PostRow.id.in_(unlocked.scalar_subquery())
+    won = list(
+        session.scalars(
+            update(PostRow)
+            .where(claimable)
+            .values(
+                state=PostState.PUBLISHING,
+                claimed_by=daemon_id,
+                claimed_at=now,
+                attempts=PostRow.attempts + 1,
+                in_doubt=False,
+                updated_at=now,
+            )
+            .returning(PostRow.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not won:
+        return []
+    rows = list(
+        session.scalars(
+            select(PostRow)
+            .where(PostRow.id.in_(won))
+            .options(selectinload(PostRow.account))
+            .order_by(PostRow.scheduled_at, PostRow.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    for row in rows:
+        record(session, campaign, "claimed", daemon_id, now, post=row, attempt=row.attempts)
+    return rows
 
 
 def claim_in_doubt(
