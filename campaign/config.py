@@ -245,6 +245,44 @@ class Publishing(Frozen):
         return timedelta(minutes=self.grace_minutes)
 
 
+def parse_offset(text: str) -> timedelta:
+    """'90m', '1h', '24h', '7d' -> timedelta; the offsets at which metrics are collected."""
+    match = re.fullmatch(r"(\d+)([mhd])", text.strip())
+    if not match:
+        raise ValueError(f"offset {text!r} must look like '90m', '1h', '24h' or '7d'")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+
+
+class Metrics(Frozen):
+    """When engagement is collected after publishing, and which Graph metrics to ask for.
+
+    Meta renames its insights metrics yearly (impressions became views in November 2025), so
+    the names live here, not in code.
+    """
+
+    offsets: tuple[str, ...] = ("1h", "24h", "72h", "7d")
+    facebook: tuple[str, ...] = (
+        "post_media_view",
+        "post_total_media_view_unique",
+        "post_clicks",
+        "post_reactions_by_type_total",
+    )
+    facebook_impressions: str = "post_media_view"
+    facebook_clicks: str = "post_clicks"
+
+    @field_validator("offsets")
+    @classmethod
+    def _offsets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for text in value:
+            parse_offset(text)
+        return value
+
+    @property
+    def offset_deltas(self) -> dict[str, timedelta]:
+        return {text: parse_offset(text) for text in self.offsets}
+
+
 class CampaignInfo(Frozen):
     name: str
     slug: Slug
@@ -286,6 +324,7 @@ class CampaignConfig(Frozen):
     database: Database = Database()
     checks: Checks = Checks()
     publishing: Publishing = Publishing()
+    metrics: Metrics = Metrics()
     accounts: dict[Slug, Account] = Field(min_length=1)
     helplines: dict[str, Helpline] = Field(default_factory=dict)
     contact: dict[str, str] = Field(default_factory=dict)

@@ -24,9 +24,11 @@ from campaign.store.publishing import (
     schedule_approved,
 )
 from scheduler.channels.base import Channel
+from scheduler.metrics import MetricsCollector
 from scheduler.publisher import Finished, Publisher
 
 log = logging.getLogger(__name__)
+METRICS_CHECK = timedelta(minutes=1)
 
 
 @dataclass
@@ -36,6 +38,7 @@ class StepReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     scheduled: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    snapshots: int = 0
 
 
 class Daemon:
@@ -54,6 +57,9 @@ class Daemon:
         self.settings = config.publishing
         self.publisher = Publisher(store, config, channels, clock, self.id, rng)
         self.pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="publish")
+        self.metrics = MetricsCollector(store, config, channels, clock)
+        self._metrics_checked_at: datetime | None = None
+        self._metrics_due_at: datetime | None = None
         self.totals = StepReport()
 
     @property
@@ -104,12 +110,27 @@ class Daemon:
     def run_once(self) -> StepReport:
         report = self.housekeeping()
         report.outcomes += self.publish_many(self.due())
+        report.snapshots = self.collect_metrics()
         self._add(report)
         return report
 
+    def collect_metrics(self) -> int:
+        """Take the metric snapshots that are due; cheap when none is (checked once a minute)."""
+        now = self.clock.now()
+        recently = self._metrics_checked_at and now - self._metrics_checked_at < METRICS_CHECK
+        if recently and not (self._metrics_due_at and self._metrics_due_at <= now):
+            return 0
+        collected = self.metrics.collect_due()
+        self._metrics_checked_at = now
+        self._metrics_due_at = self.metrics.next_due()
+        return collected.snapshots
+
     def next_due(self) -> datetime | None:
+        """The next moment with work: a post (or retry) to send, or a snapshot to take."""
         with self.store.transaction() as session:
-            return next_due(session, self.store.campaign(self.slug, session))
+            posts = next_due(session, self.store.campaign(self.slug, session))
+        metrics = self.metrics.next_due()
+        return min((t for t in (posts, metrics) if t is not None), default=None)
 
     def stop(self) -> None:
         """Finish sends in flight, then record that this daemon stopped."""
@@ -121,3 +142,4 @@ class Daemon:
         self.totals.outcomes += report.outcomes
         self.totals.scheduled += report.scheduled
         self.totals.missed += report.missed
+        self.totals.snapshots += report.snapshots

@@ -137,6 +137,23 @@ class PostRow(Base):
         return self.approved_hash is not None and self.approved_hash == self.content_hash
 
 
+class MetricSnapshotRow(Base):
+    """Engagement of one post at one moment. Never overwritten: growth curves need them all."""
+
+    __tablename__ = "metric_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    platform_post_id: Mapped[str] = mapped_column(String(100))
+    collected_at: Mapped[datetime]
+    offset: Mapped[str] = mapped_column(String(20))  # "1h", "24h"... or "on-demand"
+    status: Mapped[str] = mapped_column(String(20))  # ok | deleted | unreachable
+    api_version: Mapped[str] = mapped_column(String(20))
+    metric_names: Mapped[list[Any]] = mapped_column(JSON)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    unavailable: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class DaemonRow(Base):
     """A publishing daemon's heartbeat, so `status` can say whether anything is alive."""
 

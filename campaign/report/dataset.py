@@ -1,0 +1,201 @@
+"""The analysts' dataset: one tidy row per post and snapshot, with metrics made comparable
+across platforms. A metric the platform no longer offers, or the token may not read, is None
+(unavailable), never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from campaign.config import CampaignConfig
+from campaign.store import Store
+from campaign.store.models import MetricSnapshotRow, PostRow
+
+DEFINITIONS = {
+    "impressions": "X: impression_count. Facebook: the configured views metric "
+    "([metrics] facebook_impressions, post_media_view since November 2025).",
+    "engagements": "X: likes + reposts + replies + quotes + bookmarks, plus link and profile "
+    "clicks where the token may read them. Facebook: reactions + comments + shares + clicks.",
+    "engagement_rate": "engagements ÷ impressions, as a percentage of impressions.",
+    "link_clicks": "X: url_link_clicks (needs user-context auth, posts under 30 days old). "
+    "Facebook: the configured clicks metric ([metrics] facebook_clicks).",
+    "shares": "X: reposts + quotes. Facebook: shares.",
+}
+METRICS = ("impressions", "engagements", "engagement_rate", "link_clicks", "shares")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One post at one snapshot (or a post with no snapshot yet, with status saying why)."""
+
+    campaign: str
+    post_key: str
+    day: date
+    weekday: str
+    theme: str
+    channel: str
+    platform: str
+    state: str
+    scheduled_at: datetime
+    published_at: datetime | None
+    platform_post_id: str | None
+    snapshot: str | None  # the offset label, "on-demand", or None
+    collected_at: datetime | None
+    hours_since_published: float | None
+    status: str  # ok | deleted | unreachable | no snapshot yet | not published (<state>)
+    impressions: int | None
+    engagements: int | None
+    engagement_rate: float | None
+    link_clicks: int | None
+    shares: int | None
+    unavailable: str  # metric names the platform refused or no longer offers
+    api_version: str
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name, value in data.items():
+            if isinstance(value, date | datetime):
+                data[name] = value.isoformat()
+        return data
+
+
+@dataclass
+class Dataset:
+    campaign: str
+    timezone: str
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def latest(self) -> list[Row]:
+        """Each post's most recent row: what the totals are built from."""
+        latest: dict[str, Row] = {}
+        for row in self.rows:
+            current = latest.get(row.post_key)
+            if current is None or (
+                row.collected_at
+                and (current.collected_at is None or row.collected_at > current.collected_at)
+            ):
+                latest[row.post_key] = row
+        return sorted(latest.values(), key=lambda r: (r.scheduled_at, r.post_key))
+
+    @property
+    def missing(self) -> list[str]:
+        """What the report cannot show, in words."""
+        notes = []
+        for row in self.latest:
+            if row.status != "ok":
+                notes.append(f"{row.post_key}: {row.status}")
+            elif row.unavailable:
+                notes.append(f"{row.post_key}: unavailable: {row.unavailable}")
+        return notes
+
+
+def load_dataset(store: Store, config: CampaignConfig) -> Dataset:
+    dataset = Dataset(config.campaign.name, config.campaign.timezone)
+    with store.transaction() as session:
+        campaign = store.campaign(config.campaign.slug, session)
+        posts = session.scalars(
+            select(PostRow)
+            .where(PostRow.campaign_id == campaign.id)
+            .options(selectinload(PostRow.account))
+            .order_by(PostRow.scheduled_at, PostRow.key)
+        ).all()
+        snapshots: dict[int, list[MetricSnapshotRow]] = {}
+        for snap in session.scalars(
+            select(MetricSnapshotRow)
+            .join(PostRow)
+            .where(PostRow.campaign_id == campaign.id)
+            .order_by(MetricSnapshotRow.collected_at, MetricSnapshotRow.id)
+        ):
+            snapshots.setdefault(snap.post_id, []).append(snap)
+        for post in posts:
+            taken = snapshots.get(post.id, [])
+            if not taken:
+                dataset.rows.append(_row(config, post, None))
+            dataset.rows.extend(_row(config, post, snap) for snap in taken)
+    return dataset
+
+
+def normalise(platform: str, values: dict[str, int], config: CampaignConfig) -> dict[str, Any]:
+    """Comparable metrics from a platform's own names (see DEFINITIONS)."""
+    get = values.get
+    if platform == "x":
+        clicks = [
+            get("non_public_metrics.url_link_clicks"),
+            get("non_public_metrics.user_profile_clicks"),
+        ]
+        public = [
+            get(k)
+            for k in ("like_count", "retweet_count", "reply_count", "quote_count", "bookmark_count")
+        ]
+        impressions = get("impression_count")
+        link_clicks = get("non_public_metrics.url_link_clicks")
+        shares = _sum([get("retweet_count"), get("quote_count")])
+        engagements = _sum(public + [c for c in clicks if c is not None])
+    else:
+        impressions = get(config.metrics.facebook_impressions)
+        link_clicks = get(config.metrics.facebook_clicks)
+        shares = get("shares")
+        engagements = _sum([get("reactions"), get("comments"), get("shares"), link_clicks or 0])
+    rate = (
+        round(100 * engagements / impressions, 2)
+        if engagements is not None and impressions
+        else None
+    )
+    return {
+        "impressions": impressions,
+        "engagements": engagements,
+        "engagement_rate": rate,
+        "link_clicks": link_clicks,
+        "shares": shares,
+    }
+
+
+def _sum(parts: list[int | None]) -> int | None:
+    known = [p for p in parts if p is not None]
+    return sum(known) if known else None
+
+
+def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) -> Row:
+    zone = config.zone
+    local_day = post.scheduled_at.astimezone(zone)
+    if snap is None:
+        status = "no snapshot yet" if post.state == "published" else f"not published ({post.state})"
+        metrics: dict[str, Any] = dict.fromkeys(METRICS)
+    else:
+        status = snap.status
+        metrics = (
+            normalise(post.account.platform, snap.values, config)
+            if status == "ok"
+            else dict.fromkeys(METRICS)
+        )
+    hours = None
+    if snap is not None and post.published_at is not None:
+        hours = round((snap.collected_at - post.published_at).total_seconds() / 3600, 2)
+    return Row(
+        campaign=config.campaign.slug,
+        post_key=post.key,
+        day=post.day,
+        weekday=local_day.strftime("%A"),
+        theme=post.theme,
+        channel=post.account.key,
+        platform=post.account.platform,
+        state=post.state,
+        scheduled_at=post.scheduled_at,
+        published_at=post.published_at,
+        platform_post_id=post.platform_post_id,
+        snapshot=snap.offset if snap else None,
+        collected_at=snap.collected_at if snap else None,
+        hours_since_published=hours,
+        status=status,
+        unavailable=", ".join(sorted(snap.unavailable)) if snap else "",
+        api_version=snap.api_version if snap else "",
+        text="\n---\n".join(post.parts),
+        **metrics,
+    )

@@ -1,0 +1,140 @@
+"""Collect engagement for published posts: at configured offsets (by the daemon) or on demand.
+
+Reads are batched by the channels (X: 100 ids a call; Facebook: 50 operations a batch call), so
+a sweep of N posts costs about N/100 X calls and N/50 Facebook calls. A rate-limited or refused
+account is skipped for this sweep (its posts stay due) and the run goes on for the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from campaign.clock import Clock
+from campaign.config import CampaignConfig
+from campaign.errors import PublishError, RateLimited
+from campaign.store import Store
+from campaign.store.metrics import (
+    DueCollection,
+    due_collections,
+    next_collection_due,
+    published_posts,
+    save_snapshot,
+)
+from campaign.store.models import MetricSnapshotRow
+from scheduler.channels.base import Channel, MetricReading
+
+log = logging.getLogger(__name__)
+ON_DEMAND = "on-demand"
+
+
+@dataclass
+class CollectionReport:
+    snapshots: int = 0
+    deleted: list[str] = field(default_factory=list)
+    unavailable: dict[str, list[str]] = field(default_factory=dict)  # post key -> metrics
+    skipped_accounts: dict[str, str] = field(default_factory=dict)  # account -> why
+    retry_at: dict[str, datetime] = field(default_factory=dict)  # account -> rate-limit reset
+
+
+class MetricsCollector:
+    def __init__(
+        self, store: Store, config: CampaignConfig, channels: dict[str, Channel], clock: Clock
+    ) -> None:
+        self.store, self.config, self.channels, self.clock = store, config, channels, clock
+        self._not_before: dict[str, datetime] = {}  # account -> rate-limit reset
+
+    @property
+    def slug(self) -> str:
+        return self.config.campaign.slug
+
+    def collect_due(self) -> CollectionReport:
+        """Snapshot every published post whose next offset has come."""
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            campaign = self.store.campaign(self.slug, session)
+            due = due_collections(session, campaign, now, self.config.metrics.offset_deltas)
+        return self._collect(due)
+
+    def collect_now(self) -> CollectionReport:
+        """Snapshot every published post now (`campaign metrics collect`)."""
+        with self.store.transaction() as session:
+            campaign = self.store.campaign(self.slug, session)
+            due = [DueCollection(post, ON_DEMAND) for post in published_posts(session, campaign)]
+        return self._collect(due, honour_resets=False)
+
+    def next_due(self) -> datetime | None:
+        with self.store.transaction() as session:
+            campaign = self.store.campaign(self.slug, session)
+            upcoming = next_collection_due(session, campaign, self.config.metrics.offset_deltas)
+        waits = [at for at in self._not_before.values() if upcoming and at > upcoming]
+        return max([upcoming, *waits]) if upcoming and waits else upcoming
+
+    def _collect(self, due: list[DueCollection], honour_resets: bool = True) -> CollectionReport:
+        report = CollectionReport()
+        by_channel: dict[str, list[DueCollection]] = defaultdict(list)
+        for item in due:
+            by_channel[item.post.account.key].append(item)
+        now = self.clock.now()
+        for channel_key, items in by_channel.items():
+            wait = self._not_before.get(channel_key)
+            if honour_resets and wait and wait > now:
+                report.skipped_accounts[channel_key] = f"rate limited until {wait.isoformat()}"
+                continue
+            ids = [item.post.platform_post_id for item in items if item.post.platform_post_id]
+            try:
+                readings = self.channels[channel_key].fetch_metrics(ids)
+            except RateLimited as exc:
+                reset = exc.reset_at or now
+                self._not_before[channel_key] = reset
+                report.skipped_accounts[channel_key] = str(exc)
+                report.retry_at[channel_key] = reset
+                continue
+            except PublishError as exc:
+                log.warning("metrics for %s not collected: %s", channel_key, exc)
+                report.skipped_accounts[channel_key] = str(exc)
+                continue
+            self._not_before.pop(channel_key, None)
+            self._save(items, readings, report)
+        return report
+
+    def _save(
+        self,
+        items: list[DueCollection],
+        readings: dict[str, MetricReading],
+        report: CollectionReport,
+    ) -> None:
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            for item in items:
+                post = item.post
+                reading = readings.get(post.platform_post_id or "")
+                if reading is None:
+                    reading = MetricReading(post.platform_post_id or "", {}, {"*": "no answer"})
+                status = (
+                    "deleted"
+                    if reading.deleted
+                    else ("unreachable" if "*" in reading.unavailable else "ok")
+                )
+                names = sorted(reading.values) + sorted(reading.unavailable)
+                save_snapshot(
+                    session,
+                    MetricSnapshotRow(
+                        post_id=post.id,
+                        platform_post_id=post.platform_post_id or "",
+                        collected_at=now,
+                        offset=item.offset,
+                        status=status,
+                        api_version=reading.api_version or "",
+                        metric_names=names,
+                        values=dict(reading.values),
+                        unavailable=dict(reading.unavailable),
+                    ),
+                )
+                report.snapshots += 1
+                if reading.deleted:
+                    report.deleted.append(post.key)
+                if reading.unavailable:
+                    report.unavailable[post.key] = sorted(reading.unavailable)
