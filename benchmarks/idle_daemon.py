@@ -23,7 +23,7 @@ from campaign.clock import SystemClock  # noqa: E402
 from campaign.config import load_config  # noqa: E402
 from campaign.planning import store_plan  # noqa: E402
 from campaign.store import PostRow, PostState, Store  # noqa: E402
-from scheduler.channels import make_channel  # noqa: E402
+from scheduler.channels import channels_for  # noqa: E402
 from scheduler.daemon import Daemon  # noqa: E402
 from scheduler.runner import DaemonRunner  # noqa: E402
 
@@ -78,7 +78,7 @@ def main() -> None:
     environ = {
         name: "x" for account in config.accounts.values() for name in account.credentials.values()
     }
-    channels = {key: make_channel(account, environ) for key, account in config.accounts.items()}
+    channels = channels_for(config, environ)
     runner = DaemonRunner(Daemon(store, config, channels, SystemClock()))
     runner.start()
     time.sleep(2)  # let it settle, then measure

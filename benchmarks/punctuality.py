@@ -25,7 +25,7 @@ from campaign.clock import SpeedClock  # noqa: E402
 from campaign.config import load_config  # noqa: E402
 from campaign.planning import store_plan  # noqa: E402
 from campaign.store import PostState, Store  # noqa: E402
-from scheduler.channels import make_channel  # noqa: E402
+from scheduler.channels import channels_for  # noqa: E402
 from scheduler.daemon import Daemon  # noqa: E402
 from scheduler.sandbox import PlatformSandbox, SandboxSettings  # noqa: E402
 
@@ -99,10 +99,7 @@ def main() -> None:
         )
         store_plan(config, store, "bench")
         store.approve(config.campaign.slug, "bench")
-        channels = {
-            key: make_channel(account, environ, timeout=10)
-            for key, account in config.accounts.items()
-        }
+        channels = channels_for(config, environ, timeout=10)
         daemon = Daemon(store, config, channels, clock)
         daemon.housekeeping()  # schedule everything before the moment comes
         clock.sleep_until(DUE)

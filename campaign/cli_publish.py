@@ -69,7 +69,7 @@ def daemon(
 ) -> None:
     """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment)."""
     from campaign.clock import Clock, SpeedClock, SystemClock
-    from scheduler.channels import make_channel
+    from scheduler.channels import channels_for
     from scheduler.daemon import Daemon
     from scheduler.runner import DaemonRunner
 
@@ -81,11 +81,7 @@ def daemon(
     config = load_config(config_path)
     store = open_store(config)
     store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
-    timeout = config.publishing.request_timeout_seconds
-    channels = {
-        key: make_channel(account, os.environ, timeout=timeout)
-        for key, account in config.accounts.items()
-    }
+    channels = channels_for(config, os.environ)
     clock: Clock = SystemClock()
     if clock_start is not None:
         clock = SpeedClock(clock_start, clock_speed, clock_origin)

@@ -21,7 +21,7 @@ from campaign.config import CampaignConfig
 from campaign.planning import store_plan
 from campaign.store import Store
 from campaign.store.models import AuditRow, PostRow, PostState
-from scheduler.channels import make_channel
+from scheduler.channels import channels_for
 from scheduler.daemon import Daemon
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
@@ -74,10 +74,7 @@ def rehearse(
     with PlatformSandbox(settings=settings or SandboxSettings(), clock=clock) as sandbox:
         rehearsal_config = sandbox_config(config, sandbox)
         environ = sandbox.credentials(list(rehearsal_config.accounts.values()))
-        channels = {
-            key: make_channel(account, environ, timeout=request_timeout)
-            for key, account in rehearsal_config.accounts.items()
-        }
+        channels = channels_for(rehearsal_config, environ, timeout=request_timeout)
         daemon = Daemon(store, rehearsal_config, channels, clock, daemon_id="rehearsal")
         try:
             while True:

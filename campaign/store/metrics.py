@@ -29,7 +29,7 @@ def _latest_snapshots(session: Session, campaign: CampaignRow) -> dict[int, date
         .where(PostRow.campaign_id == campaign.id)
         .group_by(MetricSnapshotRow.post_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return {post_id: at for post_id, at in session.execute(query)}
 
 
 def _published(session: Session, campaign: CampaignRow) -> list[PostRow]:

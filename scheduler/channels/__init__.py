@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from campaign.config import Account
+from campaign.config import Account, CampaignConfig
 from campaign.errors import AuthRejected
 from scheduler.channels.base import (
     Channel,
@@ -31,6 +31,7 @@ __all__ = [
     "PartSent",
     "Sent",
     "XChannel",
+    "channels_for",
     "make_channel",
 ]
 
@@ -59,3 +60,16 @@ def make_channel(
     if account.platform == "x":
         return XChannel(account, credentials, timeout=timeout)
     return FacebookChannel(account, credentials, timeout=timeout, metrics=facebook_metrics)
+
+
+def channels_for(
+    config: CampaignConfig, environ: Mapping[str, str], *, timeout: float | None = None
+) -> dict[str, Channel]:
+    """A channel for every account of the campaign, with the configured metric names."""
+    seconds = timeout if timeout is not None else config.publishing.request_timeout_seconds
+    return {
+        key: make_channel(
+            account, environ, timeout=seconds, facebook_metrics=config.metrics.facebook
+        )
+        for key, account in config.accounts.items()
+    }

@@ -3,16 +3,22 @@ the shipped config's accounts pointed at it, the fake secrets it accepts, and ch
 
 from __future__ import annotations
 
+import random
 import struct
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from campaign.clock import ManualClock
-from campaign.config import Account, CampaignConfig
-from scheduler.channels import FacebookChannel, XChannel
+from campaign.config import Account, CampaignConfig, load_config
+from campaign.planning import store_plan
+from campaign.store import Store
+from scheduler.channels import FacebookChannel, XChannel, channels_for
+from scheduler.daemon import Daemon
+from scheduler.rehearsal import sandbox_config
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
 SEED = 7
@@ -108,3 +114,70 @@ def image(tmp_path: Path) -> Path:
     path = tmp_path / "see-stalking-clearly.png"
     path.write_bytes(png_bytes())
     return path
+
+
+WEEK_SLUG = "stalking-awareness-week-2020"
+WEEK_START = datetime(2020, 4, 20, 8, 55, tzinfo=UTC)
+
+
+class Week:
+    """The shipped week planned in a fresh store, a running sandbox, and a daemon factory."""
+
+    def __init__(self, campaign_dir, tmp_path, clock, settings: SandboxSettings) -> None:
+        self.clock = clock
+        self.clock.set(WEEK_START - timedelta(days=7))
+        self.config_path = campaign_dir / "config.toml"
+        self.store = Store.open(f"sqlite:///{tmp_path / 'week.db'}", clock)
+        self.sandbox = PlatformSandbox(settings=settings, clock=clock)
+        self.sandbox.start()
+        self.config = sandbox_config(load_config(self.config_path), self.sandbox)
+        store_plan(self.config, self.store, "officer")
+        self.daemons: list[Daemon] = []
+
+    def daemon(self, daemon_id: str | None = None, **publishing_settings) -> Daemon:
+        if publishing_settings:
+            publishing = self.config.publishing.model_copy(update=publishing_settings)
+            self.config = self.config.model_copy(update={"publishing": publishing})
+        environ = self.sandbox.credentials(list(self.config.accounts.values()))
+        channels = channels_for(self.config, environ, timeout=0.5)
+        daemon = Daemon(
+            self.store, self.config, channels, self.clock, rng=random.Random(3), daemon_id=daemon_id
+        )
+        self.daemons.append(daemon)
+        return daemon
+
+    def run(self, daemon: Daemon, until: datetime | None = None, max_steps: int = 5000) -> None:
+        """Step through time from one due moment to the next, as the real loop would."""
+        for _ in range(max_steps):
+            daemon.run_once()
+            upcoming = daemon.next_due()
+            if upcoming is None or (until and upcoming > until):
+                if until:
+                    self.clock.set(max(until, self.clock.now()))
+                    daemon.run_once()
+                return
+            self.clock.set(max(upcoming, self.clock.now() + timedelta(seconds=1)))
+        raise AssertionError("the week did not finish")
+
+    def states(self) -> dict[str, str]:
+        return {post.key: post.state for post in self.store.posts(WEEK_SLUG)}
+
+    def close(self) -> None:
+        for daemon in self.daemons:
+            daemon.pool.shutdown(wait=True)
+        self.sandbox.stop()
+        self.store.engine.dispose()
+
+
+@pytest.fixture
+def week_factory(campaign_dir, tmp_path, clock):
+    weeks: list[Week] = []
+
+    def make(**settings) -> Week:
+        week = Week(campaign_dir, tmp_path, clock, SandboxSettings(seed=11, **settings))
+        weeks.append(week)
+        return week
+
+    yield make
+    for week in weeks:
+        week.close()

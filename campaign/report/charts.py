@@ -1,0 +1,229 @@
+"""The report's charts, as SVG strings to inline in the HTML page.
+
+Figures are built from `matplotlib.figure.Figure` directly, never pyplot, so no global figure
+state or GUI backend is involved. Text is drawn as paths (`svg.fonttype = "path"`), so a chart looks
+the same on any machine without fonts being fetched or installed. Every id inside an SVG is
+prefixed with the chart's name, because several SVGs share one HTML document.
+
+Each function returns "" when there is nothing to plot; the page then shows a "no data yet" note
+rather than an empty set of axes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator, MultipleLocator, StrMethodFormatter
+
+from campaign.report.summary import GrowthPoint, Totals
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies (yellow left out: too
+# pale on white).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+ACCENT = "#0b4f8a"  # the house navy of the HTML pages
+INK = "#1b1f24"
+MUTED = "#57606a"
+GRID = "#d0d7de"
+
+_STYLE = {
+    "svg.fonttype": "path",  # glyphs as paths: no font needed where the page is opened
+    "svg.hashsalt": "campaign-report",  # stable ids, so the same data gives the same page
+    "font.family": "DejaVu Sans",  # shipped with matplotlib: never a missing-font warning
+    "font.size": 9,
+    "text.color": INK,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": INK,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.titlepad": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "legend.frameon": False,
+}
+
+
+def channel_colours(channels: Iterable[str]) -> dict[str, str]:
+    """One palette colour per channel, by sorted name, so every chart and table agree."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(set(channels)))}
+
+
+def engagement_over_time(growth: Sequence[GrowthPoint]) -> str:
+    """Engagements against hours since publishing: one line per post, coloured by channel."""
+    if not growth:
+        return ""
+    series: dict[str, list[GrowthPoint]] = {}
+    for point in growth:
+        series.setdefault(point.post_key, []).append(point)
+    colours = channel_colours(point.channel for point in growth)
+    posts_on = dict.fromkeys(colours, 0)
+    for points in series.values():
+        posts_on[points[0].channel] += 1
+
+    def draw(ax: Axes) -> None:
+        for points in series.values():
+            points.sort(key=lambda p: p.hours_since_published)
+            ax.plot(
+                [p.hours_since_published for p in points],
+                [p.engagements for p in points],
+                color=colours[points[0].channel],
+                marker="o",
+                markersize=3.5,
+                linewidth=1.6,
+                alpha=0.85,
+            )
+        hours = max(p.hours_since_published for p in growth)
+        if hours > 48:
+            ax.xaxis.set_major_locator(MultipleLocator(24))
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.grid(axis="both", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("Hours since published")
+        ax.set_ylabel("Engagements")
+        ax.set_title("Engagements over time, one line per post")
+        handles = [
+            Line2D([], [], color=colour, marker="o", markersize=4, linewidth=1.8)
+            for colour in colours.values()
+        ]
+        labels = [f"{_plain(name)} ({posts_on[name]} posts)" for name in colours]
+        ax.legend(handles, labels, title="Channel", loc="lower right", fontsize=8.5)
+
+    return _render("growth", (9.6, 3.4), draw)
+
+
+def rate_by_theme(by_theme: Sequence[Totals]) -> str:
+    """Horizontal bars, so long theme names stay readable."""
+    rated = [t for t in by_theme if t.engagement_rate is not None]
+    if not rated:
+        return ""
+
+    def draw(ax: Axes) -> None:
+        labels = [textwrap.fill(_plain(t.label), 30) for t in rated]
+        rates = [t.engagement_rate or 0.0 for t in rated]
+        bars = ax.barh(labels, rates, color=ACCENT, height=0.62)
+        ax.invert_yaxis()  # first theme of the week at the top
+        ax.bar_label(bars, labels=[_percent(r) for r in rates], padding=3, fontsize=8.5)
+        ax.set_xlim(0, max(rates) * 1.18 or 1)
+        ax.grid(axis="x", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", length=0, labelcolor=INK)
+        ax.set_xlabel("Engagement rate (% of impressions)")
+        ax.set_title("Engagement rate by theme")
+
+    return _render("theme", (6.4, 0.9 + 0.42 * len(rated)), draw)
+
+
+def rate_by_day(by_day: Sequence[Totals]) -> str:
+    """Vertical bars in campaign order, labelled with the weekday and date."""
+    rated = [t for t in by_day if t.engagement_rate is not None]
+    if not rated:
+        return ""
+
+    def draw(ax: Axes) -> None:
+        labels = [_day_label(t.label) for t in rated]
+        rates = [t.engagement_rate or 0.0 for t in rated]
+        bars = ax.bar(labels, rates, color=ACCENT, width=0.62)
+        ax.bar_label(bars, labels=[_percent(r) for r in rates], padding=2, fontsize=8.5)
+        ax.set_ylim(0, max(rates) * 1.18 or 1)
+        ax.grid(axis="y", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="x", length=0, labelcolor=INK)
+        ax.set_ylabel("Engagement rate (%)")
+        ax.set_title("Engagement rate by day")
+
+    return _render("day", (6.4, 3.4), draw)
+
+
+def reach_by_channel(by_channel: Sequence[Totals]) -> str:
+    """Impressions and engagements side by side per channel; each bar carries its number."""
+    shown = [t for t in by_channel if t.impressions is not None or t.engagements is not None]
+    if not shown:
+        return ""
+
+    def draw(ax: Axes) -> None:
+        width = 0.38
+        series = (("Impressions", PALETTE[0], -width / 2), ("Engagements", PALETTE[1], width / 2))
+        for name, colour, shift in series:
+            for i, totals in enumerate(shown):
+                value = getattr(totals, name.lower())
+                if value is None:  # never drawn as a zero-height bar
+                    ax.text(i + shift, 0, " unavailable", rotation=90, ha="center", va="bottom")
+                    continue
+                bars = ax.bar(i + shift, value, width, color=colour, label=name if i == 0 else "")
+                ax.bar_label(bars, labels=[f"{value:,}"], padding=2, fontsize=8.5)
+        ax.set_xticks(range(len(shown)), [_plain(t.label) for t in shown])
+        ax.tick_params(axis="x", length=0, labelcolor=INK)
+        top = max((t.impressions or 0) for t in shown) or max((t.engagements or 0) for t in shown)
+        ax.set_ylim(0, (top or 1) * 1.15)
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.grid(axis="y", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.set_ylabel("Count")
+        ax.set_title("Impressions and engagements by channel")
+        ax.legend(
+            handles=[Line2D([], [], color=c, linewidth=8) for _, c, _ in series],
+            labels=[name for name, _, _ in series],
+            loc="upper right",
+            fontsize=8.5,
+        )
+
+    return _render("channel", (6.4, 3.4), draw)
+
+
+def _render(name: str, size: tuple[float, float], draw: Callable[[Axes], None]) -> str:
+    """Draw one chart in the house style and return it as inline-ready SVG markup."""
+    with matplotlib.rc_context(_STYLE):
+        figure = Figure(figsize=size, layout="constrained")
+        draw(figure.add_subplot())
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return _inline(buffer.getvalue(), name)
+
+
+def _inline(svg: str, prefix: str) -> str:
+    """Strip what an inline SVG must not carry and make its ids unique within the page.
+
+    Goes: the XML prolog and doctype, the RDF metadata, comments (matplotlib copies chart text into
+    them) and the `*{...}` style rule, which inline would apply to the whole page. The fixed
+    width and height go too, so CSS can size the chart from its viewBox.
+    """
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)
+    svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.S)
+    svg = re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r"\1", svg, count=1)
+    svg = re.sub(r'\bid="', f'id="{prefix}-', svg)
+    svg = re.sub(r'(href="#|url\(#)', rf"\g<1>{prefix}-", svg)
+    return svg.strip()
+
+
+def _plain(text: str) -> str:
+    """Keep matplotlib from reading a `$` in a label as the start of mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _percent(rate: float) -> str:
+    return f"{rate:.2f} %"
+
+
+def _day_label(label: str) -> str:
+    """'2020-04-20 Monday' (summary's label) -> 'Mon\\n20 Apr'; anything else as given."""
+    try:
+        day = date.fromisoformat(label[:10])
+    except ValueError:
+        return _plain(label)
+    return f"{day:%a}\n{day.day} {day:%b}"
