@@ -38,6 +38,7 @@ class ChartView:
     """One chart as the template lays it out: a figure, its caption and its text alternative."""
 
     id: str
+    title: str
     caption: str
     svg: Markup | None  # None: nothing to plot yet, the template shows NO_DATA
     description: str  # the aria-label: what the chart shows, in words
@@ -164,6 +165,7 @@ def _charts(summary: Summary) -> list[ChartView]:
     return [
         ChartView(
             "growth",
+            "Engagements over time",
             "Engagements over time: each line is one post, from its first snapshot to its latest, "
             "coloured by channel.",
             svg(charts.engagement_over_time(summary.growth)),
@@ -172,6 +174,7 @@ def _charts(summary: Summary) -> list[ChartView]:
         ),
         ChartView(
             "by-theme",
+            "Engagement rate by theme",
             "Engagement rate by theme: engagements as a share of impressions, at each post's "
             "latest snapshot.",
             svg(charts.rate_by_theme(summary.by_theme)),
@@ -180,12 +183,14 @@ def _charts(summary: Summary) -> list[ChartView]:
         ),
         ChartView(
             "by-day",
-            "Engagement rate by day of the campaign.",
+            "Engagement rate by day",
+            "Engagement rate by day of the campaign, at each post's latest snapshot.",
             svg(charts.rate_by_day(summary.by_day)),
             _describe_rates("Engagement rate by day", summary.by_day),
         ),
         ChartView(
             "by-channel",
+            "Impressions and engagements by channel",
             "Impressions and engagements by channel, at each post's latest snapshot.",
             svg(charts.reach_by_channel(summary.by_channel)),
             _describe_channels(summary.by_channel),
