@@ -22,7 +22,6 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
@@ -40,7 +39,7 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from scheduler.channels.base import MetricReading, OutgoingPost, PartSent, Sent
+from scheduler.channels.base import ClosingChannel, MetricReading, OutgoingPost, PartSent, Sent
 from scheduler.channels.http import (
     chunks,
     mount_base_url,
@@ -81,7 +80,7 @@ class _Answer(NamedTuple):
     headers: Mapping[str, str]
 
 
-class FacebookChannel:
+class FacebookChannel(ClosingChannel):
     """Publishes Page posts (text, photos with alt text), finds them, reads their metrics."""
 
     platform = "facebook"
@@ -134,17 +133,6 @@ class FacebookChannel:
 
     def close(self) -> None:
         self._session.close()
-
-    def __enter__(self) -> FacebookChannel:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- publishing ------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ import mimetypes
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 import requests
@@ -30,7 +29,14 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from scheduler.channels.base import MetricReading, OutgoingMedia, OutgoingPost, PartSent, Sent
+from scheduler.channels.base import (
+    ClosingChannel,
+    MetricReading,
+    OutgoingMedia,
+    OutgoingPost,
+    PartSent,
+    Sent,
+)
 from scheduler.channels.http import (
     chunks,
     mount_base_url,
@@ -46,7 +52,7 @@ LOOKUP_BATCH = 100
 AUTH_PROBLEMS = ("client-forbidden", "unsupported-authentication")
 
 
-class XChannel:
+class XChannel(ClosingChannel):
     """Publishes threads (with images and alt text), finds them again, reads their metrics."""
 
     platform = "x"
@@ -85,17 +91,6 @@ class XChannel:
 
     def close(self) -> None:
         self._client.session.close()
-
-    def __enter__(self) -> XChannel:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- publishing ------------------------------------------------------------------------
 
