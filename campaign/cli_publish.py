@@ -78,6 +78,7 @@ def daemon(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per sweep
     config = load_config(config_path)
     store = open_store(config)
     store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
