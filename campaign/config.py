@@ -244,6 +244,18 @@ class Publishing(Frozen):
     def grace(self) -> timedelta:
         return timedelta(minutes=self.grace_minutes)
 
+    @model_validator(mode="after")
+    def _heartbeat_outlasts_a_request(self) -> Publishing:
+        # A daemon is presumed dead (and its sends taken over) after this long without a beat:
+        # it must comfortably exceed a request timeout and the beat interval.
+        floor = 3 * max(self.request_timeout_seconds, self.poll_seconds)
+        if self.heartbeat_timeout_seconds < floor:
+            raise ValueError(
+                f"heartbeat_timeout_seconds ({self.heartbeat_timeout_seconds:g}) must be at least "
+                f"three times request_timeout_seconds and poll_seconds ({floor:g})"
+            )
+        return self
+
 
 def parse_offset(text: str) -> timedelta:
     """'90m', '1h', '24h', '7d' -> timedelta; the offsets at which metrics are collected."""

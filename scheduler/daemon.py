@@ -81,6 +81,14 @@ class Daemon:
             report.outcomes[self.publisher.reconcile(row)] += 1
         return report
 
+    def beat(self) -> None:
+        """Tell the other daemons this one is alive."""
+        try:
+            with self.store.transaction() as session:
+                control.heartbeat(session, self.id, self.clock.now())
+        except Exception:  # a missed beat is retried at the next; never kill the scheduler
+            log.exception("heartbeat failed")
+
     def due(self, limit: int = 1000) -> list[int]:
         now = self.clock.now()
         with self.store.transaction() as session:

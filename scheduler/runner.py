@@ -54,6 +54,15 @@ class DaemonRunner:
             id="sweep",
             next_run_time=datetime.now(UTC),
         )
+        # The heartbeat has its own job: a sweep busy with slow sends must not look dead to
+        # the other daemons, or one of them would take over a send still in flight.
+        self.scheduler.add_job(
+            self.daemon.beat,
+            "interval",
+            seconds=poll,
+            id="heartbeat",
+            next_run_time=datetime.now(UTC),
+        )
         self.scheduler.start()
 
     def sweep(self) -> None:

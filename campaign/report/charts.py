@@ -105,53 +105,71 @@ def engagement_over_time(growth: Sequence[GrowthPoint]) -> str:
 
 def rate_by_theme(by_theme: Sequence[Totals]) -> str:
     """Horizontal bars, so long theme names stay readable."""
-    rated = [t for t in by_theme if t.engagement_rate is not None]
-    if not rated:
+    if all(t.engagement_rate is None for t in by_theme):
         return ""
 
     def draw(ax: Axes) -> None:
-        labels = [textwrap.fill(_plain(t.label), 30) for t in rated]
-        rates = [t.engagement_rate or 0.0 for t in rated]
-        bars = ax.barh(labels, rates, color=ACCENT, height=0.62)
+        labels = [textwrap.fill(_plain(t.label), 40) for t in by_theme]
+        _rate_bars(ax, labels, [t.engagement_rate for t in by_theme], horizontal=True)
         ax.invert_yaxis()  # first theme of the week at the top
-        ax.bar_label(bars, labels=[_percent(r) for r in rates], padding=3, fontsize=8.5)
-        ax.set_xlim(0, max(rates) * 1.18 or 1)
-        ax.grid(axis="x", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
         ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0, labelcolor=INK)
         ax.set_xlabel("Engagement rate (% of impressions)")
         ax.set_title("Engagement rate by theme")
 
-    return _render("theme", (6.4, 0.9 + 0.42 * len(rated)), draw)
+    return _render("theme", (9.6, 0.9 + 0.36 * len(by_theme)), draw)
 
 
 def rate_by_day(by_day: Sequence[Totals]) -> str:
     """Vertical bars in campaign order, labelled with the weekday and date."""
-    rated = [t for t in by_day if t.engagement_rate is not None]
-    if not rated:
+    if all(t.engagement_rate is None for t in by_day):
         return ""
 
     def draw(ax: Axes) -> None:
-        labels = [_day_label(t.label) for t in rated]
-        rates = [t.engagement_rate or 0.0 for t in rated]
-        bars = ax.bar(labels, rates, color=ACCENT, width=0.62)
-        ax.bar_label(bars, labels=[_percent(r) for r in rates], padding=2, fontsize=8.5)
-        ax.set_ylim(0, max(rates) * 1.18 or 1)
-        ax.grid(axis="y", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.tick_params(axis="x", length=0, labelcolor=INK)
+        labels = [_day_label(t.label) for t in by_day]
+        _rate_bars(ax, labels, [t.engagement_rate for t in by_day], horizontal=False)
         ax.set_ylabel("Engagement rate (%)")
         ax.set_title("Engagement rate by day")
 
-    return _render("day", (6.4, 3.4), draw)
+    return _render("day", (5.2, 3.2), draw)
+
+
+def _rate_bars(ax: Axes, labels: list[str], rates: list[float | None], *, horizontal: bool) -> None:
+    """One bar per group, labelled with its rate; a group without one says so instead of 0."""
+    known = [(i, rate) for i, rate in enumerate(rates) if rate is not None]
+    at = [i for i, _ in known]
+    values = [rate for _, rate in known]
+    if horizontal:
+        bars = ax.barh(at, values, color=ACCENT, height=0.62)
+        ax.set_yticks(range(len(labels)), labels)
+    else:
+        bars = ax.bar(at, values, color=ACCENT, width=0.62)
+        ax.set_xticks(range(len(labels)), labels)
+    ax.bar_label(bars, labels=[_percent(v) for v in values], padding=3, fontsize=8.5)
+    for i, rate in enumerate(rates):
+        if rate is None:
+            _unavailable(ax, i, horizontal)
+    value_lim, group_lim = (0, max(values) * 1.18), (-0.6, len(labels) - 0.4)
+    ax.set_xlim(*(value_lim if horizontal else group_lim))
+    ax.set_ylim(*(group_lim if horizontal else value_lim))
+    ax.grid(axis="x" if horizontal else "y", color=GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y" if horizontal else "x", length=0, labelcolor=INK)
+
+
+def _unavailable(ax: Axes, at: float, horizontal: bool = False) -> None:
+    """Mark a missing value at the baseline: never a zero-height bar, which would read as 0."""
+    style = {"fontsize": 8, "color": MUTED, "style": "italic"}
+    if horizontal:
+        ax.text(0, at, " unavailable", ha="left", va="center", **style)
+    else:
+        ax.text(at, 0, " unavailable", rotation=90, ha="center", va="bottom", **style)
 
 
 def reach_by_channel(by_channel: Sequence[Totals]) -> str:
     """Impressions and engagements side by side per channel; each bar carries its number."""
-    shown = [t for t in by_channel if t.impressions is not None or t.engagements is not None]
-    if not shown:
+    if all(t.impressions is None and t.engagements is None for t in by_channel):
         return ""
+    shown = list(by_channel)
 
     def draw(ax: Axes) -> None:
         width = 0.38
@@ -159,15 +177,15 @@ def reach_by_channel(by_channel: Sequence[Totals]) -> str:
         for name, colour, shift in series:
             for i, totals in enumerate(shown):
                 value = getattr(totals, name.lower())
-                if value is None:  # never drawn as a zero-height bar
-                    ax.text(i + shift, 0, " unavailable", rotation=90, ha="center", va="bottom")
+                if value is None:
+                    _unavailable(ax, i + shift)
                     continue
                 bars = ax.bar(i + shift, value, width, color=colour, label=name if i == 0 else "")
                 ax.bar_label(bars, labels=[f"{value:,}"], padding=2, fontsize=8.5)
         ax.set_xticks(range(len(shown)), [_plain(t.label) for t in shown])
         ax.tick_params(axis="x", length=0, labelcolor=INK)
         top = max((t.impressions or 0) for t in shown) or max((t.engagements or 0) for t in shown)
-        ax.set_ylim(0, (top or 1) * 1.15)
+        ax.set_ylim(0, (top or 1) * 1.3)  # headroom for the legend above the bars
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.grid(axis="y", color=GRID, linewidth=0.6)
@@ -177,11 +195,12 @@ def reach_by_channel(by_channel: Sequence[Totals]) -> str:
         ax.legend(
             handles=[Line2D([], [], color=c, linewidth=8) for _, c, _ in series],
             labels=[name for name, _, _ in series],
-            loc="upper right",
+            loc="upper left",
+            ncols=2,
             fontsize=8.5,
         )
 
-    return _render("channel", (6.4, 3.4), draw)
+    return _render("channel", (5.2, 3.2), draw)
 
 
 def _render(name: str, size: tuple[float, float], draw: Callable[[Axes], None]) -> str:

@@ -154,7 +154,7 @@ def _environment(zone: ZoneInfo) -> jinja2.Environment:
     env.filters["number"] = number
     env.filters["percent"] = percent
     env.filters["first_line"] = first_line
-    env.filters["local"] = lambda moment: _short_time(moment.astimezone(zone))
+    env.filters["local"] = lambda moment: moment.astimezone(zone)
     return env
 
 
@@ -253,10 +253,6 @@ def _missing_note(note: str) -> MissingNote:
     if not sep or " " in key:
         return MissingNote(None, note)
     return MissingNote(key, reason)
-
-
-def _short_time(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M %Z}"
 
 
 def _long_time(moment: datetime) -> str:

@@ -118,3 +118,9 @@ def test_database_url_environment_wins_and_relative_sqlite_follows_config(shippe
     assert shipped_config.database_url({}) == f"sqlite:///{shipped_config.base_dir / 'campaign.db'}"
     url = "postgresql+psycopg://u@localhost/campaign"
     assert shipped_config.database_url({"CAMPAIGN_DATABASE_URL": url}) == url
+
+
+def test_heartbeat_timeout_must_outlast_a_request(campaign_dir, edit):
+    edit("config.toml", "workers = 16", "workers = 16\nrequest_timeout_seconds = 20")
+    with pytest.raises(ConfigError, match=r"publishing: heartbeat_timeout_seconds \(30\) must be"):
+        load_config(campaign_dir / "config.toml")
