@@ -21,6 +21,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, MultipleLocator, StrMethodFormatter
 
 from campaign.report.summary import GrowthPoint, Totals
@@ -166,21 +167,24 @@ def _unavailable(ax: Axes, at: float, horizontal: bool = False) -> None:
 
 
 def reach_by_channel(by_channel: Sequence[Totals]) -> str:
-    """Impressions and engagements side by side per channel; each bar carries its number."""
+    """Impressions and engagements side by side per channel, in the channel's colour as in the
+    growth chart: impressions solid, engagements hatched. Each bar carries its number."""
     if all(t.impressions is None and t.engagements is None for t in by_channel):
         return ""
     shown = list(by_channel)
+    colours = channel_colours(t.label for t in shown)
 
     def draw(ax: Axes) -> None:
         width = 0.38
-        series = (("Impressions", PALETTE[0], -width / 2), ("Engagements", PALETTE[1], width / 2))
-        for name, colour, shift in series:
-            for i, totals in enumerate(shown):
-                value = getattr(totals, name.lower())
+        for i, totals in enumerate(shown):
+            colour = colours[totals.label]
+            pair = ((totals.impressions, -width / 2, ""), (totals.engagements, width / 2, "////"))
+            for value, shift, hatch in pair:
                 if value is None:
                     _unavailable(ax, i + shift)
                     continue
-                bars = ax.bar(i + shift, value, width, color=colour, label=name if i == 0 else "")
+                bars = ax.bar(i + shift, value, width, color=colour, hatch=hatch,
+                              edgecolor="white" if hatch else colour, linewidth=0)  # fmt: skip
                 ax.bar_label(bars, labels=[f"{value:,}"], padding=2, fontsize=8.5)
         ax.set_xticks(range(len(shown)), [_plain(t.label) for t in shown])
         ax.tick_params(axis="x", length=0, labelcolor=INK)
@@ -192,13 +196,8 @@ def reach_by_channel(by_channel: Sequence[Totals]) -> str:
         ax.set_axisbelow(True)
         ax.set_ylabel("Count")
         ax.set_title("Impressions and engagements by channel")
-        ax.legend(
-            handles=[Line2D([], [], color=c, linewidth=8) for _, c, _ in series],
-            labels=[name for name, _, _ in series],
-            loc="upper left",
-            ncols=2,
-            fontsize=8.5,
-        )
+        key = [Patch(facecolor=MUTED), Patch(facecolor=MUTED, hatch="////", edgecolor="white")]
+        ax.legend(key, ["Impressions", "Engagements"], loc="upper left", ncols=2, fontsize=8.5)
 
     return _render("channel", (5.2, 3.2), draw)
 

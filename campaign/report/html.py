@@ -191,7 +191,8 @@ def _charts(summary: Summary) -> list[ChartView]:
         ChartView(
             "by-channel",
             "Impressions and engagements by channel",
-            "Impressions and engagements by channel, at each post's latest snapshot.",
+            "Impressions (solid) and engagements (hatched) by channel, at each post's latest "
+            "snapshot, coloured by channel as in the engagements-over-time chart.",
             svg(charts.reach_by_channel(summary.by_channel)),
             _describe_channels(summary.by_channel),
         ),
