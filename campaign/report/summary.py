@@ -19,12 +19,9 @@ class Totals:
     engagements: int | None
     link_clicks: int | None
     shares: int | None
-
-    @property
-    def engagement_rate(self) -> float | None:
-        if self.engagements is None or not self.impressions:
-            return None
-        return round(100 * self.engagements / self.impressions, 2)
+    # Engagements ÷ impressions over the posts that have both, so a post whose impressions
+    # are unavailable cannot inflate the rate.
+    engagement_rate: float | None
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,15 @@ def _sum(rows: list[Row], name: str) -> int | None:
     return sum(values) if values else None
 
 
+def _rate(rows: list[Row]) -> float | None:
+    both = [r for r in rows if r.engagements is not None and r.impressions]
+    if not both:
+        return None
+    return round(
+        100 * sum(r.engagements or 0 for r in both) / sum(r.impressions or 0 for r in both), 2
+    )
+
+
 def totals(label: str, rows: list[Row]) -> Totals:
     return Totals(
         label=label,
@@ -62,7 +68,22 @@ def totals(label: str, rows: list[Row]) -> Totals:
         engagements=_sum(rows, "engagements"),
         link_clicks=_sum(rows, "link_clicks"),
         shares=_sum(rows, "shares"),
+        engagement_rate=_rate(rows),
     )
+
+
+def _coverage(rows: list[Row]) -> list[str]:
+    """Say where a total covers only some of the measured posts."""
+    measured = [row for row in rows if row.status == "ok"]
+    notes = []
+    for name in ("impressions", "engagements", "link_clicks", "shares"):
+        have = sum(1 for row in measured if getattr(row, name) is not None)
+        if measured and have < len(measured):
+            notes.append(
+                f"{name}: measured on {have} of {len(measured)} posts; totals and "
+                "rates cover those only"
+            )
+    return notes
 
 
 def _group(rows: list[Row], key: Callable[[Row], str]) -> list[Totals]:
@@ -74,6 +95,7 @@ def _group(rows: list[Row], key: Callable[[Row], str]) -> list[Totals]:
 
 def summarise(dataset: Dataset, top_n: int = 3) -> Summary:
     latest = dataset.latest
+    latest_status = {row.post_key: row.status for row in latest}
     ranked = sorted(
         (row for row in latest if row.engagement_rate is not None),
         key=lambda row: (row.engagement_rate, row.engagements or 0),
@@ -87,6 +109,7 @@ def summarise(dataset: Dataset, top_n: int = 3) -> Summary:
         if row.status == "ok"
         and row.hours_since_published is not None
         and row.engagements is not None
+        and latest_status[row.post_key] == "ok"  # a post since deleted gets no curve
     ]
     return Summary(
         campaign=totals(dataset.campaign, latest),
@@ -94,7 +117,7 @@ def summarise(dataset: Dataset, top_n: int = 3) -> Summary:
         by_theme=_group(latest, lambda r: r.theme),
         by_channel=_group(latest, lambda r: r.channel),
         top=ranked[:top_n],
-        bottom=list(reversed(ranked[-top_n:])) if len(ranked) > top_n else [],
+        bottom=list(reversed(ranked[top_n:][-top_n:])),  # never the same posts as `top`
         growth=growth,
-        missing=dataset.missing,
+        missing=_coverage(latest) + dataset.missing,
     )
