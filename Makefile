@@ -16,15 +16,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job: check the shipped week, then publish all of it to the local platform sandbox
-# with time accelerated (a week in about a minute), on SQLite, with no credentials.
+# The main job: check the shipped week, publish all of it to the local platform sandbox with
+# time accelerated (the week and a week of metric snapshots in about a minute), on SQLite,
+# with no credentials; then show what was sent and what it reached.
 demo: $(STAMP)
 	mkdir -p $(DEMO)
 	$(BIN)/campaign check
-	$(BIN)/campaign rehearse --speed 10000 --database $(CAMPAIGN_DATABASE_URL)
+	$(BIN)/campaign rehearse --speed 20000 --database $(CAMPAIGN_DATABASE_URL)
 	$(BIN)/campaign status
+	$(BIN)/campaign report
+	$(BIN)/campaign report --format html --output $(DEMO)/report.html
+	$(BIN)/campaign report --format csv --output $(DEMO)/report.csv
 	$(BIN)/campaign preview --output $(DEMO)/preview.html
 	$(BIN)/campaign export --ics $(DEMO)/week.ics
+	$(BIN)/campaign audit --export $(DEMO)/audit.csv
 
 test: $(STAMP)
 	$(BIN)/ruff check .
