@@ -86,7 +86,7 @@ def open_store(config: CampaignConfig) -> Store:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="awareness-campaign")
 def main() -> None:
-    """Plan, check, approve and publish an awareness-week campaign."""
+    """Plan, check, approve, publish and measure an awareness-week campaign."""
 
 
 @main.command()
