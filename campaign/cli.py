@@ -337,7 +337,7 @@ def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
     }
 
 
-from campaign import cli_publish, cli_report  # noqa: E402,F401  (register their commands)
+from campaign import cli_publish, cli_report, cli_web  # noqa: E402,F401  (register their commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -187,3 +187,20 @@ def _audit_is_append_only(session: Session, flush_context: object, instances: ob
     for row in list(session.dirty) + list(session.deleted):
         if isinstance(row, AuditRow):
             raise StoreError("the audit log is append-only: audit rows cannot change")
+
+
+class UserRow(Base):
+    """Someone who may sign in to the web dashboard: officer, approver or analyst.
+
+    Only an Argon2 hash of the password is kept. A disabled user cannot sign in, and any session
+    they hold stops working at their next request.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,212 @@
+"""Web commands: `serve` (the dashboard) and `users` (who may sign in). Registered on `campaign`."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from campaign.cli import _console, config_option, handle_errors, main, open_store
+from campaign.config import load_config
+
+SECRET_ENV = "CAMPAIGN_WEB_SECRET"
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--secret-env",
+    default=SECRET_ENV,
+    show_default=True,
+    metavar="VAR",
+    help="Environment variable holding the key that signs session cookies (at least 16 random "
+    "characters). If it is unset a random key is made at start, and every session then ends "
+    "when the server restarts.",
+)
+@click.option(
+    "--session-hours",
+    type=click.FloatRange(0.1, 24 * 7),
+    default=8.0,
+    show_default=True,
+    help="Sessions end this long after sign-in.",
+)
+@click.option(
+    "--https",
+    "secure_cookies",
+    is_flag=True,
+    help="The dashboard is reached over HTTPS (behind a TLS proxy): mark cookies Secure.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests served at once.",
+)
+@handle_errors
+def serve(
+    config_path: Path,
+    host: str,
+    port: int,
+    secret_env: str,
+    session_hours: float,
+    secure_cookies: bool,
+    threads: int,
+) -> None:
+    """Serve the web dashboard: the week, sign-off, pause / resume, live status, results.
+
+    Sign-in is required; create users first with `campaign users add`. Served by waitress (a
+    production WSGI server) on 127.0.0.1 unless --host says otherwise. The database is the
+    config's, or $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves in build/demo/).
+    """
+    from waitress import serve as waitress_serve
+
+    from campaign.store.users import list_users
+    from campaign.web import create_app
+
+    config = load_config(config_path)
+    store = open_store(config)
+    store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
+    console = _console()
+    secret = os.environ.get(secret_env, "")
+    if len(secret) < 16:
+        if secret:
+            console.print(f"[yellow]{secret_env} is shorter than 16 characters: ignored.[/]")
+        secret = secrets.token_urlsafe(32)
+        console.print(
+            f"[yellow]No {secret_env} set: using a random session key, so everyone must sign "
+            "in again after a restart.[/]"
+        )
+    app = create_app(
+        config,
+        store,
+        secret_key=secret,
+        session_hours=session_hours,
+        secure_cookies=secure_cookies,
+    )
+    if not list_users(store):
+        console.print(
+            "[bold yellow]No users yet:[/] create one with "
+            "`campaign users add NAME --role approver` (roles: officer, approver, analyst)."
+        )
+    if not _loopback(host) and not secure_cookies:
+        console.print(
+            f"[bold yellow]Listening on {host}, beyond this machine, without --https:[/] put "
+            "the dashboard behind an HTTPS proxy so passwords and sessions are encrypted."
+        )
+    shown = f"[{host}]" if ":" in host else host
+    console.print(
+        f"Dashboard for {config.campaign.name} on http://{shown}:{port}/ – Ctrl-C to stop."
+    )
+    waitress_serve(app, host=host, port=port, threads=threads, ident="campaign")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@main.group()
+def users() -> None:
+    """Who may sign in to the web dashboard, and with which role.
+
+    \b
+    officer   see the week and publishing status; update the stored plan from the templates
+    approver  also approve / withdraw approval, pause / resume publishing
+    analyst   see results and download the exports
+    """
+
+
+@users.command("add")
+@config_option
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["officer", "approver", "analyst"]),
+    required=True,
+    help="What the user may do (`campaign users --help` lists the roles).",
+)
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Read the password from this environment variable instead of asking for it.",
+)
+@handle_errors
+def users_add(config_path: Path, username: str, role: str, password_env: str | None) -> None:
+    """Create USERNAME with a role; the password is asked for twice (hidden) and only hashed."""
+    from campaign.store.users import add_user
+
+    password = _password(password_env)
+    config = load_config(config_path)
+    user = add_user(open_store(config), username, password, role)
+    _console().print(f"Created {user.username} ({user.role}).")
+
+
+@users.command("password")
+@config_option
+@click.argument("username")
+@click.option("--password-env", metavar="VAR", help="Read the new password from this variable.")
+@handle_errors
+def users_password(config_path: Path, username: str, password_env: str | None) -> None:
+    """Set a new password for USERNAME."""
+    from campaign.store.users import set_password
+
+    password = _password(password_env)
+    set_password(open_store(load_config(config_path)), username, password)
+    _console().print(f"New password set for {username}.")
+
+
+@users.command("disable")
+@config_option
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Re-enable instead.")
+@handle_errors
+def users_disable(config_path: Path, username: str, enable: bool) -> None:
+    """Stop USERNAME signing in (their open sessions end at their next click)."""
+    from campaign.store.users import set_disabled
+
+    set_disabled(open_store(load_config(config_path)), username, not enable)
+    _console().print(f"{'Enabled' if enable else 'Disabled'} {username}.")
+
+
+@users.command("list")
+@config_option
+@handle_errors
+def users_list(config_path: Path) -> None:
+    """Show every user, their role and whether they may sign in."""
+    from campaign.store.users import list_users
+
+    config = load_config(config_path)
+    table = Table(title="Dashboard users")
+    for column in ("Username", "Role", "Created", "Status"):
+        table.add_column(column)
+    for user in list_users(open_store(config)):
+        created = user.created_at.astimezone(config.zone)
+        table.add_row(
+            user.username,
+            user.role,
+            f"{created:%Y-%m-%d %H:%M %Z}",
+            "disabled" if user.disabled else "active",
+        )
+    _console().print(table)
+
+
+def _password(env_name: str | None) -> str:
+    if env_name:
+        value = os.environ.get(env_name)
+        if not value:
+            raise click.UsageError(f"environment variable {env_name} is not set or empty")
+        return value
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -1,0 +1,180 @@
+"""Users of the web dashboard, their roles, and what each role may do.
+
+Roles (a user has exactly one):
+
+    officer   see the week and publishing status; update the stored plan from the templates;
+              see results and download exports
+    approver  everything an officer may, and approve / withdraw approval, pause / resume
+    analyst   see results and download exports
+
+Passwords are kept only as Argon2id hashes (argon2-cffi's `PasswordHasher`, its default,
+RFC 9106 low-memory parameters); a hash made with older parameters is upgraded at the next
+successful sign-in. Users are created with `campaign users add`, never through the web.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaign.errors import CampaignError
+from campaign.store import Store
+from campaign.store.models import UserRow
+
+ROLES = ("officer", "approver", "analyst")
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "officer": frozenset({"view", "plan", "reports"}),
+    "approver": frozenset({"view", "plan", "approve", "pause", "reports"}),
+    "analyst": frozenset({"reports"}),
+}
+CAPABILITY_TEXT = {
+    "view": "see the week and publishing status",
+    "plan": "update the stored plan from the templates",
+    "approve": "approve posts or withdraw approval",
+    "pause": "pause and resume publishing",
+    "reports": "see results and download exports",
+}
+MIN_PASSWORD_LENGTH = 12
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+HASHER = PasswordHasher()
+
+
+class UserError(CampaignError):
+    """A user cannot be created or changed as asked (bad name, role or password; exists)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    created_at: datetime
+    disabled: bool
+
+    def can(self, capability: str) -> bool:
+        return not self.disabled and capability in CAPABILITIES.get(self.role, frozenset())
+
+
+def add_user(
+    store: Store, username: str, password: str, role: str, *, hasher: PasswordHasher | None = None
+) -> User:
+    """Create a user; the password is hashed here and never stored or logged as given."""
+    _check_username(username)
+    _check_role(role)
+    _check_password(password)
+    password_hash = (hasher or HASHER).hash(password)  # slow on purpose: not in a transaction
+    with store.transaction() as session:
+        if session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
+            raise UserError(
+                f"user {username!r} already exists: `campaign users password {username}` "
+                "sets a new password"
+            )
+        row = UserRow(
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            created_at=store.clock.now(),
+            disabled=False,
+        )
+        session.add(row)
+        session.flush()
+        return _user(row)
+
+
+def set_password(
+    store: Store, username: str, password: str, *, hasher: PasswordHasher | None = None
+) -> None:
+    _check_password(password)
+    password_hash = (hasher or HASHER).hash(password)
+    with store.transaction() as session:
+        _row(session, username).password_hash = password_hash
+
+
+def set_disabled(store: Store, username: str, disabled: bool) -> None:
+    """Disable (or re-enable) a user: a disabled user's sessions stop at their next request."""
+    with store.transaction() as session:
+        _row(session, username).disabled = disabled
+
+
+def list_users(store: Store) -> list[User]:
+    with store.transaction() as session:
+        return [_user(row) for row in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def get_user(store: Store, user_id: int) -> User | None:
+    with store.transaction() as session:
+        row = session.get(UserRow, user_id)
+        return _user(row) if row is not None else None
+
+
+def authenticate(
+    store: Store, username: str, password: str, *, hasher: PasswordHasher | None = None
+) -> User | None:
+    """The user if the password is right and the user is enabled; None otherwise.
+
+    An unknown name costs the same hash verification as a known one, so response times do not
+    tell which usernames exist.
+    """
+    hasher = hasher or HASHER
+    with store.transaction() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == username))
+        stored = row.password_hash if row is not None else _dummy_hash(hasher)
+    try:
+        hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or row.disabled:
+        return None
+    if hasher.check_needs_rehash(stored):
+        upgraded = hasher.hash(password)
+        with store.transaction() as session:
+            fresh = session.get(UserRow, row.id)
+            if fresh is not None and fresh.password_hash == stored:
+                fresh.password_hash = upgraded
+    return _user(row)
+
+
+def _row(session: Session, username: str) -> UserRow:
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        raise UserError(f"no user {username!r}: `campaign users list` shows who exists")
+    return row
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, row.role, row.created_at, row.disabled)
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash("not a real password, only for equal timing")
+
+
+def _check_username(username: str) -> None:
+    if not USERNAME.fullmatch(username):
+        raise UserError(
+            f"username {username!r} must be 1-64 letters, digits, '.', '_', '@' or '-', "
+            "starting with a letter or digit"
+        )
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters (a passphrase of "
+            "three or four words is easy to remember and hard to guess)"
+        )

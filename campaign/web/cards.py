@@ -1,0 +1,237 @@
+"""The week page's model: each stored post as a card (the preview's look), grouped by day.
+
+A card shows what is stored, because that is what will be sent and what an approval binds to.
+The check findings and reading ease come from rendering the templates now; they are shown only
+when the templates still render exactly the stored content, otherwise the card says the plan
+needs updating.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from campaign.checks.findings import CheckReport, Finding
+from campaign.config import CampaignConfig
+from campaign.planning import CheckedPlan
+from campaign.preview import X_MAX_LENGTH, ImageView, PartLength, PostStatus, _initials
+from campaign.render import RenderedPost
+from campaign.store.models import AuditRow, PostRow
+from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
+from campaign.web.status import PostStatusView, post_status, when
+from campaign.x_length import weighted_length
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    """A stored post in the shape the card macro reads as `post`."""
+
+    key: str
+    platform: str
+    scheduled_at: datetime
+    local_time: datetime
+    parts: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
+
+
+@dataclass(frozen=True)
+class AccountView:
+    name: str
+    handle: str | None
+
+
+@dataclass(frozen=True)
+class WebCard:
+    post: StoredPost
+    account: AccountView
+    initials: str
+    time_label: str
+    status: PostStatus
+    lengths: tuple[PartLength, ...]
+    reading_ease: float | None
+    findings: tuple[Finding, ...]
+    images: tuple[ImageView, ...]
+    live: PostStatusView
+    digest: str
+    approved_at: str  # when the current approval was given, in the campaign's zone
+    template_changed: bool  # the templates now render something else: update the stored plan
+    reapproval_note: str
+
+    @property
+    def state(self) -> str:
+        return self.live.state
+
+    @property
+    def state_label(self) -> str:
+        return self.live.label
+
+    @property
+    def state_class(self) -> str:
+        return self.live.css
+
+
+@dataclass(frozen=True)
+class DayView:
+    date: date
+    label: str  # "Monday 20 April 2020"
+    short: str  # "Mon 20 Apr"
+    number: int
+    theme: str
+    cards: tuple[WebCard, ...]
+    digest: str
+
+    @property
+    def drafts(self) -> int:
+        return sum(1 for card in self.cards if card.state == "draft")
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for card in self.cards if card.live.signoff == "withdraw")
+
+    def count(self, *states: str) -> int:
+        return sum(1 for card in self.cards if card.state in states)
+
+
+@dataclass
+class WeekView:
+    days: list[DayView]
+    digest: str
+    template_error: str | None = None
+    not_stored: list[str] = field(default_factory=list)  # in the templates, not in the store
+    changed: list[str] = field(default_factory=list)  # stored content differs from templates
+    plan_findings: list[Finding] = field(default_factory=list)
+    activity: list[ActivityView] = field(default_factory=list)
+
+    @property
+    def drafts(self) -> int:
+        return sum(day.drafts for day in self.days)
+
+    @property
+    def approved(self) -> int:
+        return sum(day.approved for day in self.days)
+
+    @property
+    def published(self) -> int:
+        return sum(day.count("published") for day in self.days)
+
+    @property
+    def failed(self) -> int:
+        return sum(day.count("failed", "missed") for day in self.days)
+
+
+def digest(rows: Iterable[PostRow]) -> str:
+    """A short fingerprint of exactly which content a page showed, sent back with a sign-off."""
+    lines = sorted(f"{row.key}={row.content_hash}" for row in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
+
+
+def week_view(
+    config: CampaignConfig,
+    rows: list[PostRow],
+    checked: CheckedPlan | None,
+    audit: list[AuditRow],
+    media_url: Callable[[str], str],
+    template_error: str | None = None,
+) -> WeekView:
+    rendered = {post.key: post for post in checked.posts} if checked else {}
+    report = checked.report if checked else CheckReport()
+    notes = reapproval_notes(audit)
+    days = _days(config, rows)
+    views = []
+    for number, day in enumerate(days, start=1):
+        members = [row for row in rows if row.day == day]
+        cards = tuple(
+            _card(config, row, report, rendered, notes.get(row.key, ""), media_url)
+            for row in members
+        )
+        theme = members[0].theme if members else _configured_theme(config, day)
+        views.append(
+            DayView(
+                date=day,
+                label=f"{day:%A} {day.day} {day:%B %Y}",
+                short=f"{day:%a} {day.day} {day:%b}",
+                number=number,
+                theme=theme,
+                cards=cards,
+                digest=digest(members),
+            )
+        )
+    stored = {row.key: row for row in rows}
+    keys = set(rendered)
+    return WeekView(
+        days=views,
+        digest=digest(rows),
+        template_error=template_error,
+        not_stored=sorted(keys - set(stored)),
+        changed=sorted(
+            key
+            for key, row in stored.items()
+            if checked
+            and (key not in rendered or rendered[key].content_hash != row.content_hash)
+            and row.state != "cancelled"
+        ),
+        plan_findings=[f for f in report.findings if f.key is None or f.key not in stored],
+        activity=recent_activity(audit, config),
+    )
+
+
+def _days(config: CampaignConfig, rows: list[PostRow]) -> list[date]:
+    first = min([config.campaign.start, *(row.day for row in rows)])
+    last = max([config.campaign.end, *(row.day for row in rows)])
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _configured_theme(config: CampaignConfig, day: date) -> str:
+    return next((d.theme for d in config.days if d.date == day), "No posts planned")
+
+
+def _card(
+    config: CampaignConfig,
+    row: PostRow,
+    report: CheckReport,
+    rendered: dict[str, RenderedPost],
+    reapproval_note: str,
+    media_url: Callable[[str], str],
+) -> WebCard:
+    zone = config.zone
+    local = row.scheduled_at.astimezone(zone)
+    parts = tuple(row.parts)
+    platform = row.account.platform
+    current = rendered.get(row.key)
+    matches = current is not None and current.content_hash == row.content_hash
+    if platform == "x":
+        limit = X_MAX_LENGTH
+        counts = [weighted_length(part) for part in parts]
+    else:
+        limit = config.checks.facebook_max_length
+        counts = [len(part) for part in parts]
+    if matches and report.lengths.get(row.key):
+        counts = list(report.lengths[row.key])
+    return WebCard(
+        post=StoredPost(row.key, platform, row.scheduled_at, local, parts),
+        account=AccountView(row.account.name, row.account.handle),
+        initials=_initials(row.account.name),
+        time_label=local.strftime("%H:%M %Z"),
+        status=PostStatus(row.state, row.approved_by, row.approval_current),
+        lengths=tuple(PartLength(count, limit) for count in counts),
+        reading_ease=report.reading_ease.get(row.key) if matches else None,
+        findings=tuple(report.for_post(row.key)) if matches else (),
+        images=tuple(_image(config.posts_dir, item, media_url) for item in row.media),
+        live=post_status(row, zone),
+        digest=digest([row]),
+        approved_at=when(row.approved_at, zone) if row.approved_by else "",
+        template_changed=current is not None and not matches and row.state != "cancelled",
+        reapproval_note=reapproval_note if row.state == "draft" else "",
+    )
+
+
+def _image(posts_dir: Path, item: dict[str, str], media_url: Callable[[str], str]) -> ImageView:
+    file, alt = str(item.get("file", "")), str(item.get("alt", ""))
+    exists = (posts_dir / file).resolve().is_file()
+    return ImageView(file=file, alt=alt, data_uri=media_url(file) if exists else None)

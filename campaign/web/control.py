@@ -1,0 +1,104 @@
+"""Pause and resume the whole campaign (each behind a confirmation page), and the live status.
+
+Pausing is recorded in the store, where every daemon's claim reads it in the same transaction:
+nothing is claimed for sending once the pause is stored. The reason is required and audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from campaign.store.models import PostState
+from campaign.web.auth import current_user, requires, settings
+from campaign.web.status import banner, status_json, when
+
+bp = Blueprint("control", __name__)
+REASONS = ("Critical incident", "Major incident declared", "Sensitive news story", "Tone review")
+
+
+@bp.get("/control/pause")
+@requires("pause")
+def confirm_pause() -> str:
+    config, store = settings().config, settings().store
+    rows = store.posts(config.campaign.slug)
+    now = store.clock.now()
+    top, _ = banner(store, config, rows, now)
+    waiting = [row for row in rows if row.state in (PostState.APPROVED, PostState.SCHEDULED)]
+    return render_template(
+        "confirm.html.j2",
+        action="pause",
+        banner=top,
+        reasons=REASONS,
+        waiting=len(waiting),
+        grace=f"{config.publishing.grace_minutes:g}",
+        late=[],
+        soon=[],
+    )
+
+
+@bp.post("/control/pause")
+@requires("pause")
+def pause() -> Any:
+    config, store = settings().config, settings().store
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        flash("Give a reason for the pause (it goes in the audit log). Nothing paused.", "error")
+        return redirect(url_for("control.confirm_pause"))
+    user = current_user()
+    assert user is not None
+    store.pause(config.campaign.slug, user.username, reason)
+    flash(f"PAUSED: nothing more will be published until someone resumes ({reason}).", "error")
+    return redirect(url_for("week.week"))
+
+
+@bp.get("/control/resume")
+@requires("pause")
+def confirm_resume() -> str:
+    config, store = settings().config, settings().store
+    rows = store.posts(config.campaign.slug)
+    now = store.clock.now()
+    top, _ = banner(store, config, rows, now)
+    grace = config.publishing.grace
+    pending = [row for row in rows if row.state in (PostState.APPROVED, PostState.SCHEDULED)]
+    late = [
+        f"{when(row.scheduled_at, config.zone)} – {row.key}"
+        for row in pending
+        if row.scheduled_at < now - grace
+    ]
+    soon = [
+        f"{when(row.scheduled_at, config.zone)} – {row.key}"
+        for row in pending
+        if now - grace <= row.scheduled_at <= now
+    ]
+    return render_template(
+        "confirm.html.j2",
+        action="resume",
+        banner=top,
+        reasons=(),
+        waiting=len(pending),
+        grace=f"{config.publishing.grace_minutes:g}",
+        late=late,
+        soon=soon,
+    )
+
+
+@bp.post("/control/resume")
+@requires("pause")
+def resume() -> Response:
+    config, store = settings().config, settings().store
+    reason = request.form.get("reason", "").strip() or "resumed from the dashboard"
+    user = current_user()
+    assert user is not None
+    store.resume(config.campaign.slug, user.username, reason)
+    flash("Publishing resumed: approved posts go out at their times again.", "ok")
+    return redirect(url_for("week.week"))
+
+
+@bp.get("/api/status")
+@requires("view")
+def status() -> dict[str, object]:
+    """The banner and every post's status, polled by the pages every few seconds."""
+    store = settings().store
+    return status_json(store, settings().config, store.clock.now())

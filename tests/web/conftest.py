@@ -1,0 +1,97 @@
+"""Fixtures for the dashboard tests: the shipped week planned in a fresh store, one user per
+role, an app on a manual session clock, and signed-in test clients."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from campaign.clock import ManualClock
+from campaign.config import CampaignConfig, load_config
+from campaign.planning import store_plan
+from campaign.store import Store, users
+from campaign.store.users import add_user
+from campaign.web import create_app
+
+PASSWORD = "correct horse battery staple"
+SECRET_KEY = "test-secret-key-that-signs-sessions"
+SLUG = "stalking-awareness-week-2020"
+PEOPLE = {"olly": "officer", "alice": "approver", "ann": "analyst"}
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with its real (deliberately slow) parameters is tested in test_users.py; here a
+    light one keeps a hundred sign-ins fast."""
+    monkeypatch.setattr(users, "HASHER", QUICK_HASHER)
+
+
+@pytest.fixture
+def config(campaign_dir: Path) -> CampaignConfig:
+    return load_config(campaign_dir / "config.toml")
+
+
+@pytest.fixture
+def planned(store: Store, config: CampaignConfig) -> Store:
+    """The shipped week stored as drafts, and one user per role."""
+    store_plan(config, store, "olly")
+    for username, role in PEOPLE.items():
+        add_user(store, username, PASSWORD, role)
+    return store
+
+
+@pytest.fixture
+def session_clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app(config: CampaignConfig, planned: Store, session_clock: ManualClock) -> Flask:
+    return create_app(config, planned, secret_key=SECRET_KEY, clock=session_clock)
+
+
+class Web:
+    """Drive the app as a browser would, through Flask's test client (conftest modules cannot
+    be imported by the tests, so the helpers live on this fixture)."""
+
+    password = PASSWORD
+    people = PEOPLE
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    @staticmethod
+    def token(html: str) -> str:
+        match = CSRF.search(html)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> FlaskClient:
+        client = self.app.test_client()
+        token = self.token(client.get("/login").text)
+        response = client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.text
+        return client
+
+    def post(
+        self, client: FlaskClient, path: str, data: dict[str, str], page: str = "/week"
+    ) -> TestResponse:
+        """POST a form as the page would: with the CSRF token the page carries."""
+        token = self.token(client.get(page).text)
+        return client.post(path, data={**data, "csrf_token": token})
+
+
+@pytest.fixture
+def web(app: Flask) -> Web:
+    return Web(app)
