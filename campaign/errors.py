@@ -6,6 +6,7 @@
     ├── CheckFailed          rendered posts break an error-level content rule (exit 1)
     ├── StoreError           the database refused or holds something unexpected
     │   └── PostNotFound     (also a LookupError) no post with that key
+    ├── UserError            a dashboard user cannot be created or signed in (store/users.py)
     └── PublishError         a platform refused or failed a send
         ├── Transient        worth retrying later
         │   ├── RateLimited      retry after the platform's reset time

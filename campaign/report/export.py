@@ -11,6 +11,17 @@ from campaign.report.dataset import DEFINITIONS, Dataset, Row
 from campaign.store.models import AuditRow
 
 COLUMNS = [f.name for f in fields(Row)]
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection);
+# prefixing an apostrophe makes them show the text instead.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def rows_csv(dataset: Dataset) -> str:
@@ -19,7 +30,7 @@ def rows_csv(dataset: Dataset) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in dataset.rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.as_dict().items()})
+        writer.writerow({k: _cell(v) for k, v in row.as_dict().items()})
     return out.getvalue()
 
 
@@ -61,7 +72,7 @@ def audit_csv(entries: list[AuditRow]) -> str:
     writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for entry in entries:
-        writer.writerow(_audit_record(entry))
+        writer.writerow({k: _cell(v) for k, v in _audit_record(entry).items()})
     return out.getvalue()
 
 

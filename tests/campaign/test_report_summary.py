@@ -58,3 +58,14 @@ def test_top_and_bottom_never_list_the_same_post():
     top = {r.post_key for r in summary.top}
     bottom = {r.post_key for r in summary.bottom}
     assert top == {"d", "c", "b"} and bottom == {"a"} and not top & bottom
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_defused():
+    import csv
+    import dataclasses
+
+    from campaign.report.export import rows_csv
+
+    row = dataclasses.replace(_row("a", "x", 1000, 50), text='=HYPERLINK("http://evil")')
+    [parsed] = list(csv.DictReader(rows_csv(Dataset("c", "Europe/London", [row])).splitlines()))
+    assert parsed["text"] == '\'=HYPERLINK("http://evil")' and parsed["impressions"] == "1000"
