@@ -170,7 +170,8 @@ def release(
     *,
     reason: str,
 ) -> None:
-    """Give a claimed post back untouched (a pause arrived before its first part went out)."""
+    """Give a claimed post back (a pause arrived between thread parts): the parts sent stay
+    recorded and the rest go out after `campaign resume`."""
     row = _held(session, post_id, daemon_id)
     row.state, row.claimed_by, row.updated_at = PostState.SCHEDULED, None, now
     record(session, campaign, "released", daemon_id, now, post=row, reason=reason)
