@@ -146,7 +146,7 @@ class Publisher:
         if found is not None:
             for index, part_id in enumerate(found.part_ids):
                 self._record(record.part_sent, claimed.id, index=index, part_id=part_id)
-            claimed = _with_parts(claimed, found.part_ids)
+            claimed = replace(claimed, part_ids=tuple(found.part_ids))
         if self.clock.now() > self._deadline(claimed):
             return self._missed(
                 claimed,
@@ -284,7 +284,3 @@ class Publisher:
 
 
 Finished = list[tuple[Claimed, Sent, datetime]]
-
-
-def _with_parts(claimed: Claimed, part_ids: tuple[str, ...]) -> Claimed:
-    return replace(claimed, part_ids=tuple(part_ids))

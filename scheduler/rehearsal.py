@@ -9,6 +9,7 @@ make a post late and two runs of the same week give the same timeline.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,8 +62,6 @@ def rehearse(
     progress: Progress | None = None,
     request_timeout: float = 2.0,
 ) -> RehearsalSummary:
-    import time
-
     posts_start = min(config.scheduled_at(day, post) for day in config.days for post in day.posts)
     clock = ManualClock(posts_start - timedelta(minutes=5))
     start = clock.now()
