@@ -346,12 +346,19 @@ class CampaignConfig(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> CampaignConfig:
         seen: set[str] = set()
+        dates: dict[date, int] = {}
         for i, day in enumerate(self.days):
             if not self.campaign.start <= day.date <= self.campaign.end:
                 raise ValueError(
                     f"days[{i}].date {day.date} is outside the campaign "
                     f"({self.campaign.start} to {self.campaign.end}): move the day or the dates"
                 )
+            if day.date in dates:
+                raise ValueError(
+                    f"days[{i}].date {day.date} is also the date of days[{dates[day.date]}]: "
+                    "one [[days]] table per date; put all that day's posts in one `posts` list"
+                )
+            dates[day.date] = i
             for j, post in enumerate(day.posts):
                 if post.channel not in self.accounts:
                     raise ValueError(
@@ -436,7 +443,8 @@ def _describe(exc: ValidationError) -> str:
     for error in exc.errors():
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
         message = error["msg"].removeprefix("Value error, ")
-        lines.append(f"{field.lstrip('.') or '(top level)'}: {message}")
+        # Whole-file rules (loc empty) already name their place, e.g. "days[3].date ...".
+        lines.append(f"{field.lstrip('.')}: {message}" if field else message)
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 

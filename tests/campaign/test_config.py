@@ -124,3 +124,19 @@ def test_heartbeat_timeout_must_outlast_a_request(campaign_dir, edit):
     edit("config.toml", "workers = 16", "workers = 16\nrequest_timeout_seconds = 20")
     with pytest.raises(ConfigError, match=r"publishing: heartbeat_timeout_seconds \(30\) must be"):
         load_config(campaign_dir / "config.toml")
+
+
+def test_two_days_with_the_same_date_are_refused(campaign_dir, edit):
+    # Keys keep the posts apart, so only the repeated date is wrong.
+    edit("config.toml", "date = 2020-04-21", "date = 2020-04-20")
+    edit("config.toml", 'template = "know-the-signs/x.j2"', 'template = "know-the-signs/x.j2", key = "k1"')
+    edit(
+        "config.toml",
+        'template = "know-the-signs/facebook.j2"',
+        'template = "know-the-signs/facebook.j2", key = "k2"',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(campaign_dir / "config.toml")
+    message = str(info.value)
+    assert "days[1].date 2020-04-20 is also the date of days[0]" in message
+    assert str(campaign_dir / "config.toml") in message and info.value.exit_code == 2
