@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from campaign.errors import ConfigError
+from campaign.wall_time import parse_wall_time, to_utc
 
 DATABASE_URL_ENV = "CAMPAIGN_DATABASE_URL"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -194,18 +195,40 @@ class Image(Frozen):
 
 
 class PostSpec(Frozen):
-    """One post of a day: which account, when (local wall-clock time), which template."""
+    """One post of a day: which account, when (local wall-clock time), which template.
+
+    `time` may carry its UTC offset ("01:30+01:00"), or `fold` may say which of a time the
+    clocks repeat is meant (0 the first, 1 the second): see campaign/wall_time.py.
+    """
 
     channel: str
-    time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    time: str
+    fold: Literal[0, 1] | None = None
     template: str
     images: tuple[Image, ...] = ()
     key: Slug | None = None
 
+    @field_validator("time")
+    @classmethod
+    def _wall_time(cls, value: str) -> str:
+        parse_wall_time(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> PostSpec:
+        if self.fold is not None and self.utc_offset is not None:
+            raise ValueError(
+                "give fold or an offset, not both: the offset in the time already says which"
+            )
+        return self
+
     @property
     def local_time(self) -> time:
-        hours, minutes = self.time.split(":")
-        return time(int(hours), int(minutes))
+        return parse_wall_time(self.time)[0]
+
+    @property
+    def utc_offset(self) -> timedelta | None:
+        return parse_wall_time(self.time)[1]
 
 
 class Day(Frozen):
@@ -365,6 +388,10 @@ class CampaignConfig(Frozen):
                         f"days[{i}].posts[{j}].channel {post.channel!r} is not an account; "
                         f"known: {', '.join(sorted(self.accounts))}"
                     )
+                try:
+                    self._to_utc(day, post)
+                except ValueError as exc:
+                    raise ValueError(f"days[{i}].posts[{j}].time: {exc}") from None
                 key = post_key(day, post)
                 if key in seen:
                     raise ValueError(
@@ -395,16 +422,16 @@ class CampaignConfig(Frozen):
         return url
 
     def scheduled_at(self, day: Day, post: PostSpec) -> datetime:
-        """The post's moment in UTC from the local wall-clock time, refusing DST gaps."""
-        local = datetime.combine(day.date, post.local_time, tzinfo=self.zone)
-        utc = local.astimezone(ZoneInfo("UTC"))
-        if utc.astimezone(self.zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-            raise ConfigError(
-                f"{day.date} {post.time} does not exist in {self.campaign.timezone} "
-                "(the clocks go forward then): pick another time",
-                path=self.path,
-            )
-        return utc
+        """The post's moment in UTC from the local wall-clock time (one moment, or refused)."""
+        try:
+            return self._to_utc(day, post)
+        except ValueError as exc:
+            raise ConfigError(str(exc), path=self.path) from None
+
+    def _to_utc(self, day: Day, post: PostSpec) -> datetime:
+        return to_utc(
+            day.date, post.local_time, self.zone, fold=post.fold, offset=post.utc_offset
+        )
 
 
 def post_key(day: Day, post: PostSpec) -> str:

@@ -228,3 +228,23 @@ def test_pausing_an_unknown_account_is_a_clear_error(run):
     run("plan")
     result = run("pause", "--account", "instagram", "--reason", "test")
     assert result.exit_code == 3 and "no account 'instagram'" in result.output
+
+
+def _init(directory, *extra: str, name="Fraud Awareness Week 2027", organisation="Anyshire Police"):
+    options = {"--hashtag": "#StopFraud", "--start": "2027-03-01"}
+    args = ["init", str(directory), "--name", name, "--organisation", organisation]
+    for option, value in options.items():
+        if option not in extra:
+            args += [option, value]
+    return CliRunner().invoke(main, [*args, *extra])
+
+
+def test_an_ambiguous_time_exits_2_with_the_fix(tmp_path):
+    directory = tmp_path / "autumn"
+    assert _init(directory, "--start", "2026-10-22").exit_code == 0
+    config = directory / "config.toml"
+    text = config.read_text()
+    config.write_text(text.replace('time = "10:00", template = "day-4/x.j2"', 'time = "01:30", template = "day-4/x.j2"'))
+    result = CliRunner().invoke(main, ["check", "--config", str(config)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "happens twice" in result.output and "fold = 1" in result.output
