@@ -13,6 +13,7 @@ import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -46,6 +47,8 @@ REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "facebook": ("page_access_token",),
 }
 DEFAULT_BASE_URLS = {"x": "https://api.twitter.com", "facebook": "https://graph.facebook.com"}
+# Plain http is allowed only to this machine, where the rehearsal sandbox listens.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class Frozen(BaseModel):
@@ -154,6 +157,13 @@ class Account(Frozen):
     posts_per_24h: int | None = Field(default=None, gt=0)
     credentials: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("base_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_base_url(value)
+        return value
+
     @model_validator(mode="after")
     def _complete(self) -> Account:
         missing = [c for c in REQUIRED_CREDENTIALS[self.platform] if c not in self.credentials]
@@ -185,6 +195,29 @@ class Account(Frozen):
             timedelta(hours=24): self.posts_per_24h or per_24,
         }
         return {window: cap for window, cap in found.items() if cap}
+
+
+def check_base_url(url: str) -> None:
+    """Refuse anything but an https URL with a host (http only to loopback, for the sandbox).
+
+    Tokens are sent to this address, so a typo or plain http would leak them. The URL itself is
+    never echoed: it could hold a password.
+    """
+    parts = urlsplit(url)
+    try:
+        _ = parts.port  # a port that is not a number from 0 to 65535
+    except ValueError:
+        raise ValueError("has an invalid port: write e.g. https://api.twitter.com") from None
+    example = "e.g. https://api.twitter.com, or http://127.0.0.1:PORT for the sandbox"
+    host = parts.hostname
+    if not (parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)):
+        raise ValueError(f"must be an https address ({example})")
+    if not host:
+        raise ValueError(f"must name a host ({example})")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not hold a user name or password: credentials name variables")
+    if parts.query or parts.fragment:
+        raise ValueError(f"must not have a query or fragment ({example})")
 
 
 class Image(Frozen):

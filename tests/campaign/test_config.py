@@ -140,3 +140,33 @@ def test_two_days_with_the_same_date_are_refused(campaign_dir, edit):
     message = str(info.value)
     assert "days[1].date 2020-04-20 is also the date of days[0]" in message
     assert str(campaign_dir / "config.toml") in message and info.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("base_url", "why"),
+    [
+        ("http://api.twitter.com", "https"),
+        ("not a url", "https"),
+        ("https://", "host"),
+        ("ftp://api.twitter.com", "https"),
+        ("https://user:hunter2@api.twitter.com", "user name or password"),
+        ("https://api.twitter.com/?x=1", "query"),
+        ("http://127.0.0.1.example.com:8080", "https"),
+    ],
+)
+def test_base_url_must_be_https_with_a_host(campaign_dir, edit, base_url, why):
+    edit("config.toml", 'base_url = "https://api.twitter.com"', f'base_url = "{base_url}"')
+    with pytest.raises(ConfigError) as info:
+        load_config(campaign_dir / "config.toml")
+    message = str(info.value)
+    assert "accounts.x.base_url:" in message and why in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:8080", "http://localhost:5000/", "http://[::1]:9000"]
+)
+def test_loopback_http_base_url_is_allowed_for_the_sandbox(campaign_dir, edit, base_url):
+    edit("config.toml", 'base_url = "https://api.twitter.com"', f'base_url = "{base_url}"')
+    config = load_config(campaign_dir / "config.toml")
+    assert config.accounts["x"].resolved_base_url == base_url.rstrip("/")
