@@ -480,7 +480,8 @@ def load_config(path: Path | str) -> CampaignConfig:
     """Read and validate `config.toml`; raise ConfigError naming the file and line or field."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte order mark some Windows editors write is not TOML; drop it.
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(
             "file not found: pass --config or run `campaign init DIR` to start a campaign",

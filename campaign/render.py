@@ -95,7 +95,8 @@ class RenderedPost:
 def environment(posts_dir: Path) -> jinja2.Environment:
     """The single Jinja environment for post templates: plain text, strict about names."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(posts_dir),
+        # utf-8-sig: a byte order mark (some Windows editors write one) is not post text.
+        loader=jinja2.FileSystemLoader(posts_dir, encoding="utf-8-sig"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,

@@ -170,3 +170,11 @@ def test_loopback_http_base_url_is_allowed_for_the_sandbox(campaign_dir, edit, b
     edit("config.toml", 'base_url = "https://api.twitter.com"', f'base_url = "{base_url}"')
     config = load_config(campaign_dir / "config.toml")
     assert config.accounts["x"].resolved_base_url == base_url.rstrip("/")
+
+
+def test_a_byte_order_mark_before_the_config_is_ignored(campaign_dir, shipped_config):
+    path = campaign_dir / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    config = load_config(path)
+    assert config.campaign.name == shipped_config.campaign.name
+    assert config.days == shipped_config.days

@@ -60,3 +60,13 @@ def test_missing_template_file(campaign_dir):
     (campaign_dir / "posts" / "how-to-report" / "x.j2").unlink()
     with pytest.raises(TemplateError, match="'how-to-report/x.j2' not found"):
         _render(campaign_dir)
+
+
+def test_a_byte_order_mark_in_a_template_or_partial_is_not_posted(campaign_dir):
+    for relative in ("posts/know-the-signs/x.j2", "posts/_partials/footer.j2"):
+        path = campaign_dir / relative
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    posts = _render(campaign_dir)
+    for key in ("2020-04-21-x", "2020-04-21-facebook"):
+        assert all("\ufeff" not in part for part in posts[key].parts)
+    assert posts["2020-04-21-x"].parts[0].startswith("Know the signs")
