@@ -412,7 +412,7 @@ class CampaignConfig(Frozen):
             if day.date in dates:
                 raise ValueError(
                     f"days[{i}].date {day.date} is also the date of days[{dates[day.date]}]: "
-                    "one [[days]] table per date; put all that day's posts in one `posts` list"
+                    "give each date one day table and put all its posts in that day's `posts`"
                 )
             dates[day.date] = i
             for j, post in enumerate(day.posts):

@@ -248,3 +248,11 @@ def test_an_ambiguous_time_exits_2_with_the_fix(tmp_path):
     result = CliRunner().invoke(main, ["check", "--config", str(config)])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "happens twice" in result.output and "fold = 1" in result.output
+
+
+def test_a_repeated_date_is_reported_whole_on_the_terminal(run, edit):
+    edit("config.toml", "date = 2020-04-21", "date = 2020-04-20")
+    result = run("check")
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "is also the date of days[0]" in result.output
+    assert "one day table and put all its posts in that day's `posts`" in result.output
