@@ -462,9 +462,7 @@ class CampaignConfig(Frozen):
             raise ConfigError(str(exc), path=self.path) from None
 
     def _to_utc(self, day: Day, post: PostSpec) -> datetime:
-        return to_utc(
-            day.date, post.local_time, self.zone, fold=post.fold, offset=post.utc_offset
-        )
+        return to_utc(day.date, post.local_time, self.zone, fold=post.fold, offset=post.utc_offset)
 
 
 def post_key(day: Day, post: PostSpec) -> str:

@@ -57,8 +57,7 @@ def to_utc(
         raise ValueError(f"{when}: give fold or an offset, not both")
     if not _exists(first):
         raise ValueError(
-            f"{when} does not exist in {zone.key} (the clocks go forward then): "
-            "pick another time"
+            f"{when} does not exist in {zone.key} (the clocks go forward then): pick another time"
         )
     offsets = [o for o in dict.fromkeys((first.utcoffset(), second.utcoffset())) if o is not None]
     if offset is not None:

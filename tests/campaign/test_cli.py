@@ -244,7 +244,11 @@ def test_an_ambiguous_time_exits_2_with_the_fix(tmp_path):
     assert _init(directory, "--start", "2026-10-22").exit_code == 0
     config = directory / "config.toml"
     text = config.read_text()
-    config.write_text(text.replace('time = "10:00", template = "day-4/x.j2"', 'time = "01:30", template = "day-4/x.j2"'))
+    config.write_text(
+        text.replace(
+            'time = "10:00", template = "day-4/x.j2"', 'time = "01:30", template = "day-4/x.j2"'
+        )
+    )
     result = CliRunner().invoke(main, ["check", "--config", str(config)])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "happens twice" in result.output and "fold = 1" in result.output

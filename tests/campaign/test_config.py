@@ -129,7 +129,11 @@ def test_heartbeat_timeout_must_outlast_a_request(campaign_dir, edit):
 def test_two_days_with_the_same_date_are_refused(campaign_dir, edit):
     # Keys keep the posts apart, so only the repeated date is wrong.
     edit("config.toml", "date = 2020-04-21", "date = 2020-04-20")
-    edit("config.toml", 'template = "know-the-signs/x.j2"', 'template = "know-the-signs/x.j2", key = "k1"')
+    edit(
+        "config.toml",
+        'template = "know-the-signs/x.j2"',
+        'template = "know-the-signs/x.j2", key = "k1"',
+    )
     edit(
         "config.toml",
         'template = "know-the-signs/facebook.j2"',
