@@ -49,6 +49,7 @@ REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
 DEFAULT_BASE_URLS = {"x": "https://api.twitter.com", "facebook": "https://graph.facebook.com"}
 # Plain http is allowed only to this machine, where the rehearsal sandbox listens.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+HASHTAG_PATTERN = r"^#[A-Za-z][A-Za-z0-9_]*$"
 
 
 class Frozen(BaseModel):
@@ -356,7 +357,7 @@ class CampaignInfo(Frozen):
     slug: Slug
     organisation: str
     area: str | None = None
-    hashtag: str = Field(pattern=r"^#[A-Za-z][A-Za-z0-9_]*$")
+    hashtag: str = Field(pattern=HASHTAG_PATTERN)
     start: date
     end: date
     timezone: str
@@ -492,12 +493,13 @@ def load_config(path: Path | str) -> CampaignConfig:
     try:
         config = CampaignConfig.model_validate({**raw, "path": path.resolve()})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc), path=path) from None
+        raise ConfigError(describe_validation_error(exc), path=path) from None
     _check_images(config)
     return config
 
 
-def _describe(exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError) -> str:
+    """Each pydantic error as `field.path: message`, one a line."""
     lines = []
     for error in exc.errors():
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])

@@ -239,6 +239,52 @@ def _init(directory, *extra: str, name="Fraud Awareness Week 2027", organisation
     return CliRunner().invoke(main, [*args, *extra])
 
 
+@pytest.mark.parametrize(
+    ("extra", "kwargs", "expected"),
+    [
+        (("--timezone", "Mars/Olympus"), {}, "--timezone: unknown timezone 'Mars/Olympus'"),
+        (("--hashtag", "StopFraud"), {}, "--hashtag: 'StopFraud' must look like #SeeStalking"),
+        (("--start", "9999-12-30"), {}, "--start: 9999-12-30 plus 7 days is past the year 9999"),
+        ((), {"name": "  "}, "--name: must not be empty"),
+        ((), {"name": "Fraud\nWeek"}, "--name: must be one line"),
+        ((), {"organisation": "Anyshire\tPolice"}, "--organisation: must be one line"),
+    ],
+)
+def test_init_refuses_bad_input_and_writes_nothing(tmp_path, extra, kwargs, expected):
+    directory = tmp_path / "new-week"
+    result = _init(directory, *extra, **kwargs)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert expected in result.output and "Traceback" not in result.output
+    assert not directory.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_init_writes_valid_toml_whatever_the_name_holds(tmp_path):
+    from campaign.config import load_config
+
+    directory = tmp_path / "new-week"
+    name = 'The "Safe at Home" Week \\ 2027 – Wythnos'
+    organisation = 'Anyshire Police ("North") \\ Heddlu'
+    result = _init(directory, name=name, organisation=organisation)
+    assert result.exit_code == 0, result.output
+    config = load_config(directory / "config.toml")
+    assert (config.campaign.name, config.campaign.organisation) == (name, organisation)
+    assert config.campaign.slug == "the-safe-at-home-week-2027-wythnos"
+    assert config.accounts["facebook"].name == organisation
+    text = (directory / "config.toml").read_text()
+    assert "# Credentials are the NAMES of environment variables" in text  # comments kept
+    check = CliRunner().invoke(main, ["check", "--config", str(directory / "config.toml")])
+    assert check.exit_code == 0, check.output
+
+
+def test_init_into_an_existing_empty_folder_leaves_no_staging_behind(tmp_path):
+    directory = tmp_path / "week"
+    directory.mkdir()
+    (directory / "notes.txt").write_text("plans")
+    assert _init(directory).exit_code == 0
+    assert sorted(p.name for p in directory.iterdir()) == ["config.toml", "notes.txt", "posts"]
+
+
 def test_an_ambiguous_time_exits_2_with_the_fix(tmp_path):
     directory = tmp_path / "autumn"
     assert _init(directory, "--start", "2026-10-22").exit_code == 0
