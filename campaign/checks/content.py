@@ -17,8 +17,6 @@ from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
 from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 
-X_MAX_IMAGE_BYTES = 5 * 1024 * 1024
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_][A-Za-z0-9_]*)")
 _TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z_][A-Za-z0-9_]*)+\s*$")
@@ -202,7 +200,6 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
             "remove images from this post in config.toml",
         )
     for image in post.images:
-        path = config.posts_dir / image.file
         if not image.alt.strip():
             yield post_finding(
                 post,
@@ -219,22 +216,6 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 f"alt text of {image.file} is {len(image.alt)} characters "
                 f"(limit {config.checks.max_alt_text})",
                 "shorten the alt text",
-            )
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
-            yield post_finding(
-                post,
-                "error",
-                "image-format",
-                f"{image.file} is not PNG, JPEG, GIF or WebP",
-                "export the image in one of those formats",
-            )
-        if post.platform == "x" and path.is_file() and path.stat().st_size > X_MAX_IMAGE_BYTES:
-            yield post_finding(
-                post,
-                "error",
-                "image-size",
-                f"{image.file} is {path.stat().st_size / 1e6:.1f} MB (X takes 5 MB)",
-                "compress or resize the image",
             )
 
 

@@ -1,0 +1,226 @@
+"""Image files judged by their bytes, not their names: real format, pixels and size per platform.
+
+Pillow opens each file read-only (the bytes, and so the content hash, never change), decodes it to
+catch damaged or cut-short files, and reports its real format and dimensions.
+
+Platform limits, from the platforms' documentation (checked December 2026):
+- X, docs.x.com/x-api/media ("Media types & size restrictions") and the media upload best
+  practices: images up to 5 MB; JPEG, PNG, GIF and WEBP; up to 4 photos *or* 1 animated GIF in
+  a post; dimensions from 4×4 to 8192×8192 pixels. We upload with media_category=tweet_image,
+  so GIFs get the image limit, not the 15 MB chunked-GIF one.
+- Facebook, developers.facebook.com/docs/graph-api/photo-uploads ("Supported formats"): JPEG,
+  BMP, PNG, GIF and TIFF; photos under 4 MB are recommended, and a PNG over 1 MB "may appear
+  pixelated after upload". Those two are recommendations, so warnings.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from campaign.checks.findings import Finding, post_finding
+from campaign.config import CampaignConfig
+from campaign.render import RenderedPost
+
+MB = 1024 * 1024
+# Pillow's format names -> the suffixes a file of that format may have.
+SUFFIXES = {
+    "JPEG": {".jpg", ".jpeg"},
+    "PNG": {".png"},
+    "GIF": {".gif"},
+    "WEBP": {".webp"},
+    "BMP": {".bmp"},
+    "TIFF": {".tif", ".tiff"},
+}
+NAMES = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP", "BMP": "BMP", "TIFF": "TIFF"}
+
+
+@dataclass(frozen=True)
+class ImageRules:
+    """What one platform accepts; sizes above `max_bytes` are errors, above `advised_*` warnings."""
+
+    platform: str
+    formats: tuple[str, ...]
+    max_bytes: int | None = None
+    advised_bytes: int | None = None
+    advised_png_bytes: int | None = None
+    min_side: int = 1
+    max_side: int | None = None
+    animated_alone: bool = False
+
+
+RULES = {
+    "x": ImageRules(
+        "X",
+        ("JPEG", "PNG", "GIF", "WEBP"),
+        max_bytes=5 * MB,
+        min_side=4,
+        max_side=8192,
+        animated_alone=True,
+    ),
+    "facebook": ImageRules(
+        "Facebook",
+        ("JPEG", "PNG", "GIF", "BMP", "TIFF"),
+        advised_bytes=4 * MB,
+        advised_png_bytes=1 * MB,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What the bytes of an image file are, whatever its name says."""
+
+    format: str
+    width: int
+    height: int
+    frames: int
+    size: int
+
+    @property
+    def name(self) -> str:
+        return NAMES.get(self.format, self.format)
+
+
+class NotAnImage(ValueError):
+    """The file cannot be used as an image; the message says why in plain words."""
+
+
+def inspect(path: Path) -> ImageFacts:
+    """Open and fully decode an image file; NotAnImage if it is not one, or is damaged."""
+    with warnings.catch_warnings():
+        # Our own size rules speak about huge images; Pillow's bomb warning would only repeat it.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                facts = ImageFacts(
+                    format=image.format or "unknown",
+                    width=image.width,
+                    height=image.height,
+                    frames=getattr(image, "n_frames", 1),
+                    size=path.stat().st_size,
+                )
+                image.load()
+            with Image.open(path) as image:
+                image.verify()  # checksums (PNG CRCs) that decoding alone does not read
+        except UnidentifiedImageError:
+            raise NotAnImage(
+                "is not an image: its bytes are in no picture format (a renamed document?)"
+            ) from None
+        except Image.DecompressionBombError:
+            raise NotAnImage("has far too many pixels to open safely") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise NotAnImage(f"is damaged or cut short ({exc})") from None
+    return facts
+
+
+def check_images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+    """Each attached file, opened, against the post's platform; a missing file is config's job."""
+    rules = RULES.get(post.platform)
+    animated = []
+    for image in post.images:
+        path = config.posts_dir / image.file
+        if not path.is_file():
+            continue
+        try:
+            facts = inspect(path)
+        except NotAnImage as exc:
+            yield post_finding(
+                post,
+                "error",
+                "image-unreadable",
+                f"{image.file} {exc}",
+                "export the picture again from your design tool as PNG or JPEG",
+            )
+            continue
+        if facts.frames > 1:
+            animated.append(image.file)
+        yield from _name(post, image.file, facts)
+        if rules is not None:
+            yield from _against(post, image.file, facts, rules)
+    if rules is not None and rules.animated_alone and animated and len(post.images) > 1:
+        yield post_finding(
+            post,
+            "error",
+            "image-animated",
+            f"{animated[0]} is an animated GIF: {rules.platform} takes one animated GIF "
+            "on its own, or up to 4 still images",
+            "post the animated GIF alone, or use a still image",
+        )
+
+
+def _name(post: RenderedPost, file: str, facts: ImageFacts) -> Iterator[Finding]:
+    suffixes = SUFFIXES.get(facts.format)
+    suffix = Path(file).suffix.lower()
+    if suffixes is not None and suffix not in suffixes:
+        # The upload's content type is taken from the name, so a wrong one can confuse it.
+        yield post_finding(
+            post,
+            "warning",
+            "image-name",
+            f"{file} is a {facts.name} image named {suffix or 'without a suffix'}",
+            f"rename it to end in {min(suffixes)}",
+        )
+
+
+def _against(
+    post: RenderedPost, file: str, facts: ImageFacts, rules: ImageRules
+) -> Iterator[Finding]:
+    if facts.format not in rules.formats:
+        accepted = [NAMES[f] for f in rules.formats]
+        yield post_finding(
+            post,
+            "error",
+            "image-format",
+            f"{file} is a {facts.name} image; {rules.platform} takes "
+            f"{', '.join(accepted[:-1])} or {accepted[-1]}",
+            f"export it as {accepted[0]} or {accepted[1]}",
+        )
+    small = min(facts.width, facts.height) < rules.min_side
+    large = rules.max_side is not None and max(facts.width, facts.height) > rules.max_side
+    if small or large:
+        limits = f"at least {rules.min_side}×{rules.min_side}"
+        if rules.max_side is not None:
+            limits += f" and at most {rules.max_side}×{rules.max_side}"
+        yield post_finding(
+            post,
+            "error",
+            "image-dimensions",
+            f"{file} is {facts.width}×{facts.height} pixels; {rules.platform} takes {limits}",
+            "resize the image (1200×675 suits a single image in a post)",
+        )
+    megabytes = facts.size / MB
+    if rules.max_bytes is not None and facts.size > rules.max_bytes:
+        yield post_finding(
+            post,
+            "error",
+            "image-size",
+            f"{file} is {megabytes:.1f} MB ({rules.platform} takes {rules.max_bytes // MB} MB)",
+            "compress or resize the image",
+        )
+    elif rules.advised_bytes is not None and facts.size > rules.advised_bytes:
+        yield post_finding(
+            post,
+            "warning",
+            "image-size",
+            f"{file} is {megabytes:.1f} MB ({rules.platform} advises under "
+            f"{rules.advised_bytes // MB} MB)",
+            "compress or resize the image",
+        )
+    elif (
+        rules.advised_png_bytes is not None
+        and facts.format == "PNG"
+        and facts.size > rules.advised_png_bytes
+    ):
+        yield post_finding(
+            post,
+            "warning",
+            "image-size",
+            f"{file} is a {megabytes:.1f} MB PNG: {rules.platform} may show a PNG over "
+            f"{rules.advised_png_bytes // MB} MB pixelated",
+            "save it as JPEG, or make the PNG smaller",
+        )
