@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from campaign.errors import ConfigError
+from campaign.outputs import write_folder
 
 SCAFFOLD = files("campaign") / "templates" / "scaffold"
 
@@ -56,9 +57,7 @@ def scaffold(
             written[directory / "posts" / f"day-{day['number']}" / f"{channel}.j2"] = _read(
                 f"{channel}.j2"
             )
-    for path, text in written.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_folder(directory, written)
     return list(written)
 
 
