@@ -17,13 +17,16 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from campaign import tables
 from campaign.checks import CheckReport
 from campaign.clock import SystemClock
 from campaign.config import CampaignConfig, load_config
-from campaign.errors import CampaignError, CheckFailed
+from campaign.errors import CampaignError, CheckFailed, NoPlanStored
 from campaign.health import publishing_health
+from campaign.outputs import write_output
+from campaign.past import PastPosts, past_in_config, posts_in_the_past
 from campaign.planning import check_plan, store_plan
 from campaign.store import Store
 
@@ -32,8 +35,29 @@ CONFIG_ENV = "CAMPAIGN_CONFIG"
 USER_ENV = "CAMPAIGN_USER"
 
 
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+def _console(*, stderr: bool = False) -> Console:
+    """Every console prints text as written: brackets and colons in our messages, templates
+    and the database are never read as rich markup or emoji codes; styles are given as `Text`.
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(
+        stderr=stderr,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+        width=None if stream.isatty() else 160,
+    )
+
+
+def warn(message: str | None) -> None:
+    """A warning on stderr: worth reading, but the command goes on and its exit code stands."""
+    if message:
+        _console(stderr=True).print(Text.assemble(("warning:", "bold yellow"), " ", message))
+
+
+def warn_if_past(past: PastPosts, noun: str = "post") -> None:
+    warn(past.message(noun))
 
 
 def config_option(func: F) -> F:
@@ -68,19 +92,24 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CheckFailed as exc:
-            err = Console(stderr=True, width=160)
+            err = _console(stderr=True)
             err.print(tables.findings_table([f for f in exc.findings if f.severity == "error"]))
-            err.print(f"[bold red]error:[/] {exc}")
+            err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
             sys.exit(exc.exit_code)
         except CampaignError as exc:
-            Console(stderr=True, width=160).print(f"[bold red]error:[/] {exc}", markup=True)
+            _console(stderr=True).print(Text.assemble(("error:", "bold red"), " ", str(exc)))
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
 
 
-def open_store(config: CampaignConfig) -> Store:
-    return Store.open(config.database_url(), SystemClock())
+def open_store(config: CampaignConfig, *, create: bool = False) -> Store:
+    """The campaign's store. Only commands that store a plan `create` (and migrate) one; the
+    rest refuse a missing database with "no plan stored yet" and write nothing into being.
+    """
+    if create:
+        return Store.open(config.database_url(), SystemClock())
+    return Store.open_existing(config.database_url(), SystemClock())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,6 +157,7 @@ def init(
         f"{directory / 'posts'}, then run `campaign check --config "
         f"{directory / 'config.toml'}`."
     )
+    warn_if_past(past_in_config(load_config(directory / "config.toml"), SystemClock().now()))
 
 
 @main.command()
@@ -139,17 +169,18 @@ def check(config_path: Path, as_json: bool) -> None:
     config = load_config(config_path)
     checked = check_plan(config)
     report = checked.report
+    past = past_in_config(config, SystemClock().now())
     if as_json:
-        click.echo(json.dumps(_report_json(checked.posts, report), indent=2))
+        data = _report_json(checked.posts, report)
+        data.update(past=past.keys, past_warning=past.message())
+        click.echo(json.dumps(data, indent=2))
     else:
         console = _console()
         console.print(tables.plan_table(checked.posts, report, config.campaign.name))
         if report.findings:
             console.print(tables.findings_table(report.findings))
-        console.print(
-            f"{len(checked.posts)} posts, [red]{len(report.errors)} errors[/], "
-            f"[yellow]{len(report.warnings)} warnings[/]."
-        )
+        console.print(_counts(len(checked.posts), report))
+        warn_if_past(past)
     if not report.ok:
         sys.exit(CheckFailed.exit_code)
 
@@ -162,14 +193,46 @@ def check(config_path: Path, as_json: bool) -> None:
 def plan(config_path: Path, actor: str, dry_run: bool) -> None:
     """Render, check and store the plan (idempotent; edits clear approvals)."""
     config = load_config(config_path)
-    store = open_store(config)
+    store = _plan_store(config, dry_run)
     checked, changes = store_plan(config, store, actor, dry_run=dry_run)
     console = _console()
     console.print(tables.changes_table(changes))
+    if checked.report.findings:
+        console.print(tables.findings_table(checked.report.findings))
     verb = "Would store" if dry_run else "Stored"
+    warnings = len(checked.report.warnings)
     console.print(
         f"{verb} {len(checked.posts)} posts of {config.campaign.name} in "
-        f"{store.engine.url.render_as_string(hide_password=True)}."
+        f"{_shown_url(config.database_url())}"
+        + (f", with {warnings} warnings (shown above)." if warnings else ".")
+    )
+    warn_if_past(past_in_config(config, store.clock.now()))
+
+
+def _plan_store(config: CampaignConfig, dry_run: bool) -> Store:
+    """A dry run before any plan compares with an empty in-memory store: it creates nothing."""
+    if not dry_run:
+        return open_store(config, create=True)
+    try:
+        return open_store(config)
+    except NoPlanStored:
+        return Store.open("sqlite://", SystemClock())
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _counts(posts: int, report: CheckReport) -> Text:
+    """The count line under `campaign check` (14 posts, 0 errors, 2 warnings), coloured."""
+    return Text.assemble(
+        f"{posts} posts, ",
+        (f"{len(report.errors)} errors", "red"),
+        ", ",
+        (f"{len(report.warnings)} warnings", "yellow"),
+        ".",
     )
 
 
@@ -189,17 +252,17 @@ def preview(config_path: Path, output: Path | None) -> None:
     config = load_config(config_path)
     checked = check_plan(config)
     states: dict[str, PostStatus] = {}
-    store = open_store(config)
     try:
-        rows = store.posts(config.campaign.slug)
-    except CampaignError:
-        rows = []
+        rows = open_store(config).posts(config.campaign.slug)
+    except NoPlanStored:
+        rows = []  # the cards show no state until `campaign plan` stores the week
     for row in rows:
         states[row.key] = PostStatus(row.state, row.approved_by, row.approval_current)
     target = output or config.base_dir / "build" / "preview.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(
-        render_preview_html(config, checked.posts, checked.report, states), encoding="utf-8"
+    write_output(
+        target,
+        render_preview_html(config, checked.posts, checked.report, states),
+        create_folder=output is None,
     )
     console = _console()
     console.print(tables.plan_table(checked.posts, checked.report, config.campaign.name))
@@ -240,7 +303,11 @@ def approve(
     verb = "Withdrew approval of" if withdraw else "Approved"
     console.print(f"{verb} {len(result.changed)} post(s) as {actor}: {', '.join(result.changed)}")
     for key, why in result.skipped.items():
-        console.print(f"  [yellow]skipped[/] {key}: {why}")
+        console.print(Text.assemble("  ", ("skipped", "yellow"), f" {key}: {why}"))
+    if result.changed and not withdraw:
+        approved = store.posts(config.campaign.slug, keys=result.changed)
+        schedule = [(row.key, row.scheduled_at) for row in approved]
+        warn_if_past(posts_in_the_past(schedule, store.clock.now(), config.zone), "approved post")
 
 
 @main.command()
@@ -295,7 +362,7 @@ def export(config_path: Path, ics_path: Path) -> None:
     store = open_store(config)
     rows = store.posts(config.campaign.slug)
     campaign = store.campaign(config.campaign.slug)
-    ics_path.write_bytes(plan_to_ics(campaign, rows, store.clock.now()))
+    write_output(ics_path, plan_to_ics(campaign, rows, store.clock.now()))
     _console().print(f"Wrote {len(rows)} events to {ics_path}.")
 
 

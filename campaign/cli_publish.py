@@ -12,10 +12,12 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from campaign.cli import _console, actor_option, config_option, handle_errors, main, open_store
 from campaign.config import load_config
-from campaign.errors import CampaignError
+from campaign.errors import BadInput
+from campaign.outputs import prepare_folder
 
 
 @main.command()
@@ -30,8 +32,10 @@ def pause(config_path: Path, actor: str, reason: str, account: str | None) -> No
     open_store(config).pause(config.campaign.slug, actor, reason, account)
     what = f"account {account}" if account else config.campaign.name
     _console().print(
-        f"[bold red]PAUSED[/] {what}: nothing more will be claimed for sending. "
-        "Resume with `campaign resume`."
+        Text.assemble(
+            ("PAUSED", "bold red"),
+            f" {what}: nothing more will be claimed for sending. Resume with `campaign resume`.",
+        )
     )
 
 
@@ -165,7 +169,7 @@ def rehearse(
     )
     config = load_config(config_path)
     url = database_url or f"sqlite:///{config.base_dir / 'build' / 'rehearsal.db'}"
-    _fresh_sqlite(url)
+    _fresh_sqlite(url, create_folder=database_url is None)
     store = Store.open(url)
     settings = SandboxSettings(
         rate_429=faults / 3, rate_5xx=faults / 3, rate_drop_after_create=faults / 3, seed=7
@@ -213,7 +217,7 @@ def rehearse(
         console = _console()
         console.print(table)
         for key, why in {**summary.missed_reasons, **summary.failed_reasons}.items():
-            console.print(f"  [red]{key}[/]: {why}")
+            console.print(Text.assemble("  ", (key, "red"), f": {why}"))
         console.print(
             f"Simulated {summary.simulated} in {summary.real_seconds:.1f} s; database {url}"
         )
@@ -221,11 +225,14 @@ def rehearse(
         raise SystemExit(1)
 
 
-def _fresh_sqlite(url: str) -> None:
+def _fresh_sqlite(url: str, *, create_folder: bool) -> None:
     prefix = "sqlite:///"
     if not url.startswith(prefix):
-        raise CampaignError("a rehearsal needs a SQLite file it can start afresh")
+        raise BadInput(
+            "a rehearsal needs a SQLite file it can start afresh: give --database "
+            "sqlite:///PATH or leave it out"
+        )
     path = Path(url[len(prefix) :])
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_folder(path, create=create_folder)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -7,9 +7,11 @@ import os
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from campaign.cli import _console, config_option, handle_errors, main, open_store
 from campaign.config import load_config
+from campaign.outputs import write_output
 
 
 @main.group()
@@ -47,11 +49,11 @@ def collect(config_path: Path, as_json: bool) -> None:
     console = _console()
     console.print(f"Took {report.snapshots} snapshot(s).")
     for key in report.deleted:
-        console.print(f"  [yellow]{key}[/]: deleted on the platform")
+        console.print(Text.assemble("  ", (key, "yellow"), ": deleted on the platform"))
     for key, names in report.unavailable.items():
         console.print(f"  {key}: unavailable: {', '.join(names)}")
     for account, why in report.skipped_accounts.items():
-        console.print(f"  [red]{account} skipped[/]: {why}")
+        console.print(Text.assemble("  ", (f"{account} skipped", "red"), f": {why}"))
 
 
 @main.command()
@@ -96,8 +98,7 @@ def report(config_path: Path, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     target = output or config.base_dir / "build" / f"report.{fmt}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    write_output(target, text, create_folder=output is None)
     _console().print(f"Wrote the {fmt} report ({len(dataset.rows)} rows) to {target}.")
 
 
@@ -122,9 +123,7 @@ def audit(config_path: Path, export_path: Path | None, fmt: str) -> None:
     config = load_config(config_path)
     entries = open_store(config).audit_log(config.campaign.slug)
     if export_path:
-        export_path.write_text(
-            audit_csv(entries) if fmt == "csv" else audit_json(entries), encoding="utf-8"
-        )
+        write_output(export_path, audit_csv(entries) if fmt == "csv" else audit_json(entries))
         _console().print(f"Wrote {len(entries)} audit entries to {export_path}.")
         return
     table = Table(title=f"Audit trail – {config.campaign.name}")

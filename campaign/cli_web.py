@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from campaign.cli import _console, config_option, handle_errors, main, open_store
 from campaign.config import load_config
@@ -79,11 +80,12 @@ def serve(
     secret = os.environ.get(secret_env, "")
     if len(secret) < 16:
         if secret:
-            console.print(f"[yellow]{secret_env} is shorter than 16 characters: ignored.[/]")
+            console.print(f"{secret_env} is shorter than 16 characters: ignored.", style="yellow")
         secret = secrets.token_urlsafe(32)
         console.print(
-            f"[yellow]No {secret_env} set: using a random session key, so everyone must sign "
-            "in again after a restart.[/]"
+            f"No {secret_env} set: using a random session key, so everyone must sign in again "
+            "after a restart.",
+            style="yellow",
         )
     app = create_app(
         config,
@@ -94,13 +96,18 @@ def serve(
     )
     if not list_users(store):
         console.print(
-            "[bold yellow]No users yet:[/] create one with "
-            "`campaign users add NAME --role approver` (roles: officer, approver, analyst)."
+            Text.assemble(
+                ("No users yet:", "bold yellow"),
+                " create one with `campaign users add NAME --role approver` (roles: officer, "
+                "approver, analyst).",
+            )
         )
     if not _loopback(host) and not secure_cookies:
         console.print(
-            f"[bold yellow]Listening on {host}, beyond this machine, without --https:[/] put "
-            "the dashboard behind an HTTPS proxy so passwords and sessions are encrypted."
+            Text.assemble(
+                (f"Listening on {host}, beyond this machine, without --https:", "bold yellow"),
+                " put the dashboard behind an HTTPS proxy so passwords and sessions are encrypted.",
+            )
         )
     shown = f"[{host}]" if ":" in host else host
     console.print(
@@ -150,7 +157,7 @@ def users_add(config_path: Path, username: str, role: str, password_env: str | N
 
     password = _password(password_env)
     config = load_config(config_path)
-    user = add_user(open_store(config), username, password, role)
+    user = add_user(open_store(config, create=True), username, password, role)
     _console().print(f"Created {user.username} ({user.role}).")
 
 

@@ -4,8 +4,11 @@
     ├── ConfigError          config.toml is unreadable or invalid (exit 2)
     ├── TemplateError        a post template fails to parse or render (exit 2)
     ├── CheckFailed          rendered posts break an error-level content rule (exit 1)
-    ├── StoreError           the database refused or holds something unexpected
-    │   └── PostNotFound     (also a LookupError) no post with that key
+    ├── BadInput             an argument names nothing known or cannot be used (exit 2)
+    │   ├── PostNotFound     (also a LookupError) no post with that key
+    │   └── AccountNotFound  (also a LookupError) no account with that key
+    ├── StoreError           the database refused or holds something unexpected (exit 3)
+    │   └── NoPlanStored     no database or campaign yet: `campaign plan` has not run
     ├── UserError            a dashboard user cannot be created or signed in (store/users.py)
     └── PublishError         a platform refused or failed a send
         ├── Transient        worth retrying later
@@ -21,7 +24,9 @@ Every message says what is wrong, where (file, line, field) and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from difflib import get_close_matches
 from pathlib import Path
 
 
@@ -67,18 +72,58 @@ class CheckFailed(CampaignError):
         )
 
 
+class BadInput(CampaignError):
+    """A command's argument cannot be used: an unknown name, an empty reason, an unusable path."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+def _nearest(name: str, known: Iterable[str]) -> list[str]:
+    return get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+
+
+class PostNotFound(BadInput, LookupError):
+    """No post with the given key exists in the stored plan; suggests the nearest keys."""
+
+    def __init__(self, key: str, known: Iterable[str] = ()) -> None:
+        self.key = key
+        nearest = _nearest(key, known)
+        hint = f"did you mean {', '.join(map(repr, nearest))}? " if nearest else ""
+        super().__init__(
+            f"no post {key!r} in the stored plan; {hint}`campaign status` lists the keys"
+        )
+
+
+class AccountNotFound(BadInput, LookupError):
+    """No account with the given key in the campaign; suggests the nearest or lists them all."""
+
+    def __init__(self, key: str, known: Iterable[str] = ()) -> None:
+        self.key = key
+        known = sorted(known)
+        nearest = _nearest(key, known)
+        hint = (
+            f"did you mean {', '.join(map(repr, nearest))}?"
+            if nearest
+            else f"the accounts are {', '.join(known)} ([accounts] in config.toml)"
+        )
+        super().__init__(f"no account {key!r} in the campaign; {hint}")
+
+
 class StoreError(CampaignError):
     """The database refused an operation or is in an unexpected state."""
 
     exit_code = 3
 
 
-class PostNotFound(StoreError, LookupError):
-    """No post with the given key exists in the stored plan."""
+class NoPlanStored(StoreError):
+    """The database or the campaign's plan does not exist yet; nothing was created."""
 
-    def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(f"no post {key!r} in the stored plan; `campaign status` lists the keys")
+    def __init__(self, where: str) -> None:
+        super().__init__(f"no plan stored yet: run `campaign plan` ({where})")
 
 
 class PublishError(CampaignError):

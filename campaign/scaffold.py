@@ -10,8 +10,6 @@ place only once all of them exist; on any failure nothing is left behind.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import tomllib
 import unicodedata
 from datetime import date, timedelta
@@ -24,6 +22,7 @@ from pydantic import ValidationError
 
 from campaign.config import HASHTAG_PATTERN, CampaignConfig, describe_validation_error
 from campaign.errors import ConfigError
+from campaign.outputs import write_folder
 
 SCAFFOLD = files("campaign") / "templates" / "scaffold"
 CHANNELS = {"x": "10:00", "facebook": "12:00"}  # each day's posts: channel -> local time
@@ -52,7 +51,7 @@ def scaffold(
     )
     if (directory / "config.toml").exists() or (directory / "posts").exists():
         raise ConfigError("already holds a campaign: choose an empty folder", path=directory)
-    _write_all(directory, texts)
+    write_folder(directory, {directory / relative: text for relative, text in texts.items()})
     return [directory / relative for relative in texts]
 
 
@@ -176,50 +175,6 @@ def _env_prefix(organisation: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", organisation).encode("ascii", "ignore").decode()
     prefix = re.sub(r"[^A-Z0-9]+", "_", ascii_name.upper()).strip("_")
     return prefix if prefix[:1].isalpha() else f"FORCE_{prefix}".rstrip("_")
-
-
-def _write_all(directory: Path, texts: dict[Path, str]) -> None:
-    """Write into a staging folder inside `directory`, then move posts/ and config.toml in."""
-    created = _first_missing(directory)
-    moved: list[Path] = []
-    staging: Path | None = None
-    done = False
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".campaign-init-", dir=directory))
-        for relative, text in texts.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        for top in ("posts", "config.toml"):  # config.toml last: its presence means complete
-            (staging / top).rename(directory / top)
-            moved.append(directory / top)
-        done = True
-    except OSError as exc:
-        for path in moved:
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-        raise ConfigError(
-            f"cannot write the campaign here ({exc.strerror or exc}): nothing was written",
-            path=directory,
-        ) from None
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        if created is not None and not done:
-            shutil.rmtree(created, ignore_errors=True)
-
-
-def _first_missing(directory: Path) -> Path | None:
-    """The outermost folder on the way to `directory` that does not exist yet (to undo)."""
-    missing = None
-    for folder in (directory, *directory.parents):
-        if folder.exists():
-            break
-        missing = folder
-    return missing
 
 
 def _read(name: str) -> str:

@@ -1,7 +1,8 @@
 """The store: the database is the source of truth for the plan and what was sent.
 
 `Store(engine)` takes an engine and never owns global state; `Store.open(url)` makes one and
-migrates it. Every public method is one short transaction.
+migrates it; `Store.open_existing(url)` uses only a database `campaign plan` made, creating and
+migrating nothing. Every public method is one short transaction.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
-from campaign.errors import PostNotFound, StoreError
+from campaign.errors import AccountNotFound, NoPlanStored, PostNotFound, StoreError
 from campaign.render import RenderedPost
 from campaign.store import approvals, control
-from campaign.store.database import make_engine, migrate
+from campaign.store.database import make_engine, migrate, open_existing
 from campaign.store.models import (
     AccountRow,
     AuditRow,
@@ -49,6 +50,11 @@ class Store:
         engine = make_engine(url)
         migrate(engine)
         return cls(engine, clock)
+
+    @classmethod
+    def open_existing(cls, url: str, clock: Clock | None = None) -> Store:
+        """For commands that must not write a database into being: refuse a missing one."""
+        return cls(open_existing(url), clock)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -80,7 +86,7 @@ class Store:
                 return self.campaign(slug, own)
         row = session.scalar(select(CampaignRow).where(CampaignRow.slug == slug))
         if row is None:
-            raise StoreError(f"campaign {slug!r} is not in the database yet: run `campaign plan`")
+            raise NoPlanStored(f"campaign {slug!r} is not in the database")
         return row
 
     def posts(
@@ -140,7 +146,10 @@ class Store:
             select(AccountRow).where(AccountRow.campaign_id == campaign.id, AccountRow.key == key)
         )
         if row is None:
-            raise StoreError(f"no account {key!r} in campaign {campaign.slug!r}")
+            known = session.scalars(
+                select(AccountRow.key).where(AccountRow.campaign_id == campaign.id)
+            )
+            raise AccountNotFound(key, known)
         return row
 
     def audit_log(self, slug: str) -> list[AuditRow]:
@@ -163,5 +172,6 @@ class Store:
             _ = row.account  # loaded while the session is open
         missing = set(keys) - {row.key for row in rows}
         if missing:
-            raise PostNotFound(sorted(missing)[0])
+            known = session.scalars(select(PostRow.key).where(PostRow.campaign_id == campaign.id))
+            raise PostNotFound(sorted(missing)[0], known)
         return rows

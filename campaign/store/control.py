@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from campaign.errors import CampaignError
+from campaign.errors import BadInput
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow
 
@@ -23,7 +23,7 @@ def pause(
 ) -> None:
     """Stop publishing at once; the schedule is kept. A reason is required and audited."""
     if not reason.strip():
-        raise CampaignError("a pause needs a reason (it goes in the audit log)")
+        raise BadInput("a pause needs a reason (it goes in the audit log)")
     target: CampaignRow | AccountRow = account or campaign
     target.paused, target.pause_reason = True, reason
     if account is None:

@@ -12,10 +12,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from campaign.errors import StoreError
+from campaign.errors import NoPlanStored, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -49,10 +52,15 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to the newest migration (idempotent; safe at every start)."""
+def _alembic() -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest migration (idempotent; safe at every start)."""
+    config = _alembic()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -64,10 +72,55 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         ) from None
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None for another database or an in-memory one."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_existing(url: str) -> Engine:
+    """An engine on a database `campaign plan` made, at the current schema; creates nothing.
+
+    For commands that must not write a new database or migrate one: a missing SQLite file or
+    an empty schema is `NoPlanStored`; an older or newer schema is a `StoreError` that says
+    what to do. The file's existence is checked first because connecting would create it.
+    """
+    where = _safe(url)
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise NoPlanStored(f"there is no database at {path}")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot read the database {where}: {getattr(exc, 'orig', exc)}") from None
+    scripts = ScriptDirectory.from_config(_alembic())
+    head = scripts.get_current_head()
+    if current != head:
+        engine.dispose()
+        if current is None:
+            raise NoPlanStored(f"the database {where} is empty")
+        if current in {script.revision for script in scripts.walk_revisions()}:
+            raise StoreError(
+                f"the database {where} was made by an older version of this program "
+                f"(schema {current}, now {head}): run `campaign plan` to upgrade it"
+            )
+        raise StoreError(
+            f"the database {where} was made by a newer version of this program (schema "
+            f"{current}): upgrade this program before using it"
+        )
+    return engine
+
+
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -227,7 +230,222 @@ def test_pause_and_resume_are_audited_and_shown_in_status(run, campaign_dir):
 def test_pausing_an_unknown_account_is_a_clear_error(run):
     run("plan")
     result = run("pause", "--account", "instagram", "--reason", "test")
-    assert result.exit_code == 3 and "no account 'instagram'" in result.output
+    assert result.exit_code == 2 and "no account 'instagram'" in result.output
+
+
+# Every output file: a missing or unusable folder is bad input named with what to do, and
+# nothing is created or half-written.
+OUTPUT_COMMANDS = {
+    "export": ("export", "--ics"),
+    "preview": ("preview", "-o"),
+    "report": ("report", "--format", "csv", "-o"),
+    "audit": ("audit", "--export"),
+}
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS.values(), ids=OUTPUT_COMMANDS.keys())
+def test_an_output_file_in_a_missing_folder_is_bad_input(run, tmp_path, command):
+    run("plan")
+    target = tmp_path / "no" / "such" / "dir" / "out.file"
+    result = run(*command, str(target))
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"{target.parent} does not exist" in text and "mkdir -p" in text
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "no").exists()  # nothing created silently
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS.values(), ids=OUTPUT_COMMANDS.keys())
+def test_an_output_file_under_a_file_is_bad_input(run, campaign_dir, command):
+    run("plan")
+    target = campaign_dir / "config.toml" / "out.file"
+    result = run(*command, str(target))
+    assert result.exit_code == 2, result.output
+    assert "is a file, not a folder" in " ".join(result.output.split())
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A folder we may not write in: read-only for a user; /sys (no new files) for root."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+    elif Path("/sys").is_dir():
+        yield Path("/sys")
+    else:  # pragma: no cover
+        pytest.skip("no folder that root cannot write in")
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS.values(), ids=OUTPUT_COMMANDS.keys())
+def test_an_output_file_in_an_unwritable_folder_is_bad_input(run, unwritable_folder, command):
+    run("plan")
+    before = sorted(unwritable_folder.iterdir())
+    result = run(*command, str(unwritable_folder / "out.file"))
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"cannot write in {unwritable_folder}" in text and "choose" in text
+    assert sorted(unwritable_folder.iterdir()) == before
+
+
+def test_output_files_are_replaced_whole_with_no_temporary_files_left(run, tmp_path):
+    run("plan")
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "week.ics"
+    target.write_text("old calendar")
+    target.chmod(0o640)
+    assert run("export", "--ics", str(target)).exit_code == 0
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert [p.name for p in out.iterdir()] == ["week.ics"]
+    assert target.stat().st_mode & 0o777 == 0o640  # the file keeps its permissions
+
+
+def test_init_in_a_missing_parent_folder_is_bad_input(tmp_path):
+    target = tmp_path / "no" / "such" / "week"
+    result = CliRunner().invoke(
+        main,
+        ["init", str(target), "--name", "Fraud Week 2099", "--hashtag", "#StopFraud"]
+        + ["--start", "2099-03-02", "--organisation", "Anyshire Police"],
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{target.parent} does not exist" in " ".join(result.output.split())
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_rehearsal_database_in_a_missing_folder_is_bad_input(run, tmp_path):
+    database = tmp_path / "no" / "such" / "rehearsal.db"
+    result = run("rehearse", "--database", f"sqlite:///{database}")
+    assert result.exit_code == 2, result.output
+    assert f"{database.parent} does not exist" in " ".join(result.output.split())
+    assert not (tmp_path / "no").exists()
+
+
+# Read-only commands before any plan: no database is created or migrated.
+BEFORE_PLAN = {
+    "status": ("status",),
+    "status-json": ("status", "--json"),
+    "approve": ("approve", "--all"),
+    "export": ("export", "--ics", "week.ics"),
+    "report": ("report",),
+    "audit": ("audit",),
+    "pause": ("pause", "--reason", "incident"),
+    "resume": ("resume",),
+}
+
+
+@pytest.mark.parametrize("args", BEFORE_PLAN.values(), ids=BEFORE_PLAN.keys())
+def test_commands_before_any_plan_say_so_and_create_no_database(run, campaign_dir, args):
+    result = run(*args)
+    assert result.exit_code == 3, result.output
+    assert "no plan stored yet: run `campaign plan`" in " ".join(result.output.split())
+    assert sorted(p.name for p in campaign_dir.iterdir()) == ["config.toml", "posts"]
+
+
+def test_plan_dry_run_before_any_plan_creates_no_database(run, campaign_dir):
+    result = run("plan", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Would store 14 posts" in result.output
+    assert re.search(r"│ added +│ +14 │", result.output)
+    assert sorted(p.name for p in campaign_dir.iterdir()) == ["config.toml", "posts"]
+
+
+def test_preview_before_any_plan_creates_no_database(run, campaign_dir, tmp_path):
+    result = run("preview", "-o", str(tmp_path / "preview.html"))
+    assert result.exit_code == 0, result.output
+    assert not (campaign_dir / "campaign.db").exists()
+
+
+def test_read_only_commands_do_not_migrate_an_older_database(run, campaign_dir):
+    from campaign.store.database import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{campaign_dir / 'campaign.db'}")
+    migrate(engine, "0001")
+    engine.dispose()
+    before = _db_bytes(campaign_dir)
+    result = run("status")
+    assert result.exit_code == 3, result.output
+    text = " ".join(result.output.split())
+    assert "older version" in text and "run `campaign plan`" in text
+    assert _db_bytes(campaign_dir) == before
+
+
+# Exit codes by family: a name that matches nothing is bad input, with the nearest names.
+def test_an_unknown_post_key_is_bad_input_with_the_nearest_keys(run):
+    run("plan")
+    result = run("approve", "2020-04-20-twitter")
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "no post '2020-04-20-twitter'" in text and "did you mean '2020-04-20-x'" in text
+
+
+def test_an_unknown_account_is_bad_input_with_the_nearest_accounts(run):
+    run("plan")
+    close = run("pause", "--account", "facebok", "--reason", "test")
+    assert close.exit_code == 2 and "did you mean 'facebook'" in close.output
+    far = run("resume", "--account", "instagram")
+    assert far.exit_code == 2 and "no account 'instagram'" in far.output
+    assert "the accounts are facebook, x" in " ".join(far.output.split())
+
+
+def test_an_empty_pause_reason_is_bad_input(run):
+    run("plan")
+    result = run("pause", "--reason", "   ")
+    assert result.exit_code == 2 and "a pause needs a reason" in result.output
+    assert json.loads(run("status", "--json").stdout)["paused"] is False
+
+
+# `campaign plan` shows what it stored with warnings.
+def test_plan_shows_every_warning_it_stores(run, edit):
+    edit("config.toml", "min_reading_ease = 50", "min_reading_ease = 90")
+    checked = json.loads(run("check", "--json").stdout)
+    warnings = [f for f in checked["findings"] if f["severity"] == "warning"]
+    assert checked["ok"] and warnings
+    result = run("plan")
+    assert result.exit_code == 0, result.output
+    for finding in warnings:
+        assert finding["where"] in result.output
+    assert f"with {len(warnings)} warnings (shown above)" in " ".join(result.output.split())
+
+
+# A week already in the past is said at every step (a warning: exit codes unchanged).
+def test_a_week_in_the_past_is_warned_at_check_plan_and_approve(run):
+    for args, code in ((("check",), 0), (("plan",), 0), (("approve", "--all"), 0)):
+        result = run(*args)
+        assert result.exit_code == code, result.output
+        text = " ".join(result.output.split())
+        assert "warning:" in text and "post is in the past" in text, args
+        assert "Mon 20 Apr 2020 to Sun 26 Apr 2020" in text
+    data = json.loads(run("check", "--json").stdout)
+    assert len(data["past"]) == 14 and "in the past" in data["past_warning"]
+
+
+def test_init_warns_of_a_week_in_the_past_and_not_of_one_ahead(tmp_path):
+    runner = CliRunner()
+    common = ["--name", "Fraud Week", "--hashtag", "#StopFraud", "--organisation", "Anyshire"]
+    past = runner.invoke(main, ["init", str(tmp_path / "old"), "--start", "2021-03-01", *common])
+    assert past.exit_code == 0, past.output
+    assert "is in the past" in past.output and "Mon 01 Mar 2021" in past.output
+    ahead = runner.invoke(main, ["init", str(tmp_path / "new"), "--start", "2099-03-02", *common])
+    assert ahead.exit_code == 0 and "in the past" not in ahead.output
+    check = runner.invoke(main, ["check", "--config", str(tmp_path / "new" / "config.toml")])
+    assert check.exit_code == 0 and "in the past" not in check.output
+
+
+# Text in square brackets is printed as written, never read as rich markup.
+def test_square_brackets_in_messages_are_printed_as_written(run, edit):
+    edit(
+        "posts/how-to-report/x.j2", "How to report stalking to us:", "Call 0800 555 0199 to report:"
+    )
+    finding = run("check")
+    assert finding.exit_code == 1
+    assert "[helplines]" in finding.output
+    edit("config.toml", 'slug = "stalking-awareness-week-2020"', 'slug = "Stalking"')
+    config_error = run("check")
+    assert config_error.exit_code == 2
+    assert "'^[a-z0-9][a-z0-9-]*$'" in config_error.output
 
 
 def _init(directory, *extra: str, name="Fraud Awareness Week 2027", organisation="Anyshire Police"):

@@ -241,5 +241,5 @@ def test_a_campaign_not_yet_planned_is_explained(config, tmp_path, web):
     web.app = create_app(config, empty, secret_key="k" * 32)
     response = web.sign_in("alice").get("/week")
     assert response.status_code == 503
-    assert "is not in the database yet: run `campaign plan`" in response.text
+    assert "no plan stored yet: run `campaign plan`" in response.text
     empty.engine.dispose()
