@@ -103,13 +103,14 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_store(config: CampaignConfig, *, create: bool = False) -> Store:
+def open_store(config: CampaignConfig, *, create: bool = False, upgrade: bool = False) -> Store:
     """The campaign's store. Only commands that store a plan `create` (and migrate) one; the
     rest refuse a missing database with "no plan stored yet" and write nothing into being.
+    Commands that write to an existing database (`upgrade`) migrate one an older version made.
     """
     if create:
         return Store.open(config.database_url(), SystemClock())
-    return Store.open_existing(config.database_url(), SystemClock())
+    return Store.open_existing(config.database_url(), SystemClock(), upgrade=upgrade)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

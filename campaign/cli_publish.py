@@ -29,7 +29,7 @@ from campaign.outputs import prepare_folder
 def pause(config_path: Path, actor: str, reason: str, account: str | None) -> None:
     """Stop all publishing now, on every daemon; the schedule is kept."""
     config = load_config(config_path)
-    open_store(config).pause(config.campaign.slug, actor, reason, account)
+    open_store(config, upgrade=True).pause(config.campaign.slug, actor, reason, account)
     what = f"account {account}" if account else config.campaign.name
     _console().print(
         Text.assemble(
@@ -48,7 +48,7 @@ def pause(config_path: Path, actor: str, reason: str, account: str | None) -> No
 def resume(config_path: Path, actor: str, reason: str, account: str | None) -> None:
     """Continue publishing; posts whose time passed beyond the grace window become missed."""
     config = load_config(config_path)
-    open_store(config).resume(config.campaign.slug, actor, reason, account)
+    open_store(config, upgrade=True).resume(config.campaign.slug, actor, reason, account)
     _console().print(f"Resumed {('account ' + account) if account else config.campaign.name}.")
 
 
@@ -84,7 +84,7 @@ def daemon(
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per sweep
     config = load_config(config_path)
-    store = open_store(config)
+    store = open_store(config, upgrade=True)
     store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
     channels = channels_for(config, os.environ)
     clock: Clock = SystemClock()

@@ -30,7 +30,7 @@ def collect(config_path: Path, as_json: bool) -> None:
     from scheduler.metrics import MetricsCollector
 
     config = load_config(config_path)
-    store = open_store(config)
+    store = open_store(config, upgrade=True)
     channels = channels_for(config, os.environ)
     report = MetricsCollector(store, config, channels, SystemClock()).collect_now()
     if as_json:

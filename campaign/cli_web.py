@@ -74,7 +74,7 @@ def serve(
     from campaign.web import create_app
 
     config = load_config(config_path)
-    store = open_store(config)
+    store = open_store(config, upgrade=True)
     store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
     console = _console()
     secret = os.environ.get(secret_env, "")
@@ -171,7 +171,7 @@ def users_password(config_path: Path, username: str, password_env: str | None) -
     from campaign.store.users import set_password
 
     password = _password(password_env)
-    set_password(open_store(load_config(config_path)), username, password)
+    set_password(open_store(load_config(config_path), upgrade=True), username, password)
     _console().print(f"New password set for {username}.")
 
 
@@ -184,7 +184,7 @@ def users_disable(config_path: Path, username: str, enable: bool) -> None:
     """Stop USERNAME signing in (their open sessions end at their next click)."""
     from campaign.store.users import set_disabled
 
-    set_disabled(open_store(load_config(config_path)), username, not enable)
+    set_disabled(open_store(load_config(config_path), upgrade=True), username, not enable)
     _console().print(f"{'Enabled' if enable else 'Disabled'} {username}.")
 
 

@@ -52,9 +52,9 @@ class Store:
         return cls(engine, clock)
 
     @classmethod
-    def open_existing(cls, url: str, clock: Clock | None = None) -> Store:
+    def open_existing(cls, url: str, clock: Clock | None = None, *, upgrade: bool = False) -> Store:
         """For commands that must not write a database into being: refuse a missing one."""
-        return cls(open_existing(url), clock)
+        return cls(open_existing(url, upgrade=upgrade), clock)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

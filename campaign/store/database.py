@@ -83,12 +83,14 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def open_existing(url: str) -> Engine:
+def open_existing(url: str, *, upgrade: bool = False) -> Engine:
     """An engine on a database `campaign plan` made, at the current schema; creates nothing.
 
-    For commands that must not write a new database or migrate one: a missing SQLite file or
-    an empty schema is `NoPlanStored`; an older or newer schema is a `StoreError` that says
-    what to do. The file's existence is checked first because connecting would create it.
+    For commands that must not write a new database into being: a missing SQLite file or an
+    empty schema is `NoPlanStored`; a newer schema is a `StoreError` that says what to do. An
+    older schema is migrated when `upgrade` (commands that write anyway: pause must work right
+    after an upgrade of the program) and refused otherwise (read-only commands write nothing).
+    The file's existence is checked first because connecting would create it.
     """
     where = _safe(url)
     path = sqlite_file(url)
@@ -108,6 +110,9 @@ def open_existing(url: str) -> Engine:
         if current is None:
             raise NoPlanStored(f"the database {where} is empty")
         if current in {script.revision for script in scripts.walk_revisions()}:
+            if upgrade:
+                migrate(engine)
+                return engine
             raise StoreError(
                 f"the database {where} was made by an older version of this program "
                 f"(schema {current}, now {head}): run `campaign plan` to upgrade it"

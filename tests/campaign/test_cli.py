@@ -372,6 +372,25 @@ def test_read_only_commands_do_not_migrate_an_older_database(run, campaign_dir):
     assert _db_bytes(campaign_dir) == before
 
 
+def test_a_pause_right_after_an_upgrade_migrates_an_older_database(run, campaign_dir):
+    """The incident action must not wait for someone to run `campaign plan` after an upgrade."""
+    run("plan")
+    from alembic import command
+
+    from campaign.store.database import _alembic, make_engine
+
+    engine = make_engine(f"sqlite:///{campaign_dir / 'campaign.db'}")
+    with engine.begin() as connection:  # as if an older version had made it
+        config = _alembic()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    engine.dispose()
+    result = run("pause", "--reason", "critical incident")
+    assert result.exit_code == 0, result.output
+    status = run("status", "--json")
+    assert status.exit_code == 0 and json.loads(status.output)["paused"]
+
+
 # Exit codes by family: a name that matches nothing is bad input, with the nearest names.
 def test_an_unknown_post_key_is_bad_input_with_the_nearest_keys(run):
     run("plan")
