@@ -22,6 +22,10 @@ X_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_][A-Za-z0-9_]*)")
+# Where the campaign hashtag goes; README.md and posts/README.md say the same (tested). The end,
+# so screen readers reach the message first; the first part of a thread, because that is the
+# post a search for the hashtag finds and shows, and the replies hang off it.
+HASHTAG_PLACE = "at the end of the post (of the first part, in an X thread)"
 _TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z_][A-Za-z0-9_]*)+\s*$")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -98,15 +102,15 @@ def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
 def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     wanted = config.campaign.hashtag
     tags = [f"#{tag}" for tag in _HASHTAG.findall(post.text)]
-    if wanted not in post.parts[0]:
+    if wanted not in (f"#{tag}" for tag in _HASHTAG.findall(post.parts[0])):
         yield post_finding(
             post,
             "error",
             "hashtag-missing",
             f"the campaign hashtag {wanted} is missing"
-            + (" from the first thread part" if len(post.parts) > 1 else ""),
-            'add {% include "_partials/footer.j2" %} at the end of the '
-            + ("first part" if len(post.parts) > 1 else "post"),
+            + (" from the first thread part" if len(post.parts) > 1 else "")
+            + f": it goes {HASHTAG_PLACE}",
+            f'add {{% include "_partials/footer.j2" %}} {HASHTAG_PLACE}',
         )
     for tag in sorted(set(tags)):
         if tag.lower() == wanted.lower() and tag != wanted:
@@ -124,7 +128,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 "warning",
                 "hashtag-camelcase",
                 f"{tag} is all lower case: screen readers cannot tell the words apart",
-                "capitalise each word, e.g. #SeeStalkingClearly",
+                _camelcase_fix(tag, wanted),
                 tag,
             )
     if len(tags) > config.checks.max_hashtags:
@@ -145,9 +149,18 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 "hashtag-position",
                 f"#{inline[0]} sits inside the text of part {index}: hashtags read "
                 "aloud mid-sentence are hard to follow",
-                "move hashtags to the end",
+                f"move hashtags to the end of the part (the campaign's goes {HASHTAG_PLACE})",
                 f"#{inline[0]}",
             )
+
+
+def _camelcase_fix(tag: str, wanted: str) -> str:
+    """The fix for a lower-case tag, with the campaign's own hashtag as the example."""
+    if tag.lower() == wanted.lower():
+        return f'write the hashtag in CamelCase in config.toml ([campaign] hashtag = "{wanted}")'
+    if wanted[1:].islower():
+        return "capitalise the first letter of each word"
+    return f"capitalise each word, as the campaign's {wanted} does"
 
 
 def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:

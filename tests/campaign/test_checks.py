@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from campaign.checks.content import HASHTAG_PLACE
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import load_config
 from campaign.planning import check_plan
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _findings(campaign_dir, rule=None):
@@ -75,14 +79,35 @@ def test_hashtag_in_the_middle_and_too_many(campaign_dir, edit):
     assert {"hashtag-position", "hashtag-count"} <= rules
 
 
-def test_lower_case_hashtag_is_a_warning(campaign_dir, edit):
+def test_lower_case_hashtag_is_a_warning_with_the_campaigns_hashtag_as_example(campaign_dir, edit):
+    edit("config.toml", 'hashtag = "#SeeStalkingClearly"', 'hashtag = "#EndStalkingNow"')
     edit(
         "posts/how-to-report/x.j2",
         '{% include "_partials/footer.j2" %}',
-        '{% include "_partials/footer.j2" %} #endstalkingnow',
+        '{% include "_partials/footer.j2" %} #reportstalking',
     )
     [finding] = _findings(campaign_dir, "hashtag-camelcase")
-    assert finding.severity == "warning" and "#endstalkingnow" in finding.message
+    assert finding.severity == "warning" and "#reportstalking" in finding.message
+    assert "#EndStalkingNow" in finding.fix and "#SeeStalkingClearly" not in finding.fix
+
+
+def test_the_hashtag_belongs_to_the_first_part_of_a_thread(campaign_dir, edit):
+    edit("posts/know-the-signs/x.j2", '{% include "_partials/footer.j2" %}\n---\n', "---\n")
+    edit(
+        "posts/know-the-signs/x.j2",
+        "{{ helplines.stalking.number }}",
+        '{{ helplines.stalking.number }}\n{% include "_partials/footer.j2" %}',
+    )
+    [finding] = _findings(campaign_dir, "hashtag-missing")
+    assert finding.key == "2020-04-21-x" and "first thread part" in finding.message
+    assert HASHTAG_PLACE in finding.fix
+
+
+def test_the_documents_state_the_hashtag_rule_the_check_applies():
+    """README.md and posts/README.md say where the hashtag goes in the words the check uses."""
+    for document in (REPO / "README.md", REPO / "posts" / "README.md"):
+        text = " ".join(document.read_text(encoding="utf-8").split())
+        assert HASHTAG_PLACE in text, document
 
 
 def test_phone_number_that_is_not_a_helpline(campaign_dir, edit):
