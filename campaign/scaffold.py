@@ -1,4 +1,5 @@
-"""`campaign init`: a new awareness week that passes `campaign check` from the first minute."""
+"""`campaign init`: a new awareness week that renders from the first minute, with each thing
+still to write as a `[[placeholder]]` that `campaign check` lists as an error until replaced."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from campaign.errors import ConfigError
+from campaign.render import CONTEXT_GUIDE
 
 SCAFFOLD = files("campaign") / "templates" / "scaffold"
 
@@ -50,6 +52,7 @@ def scaffold(
         config_path: config_text,
         directory / "posts" / "_partials" / "footer.j2": _read("footer.j2"),
         directory / "posts" / "_partials" / "helplines.j2": _read("helplines.j2"),
+        directory / "posts" / CONTEXT_GUIDE: (files("posts") / CONTEXT_GUIDE).read_text("utf-8"),
     }
     for day in day_list:
         for channel in ("x", "facebook"):

@@ -6,6 +6,7 @@ from campaign.checks.content import check_post
 from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
 from campaign.checks.limits import check_limits
+from campaign.checks.placeholders import check_placeholders
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
@@ -36,6 +37,7 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
                         "use shorter sentences and everyday words",
                     )
                 )
+    report.findings.extend(check_placeholders(posts, config))
     report.findings.extend(check_limits(posts, config))
     report.findings.extend(check_duplicates(posts))
     return report

@@ -215,3 +215,31 @@ def test_repeating_a_post_word_for_word_on_one_account_is_an_error(campaign_dir)
     )
     [finding] = _findings(campaign_dir, "duplicate-text")
     assert finding.key == "2020-04-26-x" and "repeats 2020-04-25-x" in finding.message
+
+
+def test_account_placeholders_from_campaign_init_are_errors_naming_the_field(campaign_dir, edit):
+    edit("config.toml", 'handle = "@DerbyshirePolice"', 'handle = "@YourHandle"')
+    edit("config.toml", 'page_id = "104857361209584"', 'page_id = "1234567890"')
+    findings = {f.message.split(" ")[0]: f for f in _findings(campaign_dir, "placeholder")}
+    assert set(findings) == {"accounts.x.handle", "accounts.facebook.page_id"}
+    lines = (campaign_dir / "config.toml").read_text().splitlines()
+    for finding in findings.values():
+        assert finding.severity == "error" and finding.template == "config.toml"
+    assert lines[findings["accounts.x.handle"].line - 1].startswith("handle = ")
+    assert lines[findings["accounts.facebook.page_id"].line - 1].startswith("page_id = ")
+    assert "numeric id" in findings["accounts.facebook.page_id"].fix
+
+
+def test_placeholder_text_in_a_post_is_an_error_at_its_line(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        "How to report stalking to us:",
+        "[[Write the post for {{ day.weekday }} here.]]",
+    )
+    edit("posts/take-it-seriously/x.j2", "If you are worried", "Write the post for Sunday here.")
+    findings = _findings(campaign_dir, "placeholder")
+    assert [(f.where, f.severity) for f in findings] == [
+        ("how-to-report/x.j2:1", "error"),
+        ("take-it-seriously/x.j2:3", "error"),
+    ]
+    assert "[[Write the post for Saturday here.]]" in findings[0].message

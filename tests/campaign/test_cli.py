@@ -167,7 +167,9 @@ def test_preview_writes_html_with_every_post(run, campaign_dir, tmp_path):
         assert key in html
 
 
-def test_init_scaffolds_a_campaign_that_passes_its_checks(tmp_path):
+def test_init_scaffolds_a_campaign_whose_placeholders_fail_the_check_until_written(
+    tmp_path, write_placeholders
+):
     directory = tmp_path / "new-week"
     runner = CliRunner()
     result = runner.invoke(
@@ -186,9 +188,26 @@ def test_init_scaffolds_a_campaign_that_passes_its_checks(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    check = runner.invoke(main, ["check", "--json", "--config", str(directory / "config.toml")])
+    config = directory / "config.toml"
+    check = runner.invoke(main, ["check", "--json", "--config", str(config)])
     data = json.loads(check.output)
-    assert check.exit_code == 0 and data["errors"] == 0 and len(data["posts"]) == 14
+    assert check.exit_code == 1 and len(data["posts"]) == 14
+    placeholders = [f for f in data["findings"] if f["rule"] == "placeholder"]
+    assert data["errors"] == len(placeholders) == 2 + 7 + 14  # accounts, themes, templates
+    where = {f["where"].split(":")[0] for f in placeholders}
+    assert where == {"config.toml"} | {
+        f"day-{n}/{channel}.j2" for n in range(1, 8) for channel in ("x", "facebook")
+    }
+    in_config = [f for f in placeholders if f["where"].startswith("config.toml:")]
+    fields = {f["message"].split(" ")[0] for f in in_config}
+    assert {"accounts.x.handle", "accounts.facebook.page_id", "days[0].theme"} <= fields
+    assert all(f["line"] for f in placeholders)
+    # Writing what each placeholder asks for is all it takes to pass.
+    write_placeholders(directory)
+    check = runner.invoke(main, ["check", "--json", "--config", str(config)])
+    data = json.loads(check.output)
+    assert check.exit_code == 0, data["findings"]
+    assert (directory / "posts" / "README.md").is_file()  # the guide error messages point to
     again = runner.invoke(
         main,
         [
