@@ -6,6 +6,7 @@ from campaign.checks.content import check_post
 from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
 from campaign.checks.limits import check_limits
+from campaign.checks.markup import check_markup
 from campaign.checks.placeholders import check_placeholders
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
@@ -20,6 +21,7 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
     report = CheckReport()
     for post in posts:
         report.findings.extend(check_post(post, config))
+        report.findings.extend(check_markup(post, config))
         report.lengths[post.key] = [
             weighted_length(part) if post.platform == "x" else len(part) for part in post.parts
         ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from campaign.checks.content import HASHTAG_PLACE
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import load_config
@@ -215,6 +217,45 @@ def test_repeating_a_post_word_for_word_on_one_account_is_an_error(campaign_dir)
     )
     [finding] = _findings(campaign_dir, "duplicate-text")
     assert finding.key == "2020-04-26-x" and "repeats 2020-04-25-x" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("<script>alert('hi')</script>", "a script tag"),
+        ("<b>Stalking is a crime</b>", "an HTML tag"),
+        ("Read more: javascript:alert(1)", "a script address"),
+        ("See data:text/html;base64,PHNjcmlwdD4=", "a data: address"),
+        ('Look: <img src=x onerror="alert(1)">', "an event-handler attribute"),
+    ],
+)
+def test_markup_and_script_like_text_is_a_warning(campaign_dir, edit, written, kind):
+    edit(
+        "posts/how-to-report/facebook.j2",
+        "How do I report stalking?",
+        f"How do I report stalking? {written}",
+    )
+    findings = _findings(campaign_dir, "markup")
+    assert kind in {f.message.split(",")[0].removeprefix("the post holds ") for f in findings}
+    assert {f.severity for f in findings} == {"warning"}
+    assert {f.where for f in findings} == {"how-to-report/facebook.j2:1"}
+
+
+def test_plain_text_with_angle_brackets_is_not_markup(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/facebook.j2",
+        "How do I report stalking?",
+        "How do I report stalking? We <3 our helpline team, and 1 < 2 > 0.",
+    )
+    assert _findings(campaign_dir, "markup") == []
+
+
+def test_markup_in_alt_text_is_a_warning_at_its_config_line(campaign_dir):
+    path = campaign_dir / "config.toml"
+    path.write_text(path.read_text().replace('alt = "Card listing', 'alt = "<i>Card</i> listing'))
+    findings = _findings(campaign_dir, "markup")
+    assert {f.key for f in findings} == {"2020-04-24-x", "2020-04-24-facebook"}
+    assert all(f.severity == "warning" and f.template == "config.toml" for f in findings)
 
 
 def test_account_placeholders_from_campaign_init_are_errors_naming_the_field(campaign_dir, edit):
