@@ -126,7 +126,8 @@ def init(
     console.print(
         f"Next: replace each [[placeholder]] in {directory / 'config.toml'} and the templates "
         f"in {directory / 'posts'}; `campaign check --config {directory / 'config.toml'}` "
-        "lists the ones left."
+        "lists the ones left.",
+        markup=False,
     )
 
 
