@@ -154,9 +154,10 @@ def init(
     console = _console()
     console.print(f"Created {len(written)} files in {directory}.")
     console.print(
-        f"Next: edit {directory / 'config.toml'} and the templates in "
-        f"{directory / 'posts'}, then run `campaign check --config "
-        f"{directory / 'config.toml'}`."
+        f"Next: replace each [[placeholder]] in {directory / 'config.toml'} and the templates "
+        f"in {directory / 'posts'}; `campaign check --config {directory / 'config.toml'}` "
+        "lists the ones left.",
+        markup=False,
     )
     warn_if_past(past_in_config(load_config(directory / "config.toml"), SystemClock().now()))
 

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from campaign.errors import ConfigError
+from campaign.phones import DEFAULT_REGION, is_region, number_key
 from campaign.wall_time import parse_wall_time, to_utc
 
 DATABASE_URL_ENV = "CAMPAIGN_DATABASE_URL"
@@ -95,14 +96,10 @@ class Helpline(Frozen):
     """A phone line a post may give; posts may give no other number."""
 
     name: str
-    number: str = Field(pattern=r"^\+?[0-9][0-9 ]*[0-9]$")
+    number: str = Field(min_length=3)  # as its owner writes it; checked with phone_region
     purpose: str
     run_by: str | None = None
     hours: OpeningHours | None = None  # None: always open (999, 101)
-
-    @property
-    def digits(self) -> str:
-        return re.sub(r"\D", "", self.number)
 
     def is_open(self, at: datetime) -> bool:
         """Whether the line is open at a local, timezone-aware moment."""
@@ -283,6 +280,17 @@ class Checks(Frozen):
     facebook_max_length: int = 63_206
     max_images_x: int = 4
     max_alt_text: int = 1_000
+    # Region whose numbering plan reads numbers written without +country code, and short codes.
+    phone_region: str = DEFAULT_REGION
+
+    @field_validator("phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if not is_region(value):
+            raise ValueError(
+                f"unknown phone_region {value!r}: use a two-letter region code such as 'GB' or 'IE'"
+            )
+        return value
 
 
 class Publishing(Frozen):
@@ -432,6 +440,16 @@ class CampaignConfig(Frozen):
                         f"days[{i}].posts[{j}] repeats post {key!r}: give one of them a `key`"
                     )
                 seen.add(key)
+        return self
+
+    @model_validator(mode="after")
+    def _helplines_are_numbers(self) -> CampaignConfig:
+        # Parsed now, in the configured region, so a mistyped helpline stops at load, not later.
+        for name, helpline in self.helplines.items():
+            try:
+                number_key(helpline.number, self.checks.phone_region)
+            except ValueError as exc:
+                raise ValueError(f"helplines.{name}.number: {exc}") from None
         return self
 
     @property

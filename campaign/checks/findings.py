@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from campaign.config import CampaignConfig
     from campaign.render import RenderedPost
 
 Severity = Literal["error", "warning", "info"]
@@ -83,4 +84,27 @@ def post_finding(
         channel=post.channel,
         template=post.spec.template,
         line=locate(post.template_path, needle) if needle else None,
+    )
+
+
+def config_finding(
+    config: CampaignConfig,
+    severity: Severity,
+    rule: str,
+    message: str,
+    fix: str,
+    needle: str = "",
+    post: RenderedPost | None = None,
+) -> Finding:
+    """A finding about what config.toml says (a field, an image's alt text), at its line."""
+    return Finding(
+        severity=severity,
+        rule=rule,
+        message=message,
+        fix=fix,
+        key=post.key if post else None,
+        day=post.day.date.isoformat() if post else None,
+        channel=post.channel if post else None,
+        template=config.path.name,
+        line=locate(config.path, needle) if needle else None,
     )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from campaign.checks.content import phone_numbers
+import pytest
+
+from campaign.checks.content import HASHTAG_PLACE
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import load_config
 from campaign.planning import check_plan
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _findings(campaign_dir, rule=None):
@@ -76,14 +81,35 @@ def test_hashtag_in_the_middle_and_too_many(campaign_dir, edit):
     assert {"hashtag-position", "hashtag-count"} <= rules
 
 
-def test_lower_case_hashtag_is_a_warning(campaign_dir, edit):
+def test_lower_case_hashtag_is_a_warning_with_the_campaigns_hashtag_as_example(campaign_dir, edit):
+    edit("config.toml", 'hashtag = "#SeeStalkingClearly"', 'hashtag = "#EndStalkingNow"')
     edit(
         "posts/how-to-report/x.j2",
         '{% include "_partials/footer.j2" %}',
-        '{% include "_partials/footer.j2" %} #endstalkingnow',
+        '{% include "_partials/footer.j2" %} #reportstalking',
     )
     [finding] = _findings(campaign_dir, "hashtag-camelcase")
-    assert finding.severity == "warning" and "#endstalkingnow" in finding.message
+    assert finding.severity == "warning" and "#reportstalking" in finding.message
+    assert "#EndStalkingNow" in finding.fix and "#SeeStalkingClearly" not in finding.fix
+
+
+def test_the_hashtag_belongs_to_the_first_part_of_a_thread(campaign_dir, edit):
+    edit("posts/know-the-signs/x.j2", '{% include "_partials/footer.j2" %}\n---\n', "---\n")
+    edit(
+        "posts/know-the-signs/x.j2",
+        "{{ helplines.stalking.number }}",
+        '{{ helplines.stalking.number }}\n{% include "_partials/footer.j2" %}',
+    )
+    [finding] = _findings(campaign_dir, "hashtag-missing")
+    assert finding.key == "2020-04-21-x" and "first thread part" in finding.message
+    assert HASHTAG_PLACE in finding.fix
+
+
+def test_the_documents_state_the_hashtag_rule_the_check_applies():
+    """README.md and posts/README.md say where the hashtag goes in the words the check uses."""
+    for document in (REPO / "README.md", REPO / "posts" / "README.md"):
+        text = " ".join(document.read_text(encoding="utf-8").split())
+        assert HASHTAG_PLACE in text, document
 
 
 def test_phone_number_that_is_not_a_helpline(campaign_dir, edit):
@@ -114,18 +140,10 @@ def test_helpline_closed_can_be_made_an_error(campaign_dir, edit):
         '{ channel = "x", time = "10:00", template = "helplines-and-support/x.j2"',
         '{ channel = "x", time = "08:00", template = "helplines-and-support/x.j2"',
     )
-    [finding] = _findings(campaign_dir, "helpline-closed")
-    assert finding.severity == "error"
-
-
-def test_phone_number_recognition():
-    assert phone_numbers("Call 0808 802 0300, or 999, or +44 808 802 0300 or 101.") == [
-        "0808 802 0300",
-        "+44 808 802 0300",
-        "999",
-        "101",
-    ]
-    assert phone_numbers("In 2020 at 10:00, 1,999 people and page 101.5") == []
+    findings = _findings(campaign_dir, "helpline-closed")
+    # The post gives the number, and so does its image's alt text.
+    assert [f.template for f in findings] == ["helplines-and-support/x.j2", "config.toml"]
+    assert {f.severity for f in findings} == {"error"}
 
 
 def test_image_without_alt_text(campaign_dir):
@@ -199,3 +217,70 @@ def test_repeating_a_post_word_for_word_on_one_account_is_an_error(campaign_dir)
     )
     [finding] = _findings(campaign_dir, "duplicate-text")
     assert finding.key == "2020-04-26-x" and "repeats 2020-04-25-x" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("<script>alert('hi')</script>", "a script tag"),
+        ("<b>Stalking is a crime</b>", "an HTML tag"),
+        ("Read more: javascript:alert(1)", "a script address"),
+        ("See data:text/html;base64,PHNjcmlwdD4=", "a data: address"),
+        ('Look: <img src=x onerror="alert(1)">', "an event-handler attribute"),
+    ],
+)
+def test_markup_and_script_like_text_is_a_warning(campaign_dir, edit, written, kind):
+    edit(
+        "posts/how-to-report/facebook.j2",
+        "How do I report stalking?",
+        f"How do I report stalking? {written}",
+    )
+    findings = _findings(campaign_dir, "markup")
+    assert kind in {f.message.split(",")[0].removeprefix("the post holds ") for f in findings}
+    assert {f.severity for f in findings} == {"warning"}
+    assert {f.where for f in findings} == {"how-to-report/facebook.j2:1"}
+
+
+def test_plain_text_with_angle_brackets_is_not_markup(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/facebook.j2",
+        "How do I report stalking?",
+        "How do I report stalking? We <3 our helpline team, and 1 < 2 > 0.",
+    )
+    assert _findings(campaign_dir, "markup") == []
+
+
+def test_markup_in_alt_text_is_a_warning_at_its_config_line(campaign_dir):
+    path = campaign_dir / "config.toml"
+    path.write_text(path.read_text().replace('alt = "Card listing', 'alt = "<i>Card</i> listing'))
+    findings = _findings(campaign_dir, "markup")
+    assert {f.key for f in findings} == {"2020-04-24-x", "2020-04-24-facebook"}
+    assert all(f.severity == "warning" and f.template == "config.toml" for f in findings)
+
+
+def test_account_placeholders_from_campaign_init_are_errors_naming_the_field(campaign_dir, edit):
+    edit("config.toml", 'handle = "@DerbyshirePolice"', 'handle = "@YourHandle"')
+    edit("config.toml", 'page_id = "104857361209584"', 'page_id = "1234567890"')
+    findings = {f.message.split(" ")[0]: f for f in _findings(campaign_dir, "placeholder")}
+    assert set(findings) == {"accounts.x.handle", "accounts.facebook.page_id"}
+    lines = (campaign_dir / "config.toml").read_text().splitlines()
+    for finding in findings.values():
+        assert finding.severity == "error" and finding.template == "config.toml"
+    assert lines[findings["accounts.x.handle"].line - 1].startswith("handle = ")
+    assert lines[findings["accounts.facebook.page_id"].line - 1].startswith("page_id = ")
+    assert "numeric id" in findings["accounts.facebook.page_id"].fix
+
+
+def test_placeholder_text_in_a_post_is_an_error_at_its_line(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        "How to report stalking to us:",
+        "[[Write the post for {{ day.weekday }} here.]]",
+    )
+    edit("posts/take-it-seriously/x.j2", "If you are worried", "Write the post for Sunday here.")
+    findings = _findings(campaign_dir, "placeholder")
+    assert [(f.where, f.severity) for f in findings] == [
+        ("how-to-report/x.j2:1", "error"),
+        ("take-it-seriously/x.j2:3", "error"),
+    ]
+    assert "[[Write the post for Saturday here.]]" in findings[0].message

@@ -170,7 +170,9 @@ def test_preview_writes_html_with_every_post(run, campaign_dir, tmp_path):
         assert key in html
 
 
-def test_init_scaffolds_a_campaign_that_passes_its_checks(tmp_path):
+def test_init_scaffolds_a_campaign_whose_placeholders_fail_the_check_until_written(
+    tmp_path, write_placeholders
+):
     directory = tmp_path / "new-week"
     runner = CliRunner()
     result = runner.invoke(
@@ -189,9 +191,26 @@ def test_init_scaffolds_a_campaign_that_passes_its_checks(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    check = runner.invoke(main, ["check", "--json", "--config", str(directory / "config.toml")])
+    config = directory / "config.toml"
+    check = runner.invoke(main, ["check", "--json", "--config", str(config)])
     data = json.loads(check.output)
-    assert check.exit_code == 0 and data["errors"] == 0 and len(data["posts"]) == 14
+    assert check.exit_code == 1 and len(data["posts"]) == 14
+    placeholders = [f for f in data["findings"] if f["rule"] == "placeholder"]
+    assert data["errors"] == len(placeholders) == 2 + 7 + 14  # accounts, themes, templates
+    where = {f["where"].split(":")[0] for f in placeholders}
+    assert where == {"config.toml"} | {
+        f"day-{n}/{channel}.j2" for n in range(1, 8) for channel in ("x", "facebook")
+    }
+    in_config = [f for f in placeholders if f["where"].startswith("config.toml:")]
+    fields = {f["message"].split(" ")[0] for f in in_config}
+    assert {"accounts.x.handle", "accounts.facebook.page_id", "days[0].theme"} <= fields
+    assert all(f["line"] for f in placeholders)
+    # Writing what each placeholder asks for is all it takes to pass.
+    write_placeholders(directory)
+    check = runner.invoke(main, ["check", "--json", "--config", str(config)])
+    data = json.loads(check.output)
+    assert check.exit_code == 0, data["findings"]
+    assert (directory / "posts" / "README.md").is_file()  # the guide error messages point to
     again = runner.invoke(
         main,
         [
@@ -441,7 +460,7 @@ def test_a_week_in_the_past_is_warned_at_check_plan_and_approve(run):
     assert len(data["past"]) == 14 and "in the past" in data["past_warning"]
 
 
-def test_init_warns_of_a_week_in_the_past_and_not_of_one_ahead(tmp_path):
+def test_init_warns_of_a_week_in_the_past_and_not_of_one_ahead(tmp_path, write_placeholders):
     runner = CliRunner()
     common = ["--name", "Fraud Week", "--hashtag", "#StopFraud", "--organisation", "Anyshire"]
     past = runner.invoke(main, ["init", str(tmp_path / "old"), "--start", "2021-03-01", *common])
@@ -449,6 +468,7 @@ def test_init_warns_of_a_week_in_the_past_and_not_of_one_ahead(tmp_path):
     assert "is in the past" in past.output and "Mon 01 Mar 2021" in past.output
     ahead = runner.invoke(main, ["init", str(tmp_path / "new"), "--start", "2099-03-02", *common])
     assert ahead.exit_code == 0 and "in the past" not in ahead.output
+    write_placeholders(tmp_path / "new")
     check = runner.invoke(main, ["check", "--config", str(tmp_path / "new" / "config.toml")])
     assert check.exit_code == 0 and "in the past" not in check.output
 
@@ -496,7 +516,7 @@ def test_init_refuses_bad_input_and_writes_nothing(tmp_path, extra, kwargs, expe
     assert not directory.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_init_writes_valid_toml_whatever_the_name_holds(tmp_path):
+def test_init_writes_valid_toml_whatever_the_name_holds(tmp_path, write_placeholders):
     from campaign.config import load_config
 
     directory = tmp_path / "new-week"
@@ -510,6 +530,7 @@ def test_init_writes_valid_toml_whatever_the_name_holds(tmp_path):
     assert config.accounts["facebook"].name == organisation
     text = (directory / "config.toml").read_text()
     assert "# Credentials are the NAMES of environment variables" in text  # comments kept
+    write_placeholders(directory)
     check = CliRunner().invoke(main, ["check", "--config", str(directory / "config.toml")])
     assert check.exit_code == 0, check.output
 

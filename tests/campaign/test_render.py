@@ -70,3 +70,27 @@ def test_a_byte_order_mark_in_a_template_or_partial_is_not_posted(campaign_dir):
     for key in ("2020-04-21-x", "2020-04-21-facebook"):
         assert all("\ufeff" not in part for part in posts[key].parts)
     assert posts["2020-04-21-x"].parts[0].startswith("Know the signs")
+
+
+def test_undefined_variable_points_at_the_guide_that_exists(campaign_dir, edit):
+    edit("posts/how-to-report/x.j2", "{{ contact.online_form }}", "{{ contact.web_form }}")
+    with pytest.raises(TemplateError) as info:
+        _render(campaign_dir)
+    message = str(info.value)
+    assert message.startswith("how-to-report/x.j2:6: undefined variable")
+    assert "posts/README.md" in message and "docs/templates.md" not in message
+    guide = (campaign_dir / "posts" / "README.md").read_text()
+    assert "| `contact.<name>` |" in guide  # the guide documents what the message lists
+
+
+def test_missing_include_names_the_including_template_and_line(campaign_dir, edit):
+    edit(
+        "posts/how-to-report/x.j2",
+        '{% include "_partials/footer.j2" %}',
+        '{% include "_partials/fotter.j2" %}',
+    )
+    with pytest.raises(TemplateError) as info:
+        _render(campaign_dir)
+    assert info.value.template == "how-to-report/x.j2" and info.value.line == 7
+    assert str(info.value).startswith("how-to-report/x.j2:7: includes '_partials/fotter.j2'")
+    assert info.value.exit_code == 2

@@ -29,7 +29,7 @@ POST = OutgoingPost(
         "Call the National Stalking Helpline on 0808 802 0300. #SeeStalkingClearly",
     ),
 )
-PAGE = "1234567890"
+PAGE = "104857361209584"  # the shipped config.toml's page_id
 
 
 def batches(sandbox: PlatformSandbox) -> int:

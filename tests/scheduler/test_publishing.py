@@ -196,7 +196,9 @@ def test_status_shows_a_live_daemon_heartbeat(week_factory):
     assert week.store.daemons()[0].stopped_at is not None
 
 
-def test_a_week_across_the_clock_change_posts_at_local_wall_clock_times(tmp_path, clock):
+def test_a_week_across_the_clock_change_posts_at_local_wall_clock_times(
+    tmp_path, clock, write_placeholders
+):
     from zoneinfo import ZoneInfo
 
     from campaign.scaffold import scaffold
@@ -209,6 +211,7 @@ def test_a_week_across_the_clock_change_posts_at_local_wall_clock_times(tmp_path
         start=date(2026, 3, 26),
         organisation="Test Force",
     )
+    write_placeholders(tmp_path / "spring")
     clock.set(datetime(2026, 3, 26, 0, 0, tzinfo=UTC))
     store = Store.open(f"sqlite:///{tmp_path / 'spring.db'}", clock)
     with PlatformSandbox(SandboxSettings(seed=2), clock) as sandbox:

@@ -17,7 +17,7 @@ from campaign.clock import ManualClock
 from campaign.config import Account
 from scheduler.sandbox import CURRENT_METRICS, PlatformSandbox
 
-PAGE = "1234567890"
+PAGE = "104857361209584"  # the shipped config.toml's page_id
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_batch_runs_up_to_50_operations(
     post = sandbox.facebook.add_post(PAGE, "in a batch")
     ops = [
         {"method": "GET", "relative_url": f"{post.id}?fields=id,message"},
-        {"method": "GET", "relative_url": "v25.0/1234567890_1"},
+        {"method": "GET", "relative_url": f"v25.0/{PAGE}_1"},
         {"method": "POST", "relative_url": f"{PAGE}/feed", "body": "message=From+a+batch"},
     ]
     answer = http.post(f"{sandbox.graph_base_url}/v25.0/", data={"batch": json.dumps(ops), **auth})

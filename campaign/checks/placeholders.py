@@ -1,0 +1,89 @@
+"""Rule: no scaffold placeholder reaches the public, in a post or in config.toml.
+
+`campaign init` writes placeholders as `[[what to write]]`, so one rule finds them all, in the
+rendered text and in every config value (an account's handle and page id, a day's theme, alt
+text). Campaigns made before that wrote bare placeholders; those few texts are known here too.
+A placeholder that came into a post from config.toml is reported once, at its config line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from campaign.checks.findings import Finding, config_finding, locate, post_finding
+from campaign.config import CampaignConfig
+from campaign.render import RenderedPost
+
+PLACEHOLDER = re.compile(r"\[\[[^\[\]]{1,500}\]\]")
+# What `campaign init` wrote before placeholders were bracketed.
+_OLD_TEXT = re.compile(r"Write the (?:Facebook )?post for \w+ here\.?|Theme of day \d+")
+_OLD_VALUES = {"@YourHandle": "the account's X handle", "1234567890": "the Page's numeric id"}
+
+
+def check_placeholders(posts: list[RenderedPost], config: CampaignConfig) -> Iterator[Finding]:
+    """An error for each placeholder in config.toml, then for each one left in a post."""
+    in_config: set[str] = set()
+    for field, value in _strings(config.model_dump(exclude={"path"})):
+        for found in _placeholders(value):
+            in_config.add(found)
+            yield config_finding(
+                config,
+                "error",
+                "placeholder",
+                f"{field} is still the placeholder {_shown(found)!r}",
+                f"replace it in config.toml with {_wanted(found)}",
+                found,
+            )
+    for post in posts:
+        for found in dict.fromkeys(_placeholders(post.text)):
+            if found in in_config:
+                continue
+            yield post_finding(
+                post,
+                "error",
+                "placeholder",
+                f"the post still holds the placeholder {_shown(found)!r}",
+                f"replace it with {_wanted(found)}",
+                _needle(post, found),
+            )
+
+
+def _placeholders(text: str) -> list[str]:
+    found = [m.group() for m in PLACEHOLDER.finditer(text)]
+    rest = PLACEHOLDER.sub(" ", text)
+    found += [m.group() for m in _OLD_TEXT.finditer(rest)]
+    found += [value for value in _OLD_VALUES if rest.strip() == value]
+    return found
+
+
+def _shown(placeholder: str) -> str:
+    return " ".join(placeholder.split())
+
+
+def _wanted(placeholder: str) -> str:
+    """What to write instead: the placeholder says it; the old bare ones are named here."""
+    if placeholder in _OLD_VALUES:
+        return _OLD_VALUES[placeholder]
+    return "what it describes (without the brackets)"
+
+
+def _needle(post: RenderedPost, found: str) -> str:
+    """Text that is on the template line: the placeholder, or its words before any variable."""
+    for needle in (found, found.split("\n")[0], " ".join(found.split()[:3])):
+        if locate(post.template_path, needle):
+            return needle
+    return found
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, text) for every string in the dumped config, e.g. ('accounts.x.handle', ...)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
