@@ -5,6 +5,10 @@
     ├── TemplateError        a post template fails to parse or render (exit 2)
     ├── CheckFailed          rendered posts break an error-level content rule (exit 1)
     ├── StoreError           the database refused or holds something unexpected
+    │   ├── DatabaseFailure  the database itself failed; the text (driver message, SQL) is for
+    │   │   │                logs only, never for pages
+    │   │   └── DatabaseBusy another writer held the lock too long (or the server went away):
+    │   │                    nothing was changed; worth trying again
     │   └── PostNotFound     (also a LookupError) no post with that key
     ├── UserError            a dashboard user cannot be created or signed in (store/users.py)
     └── PublishError         a platform refused or failed a send
@@ -71,6 +75,20 @@ class StoreError(CampaignError):
     """The database refused an operation or is in an unexpected state."""
 
     exit_code = 3
+
+
+class DatabaseFailure(StoreError):
+    """The database (or its driver) failed an operation; the transaction was rolled back.
+
+    The message carries the driver's text and the SQL: for logs and the CLI, never a web page.
+    """
+
+
+class DatabaseBusy(DatabaseFailure):
+    """The database was locked by another writer (or unreachable) for longer than we waited.
+
+    The transaction was rolled back whole: nothing was changed, and trying again may work.
+    """
 
 
 class PostNotFound(StoreError, LookupError):

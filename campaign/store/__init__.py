@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
-from campaign.errors import PostNotFound, StoreError
+from campaign.errors import DatabaseBusy, DatabaseFailure, PostNotFound, StoreError
 from campaign.render import RenderedPost
 from campaign.store import approvals, control
-from campaign.store.database import make_engine, migrate
+from campaign.store.database import READ_ONLY, make_engine, migrate
 from campaign.store.models import (
     AccountRow,
     AuditRow,
@@ -30,15 +30,25 @@ from campaign.store.models import (
     PostState,
 )
 from campaign.store.plan_sync import PlanChanges, sync_plan
+from campaign.store.retry import is_busy, while_busy
 
 __all__ = ["AccountRow", "AuditRow", "CampaignRow", "PlanChanges", "PostRow", "PostState", "Store"]
 
 
+PAUSE_PATIENCE = 60.0  # seconds a pause keeps trying while the database is busy
+
+
 class Store:
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock | None = None, *, pause_patience: float = PAUSE_PATIENCE
+    ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
+        self.pause_patience = pause_patience
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         # SQLite has one writer at a time and every transaction here is BEGIN IMMEDIATE. Threads
         # of this process queue on a lock instead of in SQLite's busy handler, whose sleeps
         # (1, 2, 5 ... 100 ms) would make a burst of due posts late. PostgreSQL needs none.
@@ -57,7 +67,17 @@ class Store:
             with self._local_writer or nullcontext(), self._sessions.begin() as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+            raise _store_error(exc) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads. On SQLite it does not take the write lock, so it
+        answers while another process writes (WAL); writes in it are an error."""
+        try:
+            with self._readers.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise _store_error(exc) from exc
 
     def sync_plan(
         self,
@@ -113,11 +133,20 @@ class Store:
             return approvals.withdraw(session, campaign, rows, actor, self.clock.now(), reason)
 
     def pause(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
-        """Stop publishing now (campaign or one account); daemons see it at their next claim."""
-        with self.transaction() as session:
-            campaign = self.campaign(slug, session)
-            row = self._account(session, campaign, account) if account else None
-            control.pause(session, campaign, actor, reason, self.clock.now(), row)
+        """Stop publishing now (campaign or one account); daemons see it at their next claim.
+
+        While another writer holds the database, keep trying for `pause_patience` seconds: in
+        an incident this is the action that must get through. `DatabaseBusy` if it never did
+        (then nothing was paused).
+        """
+
+        def attempt() -> None:
+            with self.transaction() as session:
+                campaign = self.campaign(slug, session)
+                row = self._account(session, campaign, account) if account else None
+                control.pause(session, campaign, actor, reason, self.clock.now(), row)
+
+        while_busy(attempt, patience=self.pause_patience)
 
     def resume(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
         with self.transaction() as session:
@@ -165,3 +194,9 @@ class Store:
         if missing:
             raise PostNotFound(sorted(missing)[0])
         return rows
+
+
+def _store_error(exc: SQLAlchemyError) -> DatabaseFailure:
+    """Our error for a database failure; its text (with the SQL) is for logs, never pages."""
+    kind = DatabaseBusy if is_busy(exc) else DatabaseFailure
+    return kind(f"database error: {exc.__class__.__name__}: {exc}")

@@ -2,7 +2,9 @@
 
 SQLite gets WAL (the daemon reads while the CLI writes), a busy timeout, foreign keys, and
 `BEGIN IMMEDIATE` so a read-then-write transaction takes the write lock up front instead of
-failing with "database is locked" when it upgrades.
+failing with "database is locked" when it upgrades. A connection with the execution option
+`READ_ONLY` begins a plain (deferred) transaction instead: under WAL it reads while another
+connection holds the write lock.
 """
 
 from __future__ import annotations
@@ -19,25 +21,31 @@ from campaign.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "campaign_read_only"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for any SQLAlchemy URL, with SQLite tuned for one daemon plus the CLI."""
+def make_engine(
+    url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> Engine:
+    """An engine for any SQLAlchemy URL, with SQLite tuned for one daemon plus the CLI.
+
+    `busy_timeout_ms`: how long one SQLite statement waits for another writer's lock.
+    """
     try:
         engine = create_engine(url, **kwargs)
     except (ArgumentError, ImportError) as exc:
         raise StoreError(f"cannot use database URL {_safe(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, busy_timeout_ms)
     return engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -46,7 +54,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
