@@ -132,15 +132,22 @@ def _wait(
             SignInEventRow.name_key == key, SignInEventRow.event.in_((SIGNED_IN, UNLOCKED))
         )
     )
-    by_name = _failures(session, SignInEventRow.name_key == key, max(since, reset or since))
-    until = by_name[1] + policy.wait_after(by_name[0], policy.free_failures)
+    waits = [_until(session, SignInEventRow.name_key == key, max(since, reset or since), policy)]
     if address is not None:
-        count, last = _failures(session, SignInEventRow.address == address, since)
-        until = max(until, last + policy.wait_after(count, policy.address_free_failures))
-    return until - now if until > now else None
+        waits.append(_until(session, SignInEventRow.address == address, since, policy, True))
+    until = max((moment for moment in waits if moment is not None), default=None)
+    return until - now if until is not None and until > now else None
 
 
-def _failures(session: Session, where: object, since: datetime) -> tuple[int, datetime]:
+def _until(
+    session: Session,
+    where: object,
+    since: datetime,
+    policy: ThrottlePolicy,
+    by_address: bool = False,
+) -> datetime | None:
+    """When the failures matching `where` since `since` stop holding sign-in back (None: never
+    held back)."""
     count, last = session.execute(
         select(func.count(), func.max(SignInEventRow.at)).where(
             where,  # type: ignore[arg-type]
@@ -148,7 +155,10 @@ def _failures(session: Session, where: object, since: datetime) -> tuple[int, da
             SignInEventRow.at > since,
         )
     ).one()
-    return (int(count), last) if count else (0, since)
+    free = policy.address_free_failures if by_address else policy.free_failures
+    if not count or count < free:
+        return None
+    return last + policy.wait_after(int(count), free)
 
 
 def _known(session: Session, username: str) -> str | None:

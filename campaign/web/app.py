@@ -139,7 +139,17 @@ def _filters(app: Flask, config: CampaignConfig) -> None:
         first_line=first_line,
         when=lambda moment: when(moment, zone),
         local=lambda moment: moment.astimezone(zone),
+        duration=_duration,
     )
+
+
+def _duration(span: timedelta) -> str:
+    """"a minute", "5 minutes", "an hour", "2 hours": for plain sentences."""
+    minutes = round(span.total_seconds() / 60)
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def _assets(app: Flask) -> None:
