@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -118,6 +119,9 @@ def serve(
             "client seems to come from the proxy's address, so sign-in throttling by address "
             "treats them all as one.[/]"
         )
+    logging.basicConfig(  # failed and throttled sign-ins are warnings: the operator sees them
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"Dashboard for {config.campaign.name} on http://{shown}:{port}/ – Ctrl-C to stop."

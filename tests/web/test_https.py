@@ -108,3 +108,54 @@ def test_serve_help_documents_the_proxy_setting(campaign_dir):
     result = CliRunner().invoke(main, ["serve", "--help"])
     text = " ".join(result.output.split())
     assert "--trusted-proxy ADDRESS" in text and "HSTS" in text
+
+
+@pytest.mark.slow
+def test_campaign_serve_behind_a_proxy_logs_failed_sign_ins(campaign_dir, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    env = {
+        **os.environ,
+        "CAMPAIGN_CONFIG": str(campaign_dir / "config.toml"),
+        "CAMPAIGN_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "CAMPAIGN_WEB_SECRET": "s" * 40,
+    }
+    campaign = [sys.executable, "-c", "from campaign.cli import main; main()"]
+    assert subprocess.run([*campaign, "plan"], env=env, capture_output=True).returncode == 0
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [*campaign, "serve", "--port", str(port), "--https", "--trusted-proxy", "127.0.0.1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.23"}
+    try:
+        for _ in range(100):
+            try:
+                page, text = _request(port, "GET", "/login", forwarded)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
+        headers = {
+            **forwarded,
+            "Cookie": page.headers["Set-Cookie"].split(";")[0],
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"https://127.0.0.1:{port}/login",
+        }
+        body = f"username=nobody&password=wrong+password&csrf_token={CSRF.search(text)[1]}"
+        refused, _ = _request(port, "POST", "/login", headers, body)
+        assert refused.status == 401
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert "sign-in failed: an unknown name from 198.51.100.23" in output
+    assert "wrong password" not in output

@@ -156,3 +156,31 @@ def test_a_form_from_before_a_new_password_is_refused(web, planned):
     )
     assert response.status_code == 400
     assert not planned.campaign(SLUG).paused
+
+
+def test_users_added_before_the_migration_get_a_csrf_key_and_can_sign_in(
+    tmp_path, clock, config, session_clock, web
+):
+    from campaign.planning import store_plan
+    from campaign.store import Store, users
+    from campaign.store.database import make_engine, migrate
+    from campaign.web import create_app
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0004")
+    password_hash = users.HASHER.hash(web.password)
+    with engine.begin() as connection:
+        for name in ("alice", "olly"):
+            connection.exec_driver_sql(
+                "INSERT INTO users (username, password_hash, role, created_at, disabled) "
+                "VALUES (?, ?, 'approver', '2026-01-01 00:00:00', 0)",
+                (name, password_hash),
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        keys = [row[0] for row in connection.exec_driver_sql("SELECT csrf_secret FROM users")]
+    assert len(set(keys)) == 2 and all(len(key) == 64 for key in keys)
+    store = Store(engine, clock)
+    store_plan(config, store, "olly")
+    web.app = create_app(config, store, secret_key="k" * 32, clock=session_clock)
+    assert web.sign_in("alice").get("/control/pause").status_code == 200
