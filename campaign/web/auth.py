@@ -177,6 +177,9 @@ def login() -> Any:
             status, headers = 429, {"Retry-After": str(math.ceil(result.wait.total_seconds()))}
         page = render_template("login.html.j2", next=target or "", error=error, username=username)
         return page, status, headers
+    replaced = session.get("sid")
+    if isinstance(replaced, str):  # signing in again: the browser's previous session ends
+        web_sessions.end(store, replaced, now, "replaced by a new sign-in")
     token, csrf_key = web_sessions.start(store, result.user.id, now, address)
     session.clear()  # a fresh session for the signed-in user
     session["sid"] = token

@@ -184,3 +184,12 @@ def test_users_added_before_the_migration_get_a_csrf_key_and_can_sign_in(
     store_plan(config, store, "olly")
     web.app = create_app(config, store, secret_key="k" * 32, clock=session_clock)
     assert web.sign_in("alice").get("/control/pause").status_code == 200
+
+
+def test_signing_in_again_ends_the_session_it_replaces(app, web, planned):
+    client = web.sign_in("alice")
+    copy = _copy_of(app, client)
+    token = web.token(client.get("/login").text)
+    client.post("/login", data={"username": "alice", "password": web.password, "csrf_token": token})
+    assert client.get("/week").status_code == 200
+    assert copy.get("/week").status_code == 302
