@@ -1,7 +1,9 @@
 """The store: the database is the source of truth for the plan and what was sent.
 
 `Store(engine)` takes an engine and never owns global state; `Store.open(url)` makes one and
-migrates it. Every public method is one short transaction.
+migrates it. Every public method is one short transaction; the ones that only read do not
+take SQLite's write lock, so pages (the pause form among them) open while another process
+writes.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ class Store:
 
     def campaign(self, slug: str, session: Session | None = None) -> CampaignRow:
         if session is None:
-            with self.transaction() as own:
+            with self.reading() as own:
                 return self.campaign(slug, own)
         row = session.scalar(select(CampaignRow).where(CampaignRow.slug == slug))
         if row is None:
@@ -106,7 +108,7 @@ class Store:
     def posts(
         self, slug: str, *, keys: Sequence[str] = (), day: date | None = None
     ) -> list[PostRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             return self._select_posts(session, slug, keys, day)
 
     def approve(
@@ -155,13 +157,13 @@ class Store:
             control.resume(session, campaign, actor, reason, self.clock.now(), row)
 
     def accounts(self, slug: str) -> list[AccountRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             campaign = self.campaign(slug, session)
             query = select(AccountRow).where(AccountRow.campaign_id == campaign.id)
             return list(session.scalars(query.order_by(AccountRow.key)))
 
     def daemons(self) -> list[DaemonRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             return list(session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc())))
 
     def _account(self, session: Session, campaign: CampaignRow, key: str) -> AccountRow:
@@ -173,7 +175,7 @@ class Store:
         return row
 
     def audit_log(self, slug: str) -> list[AuditRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             campaign = self.campaign(slug, session)
             query = select(AuditRow).where(AuditRow.campaign_id == campaign.id)
             return list(session.scalars(query.order_by(AuditRow.id)))

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from campaign.cli import main
 from campaign.web import create_app
@@ -38,9 +38,11 @@ def _served(app, trusted_proxy: str | None) -> Iterator[int]:
     thread.start()
     try:
         yield server.effective_port
-    finally:
-        server.close()
+    finally:  # finish the requests in flight, then close everything from the server's thread
+        server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(timeout=5)
+        assert not thread.is_alive()
 
 
 def _request(port: int, method: str, path: str, headers: dict[str, str], body: str = ""):
