@@ -144,7 +144,7 @@ def _filters(app: Flask, config: CampaignConfig) -> None:
 
 
 def _duration(span: timedelta) -> str:
-    """"a minute", "5 minutes", "an hour", "2 hours": for plain sentences."""
+    """For plain sentences: 'a minute', '5 minutes', 'an hour', '2 hours'."""
     minutes = round(span.total_seconds() / 60)
     if minutes % 60 == 0 and minutes >= 60:
         hours = minutes // 60
