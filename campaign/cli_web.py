@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -43,7 +44,16 @@ SECRET_ENV = "CAMPAIGN_WEB_SECRET"
     "--https",
     "secure_cookies",
     is_flag=True,
-    help="The dashboard is reached over HTTPS (behind a TLS proxy): mark cookies Secure.",
+    help="The dashboard is reached over HTTPS (behind a TLS proxy): mark cookies Secure, send "
+    "HSTS, and check that forms come from this site's own https pages.",
+)
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    callback=lambda ctx, param, value: _proxy_address(value),
+    help="IP address of the reverse proxy in front of the dashboard. Its X-Forwarded-For, "
+    "-Proto, -Host and -Port headers are believed (from it only): sign-in throttling and the "
+    "sign-in record then see each client's own address, and the https check sees https.",
 )
 @click.option(
     "--threads",
@@ -60,6 +70,7 @@ def serve(
     secret_env: str,
     session_hours: float,
     secure_cookies: bool,
+    trusted_proxy: str | None,
     threads: int,
 ) -> None:
     """Serve the web dashboard: the week, sign-off, pause / resume, live status, results.
@@ -109,11 +120,51 @@ def serve(
                 " put the dashboard behind an HTTPS proxy so passwords and sessions are encrypted.",
             )
         )
+    if secure_cookies and trusted_proxy is None:
+        console.print(
+            "[yellow]--https without --trusted-proxy: every request counts as https, and every "
+            "client seems to come from the proxy's address, so sign-in throttling by address "
+            "treats them all as one.[/]"
+        )
+    logging.basicConfig(  # failed and throttled sign-ins are warnings: the operator sees them
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"Dashboard for {config.campaign.name} on http://{shown}:{port}/ – Ctrl-C to stop."
     )
-    waitress_serve(app, host=host, port=port, threads=threads, ident="campaign")
+    waitress_serve(app, **waitress_options(host, port, threads, secure_cookies, trusted_proxy))
+
+
+PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"
+
+
+def waitress_options(
+    host: str, port: int, threads: int, https: bool, trusted_proxy: str | None
+) -> dict[str, object]:
+    """How waitress serves the dashboard: behind a trusted proxy, believe its forwarded headers
+    (the client's address and scheme); with --https and no proxy named, every request is https.
+    """
+    options: dict[str, object] = {"host": host, "port": port, "threads": threads}
+    options["ident"] = "campaign"
+    if https:
+        options["url_scheme"] = "https"
+    if trusted_proxy is not None:
+        options["trusted_proxy"] = trusted_proxy
+        options["trusted_proxy_headers"] = PROXY_HEADERS
+        options["trusted_proxy_count"] = 1
+    return options
+
+
+def _proxy_address(value: str | None) -> str | None:
+    if value is None or value == "localhost":
+        return value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an IP address (e.g. 127.0.0.1 for a proxy on this machine)"
+        ) from None
 
 
 def _loopback(host: str) -> bool:
@@ -186,6 +237,68 @@ def users_disable(config_path: Path, username: str, enable: bool) -> None:
 
     set_disabled(open_store(load_config(config_path), upgrade=True), username, not enable)
     _console().print(f"{'Enabled' if enable else 'Disabled'} {username}.")
+
+
+@users.command("role")
+@config_option
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["officer", "approver", "analyst"]),
+    required=True,
+    help="The new role.",
+)
+@handle_errors
+def users_role(config_path: Path, username: str, role: str) -> None:
+    """Give USERNAME another role; their open sessions end (they sign in again)."""
+    from campaign.store.users import set_role
+
+    set_role(open_store(load_config(config_path)), username, role)
+    _console().print(f"{username} is now {role}.")
+
+
+@users.command("unlock")
+@config_option
+@click.argument("username")
+@handle_errors
+def users_unlock(config_path: Path, username: str) -> None:
+    """Let USERNAME try to sign in again now, after too many wrong passwords."""
+    from campaign.store.sign_ins import unlock
+
+    store = open_store(load_config(config_path))
+    unlock(store, username, store.clock.now(), by=_operator())
+    _console().print(f"{username} may sign in again now.")
+
+
+@users.command("sign-ins")
+@config_option
+@click.option("--user", "username", help="Only this user's sign-ins.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@handle_errors
+def users_sign_ins(config_path: Path, username: str | None, limit: int) -> None:
+    """The latest sign-ins, failures, throttled attempts and sign-outs, newest first."""
+    from campaign.store.sign_ins import recent
+
+    config = load_config(config_path)
+    table = Table(title="Dashboard sign-ins")
+    for column in ("When", "Event", "User", "Address", "Detail"):
+        table.add_column(column)
+    for row in recent(open_store(config), limit=limit, username=username):
+        table.add_row(
+            f"{row.at.astimezone(config.zone):%Y-%m-%d %H:%M:%S %Z}",
+            row.event,
+            row.username or "(not a user)",
+            row.address or "",
+            row.detail or "",
+        )
+    _console().print(table)
+
+
+def _operator() -> str:
+    try:
+        return os.getlogin()
+    except OSError:
+        return os.environ.get("USER", "the command line")
 
 
 @users.command("list")

@@ -8,7 +8,11 @@
     │   ├── PostNotFound     (also a LookupError) no post with that key
     │   └── AccountNotFound  (also a LookupError) no account with that key
     ├── StoreError           the database refused or holds something unexpected (exit 3)
-    │   └── NoPlanStored     no database or campaign yet: `campaign plan` has not run
+    │   ├── NoPlanStored     no database or campaign yet: `campaign plan` has not run
+    │   └── DatabaseFailure  the database itself failed; the text (driver message, SQL) is for
+    │       │                logs only, never for pages
+    │       └── DatabaseBusy another writer held the lock too long (or the server went away):
+    │                        nothing was changed; worth trying again
     ├── UserError            a dashboard user cannot be created or signed in (store/users.py)
     └── PublishError         a platform refused or failed a send
         ├── Transient        worth retrying later
@@ -124,6 +128,20 @@ class NoPlanStored(StoreError):
 
     def __init__(self, where: str) -> None:
         super().__init__(f"no plan stored yet: run `campaign plan` ({where})")
+
+
+class DatabaseFailure(StoreError):
+    """The database (or its driver) failed an operation; the transaction was rolled back.
+
+    The message carries the driver's text and the SQL: for logs and the CLI, never a web page.
+    """
+
+
+class DatabaseBusy(DatabaseFailure):
+    """The database was locked by another writer (or unreachable) for longer than we waited.
+
+    The transaction was rolled back whole: nothing was changed, and trying again may work.
+    """
 
 
 class PublishError(CampaignError):

@@ -1,8 +1,9 @@
 """The store: the database is the source of truth for the plan and what was sent.
 
 `Store(engine)` takes an engine and never owns global state; `Store.open(url)` makes one and
-migrates it; `Store.open_existing(url)` uses only a database `campaign plan` made, creating and
-migrating nothing. Every public method is one short transaction.
+migrates it; `Store.open_existing(url)` uses only a database `campaign plan` made, creating
+nothing. Every public method is one short transaction; the ones that only read do not take
+SQLite's write lock, so pages (the pause form among them) open while another process writes.
 """
 
 from __future__ import annotations
@@ -18,10 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
-from campaign.errors import AccountNotFound, NoPlanStored, PostNotFound, StoreError
+from campaign.errors import (
+    AccountNotFound,
+    DatabaseBusy,
+    DatabaseFailure,
+    NoPlanStored,
+    PostNotFound,
+)
 from campaign.render import RenderedPost
 from campaign.store import approvals, control
-from campaign.store.database import make_engine, migrate, open_existing
+from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
 from campaign.store.models import (
     AccountRow,
     AuditRow,
@@ -31,15 +38,25 @@ from campaign.store.models import (
     PostState,
 )
 from campaign.store.plan_sync import PlanChanges, sync_plan
+from campaign.store.retry import is_busy, while_busy
 
 __all__ = ["AccountRow", "AuditRow", "CampaignRow", "PlanChanges", "PostRow", "PostState", "Store"]
 
 
+PAUSE_PATIENCE = 60.0  # seconds a pause keeps trying while the database is busy
+
+
 class Store:
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock | None = None, *, pause_patience: float = PAUSE_PATIENCE
+    ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
+        self.pause_patience = pause_patience
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         # SQLite has one writer at a time and every transaction here is BEGIN IMMEDIATE. Threads
         # of this process queue on a lock instead of in SQLite's busy handler, whose sleeps
         # (1, 2, 5 ... 100 ms) would make a burst of due posts late. PostgreSQL needs none.
@@ -63,7 +80,17 @@ class Store:
             with self._local_writer or nullcontext(), self._sessions.begin() as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+            raise _store_error(exc) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads. On SQLite it does not take the write lock, so it
+        answers while another process writes (WAL); writes in it are an error."""
+        try:
+            with self._readers.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise _store_error(exc) from exc
 
     def sync_plan(
         self,
@@ -82,7 +109,7 @@ class Store:
 
     def campaign(self, slug: str, session: Session | None = None) -> CampaignRow:
         if session is None:
-            with self.transaction() as own:
+            with self.reading() as own:
                 return self.campaign(slug, own)
         row = session.scalar(select(CampaignRow).where(CampaignRow.slug == slug))
         if row is None:
@@ -92,7 +119,7 @@ class Store:
     def posts(
         self, slug: str, *, keys: Sequence[str] = (), day: date | None = None
     ) -> list[PostRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             return self._select_posts(session, slug, keys, day)
 
     def approve(
@@ -119,11 +146,20 @@ class Store:
             return approvals.withdraw(session, campaign, rows, actor, self.clock.now(), reason)
 
     def pause(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
-        """Stop publishing now (campaign or one account); daemons see it at their next claim."""
-        with self.transaction() as session:
-            campaign = self.campaign(slug, session)
-            row = self._account(session, campaign, account) if account else None
-            control.pause(session, campaign, actor, reason, self.clock.now(), row)
+        """Stop publishing now (campaign or one account); daemons see it at their next claim.
+
+        While another writer holds the database, keep trying for `pause_patience` seconds: in
+        an incident this is the action that must get through. `DatabaseBusy` if it never did
+        (then nothing was paused).
+        """
+
+        def attempt() -> None:
+            with self.transaction() as session:
+                campaign = self.campaign(slug, session)
+                row = self._account(session, campaign, account) if account else None
+                control.pause(session, campaign, actor, reason, self.clock.now(), row)
+
+        while_busy(attempt, patience=self.pause_patience)
 
     def resume(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
         with self.transaction() as session:
@@ -132,13 +168,13 @@ class Store:
             control.resume(session, campaign, actor, reason, self.clock.now(), row)
 
     def accounts(self, slug: str) -> list[AccountRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             campaign = self.campaign(slug, session)
             query = select(AccountRow).where(AccountRow.campaign_id == campaign.id)
             return list(session.scalars(query.order_by(AccountRow.key)))
 
     def daemons(self) -> list[DaemonRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             return list(session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc())))
 
     def _account(self, session: Session, campaign: CampaignRow, key: str) -> AccountRow:
@@ -153,7 +189,7 @@ class Store:
         return row
 
     def audit_log(self, slug: str) -> list[AuditRow]:
-        with self.transaction() as session:
+        with self.reading() as session:
             campaign = self.campaign(slug, session)
             query = select(AuditRow).where(AuditRow.campaign_id == campaign.id)
             return list(session.scalars(query.order_by(AuditRow.id)))
@@ -175,3 +211,9 @@ class Store:
             known = session.scalars(select(PostRow.key).where(PostRow.campaign_id == campaign.id))
             raise PostNotFound(sorted(missing)[0], known)
         return rows
+
+
+def _store_error(exc: SQLAlchemyError) -> DatabaseFailure:
+    """Our error for a database failure; its text (with the SQL) is for logs, never pages."""
+    kind = DatabaseBusy if is_busy(exc) else DatabaseFailure
+    return kind(f"database error: {exc.__class__.__name__}: {exc}")

@@ -2,7 +2,9 @@
 
 SQLite gets WAL (the daemon reads while the CLI writes), a busy timeout, foreign keys, and
 `BEGIN IMMEDIATE` so a read-then-write transaction takes the write lock up front instead of
-failing with "database is locked" when it upgrades.
+failing with "database is locked" when it upgrades. A connection with the execution option
+`READ_ONLY` begins a plain (deferred) transaction instead: under WAL it reads while another
+connection holds the write lock.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from campaign.errors import NoPlanStored, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "campaign_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -49,7 +52,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _alembic() -> AlembicConfig:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -187,6 +188,8 @@ def _audit_is_append_only(session: Session, flush_context: object, instances: ob
     for row in list(session.dirty) + list(session.deleted):
         if isinstance(row, AuditRow):
             raise StoreError("the audit log is append-only: audit rows cannot change")
+        if isinstance(row, SignInEventRow):
+            raise StoreError("sign-in events are append-only: they cannot change")
 
 
 class UserRow(Base):
@@ -204,3 +207,44 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the user's CSRF tokens are bound to (not the session), so a form left open survives
+    # signing in again elsewhere; a new one on a new password, disabling or a new role.
+    csrf_secret: Mapped[str | None] = mapped_column(String(64))
+
+
+class WebSessionRow(Base):
+    """A signed-in dashboard session. The cookie holds a random token; only its SHA-256 is kept,
+    so the table cannot be used to sign in. Ending a session here ends it for every copy of the
+    cookie."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime]
+    address: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(50))
+
+
+class SignInEventRow(Base):
+    """One sign-in attempt, sign-out or end of sessions: the record, and the throttle's memory.
+
+    `username` is set only when the name is an account's (a password typed into the name field
+    is never stored); `name_key` is a hash of the name as typed, what the throttle counts by.
+    """
+
+    __tablename__ = "sign_in_events"
+    __table_args__ = (
+        Index("ix_sign_in_events_name_key", "name_key", "at"),
+        Index("ix_sign_in_events_address", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    event: Mapped[str] = mapped_column(String(20))  # signed-in | failed | throttled | signed-out
+    username: Mapped[str | None] = mapped_column(String(64))
+    name_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(100))

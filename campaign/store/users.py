@@ -10,6 +10,9 @@ Roles (a user has exactly one):
 Passwords are kept only as Argon2id hashes (argon2-cffi's `PasswordHasher`, its default,
 RFC 9106 low-memory parameters); a hash made with older parameters is upgraded at the next
 successful sign-in. Users are created with `campaign users add`, never through the web.
+
+A new password, disabling a user and a new role each end every session the user has open
+(`web_sessions.end_all`): whoever holds a copy of their cookie is signed out at once.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 from campaign.errors import CampaignError
 from campaign.store import Store
 from campaign.store.models import UserRow
+from campaign.store.web_sessions import end_all, new_csrf_secret
 
 ROLES = ("officer", "approver", "analyst")
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -84,6 +88,7 @@ def add_user(
             role=role,
             created_at=store.clock.now(),
             disabled=False,
+            csrf_secret=new_csrf_secret(),
         )
         session.add(row)
         session.flush()
@@ -93,16 +98,35 @@ def add_user(
 def set_password(
     store: Store, username: str, password: str, *, hasher: PasswordHasher | None = None
 ) -> None:
+    """A new password; every session the user has open ends (it may have been someone else's)."""
     _check_password(password)
     password_hash = (hasher or HASHER).hash(password)
     with store.transaction() as session:
-        _row(session, username).password_hash = password_hash
+        row = _row(session, username)
+        row.password_hash = password_hash
+        end_all(session, row, store.clock.now(), "password changed")
 
 
 def set_disabled(store: Store, username: str, disabled: bool) -> None:
-    """Disable (or re-enable) a user: a disabled user's sessions stop at their next request."""
+    """Disable (or re-enable) a user. Disabling ends their sessions for good: enabling the user
+    again does not bring them back."""
     with store.transaction() as session:
-        _row(session, username).disabled = disabled
+        row = _row(session, username)
+        row.disabled = disabled
+        if disabled:
+            end_all(session, row, store.clock.now(), "disabled")
+
+
+def set_role(store: Store, username: str, role: str) -> User:
+    """Give a user another role; their open sessions end, so the new role applies from their
+    next sign-in and nothing done under the old one is still in flight."""
+    _check_role(role)
+    with store.transaction() as session:
+        row = _row(session, username)
+        if row.role != role:
+            row.role = role
+            end_all(session, row, store.clock.now(), "role changed")
+        return _user(row)
 
 
 def list_users(store: Store) -> list[User]:

@@ -8,13 +8,19 @@ Security, in one place:
 - Jinja autoescapes every template (whatever its file name) with StrictUndefined, so post text,
   alt text, findings and reasons are shown as text, never as markup;
 - the session cookie is HttpOnly and SameSite=Lax, signed with the secret key, and expires
-  after `session_hours` (checked on the server against the app's clock as well);
-- pages load nothing from other sites and run no inline script (Content-Security-Policy).
+  after `session_hours`; the session itself lives on the server, which checks its age against
+  the app's clock and ends it at sign-out, a new password, disabling or a new role;
+- sign-in is throttled and recorded (`campaign.store.sign_ins`);
+- pages load nothing from other sites and run no inline script (Content-Security-Policy);
+  served over HTTPS (`secure_cookies`), every answer carries HSTS;
+- no page shows an exception's text: our database errors (whose text carries SQL) and anything
+  unexpected are logged and answered in plain words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,10 +32,11 @@ from werkzeug.exceptions import HTTPException
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
-from campaign.errors import CampaignError, PostNotFound, StoreError
+from campaign.errors import CampaignError, DatabaseBusy, DatabaseFailure, PostNotFound, StoreError
 from campaign.preview import highlight
 from campaign.report.html import first_line, number, percent
 from campaign.store import Store
+from campaign.store.sign_ins import ThrottlePolicy
 from campaign.web import analytics, auth, control, week
 from campaign.web.status import when
 
@@ -39,6 +46,8 @@ CSP = (
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'none'; object-src 'none'"
 )
+HSTS = "max-age=31536000"  # a year; not includeSubDomains: other sites may share the domain
+log = logging.getLogger("campaign.web")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class WebSettings:
     clock: Clock  # sessions: when one started, whether it expired
     session_lifetime: timedelta
     poll_seconds: float
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
 
 
 def create_app(
@@ -61,12 +71,13 @@ def create_app(
     session_hours: float = 8.0,
     poll_seconds: float = 2.0,
     secure_cookies: bool = False,
+    throttle: ThrottlePolicy | None = None,
 ) -> Flask:
     """The dashboard for `config`'s campaign on `store`.
 
-    `clock` decides session expiry (default: the wall clock); the campaign's own time (what is
-    due, heartbeats) is the store's clock. `secure_cookies` marks the cookie Secure: set it when
-    the app is served over HTTPS.
+    `clock` decides session expiry and sign-in throttling (default: the wall clock); the
+    campaign's own time (what is due, heartbeats) is the store's clock. `secure_cookies`: the
+    app is served over HTTPS: mark the cookie Secure and send HSTS.
     """
     if len(secret_key) < 16:
         raise ValueError("the secret key must be at least 16 characters")
@@ -80,7 +91,8 @@ def create_app(
         SESSION_COOKIE_SECURE=secure_cookies,
         PERMANENT_SESSION_LIFETIME=lifetime,
         SESSION_REFRESH_EACH_REQUEST=False,  # absolute expiry: the login time, not the last click
-        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, no longer
+        # A form's token is good for one session lifetime, across sign-ins of the same user.
+        WTF_CSRF_TIME_LIMIT=int(lifetime.total_seconds()),
         WTF_CSRF_SSL_STRICT=secure_cookies,
         MAX_CONTENT_LENGTH=64 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
@@ -102,7 +114,7 @@ def create_app(
         ]
     )
     app.extensions["campaign"] = WebSettings(
-        config, store, clock or SystemClock(), lifetime, poll_seconds
+        config, store, clock or SystemClock(), lifetime, poll_seconds, throttle or ThrottlePolicy()
     )
     CSRFProtect(app)
     _filters(app, config)
@@ -112,6 +124,8 @@ def create_app(
     _assets(app)
     _errors(app)
     app.after_request(_security_headers)
+    if secure_cookies:
+        app.after_request(_hsts)
     auth.check_every_view_is_guarded(app)
     return app
 
@@ -125,7 +139,17 @@ def _filters(app: Flask, config: CampaignConfig) -> None:
         first_line=first_line,
         when=lambda moment: when(moment, zone),
         local=lambda moment: moment.astimezone(zone),
+        duration=_duration,
     )
+
+
+def _duration(span: timedelta) -> str:
+    """For plain sentences: 'a minute', '5 minutes', 'an hour', '2 hours'."""
+    minutes = round(span.total_seconds() / 60)
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def _assets(app: Flask) -> None:
@@ -142,36 +166,26 @@ def _assets(app: Flask) -> None:
 def _errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return (
-            render_template(
-                "error.html.j2",
-                title="This form could not be accepted",
-                message="It was sent without a valid security token (it may have come from "
-                "another site, or the page is from an earlier sign-in). Nothing was changed. "
-                "Reload the page and try again.",
-                code=400,
-            ),
+        return _page(
+            "This form could not be accepted",
+            "It was sent without a valid security token (it may have come from another site, "
+            "or the page is older than a sign-in session). Nothing was changed. Reload the page "
+            "and try again.",
             400,
         )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
-        if request.path.startswith("/api/"):
-            return {"error": error.description}, error.code or 500
-        titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
         code = error.code or 500
-        return (
-            render_template(
-                "error.html.j2",
-                title=titles.get(code, error.name),
-                message=error.description or "",
-                code=code,
-            ),
-            code,
-        )
+        if request.path.startswith("/api/"):
+            return {"error": error.description}, code
+        titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
+        return _page(titles.get(code, error.name), error.description or "", code)
 
     @app.errorhandler(CampaignError)
     def campaign_error(error: CampaignError) -> Any:
+        if isinstance(error, DatabaseFailure):
+            return database_error(error)
         code = 400
         if isinstance(error, PostNotFound):
             code = 404
@@ -179,8 +193,42 @@ def _errors(app: Flask) -> None:
             code = 503
         if request.path.startswith("/api/"):
             return {"error": str(error)}, code
-        title = "Something needs attention"
-        return render_template("error.html.j2", title=title, message=str(error), code=code), code
+        return _page("Something needs attention", str(error), code)
+
+    def database_error(error: DatabaseFailure) -> Any:
+        """The text of a database error names tables and SQL: it goes to the log only."""
+        log.error("database error on %s %s: %s", request.method, request.path, error)
+        busy = isinstance(error, DatabaseBusy)
+        message = (
+            "The database is busy and did not answer in time. Nothing was changed."
+            if busy
+            else "The database could not do this. Nothing was changed."
+        )
+        message += " Try again in a minute; if it keeps happening, tell whoever runs the server."
+        if request.path.startswith("/api/"):
+            return {"error": "the database is unavailable; try again in a minute"}, 503
+        return _page("The database did not answer", message, 503)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if request.path.startswith("/api/"):
+            return {"error": "something went wrong on the server"}, 500
+        return _page(
+            "Something went wrong",
+            "The server could not finish this. Nothing more is known here; the details are in "
+            "the server's log. Try again, and if it keeps happening tell whoever runs the server.",
+            500,
+        )
+
+
+def _page(title: str, message: str, code: int) -> tuple[str, int]:
+    return render_template("error.html.j2", title=title, message=message, code=code), code
+
+
+def _hsts(response: Response) -> Response:
+    response.headers["Strict-Transport-Security"] = HSTS
+    return response
 
 
 def _security_headers(response: Response) -> Response:

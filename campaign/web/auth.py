@@ -1,12 +1,22 @@
 """Signing in and out, sessions that expire, and the one decorator that checks roles.
 
-The session cookie holds only the user's id and when they signed in. The user (and so the role)
-is read from the database on every request, so disabling a user or changing their role takes
-effect at once. Sessions end `session_lifetime` after sign-in, however busy they are.
+The session cookie holds a random session token and the CSRF key. The session (and so the user
+and role) is looked up in the database on every request: signing out, a new password,
+disabling a user or a new role end it on the server, for every copy of the cookie. Sessions end
+`session_lifetime` after sign-in, however busy they are.
+
+Sign-in is throttled per name and per client address (`store.sign_ins`), and every attempt,
+failed, refused by the throttle or successful, is recorded there and failures are logged.
+
+CSRF tokens are made from a key kept with the user rather than a random one per session, so a
+form left open (the pause form in an incident) still works after its user signed in again in
+another tab. The key changes when the user's sessions are ended by the server (new password,
+disabled, new role), and a token is good for one session lifetime at most.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -27,7 +37,9 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from campaign.store.users import CAPABILITY_TEXT, User, authenticate, get_user
+from campaign.store import web_sessions
+from campaign.store.sign_ins import record_sign_out, sign_in
+from campaign.store.users import CAPABILITY_TEXT, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 bp = Blueprint("auth", __name__)
@@ -85,6 +97,7 @@ def init_app(app: Flask) -> None:
             "can": (lambda capability: bool(user and user.can(capability))),
             "campaign": settings().config.campaign,
             "poll_ms": int(settings().poll_seconds * 1000),
+            "throttle": settings().throttle,
         }
 
 
@@ -102,22 +115,32 @@ def load_user() -> Response | tuple[Any, int] | None:
     view = current_app.view_functions.get(request.endpoint or "")
     if request.endpoint == "static" or getattr(view, "is_public", False) or view is None:
         return None
-    started = session.get("at")
-    user_id = session.get("uid")
-    if user_id is None or not isinstance(started, int | float):
+    token = session.get("sid")
+    if not isinstance(token, str):
         return _sign_in_needed(None)
-    now = settings().clock.now().timestamp()
-    lifetime = settings().session_lifetime.total_seconds()
-    if not 0 <= now - started < lifetime:
+    found = web_sessions.look_up(
+        settings().store, token, settings().clock.now(), settings().session_lifetime
+    )
+    if not isinstance(found, web_sessions.Live):
         session.clear()
-        hours = f"{lifetime / 3600:g}"
-        return _sign_in_needed(f"Your session ended after {hours} hours: please sign in again.")
-    user = get_user(settings().store, int(user_id))
-    if user is None or user.disabled:
-        session.clear()
-        return _sign_in_needed("Your account is no longer active.")
-    g.user = user
+        return _sign_in_needed(_ended(found.reason) if found else None)
+    if session.get("csrf_token") != found.csrf_secret:
+        session["csrf_token"] = found.csrf_secret  # forms made from here on use the user's key
+    g.user = User(found.user_id, found.username, found.role, found.created_at, False)
     return None
+
+
+def _ended(reason: str) -> str:
+    if reason == "expired":
+        hours = f"{settings().session_lifetime.total_seconds() / 3600:g}"
+        return f"Your session ended after {hours} hours: please sign in again."
+    return {
+        "disabled": "Your account is no longer active.",
+        "signed out": "You signed out (here or in another window): please sign in again.",
+        "password changed": "Your password was changed, which ends every session: please sign "
+        "in again.",
+        "role changed": "Your role was changed: please sign in again.",
+    }.get(reason, "Your session has ended: please sign in again.")
 
 
 def _sign_in_needed(message: str | None) -> Response | tuple[Any, int]:
@@ -143,21 +166,38 @@ def login() -> Any:
         return render_template("login.html.j2", next=target or "", error=None, username="")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    user = authenticate(settings().store, username, password) if username and password else None
-    if user is None:
+    store, now, address = settings().store, settings().clock.now(), request.remote_addr
+    result = sign_in(store, username, password, address, now, settings().throttle)
+    if result.user is None:
         error = "That username and password do not match an active account."
+        status, headers = 401, {}
+        if result.wait is not None:
+            minutes = max(1, math.ceil(result.wait.total_seconds() / 60))
+            error = f"Too many attempts: try again in {minutes} minute{'s' * (minutes != 1)}."
+            status, headers = 429, {"Retry-After": str(math.ceil(result.wait.total_seconds()))}
         page = render_template("login.html.j2", next=target or "", error=error, username=username)
-        return page, 401
-    session.clear()  # a fresh session (and CSRF token) for the signed-in user
-    session["uid"] = user.id
-    session["at"] = settings().clock.now().timestamp()
+        return page, status, headers
+    replaced = session.get("sid")
+    if isinstance(replaced, str):  # signing in again: the browser's previous session ends
+        web_sessions.end(store, replaced, now, "replaced by a new sign-in")
+    token, csrf_key = web_sessions.start(store, result.user.id, now, address)
+    session.clear()  # a fresh session for the signed-in user
+    session["sid"] = token
+    session["csrf_token"] = csrf_key
     session.permanent = True
-    return redirect(target or home_for(user))
+    return redirect(target or home_for(result.user))
 
 
 @bp.post("/logout")
 @public  # anyone may end a session; the CSRF check still applies
 def logout() -> Response:
+    token = session.get("sid")
+    if isinstance(token, str):
+        store, now = settings().store, settings().clock.now()
+        found = web_sessions.look_up(store, token, now, settings().session_lifetime)
+        web_sessions.end(store, token, now, "signed out")
+        if isinstance(found, web_sessions.Live):
+            record_sign_out(store, found.username, request.remote_addr, now)
     session.clear()
     flash("You have signed out.", "ok")
     return redirect(url_for("auth.login"))

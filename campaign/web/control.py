@@ -2,19 +2,24 @@
 
 Pausing is recorded in the store, where every daemon's claim reads it in the same transaction:
 nothing is claimed for sending once the pause is stored. The reason is required and audited.
+While the database is busy the store keeps trying (`Store.pause_patience`); if the pause still
+did not get through, the page says in plain words that publishing is NOT paused and what to do.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from campaign.errors import DatabaseBusy, StoreError
 from campaign.store.models import PostState
 from campaign.web.auth import current_user, requires, settings
 from campaign.web.status import banner, status_json, when
 
 bp = Blueprint("control", __name__)
+log = logging.getLogger("campaign.web")
 REASONS = ("Critical incident", "Major incident declared", "Sensitive news story", "Tone review")
 
 
@@ -48,7 +53,17 @@ def pause() -> Any:
         return redirect(url_for("control.confirm_pause"))
     user = current_user()
     assert user is not None
-    store.pause(config.campaign.slug, user.username, reason)
+    try:
+        store.pause(config.campaign.slug, user.username, reason)
+    except StoreError as error:
+        log.error("pause by %s NOT recorded: %s", user.username, error)
+        seconds = f"{store.pause_patience:g}"
+        why = (
+            f"The database was busy with other work for {seconds} seconds and did not take it."
+            if isinstance(error, DatabaseBusy)
+            else "The database refused it."
+        )
+        return render_template("pause_failed.html.j2", reason=reason, why=why), 503
     flash(f"PAUSED: nothing more will be published until someone resumes ({reason}).", "error")
     return redirect(url_for("week.week"))
 

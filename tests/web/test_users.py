@@ -34,7 +34,15 @@ CAMPAIGN = [sys.executable, "-c", "from campaign.cli import main; main()"]
 
 def test_the_migration_creates_the_users_table(store):
     columns = {c["name"] for c in inspect(store.engine).get_columns("users")}
-    assert columns == {"id", "username", "password_hash", "role", "created_at", "disabled"}
+    assert columns == {
+        "id",
+        "username",
+        "password_hash",
+        "role",
+        "created_at",
+        "disabled",
+        "csrf_secret",
+    }
 
 
 def test_a_user_is_stored_with_an_argon2id_hash_never_the_password(store, clock):
