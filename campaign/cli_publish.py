@@ -16,8 +16,9 @@ from rich.text import Text
 
 from campaign.cli import _console, actor_option, config_option, handle_errors, main, open_store
 from campaign.config import load_config
-from campaign.errors import BadInput
+from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.outputs import prepare_folder
+from campaign.store import PAUSE_PATIENCE
 
 
 @main.command()
@@ -25,11 +26,24 @@ from campaign.outputs import prepare_folder
 @actor_option
 @click.option("--reason", required=True, help="Why (required; audited), e.g. 'critical incident'.")
 @click.option("--account", help="Pause one account (e.g. x) instead of the whole campaign.")
+@click.option(
+    "--wait",
+    "patience",
+    type=click.FloatRange(0),
+    default=PAUSE_PATIENCE,
+    show_default=True,
+    help="Seconds to keep trying while the database is busy.",
+)
 @handle_errors
-def pause(config_path: Path, actor: str, reason: str, account: str | None) -> None:
+def pause(config_path: Path, actor: str, reason: str, account: str | None, patience: float) -> None:
     """Stop all publishing now, on every daemon; the schedule is kept."""
     config = load_config(config_path)
-    open_store(config, upgrade=True).pause(config.campaign.slug, actor, reason, account)
+    store = open_store(config, upgrade=True)
+    store.pause_patience = patience
+    try:
+        store.pause(config.campaign.slug, actor, reason, account)
+    except DatabaseFailure as exc:
+        raise NotPaused(patience, account) from exc
     what = f"account {account}" if account else config.campaign.name
     _console().print(
         Text.assemble(

@@ -9,10 +9,11 @@
     │   └── AccountNotFound  (also a LookupError) no account with that key
     ├── StoreError           the database refused or holds something unexpected (exit 3)
     │   ├── NoPlanStored     no database or campaign yet: `campaign plan` has not run
-    │   └── DatabaseFailure  the database itself failed; the text (driver message, SQL) is for
-    │       │                logs only, never for pages
-    │       └── DatabaseBusy another writer held the lock too long (or the server went away):
-    │                        nothing was changed; worth trying again
+    │   ├── DatabaseFailure  the database itself failed; the text (driver message, SQL) is for
+    │   │   │                logs only, never for pages
+    │   │   └── DatabaseBusy another writer held the lock too long (or the server went away):
+    │   │                    nothing was changed; worth trying again
+    │   └── NotPaused        a pause could not be recorded: publishing goes on (said plainly)
     ├── UserError            a dashboard user cannot be created or signed in (store/users.py)
     └── PublishError         a platform refused or failed a send
         ├── Transient        worth retrying later
@@ -142,6 +143,19 @@ class DatabaseBusy(DatabaseFailure):
 
     The transaction was rolled back whole: nothing was changed, and trying again may work.
     """
+
+
+class NotPaused(StoreError):
+    """A pause never got through to the database: say plainly that publishing goes on."""
+
+    def __init__(self, waited: float, account: str | None = None) -> None:
+        what = f"account {account}" if account else "the campaign"
+        super().__init__(
+            f"publishing is NOT paused: the database stayed busy for {waited:g} s and the pause "
+            f"of {what} could not be recorded. Run the same command again now. If it fails "
+            "again, stop every publishing daemon (`campaign status` lists them; Ctrl-C or "
+            "`kill PID`) so that nothing more is sent, then find what holds the database."
+        )
 
 
 class PublishError(CampaignError):

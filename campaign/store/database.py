@@ -102,7 +102,7 @@ def open_existing(url: str, *, upgrade: bool = False) -> Engine:
         raise NoPlanStored(f"there is no database at {path}")
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
             current = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
         engine.dispose()

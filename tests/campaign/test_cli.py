@@ -564,3 +564,24 @@ def test_a_repeated_date_is_reported_whole_on_the_terminal(run, edit):
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "is also the date of days[0]" in result.output
     assert "one day table and put all its posts in that day's `posts`" in result.output
+
+
+@pytest.mark.slow
+def test_a_pause_the_database_never_lets_through_says_publishing_is_not_paused(run, campaign_dir):
+    """SQLite's write lock held by another process for the whole wait: the officer is told
+    in plain words that nothing was paused and what to do, never shown the SQL."""
+    import sqlite3
+
+    run("plan")
+    holder = sqlite3.connect(campaign_dir / "campaign.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run("pause", "--reason", "critical incident", "--wait", "0")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 3, result.output
+    text = " ".join(result.output.split())
+    assert "publishing is NOT paused" in text and "Run the same command again" in text
+    assert "BEGIN IMMEDIATE" not in text and "SQL" not in text
+    assert not json.loads(run("status", "--json").output)["paused"]
