@@ -143,8 +143,9 @@ class Publisher:
         """
         claimed = self._claimed(row)
         now = self.clock.now()
-        settled = (claimed.last_attempt_at or now) + self.settings.settle
-        if now < settled:
+        last = claimed.last_attempt_at  # None: no create of this post ever left
+        if last is not None and now < last + self.settings.settle:
+            settled = last + self.settings.settle
             why = "waiting for a send whose outcome is unknown to land before looking for it"
             self._record(record.retry_later, claimed.id, at=settled, error=why, in_doubt=True)
             return "settling"

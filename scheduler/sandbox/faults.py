@@ -91,6 +91,7 @@ class FaultInjector:
         # Late creates draw from their own generator, so adding them left the sequences of
         # the older faults (and every seeded run built on them) unchanged.
         self._late_rng = random.Random(f"{settings.seed}:{salt}:late")
+        self._late_next = 0
 
     @property
     def settings(self) -> SandboxSettings:
@@ -103,9 +104,17 @@ class FaultInjector:
                 self._late_rng = random.Random(f"{settings.seed}:{self._salt}:late")
             self._settings = settings
 
+    def land_late(self, count: int) -> None:
+        """Make the next `count` creates land late, whatever the rates say (for tests)."""
+        with self._lock:
+            self._late_next = count
+
     def draw(self, *, creates: bool) -> Fault:
         """One fault for a request; a draw is made for every rate so sequences stay stable."""
         with self._lock:
+            if creates and self._late_next > 0:
+                self._late_next -= 1
+                return Fault.LATE
             s = self._settings
             throttle, error, drop, slow = (self._rng.random() for _ in range(4))
             late = self._late_rng.random() if creates else 1.0
