@@ -26,6 +26,7 @@ from campaign.errors import CampaignError, CheckFailed
 from campaign.health import publishing_health
 from campaign.planning import check_plan, store_plan
 from campaign.store import Store
+from campaign.store.partial import LOUD_THREAD_STATES, summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_ENV = "CAMPAIGN_CONFIG"
@@ -271,6 +272,9 @@ def status(config_path: Path, as_json: bool) -> None:
     console = _console()
     console.print(tables.health_panel(health, config.zone))
     console.print(tables.status_table(rows, config.zone, config.campaign.name))
+    for row in rows:
+        if row.state == "partial":
+            console.print(tables.partial_line(row))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
@@ -334,6 +338,7 @@ def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
         "content_hash": row.content_hash,
         "platform_post_id": row.platform_post_id,
         "last_error": row.last_error,
+        **({"partial": summary(row)} if row.state in LOUD_THREAD_STATES else {}),
     }
 
 

@@ -14,12 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignError
+from campaign.links import post_url
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
 
+# States whose thread has some parts public and others not: status shows which and where.
+LOUD_THREAD_STATES = frozenset({PostState.PARTIAL, PostState.ABANDONED})
 
-class NotPartial(CampaignError):
-    """Only a half-published thread can be abandoned."""
+
+class AbandonRefused(CampaignError):
+    """Only a half-published thread can be abandoned, with a reason."""
 
     exit_code = 2
 
@@ -27,6 +31,22 @@ class NotPartial(CampaignError):
 def progress(row: PostRow) -> str:
     """'1 of 3 parts public': for status lines, pages and audit rows."""
     return f"{len(row.live_part_ids)} of {len(row.parts)} parts public"
+
+
+def part_links(row: PostRow) -> list[str]:
+    """Where each public part of the thread can be seen (the account must be loaded)."""
+    account = row.account
+    return [post_url(account.platform, account.handle, part) for part in row.live_part_ids]
+
+
+def summary(row: PostRow) -> dict[str, object]:
+    """What `status --json` and the pages say about a partial (or abandoned) thread."""
+    return {
+        "public": len(row.live_part_ids),
+        "parts": len(row.parts),
+        "text": f"{row.state}: {progress(row)}",
+        "links": part_links(row),
+    }
 
 
 def stop_partial(
@@ -86,9 +106,9 @@ def abandon(
 ) -> None:
     """An approver decides the rest of a partial thread will not be sent."""
     if not reason.strip():
-        raise CampaignError("abandoning a thread needs a reason (it goes in the audit log)")
+        raise AbandonRefused("abandoning a thread needs a reason (it goes in the audit log)")
     if row.state != PostState.PARTIAL:
-        raise NotPartial(
+        raise AbandonRefused(
             f"{row.key} is {row.state}, not partial: only a thread with some parts public and "
             "the rest unsent can be abandoned"
         )
