@@ -124,3 +124,9 @@ def test_heartbeat_timeout_must_outlast_a_request(campaign_dir, edit):
     edit("config.toml", "workers = 16", "workers = 16\nrequest_timeout_seconds = 20")
     with pytest.raises(ConfigError, match=r"publishing: heartbeat_timeout_seconds \(30\) must be"):
         load_config(campaign_dir / "config.toml")
+
+
+def test_settle_period_must_outlast_a_request(campaign_dir, edit):
+    edit("config.toml", "workers = 16", "workers = 16\nsettle_seconds = 10")
+    with pytest.raises(ConfigError, match=r"settle_seconds \(10\) must be longer than"):
+        load_config(campaign_dir / "config.toml")
