@@ -234,9 +234,7 @@ def test_two_daemons_on_one_postgresql_database_never_double_post(tmp_path, post
         posts = burst.wait_until_settled(time.time() + 90)
         _assert_once_and_accounted(burst, posts)
         unpublished = {
-            p.key: (p.state, p.last_error)
-            for p in posts.values()
-            if p.state != PostState.PUBLISHED
+            p.key: (p.state, p.last_error) for p in posts.values() if p.state != PostState.PUBLISHED
         }
         assert not unpublished
         publishers = _publishers(burst)
