@@ -167,7 +167,7 @@ def sandbox(config_path: Path, host: str, port: int) -> None:
     type=float,
     default=0.0,
     show_default=True,
-    help="Rate of injected platform faults (429s, 5xx, lost replies), 0 to 1.",
+    help="Rate of injected platform faults (429s, 5xx, lost replies, late creates), 0 to 1.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Log retries and reconciliations.")
@@ -195,8 +195,13 @@ def rehearse(
     url = database_url or f"sqlite:///{config.base_dir / 'build' / 'rehearsal.db'}"
     _fresh_sqlite(url)
     store = Store.open(url)
+    share = faults / 4
     settings = SandboxSettings(
-        rate_429=faults / 3, rate_5xx=faults / 3, rate_drop_after_create=faults / 3, seed=7
+        rate_429=share,
+        rate_5xx=share,
+        rate_drop_after_create=share,
+        rate_late_create=share,  # finished by the platform after the client gave up
+        seed=7,
     )
     total = sum(len(day.posts) for day in config.days)
     columns = (
