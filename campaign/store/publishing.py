@@ -58,7 +58,11 @@ def schedule_approved(session: Session, campaign: CampaignRow, now: datetime) ->
 def mark_missed(
     session: Session, campaign: CampaignRow, now: datetime, grace: timedelta
 ) -> list[str]:
-    """Scheduled posts past their grace window are missed, with the reason, never sent late."""
+    """Scheduled posts past their grace window are missed, with the reason, never sent late.
+
+    A thread whose first part is public is the exception: it is finished late rather than left
+    without its helpline, and while publishing is stopped it is `partial`. Returns the missed.
+    """
     rows = session.scalars(
         select(PostRow).where(
             PostRow.campaign_id == campaign.id,
