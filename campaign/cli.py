@@ -249,7 +249,7 @@ def approve(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
 def status(config_path: Path, as_json: bool) -> None:
-    """Show pauses, credential holds, daemon heartbeats and every post's state."""
+    """Show pauses, credential holds, daemon heartbeats, every post's state, and partial threads."""
     config = load_config(config_path)
     store = open_store(config)
     rows = store.posts(config.campaign.slug)
