@@ -29,6 +29,7 @@ from campaign.outputs import write_output
 from campaign.past import PastPosts, past_in_config, posts_in_the_past
 from campaign.planning import check_plan, store_plan
 from campaign.store import Store
+from campaign.store.partial import LOUD_THREAD_STATES, summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_ENV = "CAMPAIGN_CONFIG"
@@ -317,7 +318,7 @@ def approve(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
 def status(config_path: Path, as_json: bool) -> None:
-    """Show pauses, credential holds, daemon heartbeats and every post's state."""
+    """Show pauses, credential holds, daemon heartbeats, every post's state, and partial threads."""
     config = load_config(config_path)
     store = open_store(config)
     rows = store.posts(config.campaign.slug)
@@ -340,6 +341,9 @@ def status(config_path: Path, as_json: bool) -> None:
     console = _console()
     console.print(tables.health_panel(health, config.zone))
     console.print(tables.status_table(rows, config.zone, config.campaign.name))
+    for row in rows:
+        if row.state == "partial":
+            console.print(tables.partial_line(row))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
@@ -403,6 +407,7 @@ def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
         "content_hash": row.content_hash,
         "platform_post_id": row.platform_post_id,
         "last_error": row.last_error,
+        **({"partial": summary(row)} if row.state in LOUD_THREAD_STATES else {}),
     }
 
 

@@ -60,10 +60,38 @@ def pause(config_path: Path, actor: str, reason: str, account: str | None, patie
 @click.option("--account", help="Resume one account; also clears a 'needs new credentials' hold.")
 @handle_errors
 def resume(config_path: Path, actor: str, reason: str, account: str | None) -> None:
-    """Continue publishing; posts whose time passed beyond the grace window become missed."""
+    """Continue publishing; posts whose time passed beyond the grace window become missed.
+
+    Partial threads (some parts public) are finished, even past the grace window.
+    """
     config = load_config(config_path)
     open_store(config, upgrade=True).resume(config.campaign.slug, actor, reason, account)
     _console().print(f"Resumed {('account ' + account) if account else config.campaign.name}.")
+
+
+@main.command()
+@config_option
+@actor_option
+@click.argument("key")
+@click.option("--reason", required=True, help="Why the rest will not be sent (required; audited).")
+@handle_errors
+def abandon(config_path: Path, actor: str, key: str, reason: str) -> None:
+    """Give up the rest of a partial thread (approvers only); its public parts stay."""
+    from campaign.store.partial import progress
+    from campaign.store.users import UserError, find_user
+
+    config = load_config(config_path)
+    store = open_store(config)
+    user = find_user(store, actor)
+    if user is None or not user.can("approve"):
+        raise UserError(
+            f"only an approver may abandon a thread, and {actor!r} is not one: name an approver "
+            "with --by (or $CAMPAIGN_USER); `campaign users add NAME --role approver` makes one"
+        )
+    row = store.abandon(config.campaign.slug, key, actor, reason)
+    _console().print(
+        f"Abandoned the rest of {key}: {progress(row)} stay public; nothing more will be sent."
+    )
 
 
 @main.command()
@@ -157,7 +185,7 @@ def sandbox(config_path: Path, host: str, port: int) -> None:
     type=float,
     default=0.0,
     show_default=True,
-    help="Rate of injected platform faults (429s, 5xx, lost replies), 0 to 1.",
+    help="Rate of injected platform faults (429s, 5xx, lost replies, late creates), 0 to 1.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Log retries and reconciliations.")
@@ -185,8 +213,13 @@ def rehearse(
     url = database_url or f"sqlite:///{config.base_dir / 'build' / 'rehearsal.db'}"
     _fresh_sqlite(url, create_folder=database_url is None)
     store = Store.open(url)
+    share = faults / 4
     settings = SandboxSettings(
-        rate_429=faults / 3, rate_5xx=faults / 3, rate_drop_after_create=faults / 3, seed=7
+        rate_429=share,
+        rate_5xx=share,
+        rate_drop_after_create=share,
+        rate_late_create=share,  # finished by the platform after the client gave up
+        seed=7,
     )
     total = sum(len(day.posts) for day in config.days)
     columns = (
@@ -224,7 +257,7 @@ def rehearse(
         table = Table(title=f"Rehearsal of {config.campaign.name}")
         table.add_column("")
         table.add_column("posts", justify="right")
-        for state in ("published", "failed", "missed", "cancelled", "draft"):
+        for state in ("published", "partial", "failed", "missed", "cancelled", "draft"):
             table.add_row(state, str(summary.states.get(state, 0)))
         table.add_row("retries", str(summary.retries))
         table.add_row("duplicates", str(summary.duplicates))

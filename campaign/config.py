@@ -304,10 +304,28 @@ class Publishing(Frozen):
     poll_seconds: float = Field(default=1.0, gt=0, le=60)
     request_timeout_seconds: float = Field(default=10, gt=0)
     heartbeat_timeout_seconds: float = Field(default=30, gt=0)
+    # A create whose answer never came may still land on the platform later (answers after
+    # 12-30 s are seen): wait this long before looking for it, and only then send again.
+    settle_seconds: float = Field(default=60, gt=0)
 
     @property
     def grace(self) -> timedelta:
         return timedelta(minutes=self.grace_minutes)
+
+    @property
+    def settle(self) -> timedelta:
+        return timedelta(seconds=self.settle_seconds)
+
+    @model_validator(mode="after")
+    def _settle_outlasts_a_request(self) -> Publishing:
+        if self.settle_seconds <= self.request_timeout_seconds:
+            raise ValueError(
+                f"settle_seconds ({self.settle_seconds:g}) must be longer than "
+                f"request_timeout_seconds ({self.request_timeout_seconds:g}): a create that "
+                "timed out may still land on the platform, so wait longer than a request "
+                "before looking for it"
+            )
+        return self
 
     @model_validator(mode="after")
     def _heartbeat_outlasts_a_request(self) -> Publishing:

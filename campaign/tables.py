@@ -12,6 +12,7 @@ from campaign.checks import CheckReport, Finding
 from campaign.health import Health
 from campaign.render import RenderedPost
 from campaign.store import PlanChanges, PostRow
+from campaign.store.partial import part_links, progress
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {
@@ -23,6 +24,8 @@ STATE_STYLE = {
     "failed": "bold red",
     "missed": "red",
     "cancelled": "dim",
+    "partial": "bold red reverse",
+    "abandoned": "red",
 }
 
 
@@ -89,9 +92,22 @@ def status_table(rows: list[PostRow], zone: ZoneInfo, title: str) -> Table:
             Text(row.state, STATE_STYLE.get(row.state, "")),
             approval,
             row.platform_post_id or "",
-            row.last_error or "",
+            f"{progress(row)}. {row.last_error}"
+            if row.live_part_ids and row.state != "published"
+            else row.last_error or "",
         )
     return table
+
+
+def partial_line(row: PostRow) -> Text:
+    """The line an officer must not miss: a thread half public, and where to see it."""
+    line = Text(f"{row.key} – partial: {progress(row)}: ", style="bold red")
+    line.append(" ".join(part_links(row)))
+    line.append(
+        f"\n  Why: {row.last_error}. The rest is sent after `campaign resume`, even past the "
+        f"grace window; an approver can instead run `campaign abandon {row.key} --reason ...`."
+    )
+    return line
 
 
 def changes_table(changes: PlanChanges) -> Table:

@@ -1,8 +1,12 @@
 """Publish one post: claim it, check its approval still holds, send it, record what happened.
 
-At most once: only the claimer sends, and a send whose outcome is unknown is first looked for
-on the account (reconciliation) before anything is sent again. Never silently lost: every path
-ends published, scheduled for a retry, held, failed or missed, with the reason audited.
+At most once: only the claimer sends, and a send whose outcome is unknown settles before it is
+judged: the post waits `settle_seconds` (longer than a request; a slow platform may still be
+creating it), is looked for on the account from its first attempt, and only if it is not there
+is it sent again. A "duplicate content" refusal of a post once sent in doubt means it is live:
+it is found and recorded as published. The pause is checked before every create. Never silently
+lost: every path ends published, scheduled for a retry, held, failed, missed or partial (a
+thread with parts already public), with the reason audited.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from campaign.clock import Clock
 from campaign.config import CampaignConfig, Image
 from campaign.errors import (
     AuthRejected,
+    DuplicateContent,
     OutcomeUnknown,
     Permanent,
     PublishError,
@@ -34,11 +39,18 @@ from campaign.store.publishing import claim_many
 from scheduler.channels.base import Channel, OutgoingMedia, OutgoingPost, Sent
 
 log = logging.getLogger(__name__)
+# Posts claimed before first attempts were recorded: how far back from the claim to look.
 RECONCILE_LOOKBACK = timedelta(minutes=10)
+# The platform stamps a post with its own clock: look a little before our first attempt.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
-class PausedMidThread(Exception):
-    """A pause arrived between two parts of a thread: stop before the next part."""
+class PausedBeforeCreate(Exception):
+    """A pause was recorded since the claim: stop before the next create."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,9 @@ class Claimed:
     post: OutgoingPost
     images: tuple[Image, ...]
     part_ids: tuple[str, ...]
+    first_attempt_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    sent_in_doubt: bool = False
 
 
 class Publisher:
@@ -123,58 +138,98 @@ class Publisher:
                     log.exception("lost the claim on %s before recording it", claimed.key)
 
     def reconcile(self, row: PostRow) -> str:
-        """A post left in doubt: look for it on the account, then finish or resend it."""
+        """A post left in doubt: once its last attempt has had time to land, look for it on the
+        account from its first attempt; record what is there, and send again only what is not.
+        """
         claimed = self._claimed(row)
-        channel = self.channels[claimed.channel]
+        now = self.clock.now()
+        last = claimed.last_attempt_at  # None: no create of this post ever left
+        if last is not None and now < last + self.settings.settle:
+            settled = last + self.settings.settle
+            why = "waiting for a send whose outcome is unknown to land before looking for it"
+            self._record(record.retry_later, claimed.id, at=settled, error=why, in_doubt=True)
+            return "settling"
         try:
-            found = channel.find_published(
-                claimed.post,
-                claimed.claimed_at - RECONCILE_LOOKBACK,
-                already_sent=claimed.part_ids,
-            )
+            found = self._find(claimed)
         except PublishError as exc:
             return self._after_error(claimed, exc, looking=True)
         if found is not None and len(found.part_ids) == len(claimed.post.parts):
-            self._record(
-                record.published,
-                claimed.id,
-                part_ids=list(found.part_ids),
-                url=found.url,
-                found_by_reconciliation=True,
-            )
+            self._found(claimed, found)
             return "published"
-        if found is not None:
-            for index, part_id in enumerate(found.part_ids):
-                self._record(record.part_sent, claimed.id, index=index, part_id=part_id)
-            claimed = replace(claimed, part_ids=tuple(found.part_ids))
-        if self.clock.now() > self._deadline(claimed):
+        claimed = self._note_parts(claimed, found)
+        if not claimed.part_ids and now > self._deadline(claimed):
             return self._missed(
                 claimed,
                 "the send's outcome was unknown and the post was not "
                 "found on the account within the grace window",
             )
-        return self._send(claimed)
+        if claimed.attempts >= self.settings.max_attempts:
+            return self._give_up(
+                claimed,
+                f"the last send's outcome was unknown and it was not on the account "
+                f"{self.settings.settle_seconds:g} s later",
+            )
+        # Not there after settling: it is sent again through a new claim, which checks the
+        # pause, the approval and the attempt budget like any send.
+        why = "not found on the account after its send's outcome was unknown: sending again"
+        self._record(record.retry_later, claimed.id, at=now, error=why)
+        return "retry"
+
+    def _find(self, claimed: Claimed) -> Sent | None:
+        """Look on the account from a little before the post's first attempt."""
+        start = claimed.first_attempt_at or claimed.claimed_at - RECONCILE_LOOKBACK
+        channel = self.channels[claimed.channel]
+        return channel.find_published(
+            claimed.post, start - CLOCK_SKEW, already_sent=claimed.part_ids
+        )
+
+    def _found(self, claimed: Claimed, found: Sent, **why: Any) -> None:
+        self._record(
+            record.published,
+            claimed.id,
+            part_ids=list(found.part_ids),
+            url=found.url,
+            found_by_reconciliation=True,
+        )
+        log.info("found %s on the account as %s %s", claimed.key, found.platform_post_id, why)
+
+    def _note_parts(self, claimed: Claimed, found: Sent | None) -> Claimed:
+        """Record thread parts found on the account beyond those already recorded."""
+        if found is None or len(found.part_ids) <= len(claimed.part_ids):
+            return claimed
+        for index, part_id in enumerate(found.part_ids):
+            if index >= len(claimed.part_ids):
+                self._record(record.part_sent, claimed.id, index=index, part_id=part_id)
+        return replace(claimed, part_ids=tuple(found.part_ids))
 
     # -- sending ------------------------------------------------------------------------------
 
     def _send(self, claimed: Claimed, finished: Finished | None = None) -> str:
         channel = self.channels[claimed.channel]
+        parts = list(claimed.part_ids)
+
+        def before_create(index: int) -> None:
+            paused = self._record_attempt(claimed.id)
+            if paused:
+                raise PausedBeforeCreate(paused)
 
         def on_part_sent(index: int, part_id: str) -> None:
-            if index + 1 == len(claimed.post.parts):
-                return  # the last part: `published` records it in a moment
-            if self._record_part_and_check_pause(claimed.id, index, part_id):
-                raise PausedMidThread
+            parts.append(part_id)
+            if index + 1 < len(claimed.post.parts):  # the last: `published` records it
+                self._record(record.part_sent, claimed.id, index=index, part_id=part_id)
 
         try:
             sent = channel.publish(
-                claimed.post, already_sent=claimed.part_ids, on_part_sent=on_part_sent
+                claimed.post,
+                already_sent=claimed.part_ids,
+                on_part_sent=on_part_sent,
+                before_create=before_create,
             )
-        except PausedMidThread:
-            self._record(record.release, claimed.id, reason="paused between thread parts")
+        except PausedBeforeCreate as stop:
+            self._record(record.release, claimed.id, reason=f"stopped before sending: {stop}")
             return "paused"
         except PublishError as exc:
-            return self._after_error(claimed, exc)
+            return self._after_error(replace(claimed, part_ids=tuple(parts)), exc)
         except StoreError:
             log.exception("lost the claim on %s while sending", claimed.key)
             return "claim-lost"
@@ -194,27 +249,51 @@ class Publisher:
         if isinstance(exc, AuthRejected):
             self._record(record.hold_for_credentials, claimed.id, error=message)
             return "held"
+        if isinstance(exc, DuplicateContent) and claimed.sent_in_doubt and not looking:
+            return self._refused_as_duplicate(claimed, exc)
         if isinstance(exc, Permanent):
             self._record(record.failed, claimed.id, error=message)
-            return "failed"
+            return "partial" if claimed.part_ids else "failed"
         assert isinstance(exc, Transient)
-        in_doubt = looking or isinstance(exc, OutcomeUnknown)
         if isinstance(exc, OutcomeUnknown) and not looking:
-            log.warning("outcome of %s unknown (%s): reconciling", claimed.key, message)
-            row = self._reload(claimed.id)
-            return self.reconcile(row) if row is not None else "claim-lost"
-        if claimed.attempts >= self.settings.max_attempts:
-            self._record(
-                record.failed,
-                claimed.id,
-                error=f"gave up after {claimed.attempts} attempts: {message}",
-            )
-            return "failed"
+            # It may still land: let it settle, then look, and only then send again.
+            at = now + self.settings.settle
+            log.warning("outcome of %s unknown (%s): looking again at %s", claimed.key, message, at)
+            self._record(record.retry_later, claimed.id, at=at, error=message, in_doubt=True)
+            return "in-doubt"
+        if claimed.attempts >= self.settings.max_attempts and not looking:
+            return self._give_up(claimed, message)
         at = self._retry_time(claimed.attempts, now, exc)
-        if at > self._deadline(claimed) and not in_doubt:
+        if at > self._deadline(claimed) and not looking and not claimed.part_ids:
             return self._missed(claimed, f"could not publish within the grace window: {message}")
-        self._record(record.retry_later, claimed.id, at=at, error=message, in_doubt=in_doubt)
+        self._record(record.retry_later, claimed.id, at=at, error=message, in_doubt=looking)
         return "retry"
+
+    def _refused_as_duplicate(self, claimed: Claimed, exc: DuplicateContent) -> str:
+        """The platform refused a resend as a duplicate: after an unknown outcome, that is
+        evidence the post is live. Find it and record it; never call it failed."""
+        try:
+            found = self._find(claimed)
+        except PublishError as error:
+            return self._after_error(claimed, error, looking=True)
+        if found is not None and len(found.part_ids) == len(claimed.post.parts):
+            self._found(claimed, found, refused_as_duplicate=str(exc))
+            return "published"
+        progressed = self._note_parts(claimed, found)
+        if progressed.part_ids != claimed.part_ids:
+            return self._send(progressed)  # the refused part is live: send the rest
+        if claimed.attempts >= self.settings.max_attempts:
+            return self._give_up(claimed, f"refused as a duplicate but not found: {exc}")
+        at = self.clock.now() + self.settings.settle
+        why = f"refused as a duplicate of a send whose outcome was unknown: looking again ({exc})"
+        self._record(record.retry_later, claimed.id, at=at, error=why, in_doubt=True)
+        return "in-doubt"
+
+    def _give_up(self, claimed: Claimed, message: str) -> str:
+        self._record(
+            record.failed, claimed.id, error=f"gave up after {claimed.attempts} attempts: {message}"
+        )
+        return "partial" if claimed.part_ids else "failed"
 
     def _retry_time(self, attempts: int, now: datetime, exc: Transient) -> datetime:
         """Exponential backoff with full jitter, or the platform's own reset time."""
@@ -227,7 +306,7 @@ class Publisher:
 
     def _missed(self, claimed: Claimed, why: str) -> str:
         self._record(record.failed, claimed.id, error=why, state=PostState.MISSED)
-        return "missed"
+        return "partial" if claimed.part_ids else "missed"
 
     def _deadline(self, claimed: Claimed) -> datetime:
         return claimed.scheduled_at + self.settings.grace
@@ -240,28 +319,11 @@ class Publisher:
             campaign = self.store.campaign(self.config.campaign.slug, session)
             action(session, campaign, post_id, self.daemon_id, self.clock.now(), **kwargs)
 
-    def _record_part_and_check_pause(self, post_id: int, index: int, part_id: str) -> bool:
-        """Record a thread part before the next one goes, and say whether a pause arrived."""
+    def _record_attempt(self, post_id: int) -> str | None:
+        """Right before a create: note the attempt; say why to stop if a pause arrived."""
         with self.store.transaction() as session:
             campaign = self.store.campaign(self.config.campaign.slug, session)
-            record.part_sent(
-                session,
-                campaign,
-                post_id,
-                self.daemon_id,
-                self.clock.now(),
-                index=index,
-                part_id=part_id,
-            )
-            return bool(campaign.paused)
-
-    def _reload(self, post_id: int) -> PostRow | None:
-        with self.store.transaction() as session:
-            row = session.get(PostRow, post_id)
-            if row is not None and row.claimed_by == self.daemon_id:
-                _ = row.account
-                return row
-        return None
+            return record.attempting(session, campaign, post_id, self.daemon_id, self.clock.now())
 
     def _claimed(self, row: PostRow) -> Claimed:
         images = tuple(Image(file=m["file"], alt=m["alt"]) for m in row.media)
@@ -279,7 +341,10 @@ class Publisher:
             approved_hash=row.approved_hash,
             post=OutgoingPost(key=row.key, parts=tuple(row.parts), media=media),
             images=images,
-            part_ids=tuple(p for p in (row.platform_part_ids or []) if p),
+            part_ids=tuple(row.live_part_ids),
+            first_attempt_at=row.first_attempt_at,
+            last_attempt_at=row.last_attempt_at,
+            sent_in_doubt=row.sent_in_doubt,
         )
 
 

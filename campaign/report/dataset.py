@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from campaign.config import CampaignConfig
 from campaign.store import Store
 from campaign.store.models import MetricSnapshotRow, PostRow
+from campaign.store.partial import LOUD_THREAD_STATES, progress
 
 DEFINITIONS = {
     "impressions": "X: impression_count. Facebook: the configured views metric "
@@ -166,7 +167,12 @@ def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) 
     zone = config.zone
     local_day = post.scheduled_at.astimezone(zone)
     if snap is None:
-        status = "no snapshot yet" if post.state == "published" else f"not published ({post.state})"
+        if post.state == "published":
+            status = "no snapshot yet"
+        elif post.state in LOUD_THREAD_STATES:
+            status = f"partly published ({post.state}: {progress(post)}); not measured"
+        else:
+            status = f"not published ({post.state})"
         metrics: dict[str, Any] = dict.fromkeys(METRICS)
     else:
         status = snap.status

@@ -27,7 +27,7 @@ from campaign.errors import (
     PostNotFound,
 )
 from campaign.render import RenderedPost
-from campaign.store import approvals, control
+from campaign.store import approvals, control, partial
 from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
 from campaign.store.models import (
     AccountRow,
@@ -166,6 +166,17 @@ class Store:
             campaign = self.campaign(slug, session)
             row = self._account(session, campaign, account) if account else None
             control.resume(session, campaign, actor, reason, self.clock.now(), row)
+
+    def abandon(self, slug: str, key: str, actor: str, reason: str) -> PostRow:
+        """An approver gives up the rest of a partial thread: it becomes `abandoned`, audited.
+
+        Who may do this is the caller's check (the CLI and the dashboard allow approvers only).
+        """
+        with self.transaction() as session:
+            campaign = self.campaign(slug, session)
+            [row] = self._select_posts(session, slug, [key], None)
+            partial.abandon(session, campaign, row, actor, self.clock.now(), reason)
+            return row
 
     def accounts(self, slug: str) -> list[AccountRow]:
         with self.reading() as session:

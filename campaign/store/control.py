@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from campaign.errors import BadInput
+from campaign.store import partial
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow
 
@@ -48,7 +49,8 @@ def resume(
     now: datetime,
     account: AccountRow | None = None,
 ) -> None:
-    """Publishing continues; posts whose time passed during the pause follow the misfire rule.
+    """Publishing continues; posts whose time passed during the pause follow the misfire rule,
+    but a `partial` thread (some parts public) is finished, even past the grace window.
 
     Resuming one account also clears a "needs new credentials" hold: the officer says the
     token has been renewed.
@@ -71,6 +73,7 @@ def resume(
         reason=reason,
         scope=account.key if account else "campaign",
     )
+    partial.requeue(session, campaign, actor, now, account)
 
 
 def heartbeat(session: Session, daemon_id: str, now: datetime, *, stopping: bool = False) -> None:

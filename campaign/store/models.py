@@ -34,10 +34,19 @@ class PostState(StrEnum):
     FAILED = "failed"
     MISSED = "missed"
     CANCELLED = "cancelled"
+    # A thread whose first part(s) are public but not the rest: publishing stopped (pause,
+    # give-up, grace) mid-thread. Finished at `campaign resume`, or abandoned by an approver.
+    PARTIAL = "partial"
+    ABANDONED = "abandoned"
 
 
 # States a plan edit may no longer touch: the platform has (or may have) the post.
-FROZEN_STATES = {PostState.PUBLISHING, PostState.PUBLISHED}
+FROZEN_STATES = {
+    PostState.PUBLISHING,
+    PostState.PUBLISHED,
+    PostState.PARTIAL,
+    PostState.ABANDONED,
+}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -129,8 +138,19 @@ class PostRow(Base):
     claimed_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
     in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Unknown outcomes: a create may land long after its answer failed. The account is searched
+    # from the first attempt; a look waits until the last attempt has had time to land; and a
+    # "duplicate content" refusal of a post once sent in doubt means the post is live.
+    first_attempt_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    sent_in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
 
     account: Mapped[AccountRow] = relationship()
+
+    @property
+    def live_part_ids(self) -> list[str]:
+        """Platform ids of the parts already public, in thread order."""
+        return [str(p) for p in (self.platform_part_ids or []) if p]
 
     @property
     def approval_current(self) -> bool:

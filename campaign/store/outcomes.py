@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from campaign.errors import StoreError
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
+from campaign.store.partial import progress, stop_partial
 
 
 def _held(session: Session, post_id: int, daemon_id: str) -> PostRow:
@@ -27,6 +28,25 @@ def _held(session: Session, post_id: int, daemon_id: str) -> PostRow:
     if row is None:
         raise StoreError(f"post {post_id} is no longer claimed by {daemon_id}")
     return row
+
+
+def attempting(
+    session: Session, campaign: CampaignRow, post_id: int, daemon_id: str, now: datetime
+) -> str | None:
+    """Just before a create: the claim must still be ours and nothing paused.
+
+    Returns why publishing must stop (a pause recorded since the claim), or None after noting
+    the moment of this attempt: a look for the post waits until it has had time to land.
+    """
+    row = _held(session, post_id, daemon_id)
+    if campaign.paused:
+        return f"campaign paused ({campaign.pause_reason})"
+    account = session.get(AccountRow, row.account_id)
+    if account is not None and account.paused:
+        return f"account paused ({account.pause_reason})"
+    row.first_attempt_at = row.first_attempt_at or now
+    row.last_attempt_at = now
+    return None
 
 
 def part_sent(
@@ -94,10 +114,11 @@ def retry_later(
     error: str,
     in_doubt: bool = False,
 ) -> None:
-    """Back to scheduled (or kept publishing but in doubt) to try again at `at`."""
+    """Back to scheduled (or kept publishing but in doubt: look for it at `at`)."""
     row = _held(session, post_id, daemon_id)
     row.next_attempt_at, row.last_error, row.updated_at = at, error, now
     row.in_doubt = in_doubt
+    row.sent_in_doubt = row.sent_in_doubt or in_doubt
     if not in_doubt:
         row.state, row.claimed_by = PostState.SCHEDULED, None
     record(
@@ -124,7 +145,11 @@ def failed(
     error: str,
     state: PostState = PostState.FAILED,
 ) -> None:
+    """Publishing ends here; a thread with parts already public is `partial`, not failed."""
     row = _held(session, post_id, daemon_id)
+    if row.live_part_ids:
+        stop_partial(session, campaign, row, daemon_id, now, error)
+        return
     row.state, row.last_error, row.updated_at = state, error, now
     row.claimed_by, row.in_doubt, row.next_attempt_at = None, False, None
     record(
@@ -170,10 +195,15 @@ def release(
     *,
     reason: str,
 ) -> None:
-    """Give a claimed post back (a pause arrived between thread parts): the parts sent stay
-    recorded and the rest go out after `campaign resume`."""
+    """Give a claimed post back (a pause arrived before a create). A thread with parts already
+    public becomes `partial`, finished after `campaign resume`; otherwise it is scheduled
+    again and the misfire rule applies."""
     row = _held(session, post_id, daemon_id)
+    if row.live_part_ids:
+        stop_partial(session, campaign, row, daemon_id, now, f"{reason}; {progress(row)}")
+        return
     row.state, row.claimed_by, row.updated_at = PostState.SCHEDULED, None, now
+    row.in_doubt = False
     record(session, campaign, "released", daemon_id, now, post=row, reason=reason)
 
 

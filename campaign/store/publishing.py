@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow, PostRow, PostState
+from campaign.store.partial import stop_partial
 
 DAEMON = "daemon"
 
@@ -57,7 +58,11 @@ def schedule_approved(session: Session, campaign: CampaignRow, now: datetime) ->
 def mark_missed(
     session: Session, campaign: CampaignRow, now: datetime, grace: timedelta
 ) -> list[str]:
-    """Scheduled posts past their grace window are missed, with the reason, never sent late."""
+    """Scheduled posts past their grace window are missed, with the reason, never sent late.
+
+    A thread whose first part is public is the exception: it is finished late rather than left
+    without its helpline, and while publishing is stopped it is `partial`. Returns the missed.
+    """
     rows = session.scalars(
         select(PostRow).where(
             PostRow.campaign_id == campaign.id,
@@ -67,10 +72,18 @@ def mark_missed(
     ).all()
     for row in rows:
         why = _missed_reason(session, campaign, row, grace)
+        if row.live_part_ids:
+            # A thread whose head is public is finished late rather than left without its
+            # helpline: while publishing is stopped it is `partial`, otherwise it goes on.
+            account = session.get(AccountRow, row.account_id)
+            held = account is not None and (account.paused or account.needs_credentials)
+            if campaign.paused or held:
+                stop_partial(session, campaign, row, DAEMON, now, why)
+            continue
         row.state, row.last_error, row.updated_at = PostState.MISSED, why, now
         row.next_attempt_at = None
         record(session, campaign, "missed", DAEMON, now, post=row, reason=why)
-    return [row.key for row in rows]
+    return [row.key for row in rows if row.state == PostState.MISSED]
 
 
 def _missed_reason(session: Session, campaign: CampaignRow, row: PostRow, grace: timedelta) -> str:
@@ -156,6 +169,9 @@ def claim_many(
                 state=PostState.PUBLISHING,
                 claimed_by=daemon_id,
                 claimed_at=now,
+                first_attempt_at=func.coalesce(
+                    PostRow.first_attempt_at, literal(now, PostRow.first_attempt_at.type)
+                ),
                 attempts=PostRow.attempts + 1,
                 in_doubt=False,
                 updated_at=now,
@@ -210,7 +226,14 @@ def claim_in_doubt(
                 if previous is None
                 else PostRow.claimed_by == previous,
             )
-            .values(claimed_by=daemon_id, claimed_at=now, in_doubt=True, updated_at=now)
+            # A dead daemon's create may have left: its outcome is unknown.
+            .values(
+                claimed_by=daemon_id,
+                claimed_at=now,
+                in_doubt=True,
+                sent_in_doubt=True,
+                updated_at=now,
+            )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:

@@ -134,6 +134,13 @@ def list_users(store: Store) -> list[User]:
         return [_user(row) for row in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
+def find_user(store: Store, username: str) -> User | None:
+    """The user of this name, if there is one (the CLI checks roles with it)."""
+    with store.transaction() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == username))
+        return _user(row) if row is not None else None
+
+
 def get_user(store: Store, user_id: int) -> User | None:
     with store.transaction() as session:
         row = session.get(UserRow, user_id)

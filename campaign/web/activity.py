@@ -26,6 +26,9 @@ ACTION_WORDS = {
     "failed": "failed",
     "missed": "missed",
     "retry-scheduled": "will retry",
+    "partial": "ONLY PARTLY PUBLISHED",
+    "partial-resumed": "finishing the partly published thread",
+    "abandoned": "abandoned the rest of the thread",
 }
 
 

@@ -124,6 +124,11 @@ class WeekView:
     def failed(self) -> int:
         return sum(day.count("failed", "missed") for day in self.days)
 
+    @property
+    def partial(self) -> int:
+        """Threads only partly public: loud on the page until finished or abandoned."""
+        return sum(day.count("partial") for day in self.days)
+
 
 def digest(rows: Iterable[PostRow]) -> str:
     """A short fingerprint of exactly which content a page showed, sent back with a sign-off."""

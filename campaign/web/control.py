@@ -15,6 +15,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from campaign.errors import DatabaseBusy, StoreError
 from campaign.store.models import PostState
+from campaign.store.partial import progress
 from campaign.web.auth import current_user, requires, settings
 from campaign.web.status import banner, status_json, when
 
@@ -87,6 +88,13 @@ def confirm_resume() -> str:
         for row in pending
         if now - grace <= row.scheduled_at <= now
     ]
+    # A thread with its first part public is finished at resume, however late (README).
+    unfinished = [
+        f"{when(row.scheduled_at, config.zone)} – {row.key} ({progress(row)})"
+        for row in rows
+        if row.state == PostState.PARTIAL
+    ]
+    soon += unfinished
     return render_template(
         "confirm.html.j2",
         action="resume",

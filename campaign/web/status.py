@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from campaign.config import CampaignConfig
 from campaign.health import Health, publishing_health
+from campaign.links import post_url
 from campaign.store import Store
 from campaign.store.models import PostRow, PostState
+from campaign.store.partial import progress
 
 # Which sign-off action a post in each state offers; other states offer none.
 SIGNOFF_OPEN = {
@@ -82,6 +84,18 @@ def post_status(row: PostRow, zone: ZoneInfo) -> PostStatusView:
     elif state == PostState.MISSED:
         label = "Missed"
         note = (row.last_error or "not sent in time").capitalize()
+    elif state == PostState.PARTIAL:
+        label = f"Partly published – {progress(row)}"
+        note = (
+            f"Only part of this thread is public: {progress(row)}. Stopped because: "
+            f"{row.last_error or 'publishing stopped'}. The rest is sent when publishing is "
+            "resumed, even if it is late; an approver can abandon it instead."
+        )
+        link, link_text = post_link(row)
+    elif state == PostState.ABANDONED:
+        label = f"Abandoned – {progress(row)}"
+        note = (row.last_error or "The rest of this thread will not be sent.").capitalize()
+        link, link_text = post_link(row)
     elif state == PostState.CANCELLED:
         label = "Cancelled"
         note = "No longer in the plan; it will not be sent."
@@ -96,13 +110,8 @@ def post_link(row: PostRow) -> tuple[str | None, str | None]:
     if not post_id:
         return None, None
     account = row.account
-    if account.platform == "x":
-        handle = (account.handle or "").lstrip("@")
-        path = f"{handle}/status/{post_id}" if handle else f"i/web/status/{post_id}"
-        return f"https://x.com/{path}", "View on X"
-    page, _, post = post_id.partition("_")
-    path = f"{page}/posts/{post}" if post else post_id
-    return f"https://www.facebook.com/{path}", "View on Facebook"
+    name = "View on X" if account.platform == "x" else "View on Facebook"
+    return post_url(account.platform, account.handle, post_id), name
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from campaign.errors import CampaignError, CheckFailed
 from campaign.planning import check_plan, store_plan
 from campaign.report.export import audit_csv
 from campaign.store.approvals import ApprovalResult
+from campaign.store.partial import progress
 from campaign.web.auth import current_user, requires, settings
 from campaign.web.cards import digest, week_view
 from campaign.web.status import banner
@@ -92,6 +93,24 @@ def withdraw() -> Response:
     assert user is not None
     result = store.withdraw(config.campaign.slug, user.username, reason, keys=keys, day=day)
     _report(result, "Withdrew approval of", scope)
+    return redirect(url_for("week.week") + anchor)
+
+
+@bp.post("/week/abandon")
+@requires("approve")
+def abandon() -> Response:
+    """An approver gives up the rest of a partly published thread; its public parts stay."""
+    config, store = settings().config, settings().store
+    key = request.form.get("key", "")
+    reason = request.form.get("reason", "").strip()
+    anchor = f"#post-{key}"
+    if not reason:
+        flash("Say why the rest of the thread is abandoned (it goes in the audit log).", "error")
+        return redirect(url_for("week.week") + anchor)
+    user = current_user()
+    assert user is not None
+    row = store.abandon(config.campaign.slug, key, user.username, reason)
+    flash(f"Abandoned the rest of {key}: {progress(row)} stay public; nothing more is sent.")
     return redirect(url_for("week.week") + anchor)
 
 

@@ -51,6 +51,7 @@ class MetricReading:
 
 
 PartSent = Callable[[int, str], None]
+BeforeCreate = Callable[[int], None]
 
 
 class ClosingChannel:
@@ -80,9 +81,12 @@ class Channel(Protocol):
         *,
         already_sent: Sequence[str] = (),
         on_part_sent: PartSent | None = None,
+        before_create: BeforeCreate | None = None,
     ) -> Sent:
         """Send the post; with `already_sent` part ids, continue a thread where it stopped.
 
+        `before_create(index)` is called right before each request that would create a part
+        (after any media upload), so the caller can stop it (a pause) by raising.
         `on_part_sent(index, id)` is called as soon as each part exists on the platform, so the
         caller can record progress before the next request.
         """

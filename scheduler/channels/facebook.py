@@ -39,7 +39,14 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from scheduler.channels.base import ClosingChannel, MetricReading, OutgoingPost, PartSent, Sent
+from scheduler.channels.base import (
+    BeforeCreate,
+    ClosingChannel,
+    MetricReading,
+    OutgoingPost,
+    PartSent,
+    Sent,
+)
 from scheduler.channels.http import (
     chunks,
     mount_base_url,
@@ -142,12 +149,15 @@ class FacebookChannel(ClosingChannel):
         *,
         already_sent: Sequence[str] = (),
         on_part_sent: PartSent | None = None,
+        before_create: BeforeCreate | None = None,
     ) -> Sent:
         """One Page post (parts joined by blank lines); one photo, or several attached."""
         if already_sent:
             return self._sent(str(already_sent[0]))
         message = "\n\n".join(post.parts)
         if len(post.media) == 1:
+            if before_create is not None:
+                before_create(0)  # the photo upload with its message is the create
             answer = self._photo(post.media[0].path, post.media[0].alt, message=message)
             post_id = str(answer["post_id"])
         else:
@@ -155,6 +165,8 @@ class FacebookChannel(ClosingChannel):
             for index, item in enumerate(post.media):
                 photo = self._photo(item.path, item.alt, published="false")
                 attached[f"attached_media[{index}]"] = json.dumps({"media_fbid": str(photo["id"])})
+            if before_create is not None:
+                before_create(0)
             answer = self._call(
                 lambda: self._graph.put_object(
                     self.page_id, "feed", message=message, **attached, **self._proof

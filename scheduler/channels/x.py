@@ -30,6 +30,7 @@ from campaign.errors import (
     Transient,
 )
 from scheduler.channels.base import (
+    BeforeCreate,
     ClosingChannel,
     MetricReading,
     OutgoingMedia,
@@ -100,6 +101,7 @@ class XChannel(ClosingChannel):
         *,
         already_sent: Sequence[str] = (),
         on_part_sent: PartSent | None = None,
+        before_create: BeforeCreate | None = None,
     ) -> Sent:
         """Send each part as a reply to the previous one; media go with the first part."""
         ids = [str(i) for i in already_sent]
@@ -109,6 +111,8 @@ class XChannel(ClosingChannel):
             )
         for index in range(len(ids), len(post.parts)):
             media_ids = self._upload(post.media) if index == 0 and post.media else None
+            if before_create is not None:
+                before_create(index)
             body = self._call(
                 self._client.create_tweet,
                 creates=True,

@@ -64,6 +64,11 @@ class PlatformSandbox:
             faults.update(self._settings)
         return self._settings
 
+    def land_late(self, platform: str, count: int = 1) -> None:
+        """The next `count` creates on `platform` ("x" or "facebook") are accepted but land
+        `late_create_seconds` later, answered only then (the late-create fault, on demand)."""
+        self._faults[platform].land_late(count)
+
     def credentials(self, accounts: Iterable[Account]) -> dict[str, str]:
         """Register accounts; return ENV VAR NAME -> fake secret the sandbox accepts.
 

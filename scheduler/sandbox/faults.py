@@ -18,6 +18,7 @@ RATE_FIELDS = (
     "rate_5xx",
     "rate_slow",
     "rate_drop_after_create",
+    "rate_late_create",
     "graph_html_502_share",
 )
 
@@ -28,7 +29,12 @@ class SandboxSettings:
 
     Rates are probabilities per request (0 never, 1 always). `rate_drop_after_create` only
     applies to requests that create a post: the post is stored, then the connection is closed
-    without an answer.
+    without an answer. `rate_late_create` also only applies to creates: the platform accepts
+    the request but finishes it late, so the post appears on the account `late_create_seconds`
+    after the request (on the sandbox clock; invisible to reads and to the duplicate check
+    until then) and the answer comes `late_create_seconds` later in real time, after a client
+    with a shorter timeout has given up. Looking at once finds nothing; resending at once
+    makes two copies.
     """
 
     seed: int = 0
@@ -37,6 +43,8 @@ class SandboxSettings:
     rate_slow: float = 0.0
     slow_seconds: float = 2.0
     rate_drop_after_create: float = 0.0
+    rate_late_create: float = 0.0
+    late_create_seconds: float = 20.0
     expired_token: bool = False
     latency_seconds: float = 0.0
     # How far ahead (sandbox clock) an injected 429 resets; Graph rounds it up to minutes.
@@ -58,7 +66,7 @@ class SandboxSettings:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
-        for name in ("slow_seconds", "latency_seconds"):
+        for name in ("slow_seconds", "latency_seconds", "late_create_seconds"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
 
@@ -69,6 +77,7 @@ class Fault(enum.Enum):
     SERVER_ERROR = "5xx"
     SLOW = "slow"
     DROP = "drop"
+    LATE = "late"
 
 
 class FaultInjector:
@@ -79,6 +88,10 @@ class FaultInjector:
         self._salt = salt
         self._settings = settings
         self._rng = random.Random(f"{settings.seed}:{salt}")
+        # Late creates draw from their own generator, so adding them left the sequences of
+        # the older faults (and every seeded run built on them) unchanged.
+        self._late_rng = random.Random(f"{settings.seed}:{salt}:late")
+        self._late_next = 0
 
     @property
     def settings(self) -> SandboxSettings:
@@ -88,19 +101,31 @@ class FaultInjector:
         with self._lock:
             if settings.seed != self._settings.seed:
                 self._rng = random.Random(f"{settings.seed}:{self._salt}")
+                self._late_rng = random.Random(f"{settings.seed}:{self._salt}:late")
             self._settings = settings
+
+    def land_late(self, count: int) -> None:
+        """Make the next `count` creates land late, whatever the rates say (for tests)."""
+        with self._lock:
+            self._late_next = count
 
     def draw(self, *, creates: bool) -> Fault:
         """One fault for a request; a draw is made for every rate so sequences stay stable."""
         with self._lock:
+            if creates and self._late_next > 0:
+                self._late_next -= 1
+                return Fault.LATE
             s = self._settings
             throttle, error, drop, slow = (self._rng.random() for _ in range(4))
+            late = self._late_rng.random() if creates else 1.0
         if throttle < s.rate_429:
             return Fault.THROTTLE
         if error < s.rate_5xx:
             return Fault.SERVER_ERROR
         if creates and drop < s.rate_drop_after_create:
             return Fault.DROP
+        if late < s.rate_late_create:
+            return Fault.LATE
         if slow < s.rate_slow:
             return Fault.SLOW
         return Fault.NONE

@@ -82,7 +82,8 @@ class GraphApi:
             return post
 
     def post(self, post_id: str) -> FacebookPostRecord | None:
-        return next((p for p in self.posts if p.id == post_id and not p.deleted), None)
+        now = self.clock.now()
+        return next((p for p in self.posts if p.id == post_id and p.visible(now)), None)
 
     def delete(self, post_id: str) -> None:
         post = self.post(post_id)
@@ -266,12 +267,14 @@ class GraphApi:
             published
             and message
             and any(
-                p.page_id == page.id and not p.deleted and p.message.strip() == message.strip()
+                p.page_id == page.id
+                and p.visible(self.clock.now())
+                and p.message.strip() == message.strip()
                 for p in self.posts
             )
         ):
             return graph_model.DUPLICATE_POST()
-        now = self.clock.now()
+        now = self.clock.now() + timedelta(seconds=request.lands_after)
         if photo:
             if "source" not in form and "url" not in form:
                 return graph_error(400, "(#324) Requires upload file", 324)
@@ -346,10 +349,11 @@ class GraphApi:
         except ValueError as exc:
             return graph_error(400, f"(#100) Invalid parameter: {exc}", 100)
         fields = parse_fields(request.arg("fields") or "id,message,created_time")
+        now = self.clock.now()
         posts = [
             p
             for p in reversed(self.posts)
-            if p.page_id == page_id and not p.deleted and since <= p.created_at <= until
+            if p.page_id == page_id and p.visible(now) and since <= p.created_at <= until
         ]
         posts.sort(key=lambda p: p.created_at, reverse=True)  # stable: newest first
         if after is not None:

@@ -66,8 +66,12 @@ class FacebookPostRecord:
     link: str | None
     photo_ids: tuple[str, ...]
     photo_alt: tuple[str | None, ...]
-    created_at: datetime
+    created_at: datetime  # in the future while a late create has not landed yet
     deleted: bool = False
+
+    def visible(self, now: datetime) -> bool:
+        """On the Page now: landed and not deleted."""
+        return not self.deleted and self.created_at <= now
 
 
 @dataclass(frozen=True)

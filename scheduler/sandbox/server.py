@@ -7,6 +7,7 @@ slow answers, connections dropped after a create), so the doubles only model the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import socket
@@ -51,6 +52,8 @@ class Request:
     headers: Mapping[str, str]  # names in lower case
     body: bytes = b""
     host: str = ""
+    # The late-create fault: a post this request creates appears this many seconds later.
+    lands_after: float = 0.0
 
     def arg(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -283,6 +286,9 @@ class LoopbackServer:
                 response = self.api.throttled(request)
             elif fault is Fault.SERVER_ERROR:
                 response = self.api.server_error(request)
+            elif fault is Fault.LATE:
+                late = dataclasses.replace(request, lands_after=settings.late_create_seconds)
+                response = self.api.handle(late)
             else:
                 response = self.api.handle(request)
                 if fault is Fault.DROP and response.status < 300:
@@ -301,4 +307,6 @@ class LoopbackServer:
         )
         if fault is Fault.SLOW:  # the work is done; only the answer is late
             self._sleep(settings.slow_seconds)
+        elif fault is Fault.LATE:  # the answer comes when the post lands
+            self._sleep(settings.late_create_seconds)
         return response

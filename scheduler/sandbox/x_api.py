@@ -241,8 +241,9 @@ class XApi(XReads):
                 "You attempted to reply to a Tweet that is deleted or not visible to you.",
             )
         normal = unicodedata.normalize("NFC", text).strip()
+        now = self.clock.now()
         for earlier in self.tweets:
-            if earlier.author_id == user.id and not earlier.deleted and text:
+            if earlier.author_id == user.id and earlier.visible(now) and text:
                 if unicodedata.normalize("NFC", earlier.text).strip() == normal:
                     return problem(403, "Forbidden", DUPLICATE)
         record = TweetRecord(
@@ -252,7 +253,7 @@ class XApi(XReads):
             in_reply_to=str(reply_to) if reply_to else None,
             media_ids=tuple(media_ids),
             media_alt=tuple(m.alt_text for m in media if m is not None),
-            created_at=self.clock.now(),
+            created_at=now + timedelta(seconds=request.lands_after),
         )
         self.tweets.append(record)
         data = {"id": record.id, "text": record.display_text, "edit_history_tweet_ids": [record.id]}

@@ -53,8 +53,12 @@ class TweetRecord:
     in_reply_to: str | None
     media_ids: tuple[str, ...]
     media_alt: tuple[str | None, ...]
-    created_at: datetime
+    created_at: datetime  # in the future while a late create has not landed yet
     deleted: bool = False
+
+    def visible(self, now: datetime) -> bool:
+        """On the account now: landed and not deleted."""
+        return not self.deleted and self.created_at <= now
 
     @property
     def display_text(self) -> str:

@@ -116,7 +116,7 @@ class XReads:
         data, errors = [], []
         for tweet_id in ids:
             tweet = self.tweet(tweet_id)
-            if tweet is None or tweet.deleted:
+            if tweet is None or not tweet.visible(self.clock.now()):
                 errors.append(not_found_error(tweet_id, "tweet", "ids"))
                 continue
             item, refused = self._render(tweet, fields, user, "ids")
@@ -151,7 +151,7 @@ class XReads:
                 t
                 for t in self.tweets
                 if t.author_id == user_id
-                and not t.deleted
+                and t.visible(self.clock.now())
                 and start <= t.created_at < end
                 and (before is None or int(t.id) < before)
             ),

@@ -402,7 +402,7 @@ def test_a_pause_right_after_an_upgrade_migrates_an_older_database(run, campaign
     with engine.begin() as connection:  # as if an older version had made it
         config = _alembic()
         config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+        command.downgrade(config, "0005")
     engine.dispose()
     result = run("pause", "--reason", "critical incident")
     assert result.exit_code == 0, result.output

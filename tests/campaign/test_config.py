@@ -182,3 +182,9 @@ def test_a_byte_order_mark_before_the_config_is_ignored(campaign_dir, shipped_co
     config = load_config(path)
     assert config.campaign.name == shipped_config.campaign.name
     assert config.days == shipped_config.days
+
+
+def test_settle_period_must_outlast_a_request(campaign_dir, edit):
+    edit("config.toml", "workers = 16", "workers = 16\nsettle_seconds = 10")
+    with pytest.raises(ConfigError, match=r"settle_seconds \(10\) must be longer than"):
+        load_config(campaign_dir / "config.toml")

@@ -274,3 +274,18 @@ def test_errors_never_carry_secrets(
     for failure in failures:
         assert_no_secrets(failure, secrets)
         assert failure.platform == "facebook"
+
+
+def test_before_create_can_stop_a_photo_post(
+    facebook_channel: FacebookChannel, sandbox: PlatformSandbox, image: Path
+) -> None:
+    class Stop(Exception):
+        pass
+
+    def before_create(index: int) -> None:
+        raise Stop
+
+    post = OutgoingPost(POST.key, POST.parts, (OutgoingMedia(image, "Card."),))
+    with pytest.raises(Stop):
+        facebook_channel.publish(post, before_create=before_create)
+    assert sandbox.facebook.posts == [] and sandbox.facebook.photos == {}

@@ -295,3 +295,38 @@ def test_errors_never_carry_secrets(
 
 def _credentials(account: Account, environ: dict[str, str]) -> dict[str, str]:
     return {name: environ[var] for name, var in account.credentials.items()}
+
+
+def test_before_create_runs_after_the_upload_and_can_stop_any_part(
+    x_channel: XChannel, sandbox: PlatformSandbox, image: Path
+) -> None:
+    class Stop(Exception):
+        pass
+
+    seen: list[tuple[int, int]] = []
+
+    def before_create(index: int) -> None:
+        uploads = sum(r.path == "/2/media/upload" for r in sandbox.x.requests)
+        seen.append((index, uploads))
+        if index == 1:
+            raise Stop
+
+    with pytest.raises(Stop):
+        x_channel.publish(with_image(THREAD, image), before_create=before_create)
+    assert seen == [(0, 1), (1, 1)]  # asked after the image upload, and before each part
+    assert creates(sandbox) == 1
+
+
+def test_a_late_create_is_invisible_until_it_lands(
+    impatient_x_channel: XChannel, sandbox: PlatformSandbox, clock: ManualClock
+) -> None:
+    sandbox.update(late_create_seconds=1.0)
+    sandbox.land_late("x")
+    post = OutgoingPost("late", ("The platform finishes this one after we gave up.",))
+    since = clock.now() - timedelta(minutes=1)
+    with pytest.raises(OutcomeUnknown):
+        impatient_x_channel.publish(post)
+    assert impatient_x_channel.find_published(post, since) is None  # not there yet
+    clock.advance(timedelta(seconds=1))
+    found = impatient_x_channel.find_published(post, since)
+    assert found is not None and found.platform_post_id == sandbox.x.tweets[0].id

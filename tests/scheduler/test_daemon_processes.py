@@ -156,7 +156,8 @@ class Burst:
         while time.time() < deadline_real:
             posts = self.states()
             if all(
-                p.state in (PostState.PUBLISHED, PostState.MISSED, PostState.FAILED)
+                p.state
+                in (PostState.PUBLISHED, PostState.MISSED, PostState.FAILED, PostState.PARTIAL)
                 for p in posts.values()
             ):
                 return posts
@@ -232,7 +233,10 @@ def test_two_daemons_on_one_postgresql_database_never_double_post(tmp_path, post
         burst.start_daemon()
         posts = burst.wait_until_settled(time.time() + 90)
         _assert_once_and_accounted(burst, posts)
-        assert all(p.state == PostState.PUBLISHED for p in posts.values())
+        unpublished = {
+            p.key: (p.state, p.last_error) for p in posts.values() if p.state != PostState.PUBLISHED
+        }
+        assert not unpublished
         publishers = _publishers(burst)
         assert len(publishers) == 2, f"both daemons should have shared the work: {publishers}"
     finally:

@@ -6,7 +6,7 @@ exported per campaign for records requests), while users and their sign-ins belo
 deployment. Like the audit log, the events table is append-only, in the database itself.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
