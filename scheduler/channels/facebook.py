@@ -20,7 +20,7 @@ import json
 import re
 import threading
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
@@ -119,6 +119,8 @@ class FacebookChannel(ClosingChannel):
             else {}
         )
         self._bad_metrics: dict[str, str] = {}  # metric -> why, learnt from code 100 answers
+        self._by_edge: set[str] = set()  # posts whose insights expansion Graph refuses
+        self._good_metrics: set[str] = set()  # answered alone without error
         self._local = threading.local()
 
     @property
@@ -210,48 +212,89 @@ class FacebookChannel(ClosingChannel):
     # -- metrics ---------------------------------------------------------------------------
 
     def fetch_metrics(self, platform_post_ids: Sequence[str]) -> dict[str, MetricReading]:
-        """Counts and insights for many posts, up to 50 per batch request.
+        """Counts and insights for many posts, up to 50 per batch request."""
+        return {k: v for batch in self.metric_batches(platform_post_ids) for k, v in batch.items()}
+
+    def metric_batches(
+        self, platform_post_ids: Sequence[str]
+    ) -> Iterator[dict[str, MetricReading]]:
+        """The readings of each batch request's 50 posts as soon as they are read.
 
         A metric Graph refuses with code 100 (renamed or retired) is found by asking for each
-        metric alone once, then reported as unavailable while the others are still read.
+        metric alone once, then reported as unavailable while the others are still read. If
+        every metric works alone, Graph refused the `insights.metric(...)` expansion itself:
+        those posts' insights are read from their `/insights` edge instead.
         """
         ids = list(dict.fromkeys(str(i) for i in platform_post_ids))
-        readings: dict[str, MetricReading] = {}
         for chunk in chunks(ids, MAX_BATCH):
+            readings: dict[str, MetricReading] = {}
             self._read_metrics(chunk, readings)
-        return readings
+            yield readings
 
     def _read_metrics(self, chunk: Sequence[str], readings: dict[str, MetricReading]) -> None:
         metrics = [m for m in self.metrics if m not in self._bad_metrics]
+        by_edge = [p for p in chunk if p in self._by_edge] if metrics else []
+        chunk = [p for p in chunk if p not in by_edge]
         fields = COUNT_FIELDS + (f",insights.metric({','.join(metrics)})" if metrics else "")
-        answers = self._batch([f"{post_id}?fields={fields}" for post_id in chunk])
+        answers = self._batch([f"{post_id}?fields={fields}" for post_id in chunk]) if chunk else []
         retry = []
         for post_id, (status, body, headers) in zip(chunk, answers, strict=True):
             error = body.get("error")
             if not error:
                 readings[post_id] = self._reading(post_id, body, metrics)
-            elif error.get("code") == 100 and error.get("error_subcode") == 33:
-                readings[post_id] = MetricReading(
-                    post_id, {}, api_version=self.api_version, deleted=True
-                )
-            elif error.get("code") == 100 and metrics:
+            elif error.get("code") == 100 and metrics and error.get("error_subcode") != 33:
                 retry.append(post_id)
             else:
-                problem = self._graph_error(error, status, headers)
-                if isinstance(problem, RateLimited | AuthRejected):
-                    raise problem
-                readings[post_id] = MetricReading(
-                    post_id, {}, {"*": str(problem)}, api_version=self.api_version
-                )
+                readings[post_id] = self._refused(post_id, error, status, headers)
         if retry:
-            bad = self._probe_metrics(retry[0], metrics)
+            known_good = set(metrics) <= self._good_metrics
+            bad = {} if known_good else self._probe_metrics(retry[0], metrics)
+            self._good_metrics.update(m for m in metrics if m not in bad)
             if bad:
                 self._bad_metrics.update(bad)
                 self._read_metrics(retry, readings)
-            else:
-                for post_id in retry:
-                    why = "the Graph API refused the metrics request (code 100)"
-                    readings[post_id] = MetricReading(post_id, {}, {"*": why}, self.api_version)
+                return
+            # Each metric works alone: Graph refuses the field expansion on these posts.
+            self._by_edge.update(retry)
+            by_edge += retry
+        for part in chunks(by_edge, MAX_BATCH // 2):
+            self._read_by_edge(part, metrics, readings)
+
+    def _read_by_edge(
+        self, chunk: Sequence[str], metrics: Sequence[str], readings: dict[str, MetricReading]
+    ) -> None:
+        """Counts from the post, insights from its `/insights` edge: two operations a post."""
+        urls = []
+        for post_id in chunk:
+            urls += [
+                f"{post_id}?fields={COUNT_FIELDS}",
+                f"{post_id}/insights?metric={','.join(metrics)}",
+            ]
+        answers = self._batch(urls)
+        for index, post_id in enumerate(chunk):
+            (status, node, headers), insights = answers[2 * index], answers[2 * index + 1]
+            if "error" in node:
+                readings[post_id] = self._refused(post_id, node["error"], status, headers)
+                continue
+            reading = self._reading(post_id, {**node, "insights": insights.body}, metrics)
+            error = insights.body.get("error")
+            if error:  # keep the counts; say why the insights are missing
+                problem = self._refused(post_id, error, insights.status, insights.headers)
+                why = problem.unavailable.get("*", "refused by the Graph API")
+                reading.unavailable.update({m: why for m in metrics})
+            readings[post_id] = reading
+
+    def _refused(
+        self, post_id: str, error: dict[str, Any], status: int, headers: Mapping[str, str]
+    ) -> MetricReading:
+        """A post Graph would not read: deleted, or unreachable with Graph's reason. A rate
+        limit or a rejected token stops the whole read (raised)."""
+        if error.get("code") == 100 and error.get("error_subcode") == 33:
+            return MetricReading(post_id, {}, api_version=self.api_version, deleted=True)
+        problem = self._graph_error(error, status, headers)
+        if isinstance(problem, RateLimited | AuthRejected):
+            raise problem
+        return MetricReading(post_id, {}, {"*": str(problem)}, api_version=self.api_version)
 
     def _probe_metrics(self, post_id: str, metrics: Sequence[str]) -> dict[str, str]:
         """Ask for each metric alone on one post; those answered with code 100 are bad."""
