@@ -35,8 +35,9 @@ class DaemonRunner:
     and metrics are read on a thread of their own. So jobs never pile up behind a slow request,
     and `stop` never waits on a job that needs the scheduler: APScheduler's `shutdown` holds the
     job-store lock while it waits for running jobs, and a job that then asks the scheduler for
-    its jobs would wait forever. Jobs touch the scheduler only under `_planning`, which `stop`
-    takes before shutting down.
+    its jobs would wait forever. Jobs touch the scheduler only under `_planning`, and only
+    while not stopping; `stop` sets `stopping` and waits for `_planning` to be free before it
+    shuts down (without holding it: the sweep waiting for it must be able to finish).
     """
 
     def __init__(self, daemon: Daemon) -> None:
@@ -155,12 +156,13 @@ class DaemonRunner:
 
     def stop(self) -> None:
         """Start nothing new, let the sends in flight finish, record the stop. Never hangs on
-        the scheduler: no job can be inside it once `_planning` is held and `stopping` set."""
+        the scheduler: once `stopping` is set and `_planning` was free, no job enters it."""
         self.stopping.set()
         self.daemon.stopping.set()
         with self._planning:
-            if self.scheduler.running:
-                self.scheduler.shutdown(wait=True)
+            pass  # a sweep planning jobs finishes; any later one sees `stopping` and skips
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
         self._metrics_pool.shutdown(wait=True)
         self.daemon.stop()
 

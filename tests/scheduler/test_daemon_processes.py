@@ -341,10 +341,11 @@ purpose = "danger"
 def _sigterm_under_load(tmp_path, database_url: str) -> list[str]:
     """Start a wall-clock daemon with many due posts on a slow sandbox, SIGTERM it (sometimes
     twice) at a random moment, and require a clean exit within STOP_WITHIN; several times.
-    Returns each run's stderr."""
+    Returns each run's log (stderr)."""
     settings = SandboxSettings(seed=9, latency_seconds=0.05, rate_slow=0.4, slow_seconds=3.0)
     sandbox = PlatformSandbox(settings=settings).start()
     logs: list[str] = []
+    stores: list[Store] = []
     try:
         (tmp_path / "posts" / "burst").mkdir(parents=True)
         (tmp_path / "posts" / "burst" / "facebook.j2").write_text(
@@ -355,6 +356,7 @@ def _sigterm_under_load(tmp_path, database_url: str) -> list[str]:
         config_path.write_text(_wall_clock_config(sandbox, 60, datetime.now(UTC)))
         config = load_config(config_path)
         store = Store.open(database_url)
+        stores.append(store)
         store_plan(config, store, "officer")
         store.approve("stop-week", "inspector")
         environ = {
@@ -363,13 +365,15 @@ def _sigterm_under_load(tmp_path, database_url: str) -> list[str]:
             "CAMPAIGN_DATABASE_URL": database_url,
         }
         rng = random.Random(31)
-        for _ in range(5):
-            process = subprocess.Popen(
-                [sys.executable, "-m", "scheduler", "--config", str(config_path)],
-                env=environ,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
+        for run in range(8):
+            log_path = tmp_path / f"daemon-{run}.log"
+            with open(log_path, "wb") as log_file:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "scheduler", "--config", str(config_path)],
+                    env=environ,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log_file,
+                )
             try:
                 deadline = time.time() + 30
                 while not any(d.pid == process.pid for d in store.daemons()):
@@ -384,20 +388,23 @@ def _sigterm_under_load(tmp_path, database_url: str) -> list[str]:
                 try:
                     code = process.wait(timeout=STOP_WITHIN)
                 except subprocess.TimeoutExpired:
+                    process.send_signal(signal.SIGUSR1)  # the daemon dumps every thread's stack
+                    time.sleep(1)
                     raise AssertionError(
-                        f"the daemon did not stop within {STOP_WITHIN:g} s"
+                        f"the daemon did not stop within {STOP_WITHIN:g} s:\n"
+                        + log_path.read_text()[-8000:]
                     ) from None
-                logs.append(process.stderr.read().decode())
+                logs.append(log_path.read_text())
                 assert code == 0, logs[-1][-3000:]
             finally:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-                process.stderr.close()
         sent = Counter(p.message for p in sandbox.facebook.posts)
         assert sent and max(sent.values()) == 1, "a post was sent twice"
-        store.engine.dispose()
     finally:
+        for store in stores:
+            store.engine.dispose()
         sandbox.stop()
     return logs
 
