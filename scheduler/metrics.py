@@ -91,6 +91,8 @@ class MetricsCollector:
             by_channel[item.post.account.key].append(item)
         now = self.clock.now()
         for channel_key, items in by_channel.items():
+            if self._stopping.is_set():
+                break
             wait = self._not_before.get(channel_key)
             if honour_resets and wait and wait > now:
                 report.skipped_accounts[channel_key] = f"rate limited until {wait.isoformat()}"

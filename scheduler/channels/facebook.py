@@ -20,9 +20,9 @@ import json
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -39,9 +39,9 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from scheduler.channels.base import ClosingChannel, MetricReading, OutgoingPost, PartSent, Sent
+from scheduler.channels.base import ClosingChannel, OutgoingPost, PartSent, Sent
+from scheduler.channels.graph_metrics import GraphAnswer, GraphMetrics
 from scheduler.channels.http import (
-    chunks,
     mount_base_url,
     normalise_text,
     redact,
@@ -62,25 +62,13 @@ DEFAULT_METRICS = (
     "post_clicks",
     "post_reactions_by_type_total",
 )
-MAX_BATCH = 50
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 AUTH_CODES = frozenset({102, 104, 190, 10, *range(200, 300)})
 TRANSIENT_CODES = frozenset({1, 2})
-COUNT_FIELDS = (
-    "shares,reactions.limit(0).summary(total_count),comments.limit(0).summary(total_count)"
-)
 _CREATE_PATH = re.compile(r"/(feed|photos)/?$")
 
 
-class _Answer(NamedTuple):
-    """One operation's answer in a batch."""
-
-    status: int
-    body: dict[str, Any]
-    headers: Mapping[str, str]
-
-
-class FacebookChannel(ClosingChannel):
+class FacebookChannel(GraphMetrics, ClosingChannel):
     """Publishes Page posts (text, photos with alt text), finds them, reads their metrics."""
 
     platform = "facebook"
@@ -118,9 +106,7 @@ class FacebookChannel(ClosingChannel):
             if secret
             else {}
         )
-        self._bad_metrics: dict[str, str] = {}  # metric -> why, learnt from code 100 answers
-        self._by_edge: set[str] = set()  # posts whose insights expansion Graph refuses
-        self._good_metrics: set[str] = set()  # answered alone without error
+        GraphMetrics.__init__(self)
         self._local = threading.local()
 
     @property
@@ -209,132 +195,9 @@ class FacebookChannel(ClosingChannel):
                 return self._sent(found) if found else None
             query["after"] = after
 
-    # -- metrics ---------------------------------------------------------------------------
-
-    def fetch_metrics(self, platform_post_ids: Sequence[str]) -> dict[str, MetricReading]:
-        """Counts and insights for many posts, up to 50 per batch request."""
-        return {k: v for batch in self.metric_batches(platform_post_ids) for k, v in batch.items()}
-
-    def metric_batches(
-        self, platform_post_ids: Sequence[str]
-    ) -> Iterator[dict[str, MetricReading]]:
-        """The readings of each batch request's 50 posts as soon as they are read.
-
-        A metric Graph refuses with code 100 (renamed or retired) is found by asking for each
-        metric alone once, then reported as unavailable while the others are still read. If
-        every metric works alone, Graph refused the `insights.metric(...)` expansion itself:
-        those posts' insights are read from their `/insights` edge instead.
-        """
-        ids = list(dict.fromkeys(str(i) for i in platform_post_ids))
-        for chunk in chunks(ids, MAX_BATCH):
-            readings: dict[str, MetricReading] = {}
-            self._read_metrics(chunk, readings)
-            yield readings
-
-    def _read_metrics(self, chunk: Sequence[str], readings: dict[str, MetricReading]) -> None:
-        metrics = [m for m in self.metrics if m not in self._bad_metrics]
-        by_edge = [p for p in chunk if p in self._by_edge] if metrics else []
-        chunk = [p for p in chunk if p not in by_edge]
-        fields = COUNT_FIELDS + (f",insights.metric({','.join(metrics)})" if metrics else "")
-        answers = self._batch([f"{post_id}?fields={fields}" for post_id in chunk]) if chunk else []
-        retry = []
-        for post_id, (status, body, headers) in zip(chunk, answers, strict=True):
-            error = body.get("error")
-            if not error:
-                readings[post_id] = self._reading(post_id, body, metrics)
-            elif error.get("code") == 100 and metrics and error.get("error_subcode") != 33:
-                retry.append(post_id)
-            else:
-                readings[post_id] = self._refused(post_id, error, status, headers)
-        if retry:
-            known_good = set(metrics) <= self._good_metrics
-            bad = {} if known_good else self._probe_metrics(retry[0], metrics)
-            self._good_metrics.update(m for m in metrics if m not in bad)
-            if bad:
-                self._bad_metrics.update(bad)
-                self._read_metrics(retry, readings)
-                return
-            # Each metric works alone: Graph refuses the field expansion on these posts.
-            self._by_edge.update(retry)
-            by_edge += retry
-        for part in chunks(by_edge, MAX_BATCH // 2):
-            self._read_by_edge(part, metrics, readings)
-
-    def _read_by_edge(
-        self, chunk: Sequence[str], metrics: Sequence[str], readings: dict[str, MetricReading]
-    ) -> None:
-        """Counts from the post, insights from its `/insights` edge: two operations a post."""
-        urls = []
-        for post_id in chunk:
-            urls += [
-                f"{post_id}?fields={COUNT_FIELDS}",
-                f"{post_id}/insights?metric={','.join(metrics)}",
-            ]
-        answers = self._batch(urls)
-        for index, post_id in enumerate(chunk):
-            (status, node, headers), insights = answers[2 * index], answers[2 * index + 1]
-            if "error" in node:
-                readings[post_id] = self._refused(post_id, node["error"], status, headers)
-                continue
-            reading = self._reading(post_id, {**node, "insights": insights.body}, metrics)
-            error = insights.body.get("error")
-            if error:  # keep the counts; say why the insights are missing
-                problem = self._refused(post_id, error, insights.status, insights.headers)
-                why = problem.unavailable.get("*", "refused by the Graph API")
-                reading.unavailable.update({m: why for m in metrics})
-            readings[post_id] = reading
-
-    def _refused(
-        self, post_id: str, error: dict[str, Any], status: int, headers: Mapping[str, str]
-    ) -> MetricReading:
-        """A post Graph would not read: deleted, or unreachable with Graph's reason. A rate
-        limit or a rejected token stops the whole read (raised)."""
-        if error.get("code") == 100 and error.get("error_subcode") == 33:
-            return MetricReading(post_id, {}, api_version=self.api_version, deleted=True)
-        problem = self._graph_error(error, status, headers)
-        if isinstance(problem, RateLimited | AuthRejected):
-            raise problem
-        return MetricReading(post_id, {}, {"*": str(problem)}, api_version=self.api_version)
-
-    def _probe_metrics(self, post_id: str, metrics: Sequence[str]) -> dict[str, str]:
-        """Ask for each metric alone on one post; those answered with code 100 are bad."""
-        answers = self._batch([f"{post_id}/insights?metric={m}" for m in metrics])
-        bad = {}
-        for metric, answer in zip(metrics, answers, strict=True):
-            body = answer.body
-            error = body.get("error") or {}
-            if error.get("code") == 100:
-                bad[metric] = redact(f"{error.get('message')} (code 100)", self._secrets)
-        return bad
-
-    def _reading(self, post_id: str, node: dict[str, Any], metrics: Sequence[str]) -> MetricReading:
-        values = {
-            "shares": int((node.get("shares") or {}).get("count", 0)),  # absent means none
-        }
-        unavailable = {m: why for m, why in self._bad_metrics.items() if m in self.metrics}
-        for edge in ("reactions", "comments"):
-            summary = (node.get(edge) or {}).get("summary") or {}
-            if "total_count" in summary:
-                values[edge] = int(summary["total_count"])
-            else:
-                unavailable[edge] = "no summary returned"
-        returned = {item.get("name"): item for item in (node.get("insights") or {}).get("data", [])}
-        for metric in metrics:
-            item = returned.get(metric)
-            if not item or not item.get("values"):
-                unavailable[metric] = "not returned by the Graph API"
-                continue
-            value = item["values"][-1].get("value", 0)
-            if isinstance(value, dict):
-                values[metric] = sum(int(v) for v in value.values())
-                values.update({f"{metric}.{k}": int(v) for k, v in value.items()})
-            else:
-                values[metric] = int(value)
-        return MetricReading(post_id, values, unavailable, api_version=self.api_version)
-
     # -- HTTP and errors -------------------------------------------------------------------
 
-    def _batch(self, relative_urls: Sequence[str]) -> list[_Answer]:
+    def _batch(self, relative_urls: Sequence[str]) -> list[GraphAnswer]:
         """GETs through one batch POST (the token stays in the body); one answer each."""
         operations = [{"method": "GET", "relative_url": url} for url in relative_urls]
         answers = self._call(
@@ -351,7 +214,7 @@ class FacebookChannel(ClosingChannel):
         for answer in answers:
             if answer is None:  # Graph gives null for an operation it did not run
                 not_run = {"error": {"message": "operation not run", "code": 2}}
-                results.append(_Answer(503, not_run, CaseInsensitiveDict()))
+                results.append(GraphAnswer(503, not_run, CaseInsensitiveDict()))
                 continue
             try:
                 body = json.loads(answer.get("body") or "{}")
@@ -361,7 +224,7 @@ class FacebookChannel(ClosingChannel):
                 {h.get("name", ""): h.get("value", "") for h in answer.get("headers") or []}
             )
             status = int(answer.get("code", 200))
-            results.append(_Answer(status, body if isinstance(body, dict) else {}, headers))
+            results.append(GraphAnswer(status, body if isinstance(body, dict) else {}, headers))
         return results
 
     def _call(self, action: Callable[[], Any], *, creates: bool = False) -> Any:
