@@ -121,8 +121,7 @@ class Daemon:
         """
         if self.stopping.is_set():
             return 0
-        free = self.settings.workers - len(self.in_flight)
-        taken = self.in_flight.take(post_ids, free)
+        taken = self.in_flight.take(post_ids, self.settings.workers)
         if not taken:
             return 0
         claimed = []
@@ -136,7 +135,7 @@ class Daemon:
 
     def _start(self, post_id: int, work: Callable[[], str]) -> None:
         """Run `work` for a post on the pool; the post stays in flight until it returns."""
-        self.in_flight.take([post_id], None)
+        self.in_flight.take([post_id])
 
         def run() -> None:
             try:
@@ -233,12 +232,13 @@ class InFlight:
         self._lock = threading.Lock()
         self._ids: set[int] = set()
 
-    def take(self, post_ids: Iterable[int], limit: int | None) -> list[int]:
-        """Mark up to `limit` of `post_ids` (those not already in flight); returns them."""
+    def take(self, post_ids: Iterable[int], capacity: int | None = None) -> list[int]:
+        """Mark those of `post_ids` not already in flight, while fewer than `capacity` posts
+        are in flight in all; returns the ones marked."""
         with self._lock:
             taken: list[int] = []
             for post_id in post_ids:
-                if limit is not None and len(taken) >= limit:
+                if capacity is not None and len(self._ids) >= capacity:
                     break
                 if post_id not in self._ids:
                     self._ids.add(post_id)
