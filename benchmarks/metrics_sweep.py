@@ -95,6 +95,8 @@ def main() -> None:
         f"Facebook calls={fb_calls} (ceil(N/50)={math.ceil((args.posts - half) / 50)}), "
         f"{seconds:.2f}s"
     )
+    for account, why in report.skipped_accounts.items():
+        print(f"{account}: {why}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
 """One daemon step: heartbeat, take over abandoned sends, schedule approvals, mark misfires,
 and publish what is due, concurrently. `run_once` returns; whoever drives it only sleeps.
+
+`run_once` waits for its sends (rehearsals and tests step through time with it). The
+long-running daemon calls `sweep`, which hands due posts and sends in doubt to the worker pool
+and returns at once, so one slow request never delays another post or retry.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +22,7 @@ from functools import partial
 from campaign.clock import Clock
 from campaign.config import CampaignConfig
 from campaign.store import Store, control
+from campaign.store.models import PostRow
 from campaign.store.publishing import (
     claim_in_doubt,
     due_post_ids,
@@ -57,7 +64,10 @@ class Daemon:
         self.settings = config.publishing
         self.publisher = Publisher(store, config, channels, clock, self.id, rng)
         self.pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="publish")
-        self.metrics = MetricsCollector(store, config, channels, clock)
+        self.stopping = threading.Event()
+        self.metrics = MetricsCollector(store, config, channels, clock, stopping=self.stopping)
+        self.in_flight = InFlight()
+        self._totals_lock = threading.Lock()
         self._metrics_checked_at: datetime | None = None
         self._metrics_due_at: datetime | None = None
         self.totals = StepReport()
@@ -68,6 +78,12 @@ class Daemon:
 
     def housekeeping(self) -> StepReport:
         """Everything but sending new posts: heartbeat, recovery, scheduling, misfires."""
+        report, in_doubt = self._housekeeping()
+        for row in in_doubt:
+            report.outcomes[self.publisher.reconcile(row)] += 1
+        return report
+
+    def _housekeeping(self) -> tuple[StepReport, list[PostRow]]:
         report = StepReport()
         now = self.clock.now()
         stale = now - timedelta(seconds=self.settings.heartbeat_timeout_seconds)
@@ -76,10 +92,63 @@ class Daemon:
             campaign = self.store.campaign(self.slug, session)
             report.scheduled = schedule_approved(session, campaign, now)
             report.missed = mark_missed(session, campaign, now, self.settings.grace)
-            in_doubt = claim_in_doubt(session, campaign, self.id, now, stale)
+            in_doubt = claim_in_doubt(
+                session, campaign, self.id, now, stale, busy=self.in_flight.ids()
+            )
+        return report, in_doubt
+
+    def sweep(self) -> StepReport:
+        """One step of the long-running daemon that never waits for a send.
+
+        Sends in doubt are looked for, and due posts (first attempts and retries alike) sent, on
+        the worker pool; the next sweep finds whatever is still due. A post this process is
+        already sending or looking for is never taken a second time.
+        """
+        if self.stopping.is_set():
+            return StepReport()
+        report, in_doubt = self._housekeeping()
         for row in in_doubt:
-            report.outcomes[self.publisher.reconcile(row)] += 1
+            self._start(row.id, partial(self.publisher.reconcile, row))
+        self.dispatch(self.due())
+        self._add(report)
         return report
+
+    def dispatch(self, post_ids: Iterable[int]) -> int:
+        """Claim as many of `post_ids` as there are idle workers and start sending them.
+
+        Returns at once. Only as many posts are claimed as can be sent right away, so a
+        claimed post is always in flight and a pause stops everything claimed after it.
+        """
+        if self.stopping.is_set():
+            return 0
+        taken = self.in_flight.take(post_ids, self.settings.workers)
+        if not taken:
+            return 0
+        claimed = []
+        try:
+            claimed = self.publisher.claim(taken)
+        finally:
+            self.in_flight.release(set(taken) - {c.id for c in claimed})
+        for post in claimed:
+            self._start(post.id, partial(self.publisher.send, post))
+        return len(claimed)
+
+    def _start(self, post_id: int, work: Callable[[], str]) -> None:
+        """Run `work` for a post on the pool; the post stays in flight until it returns."""
+        self.in_flight.take([post_id])
+
+        def run() -> None:
+            try:
+                outcome = work()
+            except Exception:  # a failed send is recorded by the next daemon that looks
+                log.exception("sending post %s failed", post_id)
+                outcome = "error"
+            finally:
+                self.in_flight.release([post_id])
+            with self._totals_lock:
+                self.totals.outcomes[outcome] += 1
+
+        self.pool.submit(run)
 
     def beat(self) -> None:
         """Tell the other daemons this one is alive."""
@@ -141,13 +210,49 @@ class Daemon:
         return min((t for t in (posts, metrics) if t is not None), default=None)
 
     def stop(self) -> None:
-        """Finish sends in flight, then record that this daemon stopped."""
+        """Start nothing new, finish sends in flight, then record that this daemon stopped."""
+        self.stopping.set()
         self.pool.shutdown(wait=True)
         with self.store.transaction() as session:
             control.heartbeat(session, self.id, self.clock.now(), stopping=True)
 
     def _add(self, report: StepReport) -> None:
-        self.totals.outcomes += report.outcomes
-        self.totals.scheduled += report.scheduled
-        self.totals.missed += report.missed
-        self.totals.snapshots += report.snapshots
+        with self._totals_lock:
+            self.totals.outcomes += report.outcomes
+            self.totals.scheduled += report.scheduled
+            self.totals.missed += report.missed
+            self.totals.snapshots += report.snapshots
+
+
+class InFlight:
+    """Ids of the posts this process is sending or looking for right now, so that no post is
+    ever sent twice at once by one process (the claim guards against other processes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: set[int] = set()
+
+    def take(self, post_ids: Iterable[int], capacity: int | None = None) -> list[int]:
+        """Mark those of `post_ids` not already in flight, while fewer than `capacity` posts
+        are in flight in all; returns the ones marked."""
+        with self._lock:
+            taken: list[int] = []
+            for post_id in post_ids:
+                if capacity is not None and len(self._ids) >= capacity:
+                    break
+                if post_id not in self._ids:
+                    self._ids.add(post_id)
+                    taken.append(post_id)
+            return taken
+
+    def release(self, post_ids: Iterable[int]) -> None:
+        with self._lock:
+            self._ids.difference_update(post_ids)
+
+    def ids(self) -> frozenset[int]:
+        with self._lock:
+            return frozenset(self._ids)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._ids)

@@ -1,13 +1,17 @@
 """Collect engagement for published posts: at configured offsets (by the daemon) or on demand.
 
 Reads are batched by the channels (X: 100 ids a call; Facebook: 50 operations a batch call), so
-a sweep of N posts costs about N/100 X calls and N/50 Facebook calls. A rate-limited or refused
-account is skipped for this sweep (its posts stay due) and the run goes on for the others.
+a sweep of N posts costs about N/100 X calls and N/50 Facebook calls. Each batch's snapshots are
+saved in their own transaction as soon as it is read, so a rate limit part way loses nothing:
+the account's remaining posts stay due and the first sweep after the platform's reset carries
+on with them (those already read are no longer due). A refused account is skipped for this
+sweep and the run goes on for the others.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,10 +45,18 @@ class CollectionReport:
 
 class MetricsCollector:
     def __init__(
-        self, store: Store, config: CampaignConfig, channels: dict[str, Channel], clock: Clock
+        self,
+        store: Store,
+        config: CampaignConfig,
+        channels: dict[str, Channel],
+        clock: Clock,
+        *,
+        stopping: threading.Event | None = None,
     ) -> None:
         self.store, self.config, self.channels, self.clock = store, config, channels, clock
         self._not_before: dict[str, datetime] = {}  # account -> rate-limit reset
+        # Set when the daemon stops: the collection ends after the batch being read.
+        self._stopping = stopping or threading.Event()
 
     @property
     def slug(self) -> str:
@@ -79,17 +91,27 @@ class MetricsCollector:
             by_channel[item.post.account.key].append(item)
         now = self.clock.now()
         for channel_key, items in by_channel.items():
+            if self._stopping.is_set():
+                break
             wait = self._not_before.get(channel_key)
             if honour_resets and wait and wait > now:
                 report.skipped_accounts[channel_key] = f"rate limited until {wait.isoformat()}"
                 continue
-            ids = [item.post.platform_post_id for item in items if item.post.platform_post_id]
+            by_id = {item.post.platform_post_id: item for item in items}
+            by_id.pop(None, None)
             try:
-                readings = self.channels[channel_key].fetch_metrics(ids)
+                for readings in self.channels[channel_key].metric_batches(list(by_id)):
+                    read = [by_id.pop(i) for i in list(readings) if i in by_id]
+                    self._save(read, readings, report)
+                    if self._stopping.is_set():
+                        return report
             except RateLimited as exc:
                 reset = exc.reset_at or now
                 self._not_before[channel_key] = reset
-                report.skipped_accounts[channel_key] = str(exc)
+                report.skipped_accounts[channel_key] = (
+                    f"rate limited: {len(by_id)} post(s) not read, readable again after "
+                    f"{reset.isoformat()} ({exc})"
+                )
                 report.retry_at[channel_key] = reset
                 continue
             except PublishError as exc:
@@ -97,7 +119,9 @@ class MetricsCollector:
                 report.skipped_accounts[channel_key] = str(exc)
                 continue
             self._not_before.pop(channel_key, None)
-            self._save(items, readings, report)
+            unanswered = [item for item in items if item.post.platform_post_id in by_id]
+            unanswered += [item for item in items if not item.post.platform_post_id]
+            self._save(unanswered, {}, report)
         return report
 
     def _save(
@@ -106,6 +130,8 @@ class MetricsCollector:
         readings: dict[str, MetricReading],
         report: CollectionReport,
     ) -> None:
+        if not items:
+            return
         now = self.clock.now()
         with self.store.transaction() as session:
             for item in items:

@@ -1,9 +1,10 @@
 """The long-running daemon: APScheduler fires the work, the database decides what is sent.
 
-One interval job (every `poll_seconds`) does the housekeeping and plans one `DateTrigger` job
-per post due within the look-ahead, at its exact time, so posts go out on the second. Jobs
-carry only the post id; the in-memory job store holds nothing that matters (the posts table is
-the truth), so nothing is lost when the process dies and another daemon can take over.
+One interval job (every `poll_seconds`) does the housekeeping, hands due posts to the daemon's
+workers, and plans one `DateTrigger` job per post due within the look-ahead, at its exact time,
+so posts go out on the second. Jobs carry only the post id; the in-memory job store holds
+nothing that matters (the posts table is the truth), so nothing is lost when the process dies
+and another daemon can take over. Other jobs: the heartbeat, and metrics collection.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from concurrent import futures
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -27,6 +29,17 @@ LOOK_AHEAD = timedelta(seconds=60)
 
 
 class DaemonRunner:
+    """Runs a `Daemon` on APScheduler until stopped; `stop` always returns.
+
+    Every job is short: the sweep and the date jobs only hand posts to the daemon's worker pool,
+    and metrics are read on a thread of their own. So jobs never pile up behind a slow request,
+    and `stop` never waits on a job that needs the scheduler: APScheduler's `shutdown` holds the
+    job-store lock while it waits for running jobs, and a job that then asks the scheduler for
+    its jobs would wait forever. Jobs touch the scheduler only under `_planning`, and only
+    while not stopping; `stop` sets `stopping` and waits for `_planning` to be free before it
+    shuts down (without holding it: the sweep waiting for it must be able to finish).
+    """
+
     def __init__(self, daemon: Daemon) -> None:
         self.daemon = daemon
         settings = daemon.settings
@@ -41,6 +54,10 @@ class DaemonRunner:
             timezone=UTC,
         )
         self.stopping = threading.Event()
+        self._planning = threading.Lock()
+        self._metrics_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="metrics")
+        self._metrics_run: futures.Future[int] | None = None
+        quiet_overlaps()
 
     def start(self) -> None:
         poll = self.daemon.settings.poll_seconds
@@ -63,20 +80,41 @@ class DaemonRunner:
             id="heartbeat",
             next_run_time=datetime.now(UTC),
         )
+        self.scheduler.add_job(self.collect_metrics, "interval", seconds=poll, id="metrics")
         self.scheduler.start()
 
     def sweep(self) -> None:
-        """Housekeeping, publish whatever is already due, and plan jobs for the next minute."""
+        """Housekeeping, start sending whatever is due, and plan jobs for the next minute."""
         if self.stopping.is_set():
             return
         try:
-            self.daemon.housekeeping()
-            due = self.daemon.due()
-            if due:
-                self.daemon.publish_many(due)
-            self._plan_jobs()
+            self.daemon.sweep()
+            with self._planning:
+                if not self.stopping.is_set():
+                    self._plan_jobs()
         except Exception:  # the daemon must survive a bad sweep; the next one retries
             log.exception("sweep failed")
+
+    def publish(self, post_id: int) -> None:
+        """A date job: the post's moment has come; send it now if a worker is idle (else the
+        next sweep does)."""
+        try:
+            self.daemon.dispatch([post_id])
+        except Exception:
+            log.exception("could not start post %s; the next sweep retries", post_id)
+
+    def collect_metrics(self) -> None:
+        """Start a metrics collection on its own thread unless one is still running."""
+        if self.stopping.is_set() or not (self._metrics_run is None or self._metrics_run.done()):
+            return
+        self._metrics_run = self._metrics_pool.submit(self._collect_metrics)
+
+    def _collect_metrics(self) -> int:
+        try:
+            return self.daemon.collect_metrics()
+        except Exception:  # metrics never stop publishing; the next run tries again
+            log.exception("metrics collection failed")
+            return 0
 
     def _plan_jobs(self) -> None:
         if not isinstance(self.daemon.clock, SystemClock):
@@ -103,12 +141,10 @@ class DaemonRunner:
                     pass
         for job_id, (post_id, at) in wanted.items():
             if self.scheduler.get_job(job_id) is None:
-                self.scheduler.add_job(
-                    self.daemon.publisher.publish, "date", run_date=at, args=[post_id], id=job_id
-                )
+                self.scheduler.add_job(self.publish, "date", run_date=at, args=[post_id], id=job_id)
 
     def run_until_signalled(self) -> None:
-        """Block until SIGTERM or SIGINT, then finish the send in flight and stop cleanly."""
+        """Block until SIGTERM or SIGINT, then finish the sends in flight and stop cleanly."""
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stopping.set())
         self.start()
@@ -119,6 +155,27 @@ class DaemonRunner:
             self.stop()
 
     def stop(self) -> None:
+        """Start nothing new, let the sends in flight finish, record the stop. Never hangs on
+        the scheduler: once `stopping` is set and `_planning` was free, no job enters it."""
         self.stopping.set()
-        self.scheduler.shutdown(wait=True)
+        self.daemon.stopping.set()
+        with self._planning:
+            pass  # a sweep planning jobs finishes; any later one sees `stopping` and skips
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self._metrics_pool.shutdown(wait=True)
         self.daemon.stop()
+
+
+class _NoOverlapNotices(logging.Filter):
+    """APScheduler warns each time a job is due while its previous run is still going. For our
+    jobs that is harmless (the next run does the work), and under load it was every second."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+def quiet_overlaps() -> None:
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _NoOverlapNotices) for f in scheduler_log.filters):
+        scheduler_log.addFilter(_NoOverlapNotices())

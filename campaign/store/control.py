@@ -6,7 +6,9 @@ import os
 import socket
 from datetime import datetime
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from campaign.errors import BadInput
 from campaign.store import partial
@@ -77,15 +79,37 @@ def resume(
 
 
 def heartbeat(session: Session, daemon_id: str, now: datetime, *, stopping: bool = False) -> None:
-    row = session.get(DaemonRow, daemon_id)
-    if row is None:
-        row = DaemonRow(
-            id=daemon_id,
-            hostname=socket.gethostname(),
-            pid=os.getpid(),
-            started_at=now,
-            heartbeat_at=now,
+    """Record that this daemon is alive (or stopping), creating its row on the first beat.
+
+    One upsert statement: the heartbeat job and the first sweep beat at the same moment, and a
+    read-then-insert would let both insert (a unique violation on PostgreSQL).
+    """
+    values = {
+        "id": daemon_id,
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+        "started_at": now,
+        "heartbeat_at": now,
+        "stopped_at": now if stopping else None,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERTS:  # any other database: read, then insert or update
+        row = session.get(DaemonRow, daemon_id)
+        if row is None:
+            session.add(DaemonRow(**values))
+        else:
+            row.heartbeat_at, row.stopped_at = now, values["stopped_at"]
+        return
+    statement = _UPSERTS[dialect](DaemonRow).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[DaemonRow.id],
+            set_={"heartbeat_at": now, "stopped_at": values["stopped_at"]},
         )
-        session.add(row)
-    row.heartbeat_at = now
-    row.stopped_at = now if stopping else None
+    )
+    held = session.identity_map.get(identity_key(DaemonRow, daemon_id))
+    if held is not None:  # the upsert bypassed the session: reload the row when next read
+        session.expire(held)
+
+
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

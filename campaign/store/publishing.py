@@ -9,6 +9,7 @@ and then sees it: no post is claimed after a pause is recorded.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, literal, or_, select, update
@@ -197,9 +198,19 @@ def claim_many(
 
 
 def claim_in_doubt(
-    session: Session, campaign: CampaignRow, daemon_id: str, now: datetime, stale_before: datetime
+    session: Session,
+    campaign: CampaignRow,
+    daemon_id: str,
+    now: datetime,
+    stale_before: datetime,
+    busy: Collection[int] = (),
 ) -> list[PostRow]:
-    """Take over posts left `publishing` by a dead daemon, or marked in doubt and due a look."""
+    """Take over posts left `publishing` by a dead daemon, or marked in doubt and due a look.
+
+    `busy` are posts this process is already sending or looking for: never taken twice. A
+    taken post's next look is put off by the heartbeat timeout, so no other daemon takes it
+    while this one looks (the look ends well before: it is a few bounded requests).
+    """
     alive = select(DaemonRow.id).where(
         DaemonRow.heartbeat_at >= stale_before, DaemonRow.stopped_at.is_(None)
     )
@@ -207,6 +218,7 @@ def claim_in_doubt(
         select(PostRow).where(
             PostRow.campaign_id == campaign.id,
             PostRow.state == PostState.PUBLISHING,
+            PostRow.id.not_in(list(busy)),
             or_(
                 and_(PostRow.in_doubt.is_(True), PostRow.next_attempt_at <= now),
                 PostRow.claimed_by.not_in(alive),
@@ -232,6 +244,7 @@ def claim_in_doubt(
                 claimed_at=now,
                 in_doubt=True,
                 sent_in_doubt=True,
+                next_attempt_at=now + (now - stale_before),
                 updated_at=now,
             )
             .execution_options(synchronize_session=False)

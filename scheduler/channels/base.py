@@ -7,7 +7,7 @@ always keeping the platform's own message. They never log or repeat credentials.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,4 +104,14 @@ class Channel(Protocol):
 
     def fetch_metrics(self, platform_post_ids: Sequence[str]) -> dict[str, MetricReading]:
         """Engagement for many posts in as few requests as the platform allows."""
+        ...
+
+    def metric_batches(
+        self, platform_post_ids: Sequence[str]
+    ) -> Iterator[dict[str, MetricReading]]:
+        """Engagement as `fetch_metrics` reads it, one request's posts at a time.
+
+        A rate limit or refusal part way raises from the iterator; every batch yielded before
+        it was read in full, so the caller can keep it.
+        """
         ...

@@ -22,7 +22,7 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -42,13 +42,12 @@ from campaign.errors import (
 from scheduler.channels.base import (
     BeforeCreate,
     ClosingChannel,
-    MetricReading,
     OutgoingPost,
     PartSent,
     Sent,
 )
+from scheduler.channels.graph_metrics import GraphAnswer, GraphMetrics
 from scheduler.channels.http import (
-    chunks,
     mount_base_url,
     normalise_text,
     redact,
@@ -69,25 +68,13 @@ DEFAULT_METRICS = (
     "post_clicks",
     "post_reactions_by_type_total",
 )
-MAX_BATCH = 50
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 AUTH_CODES = frozenset({102, 104, 190, 10, *range(200, 300)})
 TRANSIENT_CODES = frozenset({1, 2})
-COUNT_FIELDS = (
-    "shares,reactions.limit(0).summary(total_count),comments.limit(0).summary(total_count)"
-)
 _CREATE_PATH = re.compile(r"/(feed|photos)/?$")
 
 
-class _Answer(NamedTuple):
-    """One operation's answer in a batch."""
-
-    status: int
-    body: dict[str, Any]
-    headers: Mapping[str, str]
-
-
-class FacebookChannel(ClosingChannel):
+class FacebookChannel(GraphMetrics, ClosingChannel):
     """Publishes Page posts (text, photos with alt text), finds them, reads their metrics."""
 
     platform = "facebook"
@@ -125,7 +112,7 @@ class FacebookChannel(ClosingChannel):
             if secret
             else {}
         )
-        self._bad_metrics: dict[str, str] = {}  # metric -> why, learnt from code 100 answers
+        GraphMetrics.__init__(self)
         self._local = threading.local()
 
     @property
@@ -219,91 +206,9 @@ class FacebookChannel(ClosingChannel):
                 return self._sent(found) if found else None
             query["after"] = after
 
-    # -- metrics ---------------------------------------------------------------------------
-
-    def fetch_metrics(self, platform_post_ids: Sequence[str]) -> dict[str, MetricReading]:
-        """Counts and insights for many posts, up to 50 per batch request.
-
-        A metric Graph refuses with code 100 (renamed or retired) is found by asking for each
-        metric alone once, then reported as unavailable while the others are still read.
-        """
-        ids = list(dict.fromkeys(str(i) for i in platform_post_ids))
-        readings: dict[str, MetricReading] = {}
-        for chunk in chunks(ids, MAX_BATCH):
-            self._read_metrics(chunk, readings)
-        return readings
-
-    def _read_metrics(self, chunk: Sequence[str], readings: dict[str, MetricReading]) -> None:
-        metrics = [m for m in self.metrics if m not in self._bad_metrics]
-        fields = COUNT_FIELDS + (f",insights.metric({','.join(metrics)})" if metrics else "")
-        answers = self._batch([f"{post_id}?fields={fields}" for post_id in chunk])
-        retry = []
-        for post_id, (status, body, headers) in zip(chunk, answers, strict=True):
-            error = body.get("error")
-            if not error:
-                readings[post_id] = self._reading(post_id, body, metrics)
-            elif error.get("code") == 100 and error.get("error_subcode") == 33:
-                readings[post_id] = MetricReading(
-                    post_id, {}, api_version=self.api_version, deleted=True
-                )
-            elif error.get("code") == 100 and metrics:
-                retry.append(post_id)
-            else:
-                problem = self._graph_error(error, status, headers)
-                if isinstance(problem, RateLimited | AuthRejected):
-                    raise problem
-                readings[post_id] = MetricReading(
-                    post_id, {}, {"*": str(problem)}, api_version=self.api_version
-                )
-        if retry:
-            bad = self._probe_metrics(retry[0], metrics)
-            if bad:
-                self._bad_metrics.update(bad)
-                self._read_metrics(retry, readings)
-            else:
-                for post_id in retry:
-                    why = "the Graph API refused the metrics request (code 100)"
-                    readings[post_id] = MetricReading(post_id, {}, {"*": why}, self.api_version)
-
-    def _probe_metrics(self, post_id: str, metrics: Sequence[str]) -> dict[str, str]:
-        """Ask for each metric alone on one post; those answered with code 100 are bad."""
-        answers = self._batch([f"{post_id}/insights?metric={m}" for m in metrics])
-        bad = {}
-        for metric, answer in zip(metrics, answers, strict=True):
-            body = answer.body
-            error = body.get("error") or {}
-            if error.get("code") == 100:
-                bad[metric] = redact(f"{error.get('message')} (code 100)", self._secrets)
-        return bad
-
-    def _reading(self, post_id: str, node: dict[str, Any], metrics: Sequence[str]) -> MetricReading:
-        values = {
-            "shares": int((node.get("shares") or {}).get("count", 0)),  # absent means none
-        }
-        unavailable = {m: why for m, why in self._bad_metrics.items() if m in self.metrics}
-        for edge in ("reactions", "comments"):
-            summary = (node.get(edge) or {}).get("summary") or {}
-            if "total_count" in summary:
-                values[edge] = int(summary["total_count"])
-            else:
-                unavailable[edge] = "no summary returned"
-        returned = {item.get("name"): item for item in (node.get("insights") or {}).get("data", [])}
-        for metric in metrics:
-            item = returned.get(metric)
-            if not item or not item.get("values"):
-                unavailable[metric] = "not returned by the Graph API"
-                continue
-            value = item["values"][-1].get("value", 0)
-            if isinstance(value, dict):
-                values[metric] = sum(int(v) for v in value.values())
-                values.update({f"{metric}.{k}": int(v) for k, v in value.items()})
-            else:
-                values[metric] = int(value)
-        return MetricReading(post_id, values, unavailable, api_version=self.api_version)
-
     # -- HTTP and errors -------------------------------------------------------------------
 
-    def _batch(self, relative_urls: Sequence[str]) -> list[_Answer]:
+    def _batch(self, relative_urls: Sequence[str]) -> list[GraphAnswer]:
         """GETs through one batch POST (the token stays in the body); one answer each."""
         operations = [{"method": "GET", "relative_url": url} for url in relative_urls]
         answers = self._call(
@@ -320,7 +225,7 @@ class FacebookChannel(ClosingChannel):
         for answer in answers:
             if answer is None:  # Graph gives null for an operation it did not run
                 not_run = {"error": {"message": "operation not run", "code": 2}}
-                results.append(_Answer(503, not_run, CaseInsensitiveDict()))
+                results.append(GraphAnswer(503, not_run, CaseInsensitiveDict()))
                 continue
             try:
                 body = json.loads(answer.get("body") or "{}")
@@ -330,7 +235,7 @@ class FacebookChannel(ClosingChannel):
                 {h.get("name", ""): h.get("value", "") for h in answer.get("headers") or []}
             )
             status = int(answer.get("code", 200))
-            results.append(_Answer(status, body if isinstance(body, dict) else {}, headers))
+            results.append(GraphAnswer(status, body if isinstance(body, dict) else {}, headers))
         return results
 
     def _call(self, action: Callable[[], Any], *, creates: bool = False) -> Any:

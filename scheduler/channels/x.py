@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -214,25 +214,31 @@ class XChannel(ClosingChannel):
     # -- metrics ---------------------------------------------------------------------------
 
     def fetch_metrics(self, platform_post_ids: Sequence[str]) -> dict[str, MetricReading]:
-        """Metrics for up to 100 tweets a request; refused private metrics are unavailable.
+        """Metrics for up to 100 tweets a request; refused private metrics are unavailable."""
+        return {k: v for batch in self.metric_batches(platform_post_ids) for k, v in batch.items()}
+
+    def metric_batches(
+        self, platform_post_ids: Sequence[str]
+    ) -> Iterator[dict[str, MetricReading]]:
+        """The readings of each request's 100 tweets as soon as they are read.
 
         X leaves a tweet out of `data` when one of its requested fields is refused (not ours,
         or older than 30 days), so those tweets are asked again for public metrics only.
         """
         ids = list(dict.fromkeys(str(i) for i in platform_post_ids))
-        readings: dict[str, MetricReading] = {}
-        refused: dict[str, dict[str, str]] = {}
         for chunk in chunks(ids, LOOKUP_BATCH):
+            readings: dict[str, MetricReading] = {}
+            refused: dict[str, dict[str, str]] = {}
             self._read_metrics(chunk, METRIC_FIELDS, readings, refused)
-        retry = [i for i in ids if i not in readings]
-        for chunk in chunks(retry, LOOKUP_BATCH):
-            self._read_metrics(chunk, ["public_metrics"], readings, refused)
-        for tweet_id in ids:
-            readings.setdefault(
-                tweet_id,
-                MetricReading(tweet_id, {}, {"*": "X returned no data for this tweet"}, "2"),
-            )
-        return readings
+            retry = [i for i in chunk if i not in readings]
+            if retry:
+                self._read_metrics(retry, ["public_metrics"], readings, refused)
+            for tweet_id in chunk:
+                readings.setdefault(
+                    tweet_id,
+                    MetricReading(tweet_id, {}, {"*": "X returned no data for this tweet"}, "2"),
+                )
+            yield readings
 
     def _read_metrics(
         self,

@@ -60,6 +60,9 @@ class SandboxSettings:
     blocked_phrases: tuple[str, ...] = ()
     # X serves non_public/organic metrics only for posts younger than this.
     private_metrics_days: int = 30
+    # Graph refuses the `insights.metric(...)` field expansion on post nodes (code 100), as it
+    # does for some post types, while the `/{post-id}/insights` edge still answers.
+    graph_refuse_insights_field: bool = False
 
     def __post_init__(self) -> None:
         for name in RATE_FIELDS:

@@ -323,6 +323,14 @@ class GraphApi:
         if post is None:
             return unsupported_get(object_id)
         fields = parse_fields(request.arg("fields") or "id,message,created_time")
+        if self._faults.settings.graph_refuse_insights_field and any(
+            spec.name == "insights" for spec in fields
+        ):
+            return graph_error(
+                400,
+                "(#100) Tried accessing nonexisting field (insights) on node type (PagePost)",
+                100,
+            )
         node = render_post(post, fields, self._counts(post))
         if isinstance(node, Response):
             return node

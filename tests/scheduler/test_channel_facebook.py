@@ -249,6 +249,31 @@ def test_an_unknown_metric_is_unavailable_and_the_rest_are_read(
     assert batches(sandbox) == calls + 1  # the channel remembers the bad names
 
 
+def test_a_refused_insights_expansion_keeps_every_reading_of_the_post(
+    facebook_channel: FacebookChannel, sandbox: PlatformSandbox, clock: ManualClock
+) -> None:
+    # Graph refuses `insights.metric(...)` on these posts, but answers their /insights edge.
+    sandbox.update(graph_refuse_insights_field=True)
+    ids = [sandbox.facebook.add_post(PAGE, f"post {n}").id for n in range(30)]
+    clock.advance(timedelta(hours=24))
+
+    first = facebook_channel.fetch_metrics(ids)
+    calls = batches(sandbox)
+    again = facebook_channel.fetch_metrics(ids)
+
+    for readings in (first, again):
+        assert set(readings) == set(ids)
+        for post_id in (ids[0], ids[29]):
+            expected = facebook_metrics(sandbox.settings.seed, post_id, timedelta(hours=24))
+            reading = readings[post_id]
+            assert reading.unavailable == {}
+            for name in ("shares", "reactions", "comments", "post_media_view", "post_clicks"):
+                assert reading.values[name] == expected[name], name
+    # Refused, each metric alone once, then counts and insights edge (two per post, 25 a call).
+    assert calls == 1 + 1 + 2
+    assert batches(sandbox) == calls + 2  # the channel remembers: straight to the edge
+
+
 def test_deleted_posts_are_marked_deleted(
     facebook_channel: FacebookChannel, sandbox: PlatformSandbox
 ) -> None:

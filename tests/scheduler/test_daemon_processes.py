@@ -279,3 +279,146 @@ def test_racing_claims_on_postgresql_have_exactly_one_winner(postgres_url, campa
         thread.join()
     store.engine.dispose()
     assert winners == Counter({post_id: 1 for post_id in ids})
+
+
+STOP_WITHIN = 20.0  # seconds: a send in flight is a few bounded requests; a hang is forever
+
+
+def _wall_clock_config(sandbox: PlatformSandbox, pages: int, now: datetime) -> str:
+    """A campaign on the wall clock: one post on each of `pages` Pages, due over the last four
+    minutes (so all are due at once) and a few in the next minute (so date jobs are planned)."""
+    moments = [now - timedelta(minutes=n % 5) for n in range(pages - 4)]
+    moments += [now + timedelta(minutes=1)] * 4
+    days: dict = {}
+    for n, moment in enumerate(moments):
+        days.setdefault(moment.date(), []).append(
+            f'  {{ channel = "p{n:03d}", time = "{moment:%H:%M}", '
+            'template = "burst/facebook.j2" },'
+        )
+    accounts = "".join(
+        f"""
+[accounts.p{n:03d}]
+platform = "facebook"
+name = "Test Force {n}"
+page_id = "{5000 + n}"
+base_url = "{sandbox.graph_base_url}"
+credentials = {{ page_access_token = "T_FB_{n}" }}
+"""
+        for n in range(pages)
+    )
+    day_tables = "".join(
+        f"""
+[[days]]
+date = {day}
+slug = "burst"
+theme = "Burst"
+posts = [
+{chr(10).join(posts)}
+]
+"""
+        for day, posts in sorted(days.items())
+    )
+    return f"""
+[campaign]
+name = "Stop Week"
+slug = "stop-week"
+organisation = "Test Force"
+hashtag = "#StopWeek"
+start = {min(days)}
+end = {max(days)}
+timezone = "UTC"
+
+[publishing]
+grace_minutes = 15
+poll_seconds = 0.2
+heartbeat_timeout_seconds = 240
+request_timeout_seconds = 1.0
+workers = 4
+{accounts}
+[helplines.emergency]
+name = "Emergency"
+number = "999"
+purpose = "danger"
+{day_tables}"""
+
+
+def _sigterm_under_load(tmp_path, database_url: str) -> list[str]:
+    """Start a wall-clock daemon with many due posts on a slow sandbox, SIGTERM it (sometimes
+    twice) at a random moment, and require a clean exit within STOP_WITHIN; several times.
+    Returns each run's log (stderr)."""
+    settings = SandboxSettings(seed=9, latency_seconds=0.05, rate_slow=0.4, slow_seconds=3.0)
+    sandbox = PlatformSandbox(settings=settings).start()
+    logs: list[str] = []
+    stores: list[Store] = []
+    try:
+        (tmp_path / "posts" / "burst").mkdir(parents=True)
+        (tmp_path / "posts" / "burst" / "facebook.j2").write_text(
+            "Facebook post from {{ post.channel }}.\n"
+            "In danger now? Call {{ helplines.emergency.number }}.\n{{ campaign.hashtag }}"
+        )
+        config_path = tmp_path / "config.toml"
+        config_path.write_text(_wall_clock_config(sandbox, 60, datetime.now(UTC)))
+        config = load_config(config_path)
+        store = Store.open(database_url)
+        stores.append(store)
+        store_plan(config, store, "officer")
+        store.approve("stop-week", "inspector")
+        environ = {
+            **os.environ,
+            **sandbox.credentials(list(config.accounts.values())),
+            "CAMPAIGN_DATABASE_URL": database_url,
+        }
+        rng = random.Random(31)
+        for run in range(8):
+            log_path = tmp_path / f"daemon-{run}.log"
+            with open(log_path, "wb") as log_file:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "scheduler", "--config", str(config_path)],
+                    env=environ,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log_file,
+                )
+            try:
+                deadline = time.time() + 30
+                while not any(d.pid == process.pid for d in store.daemons()):
+                    assert time.time() < deadline and process.poll() is None, "did not start"
+                    time.sleep(0.1)
+                time.sleep(rng.uniform(0.0, 2.0))
+                process.send_signal(signal.SIGTERM)
+                if rng.random() < 0.5:
+                    time.sleep(rng.uniform(0.0, 0.5))
+                    if process.poll() is None:
+                        process.send_signal(signal.SIGTERM)
+                try:
+                    code = process.wait(timeout=STOP_WITHIN)
+                except subprocess.TimeoutExpired:
+                    process.send_signal(signal.SIGUSR1)  # the daemon dumps every thread's stack
+                    time.sleep(1)
+                    raise AssertionError(
+                        f"the daemon did not stop within {STOP_WITHIN:g} s:\n"
+                        + log_path.read_text()[-8000:]
+                    ) from None
+                logs.append(log_path.read_text())
+                assert code == 0, logs[-1][-3000:]
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        sent = Counter(p.message for p in sandbox.facebook.posts)
+        assert sent and max(sent.values()) == 1, "a post was sent twice"
+    finally:
+        for store in stores:
+            store.engine.dispose()
+        sandbox.stop()
+    return logs
+
+
+def test_sigterm_under_load_always_stops_within_a_bound(tmp_path):
+    logs = _sigterm_under_load(tmp_path, f"sqlite:///{tmp_path / 'stop.db'}")
+    assert not [log for log in logs if "Traceback" in log]
+
+
+@pytest.mark.postgres
+def test_daemons_on_postgresql_start_and_stop_without_errors(tmp_path, postgres_url):
+    logs = _sigterm_under_load(tmp_path, postgres_url)
+    assert not [log for log in logs if "UniqueViolation" in log or "Traceback" in log]

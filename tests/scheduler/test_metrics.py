@@ -6,9 +6,10 @@ numbers, and unavailable metrics reported as unavailable (never 0).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from campaign.report.dataset import load_dataset
 from campaign.report.summary import summarise
@@ -153,3 +154,75 @@ def test_report_exports_and_audit_through_the_cli(week_factory, tmp_path, monkey
     published = [a for a in audit if a["action"] == "published"]
     assert len(published) == 14 and all(a["platform_id"] for a in published)
     assert {a["action"] for a in audit} >= {"planned", "approved", "scheduled", "claimed"}
+
+
+def _published_on_facebook(week, count: int, at: datetime) -> list[int]:
+    """`count` Page posts published at `at`: on the sandbox and in the store."""
+    from sqlalchemy import insert
+
+    from campaign.store import PostRow, PostState
+
+    page_id = week.config.accounts["facebook"].page_id
+    [source] = week.store.posts(WEEK_SLUG, keys=["2020-04-20-facebook"])
+    rows = []
+    for n in range(count):
+        platform_id = week.sandbox.facebook.add_post(page_id, f"post {n}", created_at=at).id
+        rows.append(
+            {
+                "campaign_id": source.campaign_id,
+                "account_id": source.account_id,
+                "key": f"bulk-{n:04d}",
+                "day": source.day,
+                "day_slug": source.day_slug,
+                "theme": source.theme,
+                "template": source.template,
+                "scheduled_at": at,
+                "parts": [f"post {n}"],
+                "media": [],
+                "content_hash": "h",
+                "approved_hash": "h",
+                "state": PostState.PUBLISHED,
+                "attempts": 1,
+                "updated_at": at,
+                "published_at": at,
+                "platform_post_id": platform_id,
+                "platform_part_ids": [platform_id],
+                "in_doubt": False,
+            }
+        )
+    with week.store.transaction() as session:
+        session.execute(insert(PostRow), rows)
+    return [row["platform_post_id"] for row in rows]
+
+
+def test_a_page_call_limit_part_way_keeps_every_batch_read_and_continues_after_the_reset(
+    week_factory,
+):
+    from campaign.store.models import MetricSnapshotRow
+
+    # Graph counts each operation of a batch as a call: two batches of 50 fill this Page's hour.
+    week = week_factory(graph_calls_per_hour=100)
+    published = datetime(2020, 4, 20, 9, tzinfo=UTC)
+    _published_on_facebook(week, 230, published)
+    week.clock.set(published + timedelta(hours=1, minutes=5))
+    daemon = week.daemon()
+
+    first = daemon.metrics.collect_due()
+
+    assert first.snapshots == 100  # batches 1 and 2; the third hit the limit
+    reset = first.retry_at["facebook"]
+    assert reset > week.clock.now() and "130 post(s) not read" in first.skipped_accounts["facebook"]
+    assert daemon.metrics.next_due() >= reset
+    calls = len(week.sandbox.facebook.requests)
+    assert daemon.metrics.collect_due().snapshots == 0  # before the reset: no call at all
+    assert len(week.sandbox.facebook.requests) == calls
+
+    for expected in (100, 30):  # one hour's calls after each reset
+        week.clock.set(daemon.metrics.next_due())
+        assert daemon.metrics.collect_due().snapshots == expected
+
+    with week.store.transaction() as session:
+        snapshots = session.scalars(select(MetricSnapshotRow)).all()
+        per_post = Counter(s.post_id for s in snapshots)
+    assert len(per_post) == 230 and set(per_post.values()) == {1}  # all read, none twice
+    assert {(s.status, s.offset) for s in snapshots} == {("ok", "1h")}
