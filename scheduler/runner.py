@@ -153,6 +153,11 @@ class DaemonRunner:
                 pass
         finally:
             self.stop()
+            # Stopped: a repeated signal (a service manager's second SIGTERM) must not kill the
+            # process as it exits. Python puts back the default action of the handlers it set
+            # when it shuts down, which would end it with -SIGTERM; an ignored signal it leaves.
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, signal.SIG_IGN)
 
     def stop(self) -> None:
         """Start nothing new, let the sends in flight finish, record the stop. Never hangs on
