@@ -16,6 +16,7 @@ from rich.table import Table
 from campaign.cli import _console, actor_option, config_option, handle_errors, main, open_store
 from campaign.config import load_config
 from campaign.errors import CampaignError
+from campaign.store.audit import Actor
 
 
 @main.command()
@@ -27,7 +28,7 @@ from campaign.errors import CampaignError
 def pause(config_path: Path, actor: str, reason: str, account: str | None) -> None:
     """Stop all publishing now, on every daemon; the schedule is kept."""
     config = load_config(config_path)
-    open_store(config).pause(config.campaign.slug, actor, reason, account)
+    open_store(config).pause(config.campaign.slug, Actor.cli(actor), reason, account)
     what = f"account {account}" if account else config.campaign.name
     _console().print(
         f"[bold red]PAUSED[/] {what}: nothing more will be claimed for sending. "
@@ -44,7 +45,7 @@ def pause(config_path: Path, actor: str, reason: str, account: str | None) -> No
 def resume(config_path: Path, actor: str, reason: str, account: str | None) -> None:
     """Continue publishing; posts whose time passed beyond the grace window become missed."""
     config = load_config(config_path)
-    open_store(config).resume(config.campaign.slug, actor, reason, account)
+    open_store(config).resume(config.campaign.slug, Actor.cli(actor), reason, account)
     _console().print(f"Resumed {('account ' + account) if account else config.campaign.name}.")
 
 

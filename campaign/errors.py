@@ -7,6 +7,9 @@
     ├── StoreError           the database refused or holds something unexpected
     │   └── PostNotFound     (also a LookupError) no post with that key
     ├── UserError            a dashboard user cannot be created or signed in (store/users.py)
+    ├── InvalidInput         a value typed or sent in a form cannot be used as given (exit 2)
+    │   ├── ContentChanged   an approval names text that is no longer the stored text
+    │   └── TimePassed       an approval would be too late, and lateness was not accepted
     └── PublishError         a platform refused or failed a send
         ├── Transient        worth retrying later
         │   ├── RateLimited      retry after the platform's reset time
@@ -79,6 +82,35 @@ class PostNotFound(StoreError, LookupError):
     def __init__(self, key: str) -> None:
         self.key = key
         super().__init__(f"no post {key!r} in the stored plan; `campaign status` lists the keys")
+
+
+class InvalidInput(CampaignError):
+    """A value given on the command line or in a form is too long, empty or out of range."""
+
+    exit_code = 2
+
+
+class ContentChanged(InvalidInput):
+    """The approver was shown other text than is stored now: nothing was approved."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        super().__init__(
+            f"nothing was approved: {', '.join(keys)} changed since you were shown "
+            f"{'it' if len(keys) == 1 else 'them'} (the plan was stored again). Read the "
+            "post again (`campaign preview`, or reload the page) and approve what you see."
+        )
+
+
+class TimePassed(InvalidInput):
+    """Posts to approve are already due; the approver has not said to approve them late."""
+
+    def __init__(self, times: dict[str, datetime]) -> None:
+        self.times = times
+        super().__init__(
+            f"nothing was approved: the time of {', '.join(times)} has passed; approving "
+            "now sends late or marks missed"
+        )
 
 
 class PublishError(CampaignError):

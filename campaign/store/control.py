@@ -9,14 +9,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignError
-from campaign.store.audit import record
+from campaign.store.audit import Actor, name_of, record
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow
 
 
 def pause(
     session: Session,
     campaign: CampaignRow,
-    actor: str,
+    actor: str | Actor,
     reason: str,
     now: datetime,
     account: AccountRow | None = None,
@@ -27,7 +27,7 @@ def pause(
     target: CampaignRow | AccountRow = account or campaign
     target.paused, target.pause_reason = True, reason
     if account is None:
-        campaign.paused_by, campaign.paused_at = actor, now
+        campaign.paused_by, campaign.paused_at = name_of(actor), now
     record(
         session,
         campaign,
@@ -43,7 +43,7 @@ def pause(
 def resume(
     session: Session,
     campaign: CampaignRow,
-    actor: str,
+    actor: str | Actor,
     reason: str,
     now: datetime,
     account: AccountRow | None = None,

@@ -8,8 +8,7 @@ needs updating.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -58,7 +57,7 @@ class WebCard:
     findings: tuple[Finding, ...]
     images: tuple[ImageView, ...]
     live: PostStatusView
-    digest: str
+    content_hash: str  # what an approval from this card is bound to
     approved_at: str  # when the current approval was given, in the campaign's zone
     template_changed: bool  # the templates now render something else: update the stored plan
     reapproval_note: str
@@ -84,11 +83,14 @@ class DayView:
     number: int
     theme: str
     cards: tuple[WebCard, ...]
-    digest: str
+
+    @property
+    def draft_cards(self) -> list[WebCard]:
+        return [card for card in self.cards if card.state == "draft"]
 
     @property
     def drafts(self) -> int:
-        return sum(1 for card in self.cards if card.state == "draft")
+        return len(self.draft_cards)
 
     @property
     def approved(self) -> int:
@@ -101,7 +103,6 @@ class DayView:
 @dataclass
 class WeekView:
     days: list[DayView]
-    digest: str
     template_error: str | None = None
     not_stored: list[str] = field(default_factory=list)  # in the templates, not in the store
     changed: list[str] = field(default_factory=list)  # stored content differs from templates
@@ -109,8 +110,12 @@ class WeekView:
     activity: list[ActivityView] = field(default_factory=list)
 
     @property
+    def draft_cards(self) -> list[WebCard]:
+        return [card for day in self.days for card in day.draft_cards]
+
+    @property
     def drafts(self) -> int:
-        return sum(day.drafts for day in self.days)
+        return len(self.draft_cards)
 
     @property
     def approved(self) -> int:
@@ -123,12 +128,6 @@ class WeekView:
     @property
     def failed(self) -> int:
         return sum(day.count("failed", "missed") for day in self.days)
-
-
-def digest(rows: Iterable[PostRow]) -> str:
-    """A short fingerprint of exactly which content a page showed, sent back with a sign-off."""
-    lines = sorted(f"{row.key}={row.content_hash}" for row in rows)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
 
 
 def week_view(
@@ -159,14 +158,12 @@ def week_view(
                 number=number,
                 theme=theme,
                 cards=cards,
-                digest=digest(members),
             )
         )
     stored = {row.key: row for row in rows}
     keys = set(rendered)
     return WeekView(
         days=views,
-        digest=digest(rows),
         template_error=template_error,
         not_stored=sorted(keys - set(stored)),
         changed=sorted(
@@ -224,7 +221,7 @@ def _card(
         findings=tuple(report.for_post(row.key)) if matches else (),
         images=tuple(_image(config.posts_dir, item, media_url) for item in row.media),
         live=post_status(row, zone),
-        digest=digest([row]),
+        content_hash=row.content_hash,
         approved_at=when(row.approved_at, zone) if row.approved_by else "",
         template_changed=current is not None and not matches and row.state != "cancelled",
         reapproval_note=reapproval_note if row.state == "draft" else "",
