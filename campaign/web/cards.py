@@ -137,6 +137,7 @@ def week_view(
     audit: list[AuditRow],
     media_url: Callable[[str], str],
     template_error: str | None = None,
+    now: datetime | None = None,
 ) -> WeekView:
     rendered = {post.key: post for post in checked.posts} if checked else {}
     report = checked.report if checked else CheckReport()
@@ -146,7 +147,7 @@ def week_view(
     for number, day in enumerate(days, start=1):
         members = [row for row in rows if row.day == day]
         cards = tuple(
-            _card(config, row, report, rendered, notes.get(row.key, ""), media_url)
+            _card(config, row, report, rendered, notes.get(row.key, ""), media_url, now)
             for row in members
         )
         theme = members[0].theme if members else _configured_theme(config, day)
@@ -195,6 +196,7 @@ def _card(
     rendered: dict[str, RenderedPost],
     reapproval_note: str,
     media_url: Callable[[str], str],
+    now: datetime | None,
 ) -> WebCard:
     zone = config.zone
     local = row.scheduled_at.astimezone(zone)
@@ -220,7 +222,7 @@ def _card(
         reading_ease=report.reading_ease.get(row.key) if matches else None,
         findings=tuple(report.for_post(row.key)) if matches else (),
         images=tuple(_image(config.posts_dir, item, media_url) for item in row.media),
-        live=post_status(row, zone),
+        live=post_status(row, zone, now),
         content_hash=row.content_hash,
         approved_at=when(row.approved_at, zone) if row.approved_by else "",
         template_changed=current is not None and not matches and row.state != "cancelled",

@@ -61,6 +61,7 @@ def week() -> str:
         store.audit_log(slug),
         lambda file: url_for("week.media", file=file),
         template_error=problem,
+        now=store.clock.now(),
     )
     top, _ = banner(store, config, rows, store.clock.now())
     return render_template(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html.parser import HTMLParser
 
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
@@ -16,33 +15,6 @@ from campaign.planning import store_plan
 SLUG = "stalking-awareness-week-2020"
 KEY = "2020-04-20-x"
 TEMPLATE = "posts/what-stalking-is/x.j2"
-
-
-class Forms(HTMLParser):
-    """Every form on a page: (the card it sits in, its action, its hidden and named fields)."""
-
-    def __init__(self, markup: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, str, list[tuple[str, str]]]] = []
-        self._card = ""
-        self.feed(markup)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "article" and attributes.get("id", "").startswith("post-"):
-            self._card = attributes["id"].removeprefix("post-")
-        elif tag == "form":
-            self.forms.append((self._card, attributes.get("action", ""), []))
-        elif tag == "input" and self.forms and attributes.get("name"):
-            self.forms[-1][2].append((attributes["name"], attributes.get("value", "")))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article":
-            self._card = ""
-
-    def approve_form(self, key: str) -> list[tuple[str, str]]:
-        [fields] = [f for card, action, f in self.forms if card == key and "approve" in action]
-        return fields
 
 
 @contextmanager
@@ -85,7 +57,7 @@ def test_no_approval_is_recorded_for_text_the_approver_was_not_shown(
             planned.withdraw(SLUG, "reset", "next round", keys=[KEY])
         shown = planned.posts(SLUG, keys=[KEY])[0].content_hash
         page = client.get("/week").text
-        form = Forms(page).approve_form(KEY)
+        form = web.forms(page).approve_form(KEY)
         before = len(planned.audit_log(SLUG))
         with plan_changes_between_transactions(planned, config, campaign_dir, seed):
             client.post("/week/approve", data=MultiDict(form))
