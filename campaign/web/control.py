@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from campaign.store.audit import Actor
 from campaign.store.models import PostState
 from campaign.web.auth import current_user, requires, settings
 from campaign.web.status import banner, status_json, when
@@ -48,7 +49,7 @@ def pause() -> Any:
         return redirect(url_for("control.confirm_pause"))
     user = current_user()
     assert user is not None
-    store.pause(config.campaign.slug, user.username, reason)
+    store.pause(config.campaign.slug, Actor.web(user.username), reason)
     flash(f"PAUSED: nothing more will be published until someone resumes ({reason}).", "error")
     return redirect(url_for("week.week"))
 
@@ -91,7 +92,7 @@ def resume() -> Response:
     reason = request.form.get("reason", "").strip() or "resumed from the dashboard"
     user = current_user()
     assert user is not None
-    store.resume(config.campaign.slug, user.username, reason)
+    store.resume(config.campaign.slug, Actor.web(user.username), reason)
     flash("Publishing resumed: approved posts go out at their times again.", "ok")
     return redirect(url_for("week.week"))
 

@@ -89,5 +89,11 @@ def test_dashboard_actions_are_marked_as_web_in_the_audit_log(web, planned):
         {"scope": "post", "key": MONDAY_X, "post": _shown(planned.posts(SLUG, keys=[MONDAY_X]))},
     )
     web.post(client, "/week/withdraw", {"scope": "post", "key": MONDAY_X, "reason": "tone"})
-    entries = [e for e in planned.audit_log(SLUG) if e.action in ("approved", "approval-withdrawn")]
-    assert [(e.actor, e.details["via"]) for e in entries] == [("alice", "web"), ("alice", "web")]
+    web.post(client, "/control/pause", {"reason": "incident"}, page="/control/pause")
+    web.post(client, "/control/resume", {"reason": "stood down"}, page="/control/resume")
+    web.post(web.sign_in("olly"), "/week/plan", {})
+    actions = ("approved", "approval-withdrawn", "paused", "resumed")
+    entries = [e for e in planned.audit_log(SLUG) if e.action in actions]
+    assert [(e.action, e.actor, e.details["via"]) for e in entries] == [
+        (action, "alice", "web") for action in actions
+    ]
