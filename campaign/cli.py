@@ -186,26 +186,36 @@ def plan(config_path: Path, actor: str, dry_run: bool) -> None:
 )
 @handle_errors
 def preview(config_path: Path, output: Path | None) -> None:
-    """Show the week as a table and write an HTML page of post cards."""
-    from campaign.preview import PostStatus, render_preview_html
+    """Show the week as a table and write an HTML page of post cards.
+
+    Once the plan is stored, the cards show the stored posts (what would be sent), each with
+    its fingerprint for `campaign approve KEY@FINGERPRINT`; posts whose files now differ are
+    marked "the files differ from the stored plan: run plan".
+    """
+    from campaign.preview import StoredPost, files_differ, render_preview_html
 
     config = load_config(config_path)
     checked = check_plan(config)
-    states: dict[str, PostStatus] = {}
     store = open_store(config)
     try:
         rows = store.posts(config.campaign.slug)
     except CampaignError:
         rows = []
-    for row in rows:
-        states[row.key] = PostStatus(row.state, row.approved_by, row.approval_current)
+    stored = [StoredPost.from_row(row, config.zone) for row in rows]
     target = output or config.base_dir / "build" / "preview.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(
-        render_preview_html(config, checked.posts, checked.report, states), encoding="utf-8"
+        render_preview_html(config, checked.posts, checked.report, stored), encoding="utf-8"
     )
+    rendered = {post.key: post for post in checked.posts}
+    differ = [p.key for p in stored if files_differ(p, rendered.get(p.key), config.posts_dir)]
     console = _console()
     console.print(tables.plan_table(checked.posts, checked.report, config.campaign.name))
+    if differ:
+        console.print(
+            f"[bold yellow]{len(differ)} post(s): the files differ from the stored plan, which "
+            f"is what would be sent: run `campaign plan`.[/] {escape(', '.join(differ))}"
+        )
     console.print(f"Preview written to {target} – open it in a browser.")
 
 

@@ -2,8 +2,8 @@
 
 A card shows what is stored, because that is what will be sent and what an approval binds to.
 The check findings and reading ease come from rendering the templates now; they are shown only
-when the templates still render exactly the stored content, otherwise the card says the plan
-needs updating.
+when the files (templates and images) still give exactly the stored content, otherwise the card
+says "the files differ from the stored plan" and how to update it.
 """
 
 from __future__ import annotations
@@ -16,33 +16,28 @@ from pathlib import Path
 from campaign.checks.findings import CheckReport, Finding
 from campaign.config import CampaignConfig
 from campaign.planning import CheckedPlan
-from campaign.preview import X_MAX_LENGTH, ImageView, PartLength, PostStatus, _initials
-from campaign.render import RenderedPost
+from campaign.preview import (
+    SENDABLE,
+    X_MAX_LENGTH,
+    AccountView,
+    ImageView,
+    PartLength,
+    PostStatus,
+    StoredPost,
+    _initials,
+    files_differ,
+)
+from campaign.render import RenderedPost, content_hash
 from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
 from campaign.web.status import PostStatusView, post_status, when
 from campaign.x_length import weighted_length
 
-
-@dataclass(frozen=True)
-class StoredPost:
-    """A stored post in the shape the card macro reads as `post`."""
-
-    key: str
-    platform: str
-    scheduled_at: datetime
-    local_time: datetime
-    parts: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.parts)
-
-
-@dataclass(frozen=True)
-class AccountView:
-    name: str
-    handle: str | None
+DIFFERS = (
+    "The files differ from the stored plan: this card shows the stored text, which is what "
+    "would be sent. Update the stored plan (the button at the top of the page) to use the "
+    "files; the post then needs approval again."
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +54,9 @@ class WebCard:
     live: PostStatusView
     content_hash: str  # what an approval from this card is bound to
     approved_at: str  # when the current approval was given, in the campaign's zone
-    template_changed: bool  # the templates now render something else: update the stored plan
+    differs_note: str  # the files now give other content: update the stored plan
     reapproval_note: str
+    fingerprint: str = ""  # not shown on the dashboard: its forms carry the hash themselves
 
     @property
     def state(self) -> str:
@@ -199,10 +195,15 @@ def _card(
     now: datetime | None,
 ) -> WebCard:
     zone = config.zone
-    local = row.scheduled_at.astimezone(zone)
-    parts = tuple(row.parts)
-    platform = row.account.platform
+    post = StoredPost.from_row(row, zone)
+    local, parts, platform = post.local_time, post.parts, post.platform
     current = rendered.get(row.key)
+    # Without a render (a template is broken) only the images on disk can be compared.
+    if rendered:
+        differs = files_differ(post, current, config.posts_dir)
+    else:
+        on_disk = content_hash(post.parts, post.images, config.posts_dir)
+        differs = post.status.state in SENDABLE and on_disk != post.content_hash
     matches = current is not None and current.content_hash == row.content_hash
     if platform == "x":
         limit = X_MAX_LENGTH
@@ -213,8 +214,8 @@ def _card(
     if matches and report.lengths.get(row.key):
         counts = list(report.lengths[row.key])
     return WebCard(
-        post=StoredPost(row.key, platform, row.scheduled_at, local, parts),
-        account=AccountView(row.account.name, row.account.handle),
+        post=post,
+        account=post.account,
         initials=_initials(row.account.name),
         time_label=local.strftime("%H:%M %Z"),
         status=PostStatus(row.state, row.approved_by, row.approval_current),
@@ -225,7 +226,7 @@ def _card(
         live=post_status(row, zone, now),
         content_hash=row.content_hash,
         approved_at=when(row.approved_at, zone) if row.approved_by else "",
-        template_changed=current is not None and not matches and row.state != "cancelled",
+        differs_note=DIFFERS if differs else "",
         reapproval_note=reapproval_note if row.state == "draft" else "",
     )
 

@@ -96,7 +96,7 @@ def test_an_edited_post_needs_approval_again(web, planned, campaign_dir, edit):
     edit("posts/what-stalking-is/x.j2", "Today is the start", "This week is")
     page = officer.get("/week").text
     assert "The templates have changed since the plan was stored" in page
-    assert "The template now gives different text" in page
+    assert "The files differ from the stored plan" in page
     assert "Update the stored plan from the templates" in page
     response = web.post(officer, "/week/plan", {})
     assert "1 edited (need approval again)" in officer.get(response.headers["Location"]).text
@@ -253,3 +253,20 @@ def test_a_campaign_not_yet_planned_is_explained(config, tmp_path, web):
     assert response.status_code == 503
     assert "is not in the database yet: run `campaign plan`" in response.text
     empty.engine.dispose()
+
+
+def test_an_image_replaced_on_disk_is_marked_even_while_a_template_is_broken(
+    web, planned, campaign_dir
+):
+    image = campaign_dir / "posts/images/see-stalking-clearly.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # what would be sent no longer matches
+    (campaign_dir / "posts/how-to-report/x.j2").write_text("{{ nonsense.here }}")
+    page = web.sign_in("olly").get("/week").text
+    assert "The post templates cannot be read" in page
+
+    def card(key: str) -> str:
+        return page.split(f'id="post-{key}"')[1].split("</article>")[0]
+
+    for key in ("2020-04-20-x", "2020-04-20-facebook"):
+        assert "The files differ from the stored plan" in card(key)
+    assert "The files differ from the stored plan" not in card("2020-04-21-x")
