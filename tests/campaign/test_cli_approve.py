@@ -149,3 +149,17 @@ def test_approving_posts_whose_time_has_passed_says_so(run):
         " ".join(result.output.split())
     )
     assert "will be marked missed" in result.output
+
+
+def test_a_reason_over_the_limit_is_bad_input_and_changes_nothing(run):
+    run("plan")
+    run("approve", "2020-04-20-x")
+    result = run("approve", "2020-04-20-x", "--withdraw", "--reason", "x" * 60_000)
+    assert result.exit_code == 2
+    assert "the reason is 60,000 characters long; at most 500 are allowed" in result.output
+    assert _states(run)["2020-04-20-x"]["state"] == "approved"
+    long_pause = run("pause", "--reason", "y" * 501)
+    assert long_pause.exit_code == 2 and "at most 500" in long_pause.output
+    assert json.loads(run("status", "--json").output)["paused"] is False
+    long_name = run("approve", "2020-04-20-facebook", "--by", "n" * 101)
+    assert long_name.exit_code == 2 and "at most 100" in long_name.output

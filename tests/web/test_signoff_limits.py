@@ -97,3 +97,12 @@ def test_dashboard_actions_are_marked_as_web_in_the_audit_log(web, planned):
     assert [(e.action, e.actor, e.details["via"]) for e in entries] == [
         (action, "alice", "web") for action in actions
     ]
+
+
+def test_a_command_line_approval_does_not_look_like_a_signed_in_one(web, planned):
+    from campaign.store import Actor
+
+    actor = Actor("Chief Constable", "cli", "pcsmith", "laptop-17")
+    planned.approve(SLUG, actor, keys=[MONDAY_X])
+    page = web.sign_in("olly").get("/week").text
+    assert "Chief Constable (command line, account pcsmith on laptop-17)" in page
