@@ -10,13 +10,13 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from campaign import tables
@@ -26,9 +26,10 @@ from campaign.config import CampaignConfig, load_config
 from campaign.errors import CampaignError, CheckFailed, NoPlanStored
 from campaign.health import publishing_health
 from campaign.outputs import write_output
-from campaign.past import PastPosts, past_in_config, posts_in_the_past
+from campaign.past import PastPosts, past_in_config
 from campaign.planning import check_plan, store_plan
 from campaign.store import Store
+from campaign.store.audit import Actor
 from campaign.store.partial import LOUD_THREAD_STATES, summary
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -197,7 +198,7 @@ def plan(config_path: Path, actor: str, dry_run: bool) -> None:
     """Render, check and store the plan (idempotent; edits clear approvals)."""
     config = load_config(config_path)
     store = _plan_store(config, dry_run)
-    checked, changes = store_plan(config, store, actor, dry_run=dry_run)
+    checked, changes = store_plan(config, store, Actor.cli(actor), dry_run=dry_run)
     console = _console()
     console.print(tables.changes_table(changes))
     if checked.report.findings:
@@ -249,68 +250,37 @@ def _counts(posts: int, report: CheckReport) -> Text:
 )
 @handle_errors
 def preview(config_path: Path, output: Path | None) -> None:
-    """Show the week as a table and write an HTML page of post cards."""
-    from campaign.preview import PostStatus, render_preview_html
+    """Show the week as a table and write an HTML page of post cards.
+
+    Once the plan is stored, the cards show the stored posts (what would be sent), each with
+    its fingerprint for `campaign approve KEY@FINGERPRINT`; posts whose files now differ are
+    marked "the files differ from the stored plan: run plan".
+    """
+    from campaign.preview import StoredPost, files_differ, render_preview_html
 
     config = load_config(config_path)
     checked = check_plan(config)
-    states: dict[str, PostStatus] = {}
     try:
         rows = open_store(config).posts(config.campaign.slug)
     except NoPlanStored:
         rows = []  # the cards show no state until `campaign plan` stores the week
-    for row in rows:
-        states[row.key] = PostStatus(row.state, row.approved_by, row.approval_current)
+    stored = [StoredPost.from_row(row, config.zone) for row in rows]
     target = output or config.base_dir / "build" / "preview.html"
     write_output(
         target,
-        render_preview_html(config, checked.posts, checked.report, states),
+        render_preview_html(config, checked.posts, checked.report, stored),
         create_folder=output is None,
     )
+    rendered = {post.key: post for post in checked.posts}
+    differ = [p.key for p in stored if files_differ(p, rendered.get(p.key), config.posts_dir)]
     console = _console()
     console.print(tables.plan_table(checked.posts, checked.report, config.campaign.name))
+    if differ:
+        console.print(
+            f"[bold yellow]{len(differ)} post(s): the files differ from the stored plan, which "
+            f"is what would be sent: run `campaign plan`.[/] {escape(', '.join(differ))}"
+        )
     console.print(f"Preview written to {target} – open it in a browser.")
-
-
-@main.command()
-@config_option
-@actor_option
-@click.argument("keys", nargs=-1)
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Approve every post of a day.")
-@click.option("--all", "everything", is_flag=True, help="Approve every draft of the week.")
-@click.option("--withdraw", is_flag=True, help="Withdraw approval instead.")
-@click.option("--reason", help="Why approval is withdrawn (required with --withdraw).")
-@handle_errors
-def approve(
-    config_path: Path,
-    actor: str,
-    keys: tuple[str, ...],
-    day: Any,
-    everything: bool,
-    withdraw: bool,
-    reason: str | None,
-) -> None:
-    """Sign off posts (by KEY, --day or --all), binding the approval to their exact content."""
-    if not keys and day is None and not everything:
-        raise click.UsageError("say what to approve: post KEYs, --day YYYY-MM-DD, or --all")
-    if withdraw and not reason:
-        raise click.UsageError("--withdraw needs --reason")
-    config = load_config(config_path)
-    store = open_store(config)
-    on_day: date | None = day.date() if day else None
-    if withdraw:
-        result = store.withdraw(config.campaign.slug, actor, reason or "", keys=keys, day=on_day)
-    else:
-        result = store.approve(config.campaign.slug, actor, keys=keys, day=on_day)
-    console = _console()
-    verb = "Withdrew approval of" if withdraw else "Approved"
-    console.print(f"{verb} {len(result.changed)} post(s) as {actor}: {', '.join(result.changed)}")
-    for key, why in result.skipped.items():
-        console.print(Text.assemble("  ", ("skipped", "yellow"), f" {key}: {why}"))
-    if result.changed and not withdraw:
-        approved = store.posts(config.campaign.slug, keys=result.changed)
-        schedule = [(row.key, row.scheduled_at) for row in approved]
-        warn_if_past(posts_in_the_past(schedule, store.clock.now(), config.zone), "approved post")
 
 
 @main.command()
@@ -411,7 +381,8 @@ def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
     }
 
 
-from campaign import cli_publish, cli_report, cli_web  # noqa: E402,F401  (register their commands)
+# Register the commands of the other CLI modules.
+from campaign import cli_approve, cli_publish, cli_report, cli_web  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

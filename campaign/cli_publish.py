@@ -19,6 +19,7 @@ from campaign.config import load_config
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.outputs import prepare_folder
 from campaign.store import PAUSE_PATIENCE
+from campaign.store.audit import Actor
 
 
 @main.command()
@@ -41,7 +42,7 @@ def pause(config_path: Path, actor: str, reason: str, account: str | None, patie
     store = open_store(config, upgrade=True)
     store.pause_patience = patience
     try:
-        store.pause(config.campaign.slug, actor, reason, account)
+        store.pause(config.campaign.slug, Actor.cli(actor), reason, account)
     except DatabaseFailure as exc:
         raise NotPaused(patience, account) from exc
     what = f"account {account}" if account else config.campaign.name
@@ -65,7 +66,7 @@ def resume(config_path: Path, actor: str, reason: str, account: str | None) -> N
     Partial threads (some parts public) are finished, even past the grace window.
     """
     config = load_config(config_path)
-    open_store(config, upgrade=True).resume(config.campaign.slug, actor, reason, account)
+    open_store(config, upgrade=True).resume(config.campaign.slug, Actor.cli(actor), reason, account)
     _console().print(f"Resumed {('account ' + account) if account else config.campaign.name}.")
 
 

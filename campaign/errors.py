@@ -4,9 +4,12 @@
     ├── ConfigError          config.toml is unreadable or invalid (exit 2)
     ├── TemplateError        a post template fails to parse or render (exit 2)
     ├── CheckFailed          rendered posts break an error-level content rule (exit 1)
-    ├── BadInput             an argument names nothing known or cannot be used (exit 2)
+    ├── BadInput             a value given on the command line or in a form names nothing
+    │   │                    known, or is too long, empty or out of range (exit 2)
     │   ├── PostNotFound     (also a LookupError) no post with that key
-    │   └── AccountNotFound  (also a LookupError) no account with that key
+    │   ├── AccountNotFound  (also a LookupError) no account with that key
+    │   ├── ContentChanged   an approval names text that is no longer the stored text
+    │   └── TimePassed       an approval would be too late, and lateness was not accepted
     ├── StoreError           the database refused or holds something unexpected (exit 3)
     │   ├── NoPlanStored     no database or campaign yet: `campaign plan` has not run
     │   ├── DatabaseFailure  the database itself failed; the text (driver message, SQL) is for
@@ -78,7 +81,8 @@ class CheckFailed(CampaignError):
 
 
 class BadInput(CampaignError):
-    """A command's argument cannot be used: an unknown name, an empty reason, an unusable path."""
+    """A value given on the command line or in a form cannot be used: an unknown name, an empty
+    or over-long reason, an unusable path."""
 
     exit_code = 2
 
@@ -155,6 +159,29 @@ class NotPaused(StoreError):
             f"of {what} could not be recorded. Run the same command again now. If it fails "
             "again, stop every publishing daemon (`campaign status` lists them; Ctrl-C or "
             "`kill PID`) so that nothing more is sent, then find what holds the database."
+        )
+
+
+class ContentChanged(BadInput):
+    """The approver was shown other text than is stored now: nothing was approved."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        super().__init__(
+            f"nothing was approved: {', '.join(keys)} changed since you were shown "
+            f"{'it' if len(keys) == 1 else 'them'} (the plan was stored again). Read the "
+            "post again (`campaign preview`, or reload the page) and approve what you see."
+        )
+
+
+class TimePassed(BadInput):
+    """Posts to approve are already due; the approver has not said to approve them late."""
+
+    def __init__(self, times: dict[str, datetime]) -> None:
+        self.times = times
+        super().__init__(
+            f"nothing was approved: the time of {', '.join(times)} has passed; approving "
+            "now sends late or marks missed"
         )
 
 

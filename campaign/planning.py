@@ -8,7 +8,7 @@ from campaign.checks import CheckReport, run_checks
 from campaign.config import CampaignConfig
 from campaign.errors import CheckFailed
 from campaign.render import RenderedPost, render_plan
-from campaign.store import PlanChanges, Store
+from campaign.store import Actor, PlanChanges, Store
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def check_plan(config: CampaignConfig) -> CheckedPlan:
 
 
 def store_plan(
-    config: CampaignConfig, store: Store, actor: str, *, dry_run: bool = False
+    config: CampaignConfig, store: Store, actor: str | Actor, *, dry_run: bool = False
 ) -> tuple[CheckedPlan, PlanChanges]:
     """Check the plan and, when it has no errors, upsert it; with errors nothing is written."""
     checked = check_plan(config)

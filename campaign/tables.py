@@ -12,6 +12,7 @@ from campaign.checks import CheckReport, Finding
 from campaign.health import Health
 from campaign.render import RenderedPost
 from campaign.store import PlanChanges, PostRow
+from campaign.store.approvals import short_hash
 from campaign.store.partial import part_links, progress
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -78,7 +79,8 @@ def findings_table(findings: list[Finding]) -> Table:
 
 def status_table(rows: list[PostRow], zone: ZoneInfo, title: str) -> Table:
     table = Table(title=title)
-    for column in ("When", "Channel", "Post", "State", "Approved by", "Platform id", "Note"):
+    columns = ("When", "Channel", "Post", "Fingerprint", "State", "Approved by", "Platform id")
+    for column in (*columns, "Note"):
         table.add_column(column, overflow="fold")
     for row in rows:
         local = row.scheduled_at.astimezone(zone)
@@ -89,6 +91,7 @@ def status_table(rows: list[PostRow], zone: ZoneInfo, title: str) -> Table:
             f"{local:%a %d %b %H:%M %Z}",
             row.account.key,
             row.key,
+            short_hash(row.content_hash),
             Text(row.state, STATE_STYLE.get(row.state, "")),
             approval,
             row.platform_post_id or "",

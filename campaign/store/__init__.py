@@ -9,7 +9,7 @@ SQLite's write lock, so pages (the pause form among them) open while another pro
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
@@ -21,6 +21,7 @@ from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
 from campaign.errors import (
     AccountNotFound,
+    BadInput,
     DatabaseBusy,
     DatabaseFailure,
     NoPlanStored,
@@ -28,6 +29,7 @@ from campaign.errors import (
 )
 from campaign.render import RenderedPost
 from campaign.store import approvals, control, partial
+from campaign.store.audit import MAX_KEY, MAX_REASON, Actor, as_actor, bounded_text
 from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
 from campaign.store.models import (
     AccountRow,
@@ -40,7 +42,16 @@ from campaign.store.models import (
 from campaign.store.plan_sync import PlanChanges, sync_plan
 from campaign.store.retry import is_busy, while_busy
 
-__all__ = ["AccountRow", "AuditRow", "CampaignRow", "PlanChanges", "PostRow", "PostState", "Store"]
+__all__ = [
+    "AccountRow",
+    "Actor",
+    "AuditRow",
+    "CampaignRow",
+    "PlanChanges",
+    "PostRow",
+    "PostState",
+    "Store",
+]
 
 
 PAUSE_PATIENCE = 60.0  # seconds a pause keeps trying while the database is busy
@@ -96,13 +107,19 @@ class Store:
         self,
         config: CampaignConfig,
         posts: list[RenderedPost],
-        actor: str,
+        actor: str | Actor,
         *,
         dry_run: bool = False,
     ) -> PlanChanges:
-        """Upsert the plan in one transaction; a dry run computes the changes and rolls back."""
+        """Upsert the plan in one transaction; a dry run computes the changes and rolls back.
+
+        It waits for an approval of the same campaign in progress (and holds one back), so an
+        approval's check of the shown content and its record are never split by an edit.
+        """
+        who = as_actor(actor)
         with self.transaction() as session:
-            changes = sync_plan(session, config, posts, actor, self.clock.now())
+            self._lock_campaign(session, config.campaign.slug, required=False)
+            changes = sync_plan(session, config, posts, who, self.clock.now())
             if dry_run:
                 session.rollback()
             return changes
@@ -123,49 +140,80 @@ class Store:
             return self._select_posts(session, slug, keys, day)
 
     def approve(
-        self, slug: str, actor: str, *, keys: Sequence[str] = (), day: date | None = None
+        self,
+        slug: str,
+        actor: str | Actor,
+        *,
+        keys: Sequence[str] = (),
+        day: date | None = None,
+        expected: Mapping[str, str] | None = None,
+        allow_past: bool = True,
+        dry_run: bool = False,
     ) -> approvals.ApprovalResult:
-        """Approve drafts (by key, by day, or all when neither is given)."""
+        """Approve drafts (by key, by day, or all when neither is given), all or none.
+
+        `expected` maps each key to the content hash the approver was shown; it is checked in
+        this transaction, so a plan stored a moment earlier refuses the approval instead of
+        attaching it to text nobody saw (see `approvals.approve`).
+        """
+        who = as_actor(actor)
         with self.transaction() as session:
-            campaign = self.campaign(slug, session)
-            rows = self._select_posts(session, slug, keys, day)
-            return approvals.approve(session, campaign, rows, actor, self.clock.now())
+            campaign, rows = self._signoff_rows(session, slug, keys, day)
+            result = approvals.approve(
+                session,
+                campaign,
+                rows,
+                who,
+                self.clock.now(),
+                expected=expected,
+                allow_past=allow_past,
+            )
+            if dry_run:
+                session.rollback()
+            return result
 
     def withdraw(
         self,
         slug: str,
-        actor: str,
+        actor: str | Actor,
         reason: str,
         *,
         keys: Sequence[str] = (),
         day: date | None = None,
     ) -> approvals.ApprovalResult:
+        who = as_actor(actor)
+        why = bounded_text("reason", reason, MAX_REASON, required=True)
         with self.transaction() as session:
-            campaign = self.campaign(slug, session)
-            rows = self._select_posts(session, slug, keys, day)
-            return approvals.withdraw(session, campaign, rows, actor, self.clock.now(), reason)
+            campaign, rows = self._signoff_rows(session, slug, keys, day)
+            return approvals.withdraw(session, campaign, rows, who, self.clock.now(), why)
 
-    def pause(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
+    def pause(self, slug: str, actor: str | Actor, reason: str, account: str | None = None) -> None:
         """Stop publishing now (campaign or one account); daemons see it at their next claim.
 
         While another writer holds the database, keep trying for `pause_patience` seconds: in
         an incident this is the action that must get through. `DatabaseBusy` if it never did
         (then nothing was paused).
         """
+        who = as_actor(actor)
+        why = bounded_text("reason for the pause", reason, MAX_REASON, required=True)
 
         def attempt() -> None:
             with self.transaction() as session:
                 campaign = self.campaign(slug, session)
                 row = self._account(session, campaign, account) if account else None
-                control.pause(session, campaign, actor, reason, self.clock.now(), row)
+                control.pause(session, campaign, who, why, self.clock.now(), row)
 
         while_busy(attempt, patience=self.pause_patience)
 
-    def resume(self, slug: str, actor: str, reason: str, account: str | None = None) -> None:
+    def resume(
+        self, slug: str, actor: str | Actor, reason: str, account: str | None = None
+    ) -> None:
+        who = as_actor(actor)
+        why = bounded_text("reason for resuming", reason, MAX_REASON)
         with self.transaction() as session:
             campaign = self.campaign(slug, session)
             row = self._account(session, campaign, account) if account else None
-            control.resume(session, campaign, actor, reason, self.clock.now(), row)
+            control.resume(session, campaign, who, why, self.clock.now(), row)
 
     def abandon(self, slug: str, key: str, actor: str, reason: str) -> PostRow:
         """An approver gives up the rest of a partial thread: it becomes `abandoned`, audited.
@@ -205,10 +253,34 @@ class Store:
             query = select(AuditRow).where(AuditRow.campaign_id == campaign.id)
             return list(session.scalars(query.order_by(AuditRow.id)))
 
+    def _lock_campaign(
+        self, session: Session, slug: str, *, required: bool = True
+    ) -> CampaignRow | None:
+        """The campaign row, locked for this transaction on PostgreSQL (SQLite's BEGIN
+        IMMEDIATE already serialises writers), so plan changes and approvals take turns."""
+        row = session.scalar(select(CampaignRow).where(CampaignRow.slug == slug).with_for_update())
+        if row is None and required:
+            return self.campaign(slug, session)  # raises the "run `campaign plan`" error
+        return row
+
+    def _signoff_rows(
+        self, session: Session, slug: str, keys: Sequence[str], day: date | None
+    ) -> tuple[CampaignRow, list[PostRow]]:
+        """The campaign (locked) and the posts a sign-off names; a day without posts is an
+        input error (outside the campaign, or nothing planned), never "0 posts approved"."""
+        campaign = self._lock_campaign(session, slug)
+        assert campaign is not None
+        rows = self._select_posts(session, slug, keys, day)
+        if day is not None and not rows:
+            raise _empty_day(campaign, day)
+        return campaign, rows
+
     def _select_posts(
         self, session: Session, slug: str, keys: Sequence[str], day: date | None
     ) -> list[PostRow]:
         campaign = self.campaign(slug, session)
+        for key in keys:
+            bounded_text("post key", key, MAX_KEY, required=True)
         query = select(PostRow).where(PostRow.campaign_id == campaign.id)
         if day is not None:
             query = query.where(PostRow.day == day)
@@ -228,3 +300,15 @@ def _store_error(exc: SQLAlchemyError) -> DatabaseFailure:
     """Our error for a database failure; its text (with the SQL) is for logs, never pages."""
     kind = DatabaseBusy if is_busy(exc) else DatabaseFailure
     return kind(f"database error: {exc.__class__.__name__}: {exc}")
+
+
+def _empty_day(campaign: CampaignRow, day: date) -> BadInput:
+    if not campaign.start <= day <= campaign.end:
+        return BadInput(
+            f"{day:%A} {day.isoformat()} is outside {campaign.name} "
+            f"({campaign.start.isoformat()} to {campaign.end.isoformat()}): give a day of the "
+            "campaign"
+        )
+    return BadInput(
+        f"no posts are planned on {day:%A} {day.isoformat()}: `campaign status` lists the days"
+    )

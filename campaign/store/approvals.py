@@ -1,39 +1,105 @@
-"""Sign-off: an approval records who approved exactly which content (its hash), and when."""
+"""Sign-off: an approval records who approved exactly which content (its hash), and when.
+
+An approver approves what they were shown. The dashboard's forms and `campaign approve
+KEY@FINGERPRINT` carry the content hash that was shown for each post, and the hash is compared
+with the stored one in the same transaction that records the approval: if any post changed in
+between (`campaign plan` stored an edit), nothing is approved. The fingerprint is the hash's
+first SHORT_HASH hex digits, or more.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from campaign.store.audit import record
+from campaign.errors import ContentChanged, TimePassed
+from campaign.store.audit import Actor, record
 from campaign.store.models import CampaignRow, PostRow, PostState
+
+SHORT_HASH = 12
+FINGERPRINT = re.compile(rf"[0-9a-f]{{{SHORT_HASH},64}}")
 
 
 @dataclass
 class ApprovalResult:
     changed: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # key -> why not
+    hashes: dict[str, str] = field(default_factory=dict)  # changed key -> its content hash
+    times: dict[str, datetime] = field(default_factory=dict)  # changed key -> when it is due
+
+
+def short_hash(content_hash: str) -> str:
+    """The fingerprint shown beside a post, to pass back as `KEY@FINGERPRINT`."""
+    return content_hash[:SHORT_HASH]
+
+
+def hash_matches(shown: str | None, stored: str) -> bool:
+    """True if `shown` is the stored hash or a prefix of it at least SHORT_HASH digits long."""
+    return shown is not None and bool(FINGERPRINT.fullmatch(shown)) and stored.startswith(shown)
 
 
 def approve(
-    session: Session, campaign: CampaignRow, rows: list[PostRow], actor: str, now: datetime
+    session: Session,
+    campaign: CampaignRow,
+    rows: list[PostRow],
+    actor: Actor,
+    now: datetime,
+    *,
+    expected: Mapping[str, str] | None = None,
+    allow_past: bool = True,
 ) -> ApprovalResult:
+    """Approve the drafts among `rows`, all or none.
+
+    With `expected` (key -> hash shown), every draft must be one the approver was shown with
+    exactly its stored content, or ContentChanged is raised and nothing is approved. Without
+    `allow_past`, a draft already due raises TimePassed, so the approver can be asked first.
+    """
     result = ApprovalResult()
+    drafts = []
     for row in rows:
         if row.state == PostState.APPROVED and row.approval_current:
-            result.skipped[row.key] = "already approved"
+            shown = expected.get(row.key) if expected is not None else row.content_hash
+            result.skipped[row.key] = (
+                "already approved"
+                if hash_matches(shown, row.content_hash)
+                else f"already approved by {row.approved_by}, for text you were not shown"
+            )
         elif row.state != PostState.DRAFT:
             result.skipped[row.key] = f"is {row.state}; only drafts can be approved"
         else:
-            row.state = PostState.APPROVED
-            row.approved_hash, row.approved_by, row.approved_at = row.content_hash, actor, now
-            row.updated_at = now
-            record(
-                session, campaign, "approved", actor, now, post=row, content_hash=row.content_hash
-            )
-            result.changed.append(row.key)
+            drafts.append(row)
+    if expected is not None:
+        changed = [
+            row.key for row in drafts if not hash_matches(expected.get(row.key), row.content_hash)
+        ]
+        if changed:
+            raise ContentChanged(changed)
+    due = {row.key: row.scheduled_at for row in drafts if row.scheduled_at <= now}
+    if due and not allow_past:
+        raise TimePassed(due)
+    for row in drafts:
+        row.state = PostState.APPROVED
+        row.approved_hash, row.approved_by, row.approved_at = row.content_hash, actor.name, now
+        row.updated_at = now
+        shown = {"shown_hash": expected[row.key]} if expected is not None else {}
+        record(
+            session,
+            campaign,
+            "approved",
+            actor,
+            now,
+            post=row,
+            content_hash=row.content_hash,
+            **shown,
+        )
+        result.changed.append(row.key)
+        result.hashes[row.key] = row.content_hash
+        result.times[row.key] = row.scheduled_at
     return result
 
 
@@ -41,10 +107,11 @@ def withdraw(
     session: Session,
     campaign: CampaignRow,
     rows: list[PostRow],
-    actor: str,
+    actor: Actor,
     now: datetime,
     reason: str,
 ) -> ApprovalResult:
+    """Withdraw approvals. Never bound to a shown hash: stopping a post is always allowed."""
     result = ApprovalResult()
     for row in rows:
         if row.state not in (PostState.APPROVED, PostState.SCHEDULED):
@@ -66,4 +133,49 @@ def withdraw(
             reason=reason,
         )
         result.changed.append(row.key)
+        result.hashes[row.key] = row.content_hash
+        result.times[row.key] = row.scheduled_at
     return result
+
+
+@dataclass(frozen=True)
+class LatePost:
+    """An approved (or to-be-approved) post whose time has already come."""
+
+    key: str
+    due: datetime
+    missed: bool  # beyond the grace window: the daemon marks it missed instead of sending
+
+    def describe(self, zone: ZoneInfo) -> str:
+        local = self.due.astimezone(zone)
+        fate = "will be marked missed" if self.missed else "will be sent at once, late"
+        return f"{self.key} (due {local:%a} {local.day} {local:%b %H:%M %Z}) {fate}"
+
+
+def late_posts(times: Mapping[str, datetime], now: datetime, grace: timedelta) -> list[LatePost]:
+    """Which of these posts are due already, and whether they are past the grace window."""
+    return [
+        LatePost(key, due, missed=due < now - grace)
+        for key, due in sorted(times.items(), key=lambda item: (item[1], item[0]))
+        if due <= now
+    ]
+
+
+def late_summary(late: list[LatePost], total: int, zone: ZoneInfo, grace_minutes: float) -> str:
+    """One plain sentence: '2 of these 3 posts' times have passed: ...'."""
+    if not late:
+        return ""
+    rule = f"a post more than {grace_minutes:g} minutes late is marked missed rather than sent"
+    details = "; ".join(post.describe(zone) for post in late)
+    return f"{late_heading(len(late), total)}: {details} ({rule})."
+
+
+def late_heading(late: int, total: int) -> str:
+    """'This post's time has passed', '2 of these 3 posts' times have passed'..."""
+    if total == 1:
+        return "This post's time has passed"
+    if late == 1:
+        return f"1 of these {total} posts' time has passed"
+    if late < total:
+        return f"{late} of these {total} posts' times have passed"
+    return f"All {total} of these posts' times have passed"

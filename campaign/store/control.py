@@ -12,14 +12,14 @@ from sqlalchemy.orm.util import identity_key
 
 from campaign.errors import BadInput
 from campaign.store import partial
-from campaign.store.audit import record
+from campaign.store.audit import Actor, name_of, record
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow
 
 
 def pause(
     session: Session,
     campaign: CampaignRow,
-    actor: str,
+    actor: str | Actor,
     reason: str,
     now: datetime,
     account: AccountRow | None = None,
@@ -30,7 +30,7 @@ def pause(
     target: CampaignRow | AccountRow = account or campaign
     target.paused, target.pause_reason = True, reason
     if account is None:
-        campaign.paused_by, campaign.paused_at = actor, now
+        campaign.paused_by, campaign.paused_at = name_of(actor), now
     record(
         session,
         campaign,
@@ -46,7 +46,7 @@ def pause(
 def resume(
     session: Session,
     campaign: CampaignRow,
-    actor: str,
+    actor: str | Actor,
     reason: str,
     now: datetime,
     account: AccountRow | None = None,

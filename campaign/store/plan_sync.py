@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
-from campaign.store.audit import record
+from campaign.store.audit import Actor, record
 from campaign.store.models import FROZEN_STATES, AccountRow, CampaignRow, PostRow, PostState
 
 
@@ -38,7 +38,11 @@ class PlanChanges:
 
 
 def sync_plan(
-    session: Session, config: CampaignConfig, posts: list[RenderedPost], actor: str, now: datetime
+    session: Session,
+    config: CampaignConfig,
+    posts: list[RenderedPost],
+    actor: str | Actor,
+    now: datetime,
 ) -> PlanChanges:
     campaign = _upsert_campaign(session, config)
     accounts = _upsert_accounts(session, config, campaign)
@@ -163,7 +167,7 @@ def _update_row(
     row: PostRow,
     account: AccountRow,
     post: RenderedPost,
-    actor: str,
+    actor: str | Actor,
     now: datetime,
     changes: PlanChanges,
 ) -> None:

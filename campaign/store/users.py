@@ -46,6 +46,7 @@ CAPABILITY_TEXT = {
     "reports": "see results and download exports",
 }
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # a passphrase, not a file: hashing megabytes on demand is a DoS
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 HASHER = PasswordHasher()
 
@@ -156,6 +157,8 @@ def authenticate(
     tell which usernames exist.
     """
     hasher = hasher or HASHER
+    if len(username) > 64 or len(password) > MAX_PASSWORD_LENGTH:
+        return None  # no such user can exist: refused without hashing megabytes
     with store.transaction() as session:
         row = session.scalar(select(UserRow).where(UserRow.username == username))
         stored = row.password_hash if row is not None else _dummy_hash(hasher)
@@ -172,6 +175,31 @@ def authenticate(
             if fresh is not None and fresh.password_hash == stored:
                 fresh.password_hash = upgraded
     return _user(row)
+
+
+def require_cli_user(store: Store, name: str, capability: str) -> None:
+    """Once the dashboard has users, a name given on the command line (`--by`) must be one of
+    them: enabled, with a role that grants `capability`. Before any user exists, any name is
+    accepted (the operating-system account and host are recorded beside it either way)."""
+    with store.transaction() as session:
+        if session.scalar(select(UserRow.id).limit(1)) is None:
+            return
+        row = session.scalar(select(UserRow).where(UserRow.username == name))
+        user = _user(row) if row is not None else None
+    what = CAPABILITY_TEXT[capability]
+    if user is None:
+        raise UserError(
+            f"--by {name!r} is not a dashboard user; to {what} from the command line, give "
+            "your own username with --by (`campaign users list` shows them)"
+        )
+    if user.disabled:
+        raise UserError(f"user {name!r} is disabled and may not {what}")
+    if not user.can(capability):
+        allowed = [role for role in ROLES if capability in CAPABILITIES[role]]
+        raise UserError(
+            f"user {name!r} has the role {user.role}; only the role "
+            f"{' or '.join(allowed)} may {what}"
+        )
 
 
 def _row(session: Session, username: str) -> UserRow:
@@ -191,6 +219,8 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 def _check_username(username: str) -> None:
+    if len(username) > 64:
+        raise UserError(f"a username is at most 64 characters; this one has {len(username):,}")
     if not USERNAME.fullmatch(username):
         raise UserError(
             f"username {username!r} must be 1-64 letters, digits, '.', '_', '@' or '-', "
@@ -209,3 +239,5 @@ def _check_password(password: str) -> None:
             f"the password must be at least {MIN_PASSWORD_LENGTH} characters (a passphrase of "
             "three or four words is easy to remember and hard to guess)"
         )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UserError(f"the password must be at most {MAX_PASSWORD_LENGTH:,} characters")

@@ -50,6 +50,16 @@ def recent_activity(
     return [activity_view(entry, config) for entry in reversed(shown)]
 
 
+def actor_label(actor: str, details: dict[str, object]) -> str:
+    """The name, and for the command line whose account it ran under: a typed name is not a
+    sign-in, so the page must not make it look like one."""
+    if details.get("via") != "cli":
+        return actor
+    account = details.get("os_user") or "unknown account"
+    host = f" on {details['host']}" if details.get("host") else ""
+    return f"{actor} (command line, account {account}{host})"
+
+
 def reapproval_notes(audit: list[AuditRow]) -> dict[str, str]:
     """Posts whose approval was cleared by an edit (and not given again): who had approved."""
     last_approver: dict[str, str] = {}
@@ -78,7 +88,7 @@ def activity_view(entry: AuditRow, config: CampaignConfig) -> ActivityView:
     detail = details.get("reason") or details.get("error") or details.get("platform_id") or ""
     return ActivityView(
         when=when(entry.at, config.zone),
-        actor=entry.actor,
+        actor=actor_label(entry.actor, details),
         action=ACTION_WORDS.get(entry.action, entry.action.replace("-", " ")),
         css=entry.action,
         post=str(details.get("post", "") or ""),

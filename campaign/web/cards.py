@@ -2,14 +2,13 @@
 
 A card shows what is stored, because that is what will be sent and what an approval binds to.
 The check findings and reading ease come from rendering the templates now; they are shown only
-when the templates still render exactly the stored content, otherwise the card says the plan
-needs updating.
+when the files (templates and images) still give exactly the stored content, otherwise the card
+says "the files differ from the stored plan" and how to update it.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,33 +16,28 @@ from pathlib import Path
 from campaign.checks.findings import CheckReport, Finding
 from campaign.config import CampaignConfig
 from campaign.planning import CheckedPlan
-from campaign.preview import X_MAX_LENGTH, ImageView, PartLength, PostStatus, _initials
-from campaign.render import RenderedPost
+from campaign.preview import (
+    SENDABLE,
+    X_MAX_LENGTH,
+    AccountView,
+    ImageView,
+    PartLength,
+    PostStatus,
+    StoredPost,
+    _initials,
+    files_differ,
+)
+from campaign.render import RenderedPost, content_hash
 from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
 from campaign.web.status import PostStatusView, post_status, when
 from campaign.x_length import weighted_length
 
-
-@dataclass(frozen=True)
-class StoredPost:
-    """A stored post in the shape the card macro reads as `post`."""
-
-    key: str
-    platform: str
-    scheduled_at: datetime
-    local_time: datetime
-    parts: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.parts)
-
-
-@dataclass(frozen=True)
-class AccountView:
-    name: str
-    handle: str | None
+DIFFERS = (
+    "The files differ from the stored plan: this card shows the stored text, which is what "
+    "would be sent. Update the stored plan (the button at the top of the page) to use the "
+    "files; the post then needs approval again."
+)
 
 
 @dataclass(frozen=True)
@@ -58,10 +52,11 @@ class WebCard:
     findings: tuple[Finding, ...]
     images: tuple[ImageView, ...]
     live: PostStatusView
-    digest: str
+    content_hash: str  # what an approval from this card is bound to
     approved_at: str  # when the current approval was given, in the campaign's zone
-    template_changed: bool  # the templates now render something else: update the stored plan
+    differs_note: str  # the files now give other content: update the stored plan
     reapproval_note: str
+    fingerprint: str = ""  # not shown on the dashboard: its forms carry the hash themselves
 
     @property
     def state(self) -> str:
@@ -84,11 +79,14 @@ class DayView:
     number: int
     theme: str
     cards: tuple[WebCard, ...]
-    digest: str
+
+    @property
+    def draft_cards(self) -> list[WebCard]:
+        return [card for card in self.cards if card.state == "draft"]
 
     @property
     def drafts(self) -> int:
-        return sum(1 for card in self.cards if card.state == "draft")
+        return len(self.draft_cards)
 
     @property
     def approved(self) -> int:
@@ -101,7 +99,6 @@ class DayView:
 @dataclass
 class WeekView:
     days: list[DayView]
-    digest: str
     template_error: str | None = None
     not_stored: list[str] = field(default_factory=list)  # in the templates, not in the store
     changed: list[str] = field(default_factory=list)  # stored content differs from templates
@@ -109,8 +106,12 @@ class WeekView:
     activity: list[ActivityView] = field(default_factory=list)
 
     @property
+    def draft_cards(self) -> list[WebCard]:
+        return [card for day in self.days for card in day.draft_cards]
+
+    @property
     def drafts(self) -> int:
-        return sum(day.drafts for day in self.days)
+        return len(self.draft_cards)
 
     @property
     def approved(self) -> int:
@@ -130,12 +131,6 @@ class WeekView:
         return sum(day.count("partial") for day in self.days)
 
 
-def digest(rows: Iterable[PostRow]) -> str:
-    """A short fingerprint of exactly which content a page showed, sent back with a sign-off."""
-    lines = sorted(f"{row.key}={row.content_hash}" for row in rows)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
-
-
 def week_view(
     config: CampaignConfig,
     rows: list[PostRow],
@@ -143,6 +138,7 @@ def week_view(
     audit: list[AuditRow],
     media_url: Callable[[str], str],
     template_error: str | None = None,
+    now: datetime | None = None,
 ) -> WeekView:
     rendered = {post.key: post for post in checked.posts} if checked else {}
     report = checked.report if checked else CheckReport()
@@ -152,7 +148,7 @@ def week_view(
     for number, day in enumerate(days, start=1):
         members = [row for row in rows if row.day == day]
         cards = tuple(
-            _card(config, row, report, rendered, notes.get(row.key, ""), media_url)
+            _card(config, row, report, rendered, notes.get(row.key, ""), media_url, now)
             for row in members
         )
         theme = members[0].theme if members else _configured_theme(config, day)
@@ -164,14 +160,12 @@ def week_view(
                 number=number,
                 theme=theme,
                 cards=cards,
-                digest=digest(members),
             )
         )
     stored = {row.key: row for row in rows}
     keys = set(rendered)
     return WeekView(
         days=views,
-        digest=digest(rows),
         template_error=template_error,
         not_stored=sorted(keys - set(stored)),
         changed=sorted(
@@ -203,12 +197,18 @@ def _card(
     rendered: dict[str, RenderedPost],
     reapproval_note: str,
     media_url: Callable[[str], str],
+    now: datetime | None,
 ) -> WebCard:
     zone = config.zone
-    local = row.scheduled_at.astimezone(zone)
-    parts = tuple(row.parts)
-    platform = row.account.platform
+    post = StoredPost.from_row(row, zone)
+    local, parts, platform = post.local_time, post.parts, post.platform
     current = rendered.get(row.key)
+    # Without a render (a template is broken) only the images on disk can be compared.
+    if rendered:
+        differs = files_differ(post, current, config.posts_dir)
+    else:
+        on_disk = content_hash(post.parts, post.images, config.posts_dir)
+        differs = post.status.state in SENDABLE and on_disk != post.content_hash
     matches = current is not None and current.content_hash == row.content_hash
     if platform == "x":
         limit = X_MAX_LENGTH
@@ -219,8 +219,8 @@ def _card(
     if matches and report.lengths.get(row.key):
         counts = list(report.lengths[row.key])
     return WebCard(
-        post=StoredPost(row.key, platform, row.scheduled_at, local, parts),
-        account=AccountView(row.account.name, row.account.handle),
+        post=post,
+        account=post.account,
         initials=_initials(row.account.name),
         time_label=local.strftime("%H:%M %Z"),
         status=PostStatus(row.state, row.approved_by, row.approval_current),
@@ -228,10 +228,10 @@ def _card(
         reading_ease=report.reading_ease.get(row.key) if matches else None,
         findings=tuple(report.for_post(row.key)) if matches else (),
         images=tuple(_image(config.posts_dir, item, media_url) for item in row.media),
-        live=post_status(row, zone),
-        digest=digest([row]),
+        live=post_status(row, zone, now),
+        content_hash=row.content_hash,
         approved_at=when(row.approved_at, zone) if row.approved_by else "",
-        template_changed=current is not None and not matches and row.state != "cancelled",
+        differs_note=DIFFERS if differs else "",
         reapproval_note=reapproval_note if row.state == "draft" else "",
     )
 

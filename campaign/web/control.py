@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from campaign.errors import DatabaseBusy, StoreError
+from campaign.store.audit import Actor
 from campaign.store.models import PostState
 from campaign.store.partial import progress
 from campaign.web.auth import current_user, requires, settings
@@ -55,7 +56,7 @@ def pause() -> Any:
     user = current_user()
     assert user is not None
     try:
-        store.pause(config.campaign.slug, user.username, reason)
+        store.pause(config.campaign.slug, Actor.web(user.username), reason)
     except StoreError as error:
         log.error("pause by %s NOT recorded: %s", user.username, error)
         seconds = f"{store.pause_patience:g}"
@@ -114,7 +115,7 @@ def resume() -> Response:
     reason = request.form.get("reason", "").strip() or "resumed from the dashboard"
     user = current_user()
     assert user is not None
-    store.resume(config.campaign.slug, user.username, reason)
+    store.resume(config.campaign.slug, Actor.web(user.username), reason)
     flash("Publishing resumed: approved posts go out at their times again.", "ok")
     return redirect(url_for("week.week"))
 

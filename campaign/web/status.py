@@ -49,11 +49,18 @@ class PostStatusView:
         return asdict(self)
 
 
-def post_status(row: PostRow, zone: ZoneInfo) -> PostStatusView:
+def post_status(row: PostRow, zone: ZoneInfo, now: datetime | None = None) -> PostStatusView:
+    """`now` (the store's clock) lets a draft say that its time has already passed."""
     state = row.state
     link = link_text = None
     css, note = state, ""
-    if state == PostState.DRAFT:
+    if state == PostState.DRAFT and now is not None and row.scheduled_at <= now:
+        label, css = "Draft – its time has passed", "draft"
+        note = (
+            f"Not approved, and its time ({when(row.scheduled_at, zone)}) has passed: if it is "
+            "approved now it goes out late, or is marked missed if it is past the grace window."
+        )
+    elif state == PostState.DRAFT:
         label = "Draft – needs approval"
         note = "Not approved yet: it will not be sent until an approver approves it."
     elif state == PostState.APPROVED:
@@ -157,16 +164,7 @@ def banner(
         for row in rows
         if row.state in (PostState.APPROVED, PostState.SCHEDULED) and row.scheduled_at >= now
     ]
-    if upcoming:
-        first = min(upcoming, key=lambda row: (row.scheduled_at, row.key))
-        platform = "X" if first.account.platform == "x" else "Facebook"
-        held = " (held while paused)" if health.paused else ""
-        next_text = f"Next: {when(first.scheduled_at, zone)} on {platform} – {first.theme}{held}"
-    else:
-        next_text = "Nothing more is scheduled."
-    waiting = sum(1 for row in rows if row.state == PostState.DRAFT and row.scheduled_at >= now)
-    if waiting:
-        next_text += f" {waiting} later {'post needs' if waiting == 1 else 'posts need'} approval."
+    next_text = _next_text(rows, upcoming, now, zone, health.paused)
     held_accounts = [
         f"{a.key}: needs new credentials – its posts are held ({a.credentials_problem}). Renew "
         f"the token, then run `campaign resume --account {a.key}`."
@@ -181,6 +179,41 @@ def banner(
     )
 
 
+def _next_text(
+    rows: list[PostRow], upcoming: list[PostRow], now: datetime, zone: ZoneInfo, paused: bool
+) -> str:
+    """What is due next, and what still waits for approval: never "nothing more is
+    scheduled" above a pile of drafts."""
+    drafts = [row for row in rows if row.state == PostState.DRAFT]
+    later = sum(1 for row in drafts if row.scheduled_at >= now)
+    passed = len(drafts) - later
+    if upcoming:
+        first = min(upcoming, key=lambda row: (row.scheduled_at, row.key))
+        platform = "X" if first.account.platform == "x" else "Facebook"
+        held = " (held while paused)" if paused else ""
+        text = f"Next: {when(first.scheduled_at, zone)} on {platform} – {first.theme}{held}"
+        if later:
+            text += f" {later} later {'post needs' if later == 1 else 'posts need'} approval."
+    elif drafts:
+        sent = any(row.state not in SIGNOFF_OPEN and row.state != "cancelled" for row in rows)
+        nothing = "nothing more is scheduled" if sent else "nothing is scheduled yet"
+        waiting = "1 post is" if len(drafts) == 1 else f"{len(drafts)} posts are"
+        text = f"{waiting} waiting for approval; {nothing}."
+    else:
+        text = "Nothing more is scheduled."
+    if passed:
+        if len(drafts) == 1:
+            whose = "Its time has passed"
+        elif passed == len(drafts):
+            whose = f"The times of all {passed} have passed"
+        elif passed == 1:
+            whose = "1 draft's time has passed"
+        else:
+            whose = f"{passed} drafts' times have passed"
+        text += f" {whose}: approving now sends late, or marks missed past the grace window."
+    return text
+
+
 def status_json(store: Store, config: CampaignConfig, now: datetime) -> dict[str, object]:
     """What the pages poll: the banner, and every post's status by key. No secrets, no markup."""
     rows = store.posts(config.campaign.slug)
@@ -192,5 +225,5 @@ def status_json(store: Store, config: CampaignConfig, now: datetime) -> dict[str
         "now": now.isoformat(),
         "banner": top.as_dict(),
         "counts": counts,
-        "posts": {row.key: post_status(row, config.zone).as_dict() for row in rows},
+        "posts": {row.key: post_status(row, config.zone, now).as_dict() for row in rows},
     }

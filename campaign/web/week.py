@@ -1,9 +1,10 @@
 """The week as a calendar of post cards, and sign-off: approve or withdraw a post, a day, the week.
 
 Every change goes through the store as the signed-in user, so the audit log says who and when.
-An approval form carries a fingerprint of the content the page showed; if the stored content
-changed since (a template was edited and the plan updated), nothing is approved and the
-approver is asked to look again.
+An approval form carries, for each post it approves, the content hash the page showed; the store
+compares them with the stored hashes in the transaction that records the approval. If any
+changed since (the plan was stored again), nothing is approved and the approver is asked to look
+again. Approving posts whose time has passed asks first, saying what will happen to them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,13 +26,19 @@ from flask import (
 )
 from werkzeug.security import safe_join
 
-from campaign.errors import CampaignError, CheckFailed
+from campaign.errors import BadInput, CampaignError, CheckFailed, ContentChanged, TimePassed
 from campaign.planning import check_plan, store_plan
 from campaign.report.export import audit_csv
-from campaign.store.approvals import ApprovalResult
+from campaign.store.approvals import (
+    ApprovalResult,
+    late_heading,
+    late_posts,
+    late_summary,
+)
+from campaign.store.audit import MAX_REASON, Actor
 from campaign.store.partial import progress
 from campaign.web.auth import current_user, requires, settings
-from campaign.web.cards import digest, week_view
+from campaign.web.cards import week_view
 from campaign.web.status import banner
 
 bp = Blueprint("week", __name__)
@@ -54,30 +62,67 @@ def week() -> str:
         store.audit_log(slug),
         lambda file: url_for("week.media", file=file),
         template_error=problem,
+        now=store.clock.now(),
     )
     top, _ = banner(store, config, rows, store.clock.now())
-    return render_template("week.html.j2", week=view, banner=top, config=config)
+    return render_template(
+        "week.html.j2", week=view, banner=top, config=config, max_reason=MAX_REASON
+    )
 
 
 @bp.post("/week/approve")
 @requires("approve")
-def approve() -> Response:
+def approve() -> Any:
+    """Approve exactly the posts the form names, each bound to the hash the page showed."""
     config, store = settings().config, settings().store
-    scope, keys, day, anchor = _scope()
-    shown = request.form.get("seen", "")
-    rows = store.posts(config.campaign.slug, keys=keys, day=day)
-    if not rows or shown != digest(rows):
+    scope, _, _, anchor = _scope()
+    shown = _shown()
+    user = current_user()
+    assert user is not None
+    late_ok = request.form.get("late") == "accept"
+    try:
+        result = store.approve(
+            config.campaign.slug,
+            Actor.web(user.username),
+            keys=tuple(shown),
+            expected=shown,
+            allow_past=late_ok,
+        )
+    except ContentChanged:
         flash(
             "Nothing was approved: the posts changed since this page was loaded. "
             "Read them again below, then approve.",
             "error",
         )
         return redirect(url_for("week.week") + anchor)
-    user = current_user()
-    assert user is not None
-    result = store.approve(config.campaign.slug, user.username, keys=keys, day=day)
+    except TimePassed as exc:
+        return _confirm_late(shown, exc)
     _report(result, "Approved", scope)
+    now, publishing = store.clock.now(), config.publishing
+    late = late_posts(result.times, now, publishing.grace)
+    if late:
+        flash(
+            late_summary(late, len(result.changed), config.zone, publishing.grace_minutes), "warn"
+        )
     return redirect(url_for("week.week") + anchor)
+
+
+def _confirm_late(shown: dict[str, str], refused: TimePassed) -> str:
+    """Ask before approving posts whose time has passed, saying what will happen to each."""
+    config, store = settings().config, settings().store
+    late = late_posts(refused.times, store.clock.now(), config.publishing.grace)
+    on_time = {key: value for key, value in shown.items() if key not in refused.times}
+    return render_template(
+        "approve_late.html.j2",
+        heading=late_heading(len(late), len(shown)),
+        late=[(post, post.describe(config.zone)) for post in late],
+        grace=f"{config.publishing.grace_minutes:g}",
+        every=shown,
+        on_time=on_time,
+        scope=request.form.get("scope", ""),
+        key=request.form.get("key", ""),
+        day=request.form.get("day", ""),
+    )
 
 
 @bp.post("/week/withdraw")
@@ -91,7 +136,13 @@ def withdraw() -> Response:
         return redirect(url_for("week.week") + anchor)
     user = current_user()
     assert user is not None
-    result = store.withdraw(config.campaign.slug, user.username, reason, keys=keys, day=day)
+    try:
+        result = store.withdraw(
+            config.campaign.slug, Actor.web(user.username), reason, keys=keys, day=day
+        )
+    except BadInput as exc:
+        flash(f"Nothing changed: {exc}", "error")
+        return redirect(url_for("week.week") + anchor)
     _report(result, "Withdrew approval of", scope)
     return redirect(url_for("week.week") + anchor)
 
@@ -122,7 +173,7 @@ def update_plan() -> Response:
     user = current_user()
     assert user is not None
     try:
-        _, changes = store_plan(config, store, user.username)
+        _, changes = store_plan(config, store, Actor.web(user.username))
     except CheckFailed as exc:
         errors = [f for f in exc.findings if f.severity == "error"]
         flash(
@@ -174,6 +225,19 @@ def audit_export() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={config.campaign.slug}-audit.csv"},
     )
+
+
+def _shown() -> dict[str, str]:
+    """The posts an approval form names, each with the content hash its page showed."""
+    shown: dict[str, str] = {}
+    for value in request.form.getlist("post"):
+        key, _, content_hash = value.rpartition(":")
+        if not key or not content_hash:
+            abort(400, description="The form named a post without the text it showed.")
+        shown[key] = content_hash
+    if not shown:
+        abort(400, description="No posts were named.")
+    return shown
 
 
 def _scope() -> tuple[str, tuple[str, ...], date | None, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import re
 import tomllib
 from datetime import UTC, datetime
@@ -15,7 +16,13 @@ import pytest
 
 from campaign.checks.findings import CheckReport, Finding
 from campaign.config import CampaignConfig, Image, load_config
-from campaign.preview import PostStatus, highlight, render_preview_html
+from campaign.preview import (
+    AccountView,
+    PostStatus,
+    StoredPost,
+    highlight,
+    render_preview_html,
+)
 from campaign.render import RenderedPost, render_plan
 
 REPO = Path(__file__).parents[2]
@@ -100,6 +107,24 @@ def _report(posts: list[RenderedPost], *findings: Finding) -> CheckReport:
     )
 
 
+def _stored(config: CampaignConfig, post: RenderedPost, status: PostStatus) -> StoredPost:
+    """`post` as `campaign plan` would have stored it, in `status`."""
+    account = config.accounts[post.channel]
+    return StoredPost(
+        key=post.key,
+        platform=post.platform,
+        account=AccountView(account.name, account.handle),
+        day=post.day.date,
+        theme=post.day.theme,
+        scheduled_at=post.scheduled_at,
+        local_time=post.local_time,
+        parts=post.parts,
+        images=post.images,
+        content_hash=post.content_hash,
+        status=status,
+    )
+
+
 def _render(
     config: CampaignConfig,
     posts: list[RenderedPost],
@@ -108,7 +133,10 @@ def _render(
     generated_at: datetime | None = None,
 ) -> str:
     report = report if report is not None else _report(posts)
-    return render_preview_html(config, posts, report, states, generated_at)
+    stored = [
+        _stored(config, post, states[post.key]) for post in posts if post.key in (states or {})
+    ]
+    return render_preview_html(config, posts, report, stored, generated_at)
 
 
 def test_page_is_one_well_formed_accessible_document(config, posts):
@@ -324,3 +352,35 @@ def test_the_page_template_ships_as_package_data():
     assert (files("campaign") / "templates" / "preview.html.j2").is_file()
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert "templates/*.j2" in pyproject["tool"]["setuptools"]["package-data"]["campaign"]
+
+
+def test_once_stored_the_preview_shows_the_stored_text_and_marks_files_that_differ(
+    campaign_dir, edit, monkeypatch, tmp_path
+):
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    config_path = str(campaign_dir / "config.toml")
+
+    def run(*args: str):
+        return CliRunner().invoke(main, [*args, "--config", config_path], catch_exceptions=False)
+
+    run("plan")
+    run("approve", "2020-04-20-x")
+    edit("posts/what-stalking-is/x.j2", "Today is the start", "This week is")  # not planned
+    out = tmp_path / "preview.html"
+    result = run("preview", "-o", str(out))
+    assert result.exit_code == 0
+    assert "1 post(s): the files differ from the stored plan" in " ".join(result.output.split())
+    page = Page(out.read_text(encoding="utf-8"))
+    card = page.card_text("2020-04-20-x")
+    assert "Today is the start" in card and "This week is" not in card  # what would be sent
+    assert "Approved by pc.tester" in card
+    assert "The files differ from the stored plan: run plan" in card
+    status = CliRunner().invoke(main, ["status", "--json", "--config", config_path]).output
+    stored_hash = next(p for p in json.loads(status)["posts"] if p["key"] == "2020-04-20-x")
+    assert f"@{stored_hash['content_hash'][:12]}" in card
+    assert "files differ" not in page.card_text("2020-04-20-facebook")
+    assert "1 post: the files differ from the stored plan" in page.outside_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -59,12 +60,40 @@ def app(config: CampaignConfig, planned: Store, session_clock: ManualClock) -> F
     return create_app(config, planned, secret_key=SECRET_KEY, clock=session_clock)
 
 
+class Forms(HTMLParser):
+    """Every form on a page: (the card it sits in, its action, its hidden and named fields)."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, str, list[tuple[str, str]]]] = []
+        self._card = ""
+        self.feed(markup)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "article" and attributes.get("id", "").startswith("post-"):
+            self._card = attributes["id"].removeprefix("post-")
+        elif tag == "form":
+            self.forms.append((self._card, attributes.get("action", ""), []))
+        elif tag == "input" and self.forms and attributes.get("name"):
+            self.forms[-1][2].append((attributes["name"], attributes.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._card = ""
+
+    def approve_form(self, key: str) -> list[tuple[str, str]]:
+        [fields] = [f for card, action, f in self.forms if card == key and "approve" in action]
+        return fields
+
+
 class Web:
     """Drive the app as a browser would, through Flask's test client (conftest modules cannot
     be imported by the tests, so the helpers live on this fixture)."""
 
     password = PASSWORD
     people = PEOPLE
+    forms = Forms
 
     def __init__(self, app: Flask) -> None:
         self.app = app

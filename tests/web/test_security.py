@@ -15,7 +15,6 @@ from campaign.planning import store_plan
 from campaign.store.users import set_disabled
 from campaign.web import create_app
 from campaign.web.auth import check_every_view_is_guarded
-from campaign.web.cards import digest
 
 SLUG = "stalking-awareness-week-2020"
 IMAGE = "/media/images/see-stalking-clearly.png"
@@ -56,10 +55,14 @@ POST_ALLOWED = {
 }
 
 
-def _form(path: str, store) -> dict[str, str]:
+def _form(path: str, store) -> dict[str, object]:
     monday = store.posts(SLUG, day=date(2020, 4, 20))
     return {
-        "/week/approve": {"scope": "day", "day": "2020-04-20", "seen": digest(monday)},
+        "/week/approve": {
+            "scope": "day",
+            "day": "2020-04-20",
+            "post": [f"{row.key}:{row.content_hash}" for row in monday],
+        },
         "/week/withdraw": {"scope": "week", "reason": "wording review"},
         "/week/plan": {},
         "/control/pause": {"reason": "critical incident"},

@@ -6,14 +6,19 @@ import io
 from csv import DictReader
 from datetime import date
 
+from campaign.planning import store_plan
 from campaign.store import Store
 from campaign.store.models import PostRow
 from campaign.store.users import add_user
 from campaign.web import create_app
-from campaign.web.cards import digest
 
 SLUG = "stalking-awareness-week-2020"
 MONDAY = date(2020, 4, 20)
+
+
+def shown(rows) -> list[str]:
+    """What an approval form sends: each post with the content hash its page showed."""
+    return [f"{row.key}:{row.content_hash}" for row in rows]
 
 
 def _states(store, day=None) -> dict[str, str]:
@@ -24,7 +29,7 @@ def test_an_approver_approves_one_post_bound_to_what_the_page_showed(web, planne
     client = web.sign_in("alice")
     [row] = planned.posts(SLUG, keys=["2020-04-20-x"])
     response = web.post(
-        client, "/week/approve", {"scope": "post", "key": row.key, "seen": digest([row])}
+        client, "/week/approve", {"scope": "post", "key": row.key, "post": shown([row])}
     )
     assert response.headers["Location"] == "/week#post-2020-04-20-x"
     [after] = planned.posts(SLUG, keys=["2020-04-20-x"])
@@ -44,7 +49,7 @@ def test_an_approver_approves_one_post_bound_to_what_the_page_showed(web, planne
 def test_an_approver_approves_a_day(web, planned):
     client = web.sign_in("alice")
     monday = planned.posts(SLUG, day=MONDAY)
-    web.post(client, "/week/approve", {"scope": "day", "day": "2020-04-20", "seen": digest(monday)})
+    web.post(client, "/week/approve", {"scope": "day", "day": "2020-04-20", "post": shown(monday)})
     assert set(_states(planned, MONDAY).values()) == {"approved"}
     assert set(_states(planned).values()) == {"approved", "draft"}
     entries = planned.audit_log(SLUG)
@@ -55,7 +60,7 @@ def test_an_approver_approves_a_day(web, planned):
 def test_an_approver_approves_the_week_and_withdraws_it_with_a_reason(web, planned):
     client = web.sign_in("alice")
     rows = planned.posts(SLUG)
-    web.post(client, "/week/approve", {"scope": "week", "seen": digest(rows)})
+    web.post(client, "/week/approve", {"scope": "week", "post": shown(rows)})
     assert set(_states(planned).values()) == {"approved"}
     refused = web.post(client, "/week/withdraw", {"scope": "week", "reason": " "})
     assert set(_states(planned).values()) == {"approved"}
@@ -66,13 +71,18 @@ def test_an_approver_approves_the_week_and_withdraws_it_with_a_reason(web, plann
     assert {(e.actor, e.details["reason"]) for e in withdrawn} == {("alice", "tone")}
 
 
-def test_nothing_is_approved_if_the_posts_changed_since_the_page_was_loaded(web, planned):
+def test_nothing_is_approved_if_the_posts_changed_since_the_page_was_loaded(
+    web, planned, config, edit
+):
     client = web.sign_in("alice")
-    stale = digest(planned.posts(SLUG, day=MONDAY)[:1])
+    page = shown(planned.posts(SLUG, day=MONDAY))
+    edit("posts/what-stalking-is/x.j2", "Today is the start", "This week is")
+    store_plan(config, planned, "olly")
     response = web.post(
-        client, "/week/approve", {"scope": "day", "day": "2020-04-20", "seen": stale}
+        client, "/week/approve", {"scope": "day", "day": "2020-04-20", "post": page}
     )
     assert set(_states(planned).values()) == {"draft"}
+    assert not [e for e in planned.audit_log(SLUG) if e.action == "approved"]
     page = client.get(response.headers["Location"]).text
     assert "Nothing was approved: the posts changed since this page was loaded." in page
 
@@ -81,12 +91,12 @@ def test_an_edited_post_needs_approval_again(web, planned, campaign_dir, edit):
     approver, officer = web.sign_in("alice"), web.sign_in("olly")
     monday = planned.posts(SLUG, day=MONDAY)
     web.post(
-        approver, "/week/approve", {"scope": "day", "day": "2020-04-20", "seen": digest(monday)}
+        approver, "/week/approve", {"scope": "day", "day": "2020-04-20", "post": shown(monday)}
     )
     edit("posts/what-stalking-is/x.j2", "Today is the start", "This week is")
     page = officer.get("/week").text
     assert "The templates have changed since the plan was stored" in page
-    assert "The template now gives different text" in page
+    assert "The files differ from the stored plan" in page
     assert "Update the stored plan from the templates" in page
     response = web.post(officer, "/week/plan", {})
     assert "1 edited (need approval again)" in officer.get(response.headers["Location"]).text
@@ -139,7 +149,7 @@ def test_pause_needs_confirmation_and_a_reason_and_resume_undoes_it(web, planned
 def test_resume_says_which_posts_will_be_missed(web, planned, clock):
     client = web.sign_in("alice")
     rows = planned.posts(SLUG)
-    web.post(client, "/week/approve", {"scope": "week", "seen": digest(rows)})
+    web.post(client, "/week/approve", {"scope": "week", "post": shown(rows)})
     web.post(client, "/control/pause", {"reason": "incident"}, page="/control/pause")
     clock.set(rows[0].scheduled_at.replace(hour=rows[0].scheduled_at.hour + 1))
     page = client.get("/control/resume").text
@@ -243,3 +253,20 @@ def test_a_campaign_not_yet_planned_is_explained(config, tmp_path, web):
     assert response.status_code == 503
     assert "no plan stored yet: run `campaign plan`" in response.text
     empty.engine.dispose()
+
+
+def test_an_image_replaced_on_disk_is_marked_even_while_a_template_is_broken(
+    web, planned, campaign_dir
+):
+    image = campaign_dir / "posts/images/see-stalking-clearly.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # what would be sent no longer matches
+    (campaign_dir / "posts/how-to-report/x.j2").write_text("{{ nonsense.here }}")
+    page = web.sign_in("olly").get("/week").text
+    assert "The post templates cannot be read" in page
+
+    def card(key: str) -> str:
+        return page.split(f'id="post-{key}"')[1].split("</article>")[0]
+
+    for key in ("2020-04-20-x", "2020-04-20-facebook"):
+        assert "The files differ from the stored plan" in card(key)
+    assert "The files differ from the stored plan" not in card("2020-04-21-x")

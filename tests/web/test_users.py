@@ -75,6 +75,18 @@ def test_names_roles_and_passwords_are_checked(store):
         set_disabled(store, "bob", True)
 
 
+def test_names_and_passwords_have_upper_limits_on_the_server(store):
+    with pytest.raises(UserError, match="at most 64 characters; this one has 60,000") as raised:
+        add_user(store, "a" * 60_000, PASSWORD, "officer")
+    assert "aaaaaaaaaa" not in str(raised.value)  # the message does not echo 60 KB back
+    with pytest.raises(UserError, match="at most 1,024 characters"):
+        add_user(store, "alice", "p" * 1_025, "officer")
+    add_user(store, "alice", PASSWORD, "officer")
+    assert authenticate(store, "alice" + "x" * 60_000, PASSWORD) is None
+    assert authenticate(store, "alice", "p" * 1_000_000) is None
+    assert list_users(store)[0].username == "alice"
+
+
 def test_roles_grant_exactly_the_issues_capabilities():
     assert ROLES == ("officer", "approver", "analyst")
     assert CAPABILITIES["officer"] == {"view", "plan", "reports"}
