@@ -180,7 +180,7 @@ def check(config_path: Path, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
     else:
         console = _console()
-        console.print(tables.plan_table(checked.posts, report, config.campaign.name))
+        console.print(tables.plan_table(checked.posts, report, config))
         if report.findings:
             console.print(tables.findings_table(report.findings))
         console.print(_counts(len(checked.posts), report))
@@ -274,7 +274,7 @@ def preview(config_path: Path, output: Path | None) -> None:
     rendered = {post.key: post for post in checked.posts}
     differ = [p.key for p in stored if files_differ(p, rendered.get(p.key), config.posts_dir)]
     console = _console()
-    console.print(tables.plan_table(checked.posts, checked.report, config.campaign.name))
+    console.print(tables.plan_table(checked.posts, checked.report, config))
     if differ:
         console.print(
             f"[bold yellow]{len(differ)} post(s): the files differ from the stored plan, which "
@@ -309,8 +309,8 @@ def status(config_path: Path, as_json: bool) -> None:
         )
         return
     console = _console()
-    console.print(tables.health_panel(health, config.zone))
-    console.print(tables.status_table(rows, config.zone, config.campaign.name))
+    console.print(tables.health_panel(health, rows, store.clock.now(), config.zone))
+    console.print(tables.status_table(rows, config))
     for row in rows:
         if row.state == "partial":
             console.print(tables.partial_line(row))

@@ -36,6 +36,7 @@ class Health:
     accounts: list[AccountHealth]
     daemons: list[DaemonHealth]
     next_post_at: datetime | None
+    paused_at: datetime | None = None  # when the whole campaign was paused
 
     @property
     def any_daemon_alive(self) -> bool:
@@ -82,4 +83,5 @@ def publishing_health(store: Store, slug: str, now: datetime, heartbeat_timeout:
             for d in store.daemons()
         ],
         next_post_at=min(upcoming, default=None),
+        paused_at=campaign.paused_at if campaign.paused else None,
     )

@@ -21,27 +21,43 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
 
-from campaign.config import Account, CampaignConfig, Image
-from campaign.render import RenderedPost, content_hash
-from campaign.store.approvals import short_hash
-from campaign.x_length import weighted_length
+from campaign.config import CampaignConfig, Image
+from campaign.present.cards import (
+    AccountView,
+    CardSource,
+    CardView,
+    ImageView,
+    PostStatus,
+    StoredPost,
+    by_severity,
+    files_differ,
+    rendered_card,
+    stored_card,
+)
+from campaign.present.times import date_range, long_date, long_time
+from campaign.render import RenderedPost
 
-if TYPE_CHECKING:  # the checks package pulls in the length counter; the page only reads a report
-    from campaign.checks.findings import CheckReport, Finding
-    from campaign.store.models import PostRow
+if TYPE_CHECKING:
+    from campaign.checks.findings import CheckReport
 
-X_MAX_LENGTH = 280  # twitter-text weighted limit; `report.lengths` holds the weighted counts
-NOT_STORED = "not stored"
+# The card model is `campaign.present.cards`, shared with the dashboard and the terminal.
+__all__ = [
+    "AccountView",
+    "PostStatus",
+    "StoredPost",
+    "files_differ",
+    "highlight",
+    "render_preview_html",
+]
+
 FILES_DIFFER = (
     "The files differ from the stored plan: run plan (`campaign plan`) to store them, then "
     "approve again. This card shows the stored text, which is what would be sent."
 )
-SENDABLE = ("draft", "approved", "scheduled")  # states in which the stored text may still go out
 # Links first so a `#fragment` or `@` inside a URL stays part of the link.
 _TOKENS = re.compile(
     r"(?P<link>(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)])"
@@ -51,108 +67,12 @@ _TOKENS = re.compile(
 
 
 @dataclass(frozen=True)
-class PostStatus:
-    """A post's stored state, as far as the reviewer needs it (from `PostRow`)."""
-
-    state: str  # draft / approved / scheduled / published / ...
-    approved_by: str | None
-    approval_current: bool
-
-
-@dataclass(frozen=True)
-class PartLength:
-    count: int | None  # None: the report did not count this part
-    limit: int
-
-    @property
-    def over(self) -> bool:
-        return self.count is not None and self.count > self.limit
-
-
-@dataclass(frozen=True)
-class ImageView:
-    file: str
-    alt: str
-    data_uri: str | None  # None: the file could not be read
-
-
-@dataclass(frozen=True)
-class AccountView:
-    name: str
-    handle: str | None
-
-
-@dataclass(frozen=True)
-class StoredPost:
-    """A post as stored in the database: what would be sent (read in one transaction)."""
-
-    key: str
-    platform: str
-    account: AccountView
-    day: date
-    theme: str
-    scheduled_at: datetime  # UTC
-    local_time: datetime  # the campaign's zone
-    parts: tuple[str, ...]
-    images: tuple[Image, ...]
-    content_hash: str
-    status: PostStatus
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.parts)
-
-    @classmethod
-    def from_row(cls, row: PostRow, zone: ZoneInfo) -> StoredPost:
-        return cls(
-            key=row.key,
-            platform=row.account.platform,
-            account=AccountView(row.account.name, row.account.handle),
-            day=row.day,
-            theme=row.theme,
-            scheduled_at=row.scheduled_at,
-            local_time=row.scheduled_at.astimezone(zone),
-            parts=tuple(row.parts),
-            images=tuple(
-                Image(file=str(item.get("file", "")), alt=str(item.get("alt", "")))
-                for item in row.media
-            ),
-            content_hash=row.content_hash,
-            status=PostStatus(row.state, row.approved_by, row.approval_current),
-        )
-
-
-@dataclass(frozen=True)
-class Card:
-    """Everything one post's card shows; built here so the template only lays it out."""
-
-    post: RenderedPost | StoredPost
-    account: Account | AccountView
-    initials: str
-    time_label: str
-    status: PostStatus | None
-    lengths: tuple[PartLength, ...]
-    reading_ease: float | None
-    findings: tuple[Finding, ...]
-    images: tuple[ImageView, ...]
-    day: date
-    day_number: int
-    theme: str
-    fingerprint: str = ""  # of the stored content: `campaign approve KEY@FINGERPRINT`
-    differs_note: str = ""  # the files now render something else than is stored
-
-    @property
-    def state(self) -> str:
-        return self.status.state if self.status else NOT_STORED
-
-
-@dataclass(frozen=True)
 class DayGroup:
     date: date
     label: str  # "Monday 20 April 2020"
     number: int
     theme: str
-    cards: tuple[Card, ...]
+    cards: tuple[CardView, ...]
 
 
 def render_preview_html(
@@ -168,11 +88,17 @@ def render_preview_html(
     `generated_at` is printed when given (in the campaign's zone); it is a parameter, not the wall
     clock, so the same plan gives the same page.
     """
-    images = _ImageCache(config.posts_dir)
     rendered = {post.key: post for post in posts}
-    cards = [_stored_card(config, post, rendered.get(post.key), report, images) for post in stored]
+    source = CardSource(
+        config,
+        report,
+        rendered,
+        image=_ImageCache(config.posts_dir).view,
+        differs_note=FILES_DIFFER,
+    )
+    cards = [stored_card(source, post) for post in stored]
     known = {post.key for post in stored}
-    cards += [_card(config, post, report, images) for post in posts if post.key not in known]
+    cards += [rendered_card(source, post) for post in posts if post.key not in known]
     cards.sort(key=lambda card: (card.post.scheduled_at, card.post.key))
     keys = known | set(rendered)
     plan_findings = [f for f in report.findings if f.key is None or f.key not in keys]
@@ -181,13 +107,13 @@ def render_preview_html(
         config=config,
         campaign=config.campaign,
         days=_group_by_day(cards),
-        plan_findings=_by_severity(plan_findings),
+        plan_findings=by_severity(plan_findings),
         post_count=len(cards),
         differ_count=sum(1 for card in cards if card.differs_note),
         error_count=len(report.errors),
         warning_count=len(report.warnings),
-        date_range=_date_range(config.campaign.start, config.campaign.end),
-        generated=_when(generated_at.astimezone(config.zone)) if generated_at else None,
+        date_range=date_range(config.campaign.start, config.campaign.end),
+        generated=long_time(generated_at, config.zone) if generated_at else None,
     )
 
 
@@ -215,119 +141,20 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def files_differ(stored: StoredPost, rendered: RenderedPost | None, posts_dir: Path) -> bool:
-    """The files would give other content than is stored (text, alt text or image bytes), for a
-    post that may still be sent; removed from the files counts too (a plan would cancel it)."""
-    if stored.status.state not in SENDABLE:
-        return False
-    if rendered is None:
-        return True
-    on_disk = content_hash(stored.parts, stored.images, posts_dir)
-    return rendered.content_hash != stored.content_hash or on_disk != stored.content_hash
-
-
-def _stored_card(
-    config: CampaignConfig,
-    post: StoredPost,
-    rendered: RenderedPost | None,
-    report: CheckReport,
-    images: _ImageCache,
-) -> Card:
-    differs = files_differ(post, rendered, config.posts_dir)
-    counted: list[int | None]
-    if post.platform == "x":
-        limit = X_MAX_LENGTH
-        counted = [weighted_length(part) for part in post.parts]
-    else:
-        limit = config.checks.facebook_max_length
-        counted = [len(part) for part in post.parts]
-    if not differs and report.lengths.get(post.key):
-        counted = list(report.lengths[post.key])
-    return Card(
-        post=post,
-        account=post.account,
-        initials=_initials(post.account.name),
-        time_label=post.local_time.strftime("%H:%M %Z"),
-        status=post.status,
-        lengths=tuple(PartLength(count, limit) for count in counted[: len(post.parts)]),
-        reading_ease=None if differs else report.reading_ease.get(post.key),
-        findings=() if differs else tuple(_by_severity(report.for_post(post.key))),
-        images=tuple(images.view(image) for image in post.images),
-        day=post.day,
-        day_number=(post.day - config.campaign.start).days + 1,
-        theme=post.theme,
-        fingerprint=short_hash(post.content_hash),
-        differs_note=FILES_DIFFER if differs else "",
-    )
-
-
-def _card(
-    config: CampaignConfig,
-    post: RenderedPost,
-    report: CheckReport,
-    images: _ImageCache,
-) -> Card:
-    account = config.accounts[post.channel]
-    if post.platform == "x":
-        limit = X_MAX_LENGTH
-        counted: list[int | None] = list(report.lengths.get(post.key, []))
-    else:
-        limit = config.checks.facebook_max_length
-        counted = list(report.lengths.get(post.key) or [len(part) for part in post.parts])
-    counted += [None] * (len(post.parts) - len(counted))
-    return Card(
-        post=post,
-        account=account,
-        initials=_initials(account.name),
-        time_label=post.local_time.strftime("%H:%M %Z"),
-        status=None,
-        lengths=tuple(PartLength(count, limit) for count in counted[: len(post.parts)]),
-        reading_ease=report.reading_ease.get(post.key),
-        findings=tuple(_by_severity(report.for_post(post.key))),
-        images=tuple(images.view(image) for image in post.images),
-        day=post.day.date,
-        day_number=post.day_number,
-        theme=post.day.theme,
-    )
-
-
-def _group_by_day(cards: list[Card]) -> list[DayGroup]:
-    groups: dict[date, list[Card]] = {}
+def _group_by_day(cards: list[CardView]) -> list[DayGroup]:
+    groups: dict[date, list[CardView]] = {}
     for card in cards:
         groups.setdefault(card.day, []).append(card)
     return [
         DayGroup(
             date=day,
-            label=_long_date(day),
+            label=long_date(day),
             number=members[0].day_number,
             theme=members[0].theme,
             cards=tuple(members),
         )
         for day, members in sorted(groups.items())
     ]
-
-
-def _by_severity(findings: list[Finding]) -> list[Finding]:
-    order = {"error": 0, "warning": 1, "info": 2}
-    return sorted(findings, key=lambda f: order.get(f.severity, 3))
-
-
-def _initials(name: str) -> str:
-    """'Derbyshire Constabulary on X' -> 'DC': the capitalised words, as an avatar would."""
-    words = [w for w in name.split() if w[:1].isupper() and len(w) > 1]
-    return "".join(w[0] for w in words[:2]) or name[:1].upper()
-
-
-def _long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _date_range(start: date, end: date) -> str:
-    return _long_date(start) if start == end else f"{_long_date(start)} to {_long_date(end)}"
-
-
-def _when(moment: datetime) -> str:
-    return f"{_long_date(moment.date())} at {moment:%H:%M %Z}"
 
 
 class _ImageCache:

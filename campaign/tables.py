@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.panel import Panel
@@ -9,11 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from campaign.checks import CheckReport, Finding
+from campaign.config import CampaignConfig
 from campaign.health import Health
+from campaign.present.cards import CardSource, CardView, rendered_card, row_card
+from campaign.present.health import health_view
+from campaign.present.threads import part_links, progress
+from campaign.present.times import short_date
 from campaign.render import RenderedPost
 from campaign.store import PlanChanges, PostRow
-from campaign.store.approvals import short_hash
-from campaign.store.partial import part_links, progress
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {
@@ -30,34 +34,34 @@ STATE_STYLE = {
 }
 
 
-def plan_table(posts: list[RenderedPost], report: CheckReport, title: str) -> Table:
-    table = Table(title=title, show_lines=False)
+def plan_table(posts: list[RenderedPost], report: CheckReport, config: CampaignConfig) -> Table:
+    table = Table(title=config.campaign.name, show_lines=False)
     for column in ("Day", "Time", "Channel", "Post", "Parts", "Length", "Ease", "Findings"):
         table.add_column(column, no_wrap=column != "Findings")
-    for post in posts:
-        lengths = report.lengths.get(post.key, [])
-        limit = 280 if post.platform == "x" else None
-        length = ", ".join(f"{n}/{limit}" if limit else str(n) for n in lengths)
-        findings = report.for_post(post.key)
-        summary = Text()
-        for severity in ("error", "warning"):
-            count = sum(1 for f in findings if f.severity == severity)
-            if count:
-                summary.append(
-                    f"{count} {severity}{'s' if count > 1 else ''} ", SEVERITY_STYLE[severity]
-                )
-        ease = report.reading_ease.get(post.key)
+    source = CardSource(config, report)
+    for card in (rendered_card(source, post) for post in posts):
+        ease = card.reading_ease
         table.add_row(
-            f"{post.local_time:%a %d %b}",
-            f"{post.local_time:%H:%M %Z}",
-            post.channel,
-            post.key,
-            str(len(post.parts)),
-            length,
+            short_date(card.post.local_time),
+            card.time_label,
+            card.channel,
+            card.post.key,
+            str(len(card.post.parts)),
+            ", ".join(f"{n.count}/{n.limit}" for n in card.lengths if n.count is not None),
             f"{ease:.0f}" if ease is not None else "–",
-            summary or Text("ok", "green"),
+            _findings_summary(card) or Text("ok", "green"),
         )
     return table
+
+
+def _findings_summary(card: CardView) -> Text:
+    summary = Text()
+    for severity in ("error", "warning"):
+        count = sum(1 for f in card.findings if f.severity == severity)
+        if count:
+            plural = "s" if count > 1 else ""
+            summary.append(f"{count} {severity}{plural} ", SEVERITY_STYLE[severity])
+    return summary
 
 
 def findings_table(findings: list[Finding]) -> Table:
@@ -77,27 +81,22 @@ def findings_table(findings: list[Finding]) -> Table:
     return table
 
 
-def status_table(rows: list[PostRow], zone: ZoneInfo, title: str) -> Table:
-    table = Table(title=title)
+def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
+    table = Table(title=config.campaign.name)
     columns = ("When", "Channel", "Post", "Fingerprint", "State", "Approved by", "Platform id")
     for column in (*columns, "Note"):
         table.add_column(column, overflow="fold")
-    for row in rows:
-        local = row.scheduled_at.astimezone(zone)
-        approval = row.approved_by or ""
-        if row.approved_hash and not row.approval_current:
-            approval += " (stale)"
+    source = CardSource(config)
+    for card in (row_card(source, row) for row in rows):
         table.add_row(
-            f"{local:%a %d %b %H:%M %Z}",
-            row.account.key,
-            row.key,
-            short_hash(row.content_hash),
-            Text(row.state, STATE_STYLE.get(row.state, "")),
-            approval,
-            row.platform_post_id or "",
-            f"{progress(row)}. {row.last_error}"
-            if row.live_part_ids and row.state != "published"
-            else row.last_error or "",
+            card.when,
+            card.channel,
+            card.post.key,
+            card.fingerprint,
+            Text(card.state, STATE_STYLE.get(card.state, "")),
+            card.approval,
+            card.post.platform_post_id or "",
+            card.problem,
         )
     return table
 
@@ -131,35 +130,16 @@ def changes_table(changes: PlanChanges) -> Table:
     return table
 
 
-def health_panel(health: Health, zone: ZoneInfo) -> Panel:
-    """The lines an officer must not miss: pause, held accounts, whether a daemon is alive."""
+def health_panel(health: Health, rows: list[PostRow], now: datetime, zone: ZoneInfo) -> Panel:
+    """The lines an officer must not miss, in the dashboard banner's words."""
+    view = health_view(health, rows, now, zone)
     lines = Text()
-    if health.paused:
-        lines.append(f"PAUSED by {health.paused_by}: {health.pause_reason}\n", "bold red")
-    else:
-        lines.append("Publishing is on.\n", "green")
-    for account in health.accounts:
-        if account.needs_credentials:
-            lines.append(
-                f"{account.key}: NEEDS NEW CREDENTIALS – posts held "
-                f"({account.credentials_problem}). Renew the token, then "
-                f"`campaign resume --account {account.key}`.\n",
-                "bold red",
-            )
-        elif account.paused:
-            lines.append(f"{account.key}: paused ({account.pause_reason})\n", "red")
-    alive = [d for d in health.daemons if d.alive]
-    if alive:
-        beats = ", ".join(
-            f"{d.id} on {d.hostname} (pid {d.pid}), last beat "
-            f"{d.heartbeat_at.astimezone(zone):%H:%M:%S}"
-            for d in alive
-        )
-        lines.append(f"Daemons alive: {beats}\n", "green")
-    else:
-        lines.append(
-            "No publishing daemon is alive: start one with `campaign daemon`.\n", "bold yellow"
-        )
-    if health.next_post_at:
-        lines.append(f"Next post due {health.next_post_at.astimezone(zone):%a %d %b %H:%M %Z}.")
+    lines.append(f"{view.title}\n", "bold red" if view.paused else "bold green")
+    lines.append(f"{view.detail}\n", "red" if view.paused else "")
+    for line in view.held:
+        lines.append(f"{line}\n", "bold red")
+    lines.append(f"{view.daemons}\n", "green" if view.daemons_ok else "bold yellow")
+    for daemon in (d for d in health.daemons if d.alive):
+        lines.append(f"  {daemon.id} on {daemon.hostname} (pid {daemon.pid})\n", "green")
+    lines.append(view.next)
     return Panel(lines, title="Publishing", expand=False)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from campaign.present.times import long_time, template_filters
 from campaign.report import charts
 from campaign.report.dataset import DEFINITIONS, Dataset, Row
 from campaign.report.summary import GrowthPoint, Summary, Totals
@@ -102,7 +103,7 @@ def report_context(
     return ReportContext(
         campaign=dataset.campaign,
         timezone=dataset.timezone,
-        generated=_long_time(generated_at.astimezone(zone)) if generated_at else None,
+        generated=long_time(generated_at, zone) if generated_at else None,
         snapshots=sum(1 for row in dataset.rows if row.collected_at is not None),
         totals=summary.campaign,
         definitions=[
@@ -154,7 +155,7 @@ def _environment(zone: ZoneInfo) -> jinja2.Environment:
     env.filters["number"] = number
     env.filters["percent"] = percent
     env.filters["first_line"] = first_line
-    env.filters["local"] = lambda moment: moment.astimezone(zone)
+    env.filters.update(template_filters(zone))
     return env
 
 
@@ -254,7 +255,3 @@ def _missing_note(note: str) -> MissingNote:
     if not sep or " " in key:
         return MissingNote(None, note)
     return MissingNote(key, reason)
-
-
-def _long_time(moment: datetime) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B %Y} at {moment:%H:%M %Z}"

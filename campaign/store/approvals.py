@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from campaign.errors import ContentChanged, TimePassed
+from campaign.present.late import late_heading as late_heading  # re-exported: the wording
+from campaign.present.late import late_line
+from campaign.present.late import late_summary as late_summary
 from campaign.store.audit import Actor, record
 from campaign.store.models import CampaignRow, PostRow, PostState
 
@@ -147,9 +150,7 @@ class LatePost:
     missed: bool  # beyond the grace window: the daemon marks it missed instead of sending
 
     def describe(self, zone: ZoneInfo) -> str:
-        local = self.due.astimezone(zone)
-        fate = "will be marked missed" if self.missed else "will be sent at once, late"
-        return f"{self.key} (due {local:%a} {local.day} {local:%b %H:%M %Z}) {fate}"
+        return late_line(self, zone)
 
 
 def late_posts(times: Mapping[str, datetime], now: datetime, grace: timedelta) -> list[LatePost]:
@@ -159,23 +160,3 @@ def late_posts(times: Mapping[str, datetime], now: datetime, grace: timedelta) -
         for key, due in sorted(times.items(), key=lambda item: (item[1], item[0]))
         if due <= now
     ]
-
-
-def late_summary(late: list[LatePost], total: int, zone: ZoneInfo, grace_minutes: float) -> str:
-    """One plain sentence: '2 of these 3 posts' times have passed: ...'."""
-    if not late:
-        return ""
-    rule = f"a post more than {grace_minutes:g} minutes late is marked missed rather than sent"
-    details = "; ".join(post.describe(zone) for post in late)
-    return f"{late_heading(len(late), total)}: {details} ({rule})."
-
-
-def late_heading(late: int, total: int) -> str:
-    """'This post's time has passed', '2 of these 3 posts' times have passed'..."""
-    if total == 1:
-        return "This post's time has passed"
-    if late == 1:
-        return f"1 of these {total} posts' time has passed"
-    if late < total:
-        return f"{late} of these {total} posts' times have passed"
-    return f"All {total} of these posts' times have passed"

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignError
-from campaign.links import post_url
+from campaign.present.threads import part_links as part_links  # re-exported: the wording
+from campaign.present.threads import progress
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
 
@@ -26,17 +27,6 @@ class AbandonRefused(CampaignError):
     """Only a half-published thread can be abandoned, with a reason."""
 
     exit_code = 2
-
-
-def progress(row: PostRow) -> str:
-    """'1 of 3 parts public': for status lines, pages and audit rows."""
-    return f"{len(row.live_part_ids)} of {len(row.parts)} parts public"
-
-
-def part_links(row: PostRow) -> list[str]:
-    """Where each public part of the thread can be seen (the account must be loaded)."""
-    account = row.account
-    return [post_url(account.platform, account.handle, part) for part in row.live_part_ids]
 
 
 def summary(row: PostRow) -> dict[str, object]:

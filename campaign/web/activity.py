@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from campaign.config import CampaignConfig
+from campaign.present.times import short_time
 from campaign.store.models import AuditRow
-from campaign.web.status import when
 
 APPROVAL_ACTIONS = ("approved", "approval-withdrawn", "approval-cleared")
 QUIET_ACTIONS = {"claimed"}  # daemon bookkeeping: in the audit export, not the activity list
@@ -87,7 +87,7 @@ def activity_view(entry: AuditRow, config: CampaignConfig) -> ActivityView:
     details = dict(entry.details or {})
     detail = details.get("reason") or details.get("error") or details.get("platform_id") or ""
     return ActivityView(
-        when=when(entry.at, config.zone),
+        when=short_time(entry.at, config.zone),
         actor=actor_label(entry.actor, details),
         action=ACTION_WORDS.get(entry.action, entry.action.replace("-", " ")),
         css=entry.action,

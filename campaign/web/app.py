@@ -33,12 +33,12 @@ from werkzeug.exceptions import HTTPException
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
 from campaign.errors import CampaignError, DatabaseBusy, DatabaseFailure, PostNotFound, StoreError
+from campaign.present.times import template_filters
 from campaign.preview import highlight
 from campaign.report.html import first_line, number, percent
 from campaign.store import Store
 from campaign.store.sign_ins import ThrottlePolicy
 from campaign.web import analytics, auth, control, week
-from campaign.web.status import when
 
 HERE = Path(__file__).parent
 CSP = (
@@ -137,19 +137,8 @@ def _filters(app: Flask, config: CampaignConfig) -> None:
         number=number,
         percent=percent,
         first_line=first_line,
-        when=lambda moment: when(moment, zone),
-        local=lambda moment: moment.astimezone(zone),
-        duration=_duration,
+        **template_filters(zone),
     )
-
-
-def _duration(span: timedelta) -> str:
-    """For plain sentences: 'a minute', '5 minutes', 'an hour', '2 hours'."""
-    minutes = round(span.total_seconds() / 60)
-    if minutes % 60 == 0 and minutes >= 60:
-        hours = minutes // 60
-        return "an hour" if hours == 1 else f"{hours} hours"
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def _assets(app: Flask) -> None:

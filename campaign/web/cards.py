@@ -14,24 +14,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from campaign.checks.findings import CheckReport, Finding
-from campaign.config import CampaignConfig
+from campaign.config import CampaignConfig, Image
 from campaign.planning import CheckedPlan
-from campaign.preview import (
-    SENDABLE,
-    X_MAX_LENGTH,
-    AccountView,
-    ImageView,
-    PartLength,
-    PostStatus,
-    StoredPost,
-    _initials,
-    files_differ,
-)
-from campaign.render import RenderedPost, content_hash
+from campaign.present.cards import CardSource, CardView, ImageView, row_card
+from campaign.present.times import long_date, short_date
 from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
-from campaign.web.status import PostStatusView, post_status, when
-from campaign.x_length import weighted_length
 
 DIFFERS = (
     "The files differ from the stored plan: this card shows the stored text, which is what "
@@ -41,47 +29,16 @@ DIFFERS = (
 
 
 @dataclass(frozen=True)
-class WebCard:
-    post: StoredPost
-    account: AccountView
-    initials: str
-    time_label: str
-    status: PostStatus
-    lengths: tuple[PartLength, ...]
-    reading_ease: float | None
-    findings: tuple[Finding, ...]
-    images: tuple[ImageView, ...]
-    live: PostStatusView
-    content_hash: str  # what an approval from this card is bound to
-    approved_at: str  # when the current approval was given, in the campaign's zone
-    differs_note: str  # the files now give other content: update the stored plan
-    reapproval_note: str
-    fingerprint: str = ""  # not shown on the dashboard: its forms carry the hash themselves
-
-    @property
-    def state(self) -> str:
-        return self.live.state
-
-    @property
-    def state_label(self) -> str:
-        return self.live.label
-
-    @property
-    def state_class(self) -> str:
-        return self.live.css
-
-
-@dataclass(frozen=True)
 class DayView:
     date: date
     label: str  # "Monday 20 April 2020"
     short: str  # "Mon 20 Apr"
     number: int
     theme: str
-    cards: tuple[WebCard, ...]
+    cards: tuple[CardView, ...]
 
     @property
-    def draft_cards(self) -> list[WebCard]:
+    def draft_cards(self) -> list[CardView]:
         return [card for card in self.cards if card.state == "draft"]
 
     @property
@@ -106,7 +63,7 @@ class WeekView:
     activity: list[ActivityView] = field(default_factory=list)
 
     @property
-    def draft_cards(self) -> list[WebCard]:
+    def draft_cards(self) -> list[CardView]:
         return [card for day in self.days for card in day.draft_cards]
 
     @property
@@ -142,21 +99,28 @@ def week_view(
 ) -> WeekView:
     rendered = {post.key: post for post in checked.posts} if checked else {}
     report = checked.report if checked else CheckReport()
+    source = CardSource(
+        config,
+        report,
+        rendered if checked else None,
+        compare_images=True,
+        image=lambda image: _image(config.posts_dir, image, media_url),
+        differs_note=DIFFERS,
+        fingerprints=False,  # the dashboard's forms carry the hash themselves
+        now=now,
+    )
     notes = reapproval_notes(audit)
     days = _days(config, rows)
     views = []
     for number, day in enumerate(days, start=1):
         members = [row for row in rows if row.day == day]
-        cards = tuple(
-            _card(config, row, report, rendered, notes.get(row.key, ""), media_url, now)
-            for row in members
-        )
+        cards = tuple(row_card(source, row, notes.get(row.key, "")) for row in members)
         theme = members[0].theme if members else _configured_theme(config, day)
         views.append(
             DayView(
                 date=day,
-                label=f"{day:%A} {day.day} {day:%B %Y}",
-                short=f"{day:%a} {day.day} {day:%b}",
+                label=long_date(day),
+                short=short_date(day),
                 number=number,
                 theme=theme,
                 cards=cards,
@@ -190,53 +154,6 @@ def _configured_theme(config: CampaignConfig, day: date) -> str:
     return next((d.theme for d in config.days if d.date == day), "No posts planned")
 
 
-def _card(
-    config: CampaignConfig,
-    row: PostRow,
-    report: CheckReport,
-    rendered: dict[str, RenderedPost],
-    reapproval_note: str,
-    media_url: Callable[[str], str],
-    now: datetime | None,
-) -> WebCard:
-    zone = config.zone
-    post = StoredPost.from_row(row, zone)
-    local, parts, platform = post.local_time, post.parts, post.platform
-    current = rendered.get(row.key)
-    # Without a render (a template is broken) only the images on disk can be compared.
-    if rendered:
-        differs = files_differ(post, current, config.posts_dir)
-    else:
-        on_disk = content_hash(post.parts, post.images, config.posts_dir)
-        differs = post.status.state in SENDABLE and on_disk != post.content_hash
-    matches = current is not None and current.content_hash == row.content_hash
-    if platform == "x":
-        limit = X_MAX_LENGTH
-        counts = [weighted_length(part) for part in parts]
-    else:
-        limit = config.checks.facebook_max_length
-        counts = [len(part) for part in parts]
-    if matches and report.lengths.get(row.key):
-        counts = list(report.lengths[row.key])
-    return WebCard(
-        post=post,
-        account=post.account,
-        initials=_initials(row.account.name),
-        time_label=local.strftime("%H:%M %Z"),
-        status=PostStatus(row.state, row.approved_by, row.approval_current),
-        lengths=tuple(PartLength(count, limit) for count in counts),
-        reading_ease=report.reading_ease.get(row.key) if matches else None,
-        findings=tuple(report.for_post(row.key)) if matches else (),
-        images=tuple(_image(config.posts_dir, item, media_url) for item in row.media),
-        live=post_status(row, zone, now),
-        content_hash=row.content_hash,
-        approved_at=when(row.approved_at, zone) if row.approved_by else "",
-        differs_note=DIFFERS if differs else "",
-        reapproval_note=reapproval_note if row.state == "draft" else "",
-    )
-
-
-def _image(posts_dir: Path, item: dict[str, str], media_url: Callable[[str], str]) -> ImageView:
-    file, alt = str(item.get("file", "")), str(item.get("alt", ""))
-    exists = (posts_dir / file).resolve().is_file()
-    return ImageView(file=file, alt=alt, data_uri=media_url(file) if exists else None)
+def _image(posts_dir: Path, image: Image, media_url: Callable[[str], str]) -> ImageView:
+    exists = (posts_dir / image.file).resolve().is_file()
+    return ImageView(image.file, image.alt, media_url(image.file) if exists else None)

@@ -14,11 +14,12 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from campaign.errors import DatabaseBusy, StoreError
+from campaign.present.threads import progress
+from campaign.present.times import short_time
 from campaign.store.audit import Actor
 from campaign.store.models import PostState
-from campaign.store.partial import progress
 from campaign.web.auth import current_user, requires, settings
-from campaign.web.status import banner, status_json, when
+from campaign.web.status import banner, status_json
 
 bp = Blueprint("control", __name__)
 log = logging.getLogger("campaign.web")
@@ -80,18 +81,18 @@ def confirm_resume() -> str:
     grace = config.publishing.grace
     pending = [row for row in rows if row.state in (PostState.APPROVED, PostState.SCHEDULED)]
     late = [
-        f"{when(row.scheduled_at, config.zone)} – {row.key}"
+        f"{short_time(row.scheduled_at, config.zone)} – {row.key}"
         for row in pending
         if row.scheduled_at < now - grace
     ]
     soon = [
-        f"{when(row.scheduled_at, config.zone)} – {row.key}"
+        f"{short_time(row.scheduled_at, config.zone)} – {row.key}"
         for row in pending
         if now - grace <= row.scheduled_at <= now
     ]
     # A thread with its first part public is finished at resume, however late (README).
     unfinished = [
-        f"{when(row.scheduled_at, config.zone)} – {row.key} ({progress(row)})"
+        f"{short_time(row.scheduled_at, config.zone)} – {row.key} ({progress(row)})"
         for row in rows
         if row.state == PostState.PARTIAL
     ]

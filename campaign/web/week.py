@@ -28,15 +28,11 @@ from werkzeug.security import safe_join
 
 from campaign.errors import BadInput, CampaignError, CheckFailed, ContentChanged, TimePassed
 from campaign.planning import check_plan, store_plan
+from campaign.present.late import late_heading, late_summary
+from campaign.present.threads import progress
 from campaign.report.export import audit_csv
-from campaign.store.approvals import (
-    ApprovalResult,
-    late_heading,
-    late_posts,
-    late_summary,
-)
+from campaign.store.approvals import ApprovalResult, late_posts
 from campaign.store.audit import MAX_REASON, Actor
-from campaign.store.partial import progress
 from campaign.web.auth import current_user, requires, settings
 from campaign.web.cards import week_view
 from campaign.web.status import banner

@@ -237,7 +237,8 @@ def test_pause_and_resume_are_audited_and_shown_in_status(run, campaign_dir):
     status = json.loads(run("status", "--json").output)
     assert status["paused"] and status["pause_reason"] == "critical incident in Chesterfield"
     assert status["paused_by"] == "pc.tester" and status["any_daemon_alive"] is False
-    assert "PAUSED by pc.tester" in run("status").output
+    shown = run("status").output  # the dashboard banner's words
+    assert "PAUSED – nothing is being published" in shown and "Paused by pc.tester" in shown
     assert run("resume", "--reason", "incident closed").exit_code == 0
     assert json.loads(run("status", "--json").output)["paused"] is False
     one = run("pause", "--account", "x", "--reason", "X account compromised")
