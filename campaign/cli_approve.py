@@ -16,6 +16,7 @@ from rich.text import Text
 
 from campaign.cli import _console, actor_option, config_option, handle_errors, main, open_store
 from campaign.config import load_config
+from campaign.present.times import short_time
 from campaign.store.approvals import FINGERPRINT, SHORT_HASH, late_posts, late_summary, short_hash
 from campaign.store.audit import Actor
 from campaign.store.users import require_cli_user
@@ -86,10 +87,8 @@ def approve(
     ending = ":" if result.changed else "."
     console.print(f"{verb} {len(result.changed)} post(s){by}{ending}", markup=False)
     for key in result.changed:
-        local = result.times[key].astimezone(config.zone)
-        console.print(
-            f"  {key}@{short_hash(result.hashes[key])}  {local:%a %d %b %H:%M %Z}", markup=False
-        )
+        when = short_time(result.times[key], config.zone)
+        console.print(f"  {key}@{short_hash(result.hashes[key])}  {when}", markup=False)
     for key, why in result.skipped.items():
         console.print(Text.assemble("  ", ("skipped", "yellow"), f" {key}: {why}"))
     if not withdraw:

@@ -18,6 +18,7 @@ from campaign.cli import _console, actor_option, config_option, handle_errors, m
 from campaign.config import load_config
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.outputs import prepare_folder
+from campaign.present.times import short_time
 from campaign.store import PAUSE_PATIENCE
 from campaign.store.audit import Actor
 
@@ -78,7 +79,7 @@ def resume(config_path: Path, actor: str, reason: str, account: str | None) -> N
 @handle_errors
 def abandon(config_path: Path, actor: str, key: str, reason: str) -> None:
     """Give up the rest of a partial thread (approvers only); its public parts stay."""
-    from campaign.store.partial import progress
+    from campaign.present.threads import abandoned
     from campaign.store.users import UserError, find_user
 
     config = load_config(config_path)
@@ -90,9 +91,7 @@ def abandon(config_path: Path, actor: str, key: str, reason: str) -> None:
             "with --by (or $CAMPAIGN_USER); `campaign users add NAME --role approver` makes one"
         )
     row = store.abandon(config.campaign.slug, key, actor, reason)
-    _console().print(
-        f"Abandoned the rest of {key}: {progress(row)} stay public; nothing more will be sent."
-    )
+    _console().print(abandoned(row))
 
 
 @main.command()
@@ -233,10 +232,8 @@ def rehearse(
         task = bar.add_task("rehearsing", total=total)
 
         def progress(now, outcomes) -> None:  # noqa: ANN001
-            local = now.astimezone(config.zone)
-            bar.update(
-                task, completed=outcomes.get("published", 0), description=f"{local:%a %d %b %H:%M}"
-            )
+            when = short_time(now, config.zone)
+            bar.update(task, completed=outcomes.get("published", 0), description=when)
 
         summary = run(config, store, speed=speed, settings=settings, progress=progress)
     if as_json:

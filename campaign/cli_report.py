@@ -12,6 +12,7 @@ from rich.text import Text
 from campaign.cli import _console, config_option, handle_errors, main, open_store
 from campaign.config import load_config
 from campaign.outputs import write_output
+from campaign.present.times import precise_time
 
 
 @main.group()
@@ -134,7 +135,7 @@ def audit(config_path: Path, export_path: Path | None, fmt: str) -> None:
         post = str(details.pop("post", "") or "")
         detail = details.get("reason") or details.get("platform_id") or details.get("error") or ""
         table.add_row(
-            f"{entry.at.astimezone(config.zone):%a %d %b %H:%M:%S}",
+            precise_time(entry.at, config.zone),
             entry.actor,
             entry.action,
             post,

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from campaign.cli import _console, config_option, handle_errors, main, open_store
 from campaign.config import load_config
+from campaign.present.times import record_time
 
 SECRET_ENV = "CAMPAIGN_WEB_SECRET"
 
@@ -285,7 +286,7 @@ def users_sign_ins(config_path: Path, username: str | None, limit: int) -> None:
         table.add_column(column)
     for row in recent(open_store(config), limit=limit, username=username):
         table.add_row(
-            f"{row.at.astimezone(config.zone):%Y-%m-%d %H:%M:%S %Z}",
+            record_time(row.at, config.zone),
             row.event,
             row.username or "(not a user)",
             row.address or "",
@@ -313,11 +314,10 @@ def users_list(config_path: Path) -> None:
     for column in ("Username", "Role", "Created", "Status"):
         table.add_column(column)
     for user in list_users(open_store(config)):
-        created = user.created_at.astimezone(config.zone)
         table.add_row(
             user.username,
             user.role,
-            f"{created:%Y-%m-%d %H:%M %Z}",
+            record_time(user.created_at, config.zone),
             "disabled" if user.disabled else "active",
         )
     _console().print(table)

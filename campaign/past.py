@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from campaign.config import CampaignConfig, post_key
+from campaign.present.times import dated_day, dated_time
 
 SHOWN_KEYS = 5
 
@@ -39,10 +40,10 @@ class PastPosts:
         if not self.past:
             return None
         first, last = self.past[0][1], self.past[-1][1]
-        now = f"it is now {self.now:%a %d %b %Y %H:%M %Z}"
+        now = f"it is now {dated_time(self.now, self.now.tzinfo or UTC)}"
         if self.all_past:
-            span = f"{first:%a %d %b %Y}" + (
-                f" to {last:%a %d %b %Y}" if last.date() != first.date() else ""
+            span = dated_day(first) + (
+                f" to {dated_day(last)}" if last.date() != first.date() else ""
             )
             return (
                 f"Every {noun} is in the past ({span}; {now}): a publishing daemon would mark "

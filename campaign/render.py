@@ -18,6 +18,7 @@ import jinja2
 
 from campaign.config import CampaignConfig, Day, Helpline, Image, PostSpec, post_key
 from campaign.errors import TemplateError
+from campaign.present.times import weekday
 
 THREAD_SEPARATOR = "---"
 # The template authors' guide to the context below, in every posts folder (`campaign init`
@@ -133,7 +134,7 @@ def render_post(
             hashtag=config.campaign.hashtag,
             website=config.campaign.website,
         ),
-        day=DayView(day.date, number, day.date.strftime("%A"), day.theme, day.slug),
+        day=DayView(day.date, number, weekday(day.date), day.theme, day.slug),
         post=PostView(spec.channel, account.platform, local_time),
         helplines=dict(config.helplines),
         contact=dict(config.contact),

@@ -11,8 +11,8 @@ from campaign.checks.markup import check_markup
 from campaign.checks.placeholders import check_placeholders
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
+from campaign.present.platforms import lengths
 from campaign.render import RenderedPost
-from campaign.x_length import weighted_length
 
 __all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
 
@@ -24,9 +24,7 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
         report.findings.extend(check_post(post, config))
         report.findings.extend(check_images(post, config))
         report.findings.extend(check_markup(post, config))
-        report.lengths[post.key] = [
-            weighted_length(part) if post.platform == "x" else len(part) for part in post.parts
-        ]
+        report.lengths[post.key] = lengths(post.platform, post.parts)
         score = flesch_reading_ease(post.text)
         if score is not None:
             report.reading_ease[post.key] = score

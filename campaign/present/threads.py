@@ -19,3 +19,8 @@ def part_links(row: PostRow) -> list[str]:
     """Where each public part of the thread can be seen (the account must be loaded)."""
     account = row.account
     return [post_url(account.platform, account.handle, part) for part in row.live_part_ids]
+
+
+def abandoned(row: PostRow) -> str:
+    """What an approver is told after abandoning the rest of a thread."""
+    return f"Abandoned the rest of {row.key}: {progress(row)} stay public; nothing more is sent."

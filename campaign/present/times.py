@@ -8,8 +8,7 @@ a reader near a clock change knows which hour is meant. Days are written without
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, tzinfo
 
 
 def long_date(day: date) -> str:
@@ -42,17 +41,17 @@ def date_range(start: date, end: date) -> str:
     return long_date(start) if start == end else f"{long_date(start)} to {long_date(end)}"
 
 
-def clock_time(moment: datetime, zone: ZoneInfo) -> str:
+def clock_time(moment: datetime, zone: tzinfo) -> str:
     """'10:00 BST': the time of day, for a card whose day is already said."""
     return f"{moment.astimezone(zone):%H:%M %Z}"
 
 
-def wall_clock(moment: datetime, zone: ZoneInfo) -> str:
+def wall_clock(moment: datetime, zone: tzinfo) -> str:
     """'10:00': the bare time of day, where space is short and the zone is said nearby."""
     return f"{moment.astimezone(zone):%H:%M}"
 
 
-def short_time(moment: datetime | None, zone: ZoneInfo) -> str:
+def short_time(moment: datetime | None, zone: tzinfo) -> str:
     """'Mon 20 Apr 10:00 BST': a moment this week ('' for none)."""
     if moment is None:
         return ""
@@ -60,24 +59,24 @@ def short_time(moment: datetime | None, zone: ZoneInfo) -> str:
     return f"{short_date(local)} {local:%H:%M %Z}"
 
 
-def precise_time(moment: datetime, zone: ZoneInfo) -> str:
+def precise_time(moment: datetime, zone: tzinfo) -> str:
     """'Mon 20 Apr 10:00:05 BST': a moment in a record, to the second."""
     local = moment.astimezone(zone)
     return f"{short_date(local)} {local:%H:%M:%S %Z}"
 
 
-def dated_time(moment: datetime, zone: ZoneInfo) -> str:
+def dated_time(moment: datetime, zone: tzinfo) -> str:
     """'Mon 20 Apr 2020 10:00 BST': a moment that may not be in this campaign's year."""
     local = moment.astimezone(zone)
     return f"{dated_day(local)} {local:%H:%M %Z}"
 
 
-def record_time(moment: datetime, zone: ZoneInfo) -> str:
+def record_time(moment: datetime, zone: tzinfo) -> str:
     """'2020-04-20 10:00:05 BST': a sortable moment for lists of records (sign-ins, users)."""
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S %Z}"
 
 
-def long_time(moment: datetime, zone: ZoneInfo) -> str:
+def long_time(moment: datetime, zone: tzinfo) -> str:
     """'Monday 20 April 2020 at 10:00 BST': when a page or report was made."""
     local = moment.astimezone(zone)
     return f"{long_date(local)} at {clock_time(local, zone)}"
@@ -97,7 +96,7 @@ def duration(span: timedelta) -> str:
     return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def template_filters(zone: ZoneInfo) -> dict[str, Callable[..., str | datetime]]:
+def template_filters(zone: tzinfo) -> dict[str, Callable[..., str | datetime]]:
     """The same formats for Jinja pages: `{{ post.scheduled_at | when }}`."""
     return {
         "when": lambda moment: short_time(moment, zone),

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, MultipleLocator, StrMethodFormatter
 
+from campaign.present.times import short_date
 from campaign.report.summary import GrowthPoint, Totals
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies (yellow left out: too
@@ -244,4 +245,4 @@ def _day_label(label: str) -> str:
         day = date.fromisoformat(label[:10])
     except ValueError:
         return _plain(label)
-    return f"{day:%a}\n{day.day} {day:%b}"
+    return short_date(day).replace(" ", "\n", 1)

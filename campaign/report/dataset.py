@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from campaign.config import CampaignConfig
+from campaign.present.threads import progress
+from campaign.present.times import weekday
 from campaign.store import Store
 from campaign.store.models import MetricSnapshotRow, PostRow
-from campaign.store.partial import LOUD_THREAD_STATES, progress
+from campaign.store.partial import LOUD_THREAD_STATES
 
 DEFINITIONS = {
     "impressions": "X: impression_count. Facebook: the configured views metric "
@@ -188,7 +190,7 @@ def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) 
         campaign=config.campaign.slug,
         post_key=post.key,
         day=post.day,
-        weekday=local_day.strftime("%A"),
+        weekday=weekday(local_day),
         theme=post.theme,
         channel=post.account.key,
         platform=post.account.platform,

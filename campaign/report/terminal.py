@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from campaign.present.times import short_time
 from campaign.report.dataset import DEFINITIONS, Row
 from campaign.report.summary import Summary, Totals
 
@@ -69,7 +70,7 @@ def _posts_table(title: str, rows: list[Row], zone: ZoneInfo) -> Table:
         )
     for row in rows:
         table.add_row(
-            f"{row.scheduled_at.astimezone(zone):%a %d %b %H:%M}",
+            short_time(row.scheduled_at, zone),
             row.channel,
             row.post_key,
             row.status,

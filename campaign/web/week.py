@@ -29,7 +29,7 @@ from werkzeug.security import safe_join
 from campaign.errors import BadInput, CampaignError, CheckFailed, ContentChanged, TimePassed
 from campaign.planning import check_plan, store_plan
 from campaign.present.late import late_heading, late_summary
-from campaign.present.threads import progress
+from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
 from campaign.store.approvals import ApprovalResult, late_posts
 from campaign.store.audit import MAX_REASON, Actor
@@ -157,7 +157,7 @@ def abandon() -> Response:
     user = current_user()
     assert user is not None
     row = store.abandon(config.campaign.slug, key, user.username, reason)
-    flash(f"Abandoned the rest of {key}: {progress(row)} stay public; nothing more is sent.")
+    flash(abandoned(row))
     return redirect(url_for("week.week") + anchor)
 
 

@@ -471,7 +471,7 @@ def test_init_warns_of_a_week_in_the_past_and_not_of_one_ahead(tmp_path, write_p
     common = ["--name", "Fraud Week", "--hashtag", "#StopFraud", "--organisation", "Anyshire"]
     past = runner.invoke(main, ["init", str(tmp_path / "old"), "--start", "2021-03-01", *common])
     assert past.exit_code == 0, past.output
-    assert "is in the past" in past.output and "Mon 01 Mar 2021" in past.output
+    assert "is in the past" in past.output and "Mon 1 Mar 2021" in past.output
     ahead = runner.invoke(main, ["init", str(tmp_path / "new"), "--start", "2099-03-02", *common])
     assert ahead.exit_code == 0 and "in the past" not in ahead.output
     write_placeholders(tmp_path / "new")
