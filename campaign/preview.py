@@ -22,7 +22,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup, escape
 
 from campaign.config import CampaignConfig, Image
@@ -38,6 +37,7 @@ from campaign.present.cards import (
     rendered_card,
     stored_card,
 )
+from campaign.present.pages import page_environment
 from campaign.present.times import date_range, long_date, long_time
 from campaign.render import RenderedPost
 
@@ -102,7 +102,7 @@ def render_preview_html(
     cards.sort(key=lambda card: (card.post.scheduled_at, card.post.key))
     keys = known | set(rendered)
     plan_findings = [f for f in report.findings if f.key is None or f.key not in keys]
-    template = _environment().get_template("preview.html.j2")
+    template = page_environment(highlight=highlight).get_template("preview.html.j2")
     return template.render(
         config=config,
         campaign=config.campaign,
@@ -127,18 +127,6 @@ def highlight(text: str) -> Markup:
         last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("campaign", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["highlight"] = highlight
-    return env
 
 
 def _group_by_day(cards: list[CardView]) -> list[DayGroup]:

@@ -72,15 +72,11 @@ class TemplateContext:
 
 
 @dataclass(frozen=True)
-class RenderedPost:
-    """A post as it would be sent, with where it came from."""
+class PostContent:
+    """What a post sends and when: the same for a post as rendered and as stored."""
 
     key: str
-    day: Day
-    day_number: int
-    spec: PostSpec
     platform: str
-    template_path: Path
     scheduled_at: datetime  # UTC
     local_time: datetime  # the campaign's zone
     parts: tuple[str, ...]
@@ -88,12 +84,22 @@ class RenderedPost:
     content_hash: str
 
     @property
-    def channel(self) -> str:
-        return self.spec.channel
-
-    @property
     def text(self) -> str:
         return "\n\n".join(self.parts)
+
+
+@dataclass(frozen=True)
+class RenderedPost(PostContent):
+    """A post as it would be sent, with where it came from."""
+
+    day: Day
+    day_number: int
+    spec: PostSpec
+    template_path: Path
+
+    @property
+    def channel(self) -> str:
+        return self.spec.channel
 
 
 def environment(posts_dir: Path) -> jinja2.Environment:

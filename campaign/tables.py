@@ -14,6 +14,7 @@ from campaign.config import CampaignConfig
 from campaign.health import Health
 from campaign.present.cards import CardSource, CardView, rendered_card, row_card
 from campaign.present.health import health_view
+from campaign.present.plan import change_groups
 from campaign.present.threads import part_links, progress
 from campaign.present.times import short_date
 from campaign.render import RenderedPost
@@ -117,15 +118,7 @@ def changes_table(changes: PlanChanges) -> Table:
     table.add_column("Change")
     table.add_column("Posts", justify="right")
     table.add_column("Keys", overflow="fold")
-    for label, keys in (
-        ("added", changes.added),
-        ("edited (approval cleared)", changes.edited),
-        ("rescheduled", changes.rescheduled),
-        ("cancelled (gone from config)", changes.cancelled),
-        ("restored", changes.restored),
-        ("already sent, left unchanged", changes.frozen),
-        ("unchanged", changes.unchanged),
-    ):
+    for label, keys in change_groups(changes):
         table.add_row(label, str(len(keys)), ", ".join(keys) if len(keys) <= 6 else "…")
     return table
 

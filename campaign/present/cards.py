@@ -20,7 +20,7 @@ from campaign.config import Account, CampaignConfig, Image
 from campaign.present.platforms import display_name, length_limit, lengths
 from campaign.present.status import PostStatusView, post_status, problem
 from campaign.present.times import clock_time, day_month, short_time
-from campaign.render import RenderedPost, content_hash
+from campaign.render import PostContent, RenderedPost, content_hash
 from campaign.store.approvals import short_hash
 
 if TYPE_CHECKING:
@@ -65,25 +65,14 @@ class AccountView:
 
 
 @dataclass(frozen=True)
-class StoredPost:
+class StoredPost(PostContent):
     """A post as stored in the database: what would be sent (read in one transaction)."""
 
-    key: str
-    platform: str
     account: AccountView
     day: date
     theme: str
-    scheduled_at: datetime  # UTC
-    local_time: datetime  # the campaign's zone
-    parts: tuple[str, ...]
-    images: tuple[Image, ...]
-    content_hash: str
     status: PostStatus
     platform_post_id: str | None = None
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.parts)
 
     @classmethod
     def from_row(cls, row: PostRow, zone: ZoneInfo) -> StoredPost:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import jinja2
 from markupsafe import Markup
 
+from campaign.present.pages import page_environment
 from campaign.present.times import long_time, template_filters
 from campaign.report import charts
 from campaign.report.dataset import DEFINITIONS, Dataset, Row
@@ -90,7 +90,13 @@ def render_report_html(
     the wall clock so the same data always gives the same page.
     """
     context = report_context(dataset, summary, generated_at)
-    template = _environment(ZoneInfo(dataset.timezone)).get_template("report.html.j2")
+    env = page_environment(
+        number=number,
+        percent=percent,
+        first_line=first_line,
+        **template_filters(ZoneInfo(dataset.timezone)),
+    )
+    template = env.get_template("report.html.j2")
     return template.render({f.name: getattr(context, f.name) for f in fields(context)})
 
 
@@ -142,21 +148,6 @@ def first_line(text: str, limit: int = TEXT_PREVIEW) -> str:
     if len(line) <= limit:
         return line
     return line[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
-
-
-def _environment(zone: ZoneInfo) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("campaign", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["number"] = number
-    env.filters["percent"] = percent
-    env.filters["first_line"] = first_line
-    env.filters.update(template_filters(zone))
-    return env
 
 
 def _charts(summary: Summary) -> list[ChartView]:

@@ -29,6 +29,7 @@ from werkzeug.security import safe_join
 from campaign.errors import BadInput, CampaignError, CheckFailed, ContentChanged, TimePassed
 from campaign.planning import check_plan, store_plan
 from campaign.present.late import late_heading, late_summary
+from campaign.present.plan import changes_sentence
 from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
 from campaign.store.approvals import ApprovalResult, late_posts
@@ -178,18 +179,7 @@ def update_plan() -> Response:
             "error",
         )
         return redirect(url_for("week.week"))
-    parts = [
-        f"{len(keys)} {label}"
-        for label, keys in (
-            ("added", changes.added),
-            ("edited (need approval again)", changes.edited),
-            ("rescheduled", changes.rescheduled),
-            ("cancelled", changes.cancelled),
-            ("restored", changes.restored),
-        )
-        if keys
-    ]
-    flash("Plan updated: " + (", ".join(parts) if parts else "nothing had changed") + ".", "ok")
+    flash(changes_sentence(changes), "ok")
     return redirect(url_for("week.week"))
 
 

@@ -1,0 +1,36 @@
+"""What storing the plan changed, in one wording for `campaign plan` and the dashboard."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from campaign.store import PlanChanges
+
+# (PlanChanges field, words); the first five are changes, the rest what was left alone.
+CHANGE_WORDS = (
+    ("added", "added"),
+    ("edited", "edited (need approval again)"),
+    ("rescheduled", "rescheduled"),
+    ("cancelled", "cancelled (no longer in the files)"),
+    ("restored", "restored"),
+    ("frozen", "already sent, left unchanged"),
+    ("unchanged", "unchanged"),
+)
+CHANGES = 5
+
+
+def change_groups(
+    changes: PlanChanges, *, changed_only: bool = False
+) -> list[tuple[str, list[str]]]:
+    """(words, keys) for each kind of change; only the real changes when `changed_only`."""
+    kinds = CHANGE_WORDS[:CHANGES] if changed_only else CHANGE_WORDS
+    return [(words, list(getattr(changes, name))) for name, words in kinds]
+
+
+def changes_sentence(changes: PlanChanges) -> str:
+    """'Plan updated: 2 added, 1 edited (need approval again).'"""
+    parts = [
+        f"{len(keys)} {words}" for words, keys in change_groups(changes, changed_only=True) if keys
+    ]
+    return "Plan updated: " + (", ".join(parts) if parts else "nothing had changed") + "."
