@@ -17,7 +17,8 @@ from campaign.planning import check_plan, store_plan
 from campaign.present import platforms, times
 from campaign.present.cards import CardSource, rendered_card, row_card
 from campaign.present.health import health_view
-from campaign.store import Store
+from campaign.present.plan import changes_sentence
+from campaign.store import PlanChanges, Store
 
 LONDON = ZoneInfo("Europe/London")
 SLUG = "stalking-awareness-week-2020"
@@ -93,17 +94,15 @@ def test_platforms_have_one_display_name_and_the_checks_limits(shipped_config):
 
 
 @pytest.fixture
-def config(campaign_dir: Path) -> CampaignConfig:
-    return load_config(campaign_dir / "config.toml")
-
-
-@pytest.fixture
-def planned(store: Store, config: CampaignConfig) -> Store:
+def week(store: Store, campaign_dir: Path) -> tuple[Store, CampaignConfig]:
+    """The shipped week, stored as drafts."""
+    config = load_config(campaign_dir / "config.toml")
     store_plan(config, store, "olly")
-    return store
+    return store, config
 
 
-def test_the_terminal_and_the_dashboard_say_the_same_health(planned, config):
+def test_the_terminal_and_the_dashboard_say_the_same_health(week):
+    planned, config = week
     now = planned.clock.now()
     rows = planned.posts(SLUG)
     planned.pause(SLUG, "sgt.smith", "critical incident")
@@ -120,7 +119,8 @@ def test_the_terminal_and_the_dashboard_say_the_same_health(planned, config):
         assert line in shown
 
 
-def test_one_card_model_serves_the_stored_and_the_rendered_post(planned, config):
+def test_one_card_model_serves_the_stored_and_the_rendered_post(week):
+    planned, config = week
     checked = check_plan(config)
     row = planned.posts(SLUG, keys=["2020-04-20-x"])[0]
     source = CardSource(config, checked.report, {post.key: post for post in checked.posts})
@@ -135,7 +135,8 @@ def test_one_card_model_serves_the_stored_and_the_rendered_post(planned, config)
     assert stored.fingerprint == row.content_hash[:12] and not stored.differs_note
 
 
-def test_a_card_of_changed_files_shows_no_findings_of_other_content(planned, config):
+def test_a_card_of_changed_files_shows_no_findings_of_other_content(week):
+    planned, config = week
     row = planned.posts(SLUG, keys=["2020-04-20-x"])[0]
     checked = check_plan(config)
     other = next(p for p in checked.posts if p.key == "2020-04-21-x")
@@ -144,3 +145,12 @@ def test_a_card_of_changed_files_shows_no_findings_of_other_content(planned, con
     card = row_card(source, row)
     assert card.differs_note == "run plan" and card.reading_ease is None
     assert [part.count for part in card.lengths] != [999]
+
+
+def test_plan_changes_read_the_same_in_the_terminal_and_on_the_page():
+    changes = PlanChanges(added=["a", "b"], edited=["c"], unchanged=["d"])
+    assert changes_sentence(changes) == "Plan updated: 2 added, 1 edited (need approval again)."
+    assert changes_sentence(PlanChanges()) == "Plan updated: nothing had changed."
+    console = Console(width=200, record=True)
+    console.print(tables.changes_table(changes))
+    assert "edited (need approval again)" in console.export_text()
