@@ -9,7 +9,7 @@ face's "the files differ" note. A post only in the files is shown as rendered, "
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,24 +177,14 @@ def files_differ(stored: StoredPost, rendered: RenderedPost | None, posts_dir: P
     return rendered.content_hash != stored.content_hash or on_disk != stored.content_hash
 
 
-def stored_card(
-    source: CardSource, post: StoredPost, row: PostRow | None = None, reapproval_note: str = ""
-) -> CardView:
-    """The card of a stored post; with its `row`, also its live status and approval time."""
+def stored_card(source: CardSource, post: StoredPost, reapproval_note: str = "") -> CardView:
+    """The card of a stored post: its stored content, and the checks if the files agree."""
     config, report = source.config, source.report
     rendered = source.rendered.get(post.key) if source.rendered is not None else None
-    if source.rendered is not None:
-        differs = files_differ(post, rendered, config.posts_dir)
-    elif source.compare_images:  # only the images on disk can be compared
-        on_disk = content_hash(post.parts, post.images, config.posts_dir)
-        differs = post.status.state in SENDABLE and on_disk != post.content_hash
-    else:
-        differs = False
     matches = rendered is not None and rendered.content_hash == post.content_hash
     counted: list[int | None] = list(lengths(post.platform, post.parts))
     if matches and report.lengths.get(post.key):
         counted = list(report.lengths[post.key])
-    live = post_status(row, config.zone, source.now) if row is not None else None
     return CardView(
         **_common(config, post, post.account, post.account.key, post.day),
         day_number=(post.day - config.campaign.start).days + 1,
@@ -206,17 +196,32 @@ def stored_card(
         images=tuple(source.image(image) for image in post.images),
         fingerprint=short_hash(post.content_hash) if source.fingerprints else "",
         content_hash=post.content_hash,
-        differs_note=source.differs_note if differs else "",
-        live=live,
-        approved_at=short_time(row.approved_at, config.zone) if row and row.approved_by else "",
+        differs_note=source.differs_note if _differs(source, post, rendered) else "",
         reapproval_note=reapproval_note if post.status.state == "draft" else "",
-        problem=problem(row) if row is not None else "",
     )
 
 
+def _differs(source: CardSource, post: StoredPost, rendered: RenderedPost | None) -> bool:
+    posts_dir = source.config.posts_dir
+    if source.rendered is not None:
+        return files_differ(post, rendered, posts_dir)
+    if source.compare_images:  # without a render, only the images on disk can be compared
+        on_disk = content_hash(post.parts, post.images, posts_dir)
+        return post.status.state in SENDABLE and on_disk != post.content_hash
+    return False
+
+
 def row_card(source: CardSource, row: PostRow, reapproval_note: str = "") -> CardView:
-    """The card of a stored row, as the dashboard and `campaign status` show it."""
-    return stored_card(source, StoredPost.from_row(row, source.config.zone), row, reapproval_note)
+    """The card of a stored row, as the dashboard and `campaign status` show it: with its live
+    status, when it was approved and what went wrong."""
+    zone = source.config.zone
+    card = stored_card(source, StoredPost.from_row(row, zone), reapproval_note)
+    return replace(
+        card,
+        live=post_status(row, zone, source.now),
+        approved_at=short_time(row.approved_at, zone) if row.approved_by else "",
+        problem=problem(row),
+    )
 
 
 def rendered_card(source: CardSource, post: RenderedPost) -> CardView:

@@ -90,20 +90,15 @@ def _held(account: AccountHealth) -> bool:
 def next_line(rows: list[PostRow], now: datetime, zone: ZoneInfo, paused: bool) -> str:
     """What is due next, and what still waits for approval: never "nothing more is
     scheduled" above a pile of drafts."""
+    drafts = [row for row in rows if row.state == PostState.DRAFT]
+    later = sum(1 for row in drafts if row.scheduled_at >= now)
     upcoming = [
         row
         for row in rows
         if row.state in (PostState.APPROVED, PostState.SCHEDULED) and row.scheduled_at >= now
     ]
-    drafts = [row for row in rows if row.state == PostState.DRAFT]
-    later = sum(1 for row in drafts if row.scheduled_at >= now)
     if upcoming:
-        first = min(upcoming, key=lambda row: (row.scheduled_at, row.key))
-        held = " (held while paused)" if paused else ""
-        text = (
-            f"Next: {short_time(first.scheduled_at, zone)} on "
-            f"{display_name(first.account.platform)} – {first.theme}{held}"
-        )
+        text = _next_due(min(upcoming, key=lambda row: (row.scheduled_at, row.key)), zone, paused)
         if later:
             text += f" {later} later {'post needs' if later == 1 else 'posts need'} approval."
     elif drafts:
@@ -114,6 +109,13 @@ def next_line(rows: list[PostRow], now: datetime, zone: ZoneInfo, paused: bool) 
     else:
         text = "Nothing more is scheduled."
     return text + _passed(len(drafts), len(drafts) - later)
+
+
+def _next_due(first: PostRow, zone: ZoneInfo, paused: bool) -> str:
+    """'Next: Mon 20 Apr 10:00 BST on X – Recognising stalking'."""
+    held = " (held while paused)" if paused else ""
+    when = short_time(first.scheduled_at, zone)
+    return f"Next: {when} on {display_name(first.account.platform)} – {first.theme}{held}"
 
 
 def _passed(drafts: int, passed: int) -> str:
