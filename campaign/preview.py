@@ -17,8 +17,7 @@ import base64
 import mimetypes
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,6 @@ from campaign.config import CampaignConfig, Image
 from campaign.present.cards import (
     AccountView,
     CardSource,
-    CardView,
     ImageView,
     PostStatus,
     StoredPost,
@@ -37,8 +35,9 @@ from campaign.present.cards import (
     rendered_card,
     stored_card,
 )
+from campaign.present.days import group_by_day
 from campaign.present.pages import page_environment
-from campaign.present.times import date_range, long_date, long_time
+from campaign.present.times import date_range, long_time
 from campaign.render import RenderedPost
 
 if TYPE_CHECKING:
@@ -64,15 +63,6 @@ _TOKENS = re.compile(
     r"|(?P<tag>(?<![\w/&#])#[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<handle>(?<![\w@])@[A-Za-z0-9_]{1,15})"
 )
-
-
-@dataclass(frozen=True)
-class DayGroup:
-    date: date
-    label: str  # "Monday 20 April 2020"
-    number: int
-    theme: str
-    cards: tuple[CardView, ...]
 
 
 def render_preview_html(
@@ -106,7 +96,7 @@ def render_preview_html(
     return template.render(
         config=config,
         campaign=config.campaign,
-        days=_group_by_day(cards),
+        days=group_by_day(config, cards),
         plan_findings=by_severity(plan_findings),
         post_count=len(cards),
         differ_count=sum(1 for card in cards if card.differs_note),
@@ -127,22 +117,6 @@ def highlight(text: str) -> Markup:
         last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
-
-
-def _group_by_day(cards: list[CardView]) -> list[DayGroup]:
-    groups: dict[date, list[CardView]] = {}
-    for card in cards:
-        groups.setdefault(card.day, []).append(card)
-    return [
-        DayGroup(
-            date=day,
-            label=long_date(day),
-            number=members[0].day_number,
-            theme=members[0].theme,
-            cards=tuple(members),
-        )
-        for day, members in sorted(groups.items())
-    ]
 
 
 class _ImageCache:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from campaign.checks.findings import CheckReport, Finding
 from campaign.config import CampaignConfig, Image
 from campaign.planning import CheckedPlan
 from campaign.present.cards import CardSource, CardView, ImageView, row_card
-from campaign.present.times import long_date, short_date
+from campaign.present.days import DayView, group_by_day
 from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
 
@@ -26,31 +26,6 @@ DIFFERS = (
     "would be sent. Update the stored plan (the button at the top of the page) to use the "
     "files; the post then needs approval again."
 )
-
-
-@dataclass(frozen=True)
-class DayView:
-    date: date
-    label: str  # "Monday 20 April 2020"
-    short: str  # "Mon 20 Apr"
-    number: int
-    theme: str
-    cards: tuple[CardView, ...]
-
-    @property
-    def draft_cards(self) -> list[CardView]:
-        return [card for card in self.cards if card.state == "draft"]
-
-    @property
-    def drafts(self) -> int:
-        return len(self.draft_cards)
-
-    @property
-    def approved(self) -> int:
-        return sum(1 for card in self.cards if card.live.signoff == "withdraw")
-
-    def count(self, *states: str) -> int:
-        return sum(1 for card in self.cards if card.state in states)
 
 
 @dataclass
@@ -110,26 +85,11 @@ def week_view(
         now=now,
     )
     notes = reapproval_notes(audit)
-    days = _days(config, rows)
-    views = []
-    for number, day in enumerate(days, start=1):
-        members = [row for row in rows if row.day == day]
-        cards = tuple(row_card(source, row, notes.get(row.key, "")) for row in members)
-        theme = members[0].theme if members else _configured_theme(config, day)
-        views.append(
-            DayView(
-                date=day,
-                label=long_date(day),
-                short=short_date(day),
-                number=number,
-                theme=theme,
-                cards=cards,
-            )
-        )
+    cards = [row_card(source, row, notes.get(row.key, "")) for row in rows]
     stored = {row.key: row for row in rows}
     keys = set(rendered)
     return WeekView(
-        days=views,
+        days=group_by_day(config, cards, every_day=True),
         template_error=template_error,
         not_stored=sorted(keys - set(stored)),
         changed=sorted(
@@ -142,16 +102,6 @@ def week_view(
         plan_findings=[f for f in report.findings if f.key is None or f.key not in stored],
         activity=recent_activity(audit, config),
     )
-
-
-def _days(config: CampaignConfig, rows: list[PostRow]) -> list[date]:
-    first = min([config.campaign.start, *(row.day for row in rows)])
-    last = max([config.campaign.end, *(row.day for row in rows)])
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _configured_theme(config: CampaignConfig, day: date) -> str:
-    return next((d.theme for d in config.days if d.date == day), "No posts planned")
 
 
 def _image(posts_dir: Path, image: Image, media_url: Callable[[str], str]) -> ImageView:

@@ -31,5 +31,5 @@ def test_the_whole_week_past_names_its_days_and_what_to_change(shipped_config):
     assert past.all_past and len(past.keys) == 14
     message = past.message()
     assert message.startswith("Every post is in the past (Mon 20 Apr 2020 to Sun 26 Apr 2020; ")
-    assert "it is now Tue 01 Dec 2026 15:00 GMT" in message
+    assert "it is now Tue 1 Dec 2026 15:00 GMT" in message
     assert "[campaign] start and end" in message
