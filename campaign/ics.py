@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from campaign.present.platforms import display_name
 from campaign.store import CampaignRow, PostRow
 
 EVENT_LENGTH = timedelta(minutes=15)
@@ -26,7 +27,7 @@ def plan_to_ics(campaign: CampaignRow, posts: list[PostRow], generated_at: datet
         event.add("dtend", post.scheduled_at + EVENT_LENGTH)
         event.add("summary", f"[{post.state}] {post.account.name}: {post.theme}")
         event.add("description", "\n\n---\n\n".join(post.parts))
-        event.add("categories", [post.account.platform, post.day_slug])
+        event.add("categories", [display_name(post.account.platform), post.day_slug])
         if post.state == "cancelled":
             event.add("status", "CANCELLED")
         calendar.add_component(event)

@@ -83,6 +83,7 @@ def test_plan_approve_status_export(run, campaign_dir, tmp_path):
     first = min(events, key=lambda e: e.decoded("dtstart"))
     assert first.decoded("dtstart").date() == date(2020, 4, 20)
     assert "Stalking Awareness Week" in str(first["description"])
+    assert first["categories"].cats[0] == "X"  # the platform as people name it
 
 
 def test_plan_twice_changes_nothing(run, campaign_dir):
