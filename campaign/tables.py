@@ -87,7 +87,7 @@ def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
     columns = ("When", "Channel", "Post", "Fingerprint", "State", "Approved by", "Platform id")
     for column in (*columns, "Note"):
         table.add_column(column, overflow="fold")
-    source = CardSource(config)
+    source = CardSource(config, count_lengths=False)  # the table shows no lengths
     for card in (row_card(source, row) for row in rows):
         table.add_row(
             card.when,

@@ -164,6 +164,9 @@ class CardSource:
     differs_note: str = ""  # what this face tells the reader to do when the files differ
     fingerprints: bool = True  # show the fingerprint to approve with on the command line
     now: datetime | None = None  # the store's clock: a draft can say its time has passed
+    # Count each part's length (X's weighted count takes about a millisecond a part): off for
+    # a face that shows no lengths, such as the status table of a national week.
+    count_lengths: bool = True
 
 
 def files_differ(stored: StoredPost, rendered: RenderedPost | None, posts_dir: Path) -> bool:
@@ -182,9 +185,11 @@ def stored_card(source: CardSource, post: StoredPost, reapproval_note: str = "")
     config, report = source.config, source.report
     rendered = source.rendered.get(post.key) if source.rendered is not None else None
     matches = rendered is not None and rendered.content_hash == post.content_hash
-    counted: list[int | None] = list(lengths(post.platform, post.parts))
+    counted: list[int | None] = []
     if matches and report.lengths.get(post.key):
         counted = list(report.lengths[post.key])
+    elif source.count_lengths:
+        counted = list(lengths(post.platform, post.parts))
     return CardView(
         **_common(config, post, post.account, post.account.key, post.day),
         day_number=(post.day - config.campaign.start).days + 1,

@@ -133,6 +133,9 @@ def test_one_card_model_serves_the_stored_and_the_rendered_post(week):
     assert [part.count for part in stored.lengths] == [part.count for part in rendered.lengths]
     assert stored.state_label == "Draft – needs approval" and rendered.state == "not stored"
     assert stored.fingerprint == row.content_hash[:12] and not stored.differs_note
+    # A face that shows no lengths does not pay for X's weighted count.
+    uncounted = row_card(CardSource(config, count_lengths=False), row)
+    assert [part.count for part in uncounted.lengths] == [None] * len(row.parts)
 
 
 def test_a_card_of_changed_files_shows_no_findings_of_other_content(week):
