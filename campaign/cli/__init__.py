@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from campaign import tables
+from campaign.cli import tables
 from campaign.checks import CheckReport
 from campaign.clock import SystemClock
 from campaign.config import CampaignConfig, load_config
