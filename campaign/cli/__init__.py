@@ -1,388 +1,59 @@
 """`campaign`: the command line, a thin face over the core.
 
-It parses options, builds the config and store, calls the core, formats the answer and maps our
-errors to exit codes: 0 ok, 1 checks failed, 2 bad input, 3 database trouble.
+Each command parses its options, takes the config and store from its `CliContext`, calls the
+core and formats the answer; the group maps our errors to exit codes once (0 ok, 1 checks
+failed, 2 bad input, 3 database trouble). Commands live one family to a module and are imported
+only when asked for, so start-up stays quick.
 """
 
 from __future__ import annotations
 
-import getpass
-import json
-import sys
-from collections.abc import Callable
-from functools import wraps
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 
-from campaign.cli import tables
-from campaign.checks import CheckReport
-from campaign.clock import SystemClock
-from campaign.config import CampaignConfig, load_config
-from campaign.errors import CampaignError, CheckFailed, NoPlanStored
-from campaign.health import publishing_health
-from campaign.outputs import write_output
-from campaign.past import PastPosts, past_in_config
-from campaign.planning import check_plan, store_plan
-from campaign.store import Store
-from campaign.store.audit import Actor
-from campaign.store.partial import LOUD_THREAD_STATES, summary
+from campaign.cli.context import exit_codes
+from campaign.cli.lazy import LazyGroup
 
-F = TypeVar("F", bound=Callable[..., Any])
-CONFIG_ENV = "CAMPAIGN_CONFIG"
-USER_ENV = "CAMPAIGN_USER"
-
-
-def _console(*, stderr: bool = False) -> Console:
-    """Every console prints text as written: brackets and colons in our messages, templates
-    and the database are never read as rich markup or emoji codes; styles are given as `Text`.
-    """
-    stream = sys.stderr if stderr else sys.stdout
-    return Console(
-        stderr=stderr,
-        markup=False,
-        emoji=False,
-        highlight=False,
-        soft_wrap=False,
-        width=None if stream.isatty() else 160,
-    )
+COMMANDS = {
+    "init": "campaign.cli.plan:init",
+    "check": "campaign.cli.plan:check",
+    "plan": "campaign.cli.plan:plan",
+    "preview": "campaign.cli.plan:preview",
+    "export": "campaign.cli.plan:export",
+    "status": "campaign.cli.status:status",
+    "approve": "campaign.cli.approve:approve",
+    "pause": "campaign.cli.publish:pause",
+    "resume": "campaign.cli.publish:resume",
+    "abandon": "campaign.cli.publish:abandon",
+    "daemon": "campaign.cli.publish:daemon",
+    "sandbox": "campaign.cli.publish:sandbox",
+    "rehearse": "campaign.cli.publish:rehearse",
+    "metrics": "campaign.cli.report:metrics",
+    "report": "campaign.cli.report:report",
+    "audit": "campaign.cli.report:audit",
+    "serve": "campaign.cli.web:serve",
+    "users": "campaign.cli.web:users",
+}
 
 
-def warn(message: str | None) -> None:
-    """A warning on stderr: worth reading, but the command goes on and its exit code stands."""
-    if message:
-        _console(stderr=True).print(Text.assemble(("warning:", "bold yellow"), " ", message))
+class CampaignGroup(LazyGroup):
+    """The `campaign` group: every command, however deep, runs inside `exit_codes()`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with exit_codes():
+            return super().invoke(ctx)
 
 
-def warn_if_past(past: PastPosts, noun: str = "post") -> None:
-    warn(past.message(noun))
-
-
-def config_option(func: F) -> F:
-    """`--config` on every command (default ./config.toml, or $CAMPAIGN_CONFIG)."""
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default="config.toml",
-        envvar=CONFIG_ENV,
-        show_default=True,
-        help="The campaign's config.toml.",
-    )(func)
-
-
-def actor_option(func: F) -> F:
-    return click.option(
-        "--by",
-        "actor",
-        envvar=USER_ENV,
-        default=lambda: getpass.getuser(),
-        show_default="$CAMPAIGN_USER or your login",
-        help="Who is doing this, for the audit log.",
-    )(func)
-
-
-def handle_errors(func: F) -> F:
-    """Turn our errors into a clear message on stderr and the right exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except CheckFailed as exc:
-            err = _console(stderr=True)
-            err.print(tables.findings_table([f for f in exc.findings if f.severity == "error"]))
-            err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
-            sys.exit(exc.exit_code)
-        except CampaignError as exc:
-            _console(stderr=True).print(Text.assemble(("error:", "bold red"), " ", str(exc)))
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def open_store(config: CampaignConfig, *, create: bool = False, upgrade: bool = False) -> Store:
-    """The campaign's store. Only commands that store a plan `create` (and migrate) one; the
-    rest refuse a missing database with "no plan stored yet" and write nothing into being.
-    Commands that write to an existing database (`upgrade`) migrate one an older version made.
-    """
-    if create:
-        return Store.open(config.database_url(), SystemClock())
-    return Store.open_existing(config.database_url(), SystemClock(), upgrade=upgrade)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=CampaignGroup,
+    lazy_subcommands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="awareness-campaign")
 def main() -> None:
     """Plan, check, approve, publish and measure an awareness-week campaign."""
 
-
-@main.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--name", required=True, help="Campaign name, e.g. 'Stalking Awareness Week 2027'.")
-@click.option(
-    "--hashtag", required=True, help="Campaign hashtag in CamelCase, e.g. #SeeStalkingClearly."
-)
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day.")
-@click.option("--days", type=click.IntRange(1, 31), default=7, show_default=True)
-@click.option("--organisation", required=True, help="The force or charity posting.")
-@click.option("--timezone", default="Europe/London", show_default=True)
-@handle_errors
-def init(
-    directory: Path,
-    name: str,
-    hashtag: str,
-    start: Any,
-    days: int,
-    organisation: str,
-    timezone: str,
-) -> None:
-    """Scaffold a new campaign (config.toml and posts/) in DIRECTORY."""
-    from campaign.scaffold import scaffold
-
-    written = scaffold(
-        directory,
-        name=name,
-        hashtag=hashtag,
-        start=start.date(),
-        days=days,
-        organisation=organisation,
-        timezone=timezone,
-    )
-    console = _console()
-    console.print(f"Created {len(written)} files in {directory}.")
-    console.print(
-        f"Next: replace each [[placeholder]] in {directory / 'config.toml'} and the templates "
-        f"in {directory / 'posts'}; `campaign check --config {directory / 'config.toml'}` "
-        "lists the ones left.",
-        markup=False,
-    )
-    warn_if_past(past_in_config(load_config(directory / "config.toml"), SystemClock().now()))
-
-
-@main.command()
-@config_option
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@handle_errors
-def check(config_path: Path, as_json: bool) -> None:
-    """Render every post and check it; exit 1 if any error is found."""
-    config = load_config(config_path)
-    checked = check_plan(config)
-    report = checked.report
-    past = past_in_config(config, SystemClock().now())
-    if as_json:
-        data = _report_json(checked.posts, report)
-        data.update(past=past.keys, past_warning=past.message())
-        click.echo(json.dumps(data, indent=2))
-    else:
-        console = _console()
-        console.print(tables.plan_table(checked.posts, report, config.campaign.name))
-        if report.findings:
-            console.print(tables.findings_table(report.findings))
-        console.print(_counts(len(checked.posts), report))
-        warn_if_past(past)
-    if not report.ok:
-        sys.exit(CheckFailed.exit_code)
-
-
-@main.command()
-@config_option
-@actor_option
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@handle_errors
-def plan(config_path: Path, actor: str, dry_run: bool) -> None:
-    """Render, check and store the plan (idempotent; edits clear approvals)."""
-    config = load_config(config_path)
-    store = _plan_store(config, dry_run)
-    checked, changes = store_plan(config, store, Actor.cli(actor), dry_run=dry_run)
-    console = _console()
-    console.print(tables.changes_table(changes))
-    if checked.report.findings:
-        console.print(tables.findings_table(checked.report.findings))
-    verb = "Would store" if dry_run else "Stored"
-    warnings = len(checked.report.warnings)
-    console.print(
-        f"{verb} {len(checked.posts)} posts of {config.campaign.name} in "
-        f"{_shown_url(config.database_url())}"
-        + (f", with {warnings} warnings (shown above)." if warnings else ".")
-    )
-    warn_if_past(past_in_config(config, store.clock.now()))
-
-
-def _plan_store(config: CampaignConfig, dry_run: bool) -> Store:
-    """A dry run before any plan compares with an empty in-memory store: it creates nothing."""
-    if not dry_run:
-        return open_store(config, create=True)
-    try:
-        return open_store(config)
-    except NoPlanStored:
-        return Store.open("sqlite://", SystemClock())
-
-
-def _shown_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _counts(posts: int, report: CheckReport) -> Text:
-    """The count line under `campaign check` (14 posts, 0 errors, 2 warnings), coloured."""
-    return Text.assemble(
-        f"{posts} posts, ",
-        (f"{len(report.errors)} errors", "red"),
-        ", ",
-        (f"{len(report.warnings)} warnings", "yellow"),
-        ".",
-    )
-
-
-@main.command()
-@config_option
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Where to write the HTML page [default: build/preview.html beside the config].",
-)
-@handle_errors
-def preview(config_path: Path, output: Path | None) -> None:
-    """Show the week as a table and write an HTML page of post cards.
-
-    Once the plan is stored, the cards show the stored posts (what would be sent), each with
-    its fingerprint for `campaign approve KEY@FINGERPRINT`; posts whose files now differ are
-    marked "the files differ from the stored plan: run plan".
-    """
-    from campaign.preview import StoredPost, files_differ, render_preview_html
-
-    config = load_config(config_path)
-    checked = check_plan(config)
-    try:
-        rows = open_store(config).posts(config.campaign.slug)
-    except NoPlanStored:
-        rows = []  # the cards show no state until `campaign plan` stores the week
-    stored = [StoredPost.from_row(row, config.zone) for row in rows]
-    target = output or config.base_dir / "build" / "preview.html"
-    write_output(
-        target,
-        render_preview_html(config, checked.posts, checked.report, stored),
-        create_folder=output is None,
-    )
-    rendered = {post.key: post for post in checked.posts}
-    differ = [p.key for p in stored if files_differ(p, rendered.get(p.key), config.posts_dir)]
-    console = _console()
-    console.print(tables.plan_table(checked.posts, checked.report, config.campaign.name))
-    if differ:
-        console.print(
-            f"[bold yellow]{len(differ)} post(s): the files differ from the stored plan, which "
-            f"is what would be sent: run `campaign plan`.[/] {escape(', '.join(differ))}"
-        )
-    console.print(f"Preview written to {target} – open it in a browser.")
-
-
-@main.command()
-@config_option
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@handle_errors
-def status(config_path: Path, as_json: bool) -> None:
-    """Show pauses, credential holds, daemon heartbeats, every post's state, and partial threads."""
-    config = load_config(config_path)
-    store = open_store(config)
-    rows = store.posts(config.campaign.slug)
-    health = publishing_health(
-        store, config.campaign.slug, store.clock.now(), config.publishing.heartbeat_timeout_seconds
-    )
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "campaign": config.campaign.slug,
-                    **health.as_dict(),
-                    "posts": [_post_json(row, config) for row in rows],
-                },
-                indent=2,
-                default=str,
-            )
-        )
-        return
-    console = _console()
-    console.print(tables.health_panel(health, config.zone))
-    console.print(tables.status_table(rows, config.zone, config.campaign.name))
-    for row in rows:
-        if row.state == "partial":
-            console.print(tables.partial_line(row))
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.state] = counts.get(row.state, 0) + 1
-    console.print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
-
-
-@main.command()
-@config_option
-@click.option(
-    "--ics",
-    "ics_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Write the stored plan as an iCalendar file here.",
-)
-@handle_errors
-def export(config_path: Path, ics_path: Path) -> None:
-    """Export the stored plan for the team calendar."""
-    from campaign.ics import plan_to_ics
-
-    config = load_config(config_path)
-    store = open_store(config)
-    rows = store.posts(config.campaign.slug)
-    campaign = store.campaign(config.campaign.slug)
-    write_output(ics_path, plan_to_ics(campaign, rows, store.clock.now()))
-    _console().print(f"Wrote {len(rows)} events to {ics_path}.")
-
-
-def _report_json(posts: list[Any], report: CheckReport) -> dict[str, Any]:
-    return {
-        "ok": report.ok,
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-        "posts": [
-            {
-                "key": post.key,
-                "channel": post.channel,
-                "platform": post.platform,
-                "scheduled_at": post.scheduled_at.isoformat(),
-                "local_time": post.local_time.isoformat(),
-                "parts": list(post.parts),
-                "lengths": report.lengths.get(post.key, []),
-                "reading_ease": report.reading_ease.get(post.key),
-                "content_hash": post.content_hash,
-            }
-            for post in posts
-        ],
-        "findings": [finding.as_dict() for finding in report.findings],
-    }
-
-
-def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
-    return {
-        "key": row.key,
-        "channel": row.account.key,
-        "state": row.state,
-        "scheduled_at": row.scheduled_at.isoformat(),
-        "local_time": row.scheduled_at.astimezone(config.zone).isoformat(),
-        "approved_by": row.approved_by,
-        "approval_current": row.approval_current,
-        "content_hash": row.content_hash,
-        "platform_post_id": row.platform_post_id,
-        "last_error": row.last_error,
-        **({"partial": summary(row)} if row.state in LOUD_THREAD_STATES else {}),
-    }
-
-
-# Register the commands of the other CLI modules.
-from campaign import cli_approve, cli_publish, cli_report, cli_web  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,6 +1,6 @@
 """`campaign approve`: sign-off from the command line, bound to the fingerprint read.
 
-Registered on `campaign`. The fingerprint is the start of a post's content hash, printed by
+Loaded by `campaign approve`. The fingerprint is the start of a post's content hash, printed by
 `campaign preview`, `campaign status` and `campaign approve --dry-run`; passed back as
 `KEY@FINGERPRINT`, the store refuses the approval if the post was stored again since.
 """
@@ -8,21 +8,16 @@ Registered on `campaign`. The fingerprint is the start of a post's content hash,
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.text import Text
 
-from campaign.cli import _console, actor_option, config_option, handle_errors, main, open_store
-from campaign.config import load_config
-from campaign.store.approvals import FINGERPRINT, SHORT_HASH, late_posts, late_summary, short_hash
-from campaign.store.audit import Actor
-from campaign.store.users import require_cli_user
+from campaign.cli.context import CliContext, actor_option, make_console, pass_cli
 
 
-@main.command()
-@config_option
+@click.command()
+@pass_cli
 @actor_option
 @click.argument("keys", nargs=-1, metavar="[KEY[@FINGERPRINT]]...")
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Approve every post of a day.")
@@ -34,9 +29,8 @@ from campaign.store.users import require_cli_user
     is_flag=True,
     help="List what would be approved, with fingerprints; change nothing.",
 )
-@handle_errors
 def approve(
-    config_path: Path,
+    cli: CliContext,
     actor: str,
     keys: tuple[str, ...],
     day: Any,
@@ -61,14 +55,18 @@ def approve(
         raise click.UsageError("--withdraw needs --reason")
     if withdraw and dry_run:
         raise click.UsageError("--dry-run lists what would be approved; not with --withdraw")
+    from campaign.store.approvals import late_posts, late_summary, short_hash
+    from campaign.store.audit import Actor
+    from campaign.store.users import require_cli_user
+
     names, expected = _keys_and_fingerprints(keys)
     if expected is not None and (day is not None or everything or withdraw):
         raise click.UsageError(
             "KEY@FINGERPRINT names exactly what you read: give it without --day, --all or "
             "--withdraw"
         )
-    config = load_config(config_path)
-    store = open_store(config, upgrade=True)
+    config = cli.config
+    store = cli.open_store(upgrade=True)
     slug = config.campaign.slug
     if not dry_run:
         require_cli_user(store, actor, "approve")
@@ -80,7 +78,7 @@ def approve(
         result = store.approve(
             slug, who, keys=names, day=on_day, expected=expected, dry_run=dry_run
         )
-    console = _console()
+    console = make_console()
     verb = "Would approve" if dry_run else "Withdrew approval of" if withdraw else "Approved"
     by = "" if dry_run else f" as {actor} (account {who.os_user} on {who.host})"
     ending = ":" if result.changed else "."
@@ -110,6 +108,8 @@ def _keys_and_fingerprints(
     keys: tuple[str, ...],
 ) -> tuple[tuple[str, ...], dict[str, str] | None]:
     """Split `KEY@FINGERPRINT` arguments: either every key has a fingerprint, or none."""
+    from campaign.store.approvals import FINGERPRINT, SHORT_HASH
+
     pairs = [key.rpartition("@") if "@" in key else ("", "", key) for key in keys]
     with_hash = [(name, fingerprint) for name, at, fingerprint in pairs if at]
     if not with_hash:
