@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from campaign.checks import CheckReport, Finding
-from campaign.health import Health
-from campaign.render import RenderedPost
-from campaign.store import PlanChanges, PostRow
-from campaign.store.approvals import short_hash
-from campaign.store.partial import part_links, progress
+if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import where used
+    from zoneinfo import ZoneInfo
+
+    from campaign.checks import CheckReport, Finding
+    from campaign.health import Health
+    from campaign.render import RenderedPost
+    from campaign.store import PlanChanges, PostRow
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {
@@ -78,6 +79,9 @@ def findings_table(findings: list[Finding]) -> Table:
 
 
 def status_table(rows: list[PostRow], zone: ZoneInfo, title: str) -> Table:
+    from campaign.store.approvals import short_hash
+    from campaign.store.partial import progress
+
     table = Table(title=title)
     columns = ("When", "Channel", "Post", "Fingerprint", "State", "Approved by", "Platform id")
     for column in (*columns, "Note"):
@@ -104,6 +108,8 @@ def status_table(rows: list[PostRow], zone: ZoneInfo, title: str) -> Table:
 
 def partial_line(row: PostRow) -> Text:
     """The line an officer must not miss: a thread half public, and where to see it."""
+    from campaign.store.partial import part_links, progress
+
     line = Text(f"{row.key} – partial: {progress(row)}: ", style="bold red")
     line.append(" ".join(part_links(row)))
     line.append(
