@@ -8,10 +8,15 @@ Loaded by `campaign approve`. The fingerprint is the start of a post's content h
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
 
 from campaign.cli.context import CliContext, actor_option, make_console, pass_cli
 
@@ -49,22 +54,11 @@ def approve(
     Once dashboard users exist, --by must name an enabled approver. The audit log records
     the --by name with your operating-system account and host.
     """
-    if not keys and day is None and not everything:
-        raise click.UsageError("say what to approve: post KEYs, --day YYYY-MM-DD, or --all")
-    if withdraw and not reason:
-        raise click.UsageError("--withdraw needs --reason")
-    if withdraw and dry_run:
-        raise click.UsageError("--dry-run lists what would be approved; not with --withdraw")
-    from campaign.store.approvals import late_posts, late_summary, short_hash
+    from campaign.store.approvals import late_posts, late_summary
     from campaign.store.audit import Actor
     from campaign.store.users import require_cli_user
 
-    names, expected = _keys_and_fingerprints(keys)
-    if expected is not None and (day is not None or everything or withdraw):
-        raise click.UsageError(
-            "KEY@FINGERPRINT names exactly what you read: give it without --day, --all or "
-            "--withdraw"
-        )
+    names, expected = _what_to_approve(keys, day, everything, withdraw, reason, dry_run)
     config = cli.config
     store = cli.open_store(upgrade=True)
     slug = config.campaign.slug
@@ -81,15 +75,7 @@ def approve(
     console = make_console()
     verb = "Would approve" if dry_run else "Withdrew approval of" if withdraw else "Approved"
     by = "" if dry_run else f" as {actor} (account {who.os_user} on {who.host})"
-    ending = ":" if result.changed else "."
-    console.print(f"{verb} {len(result.changed)} post(s){by}{ending}", markup=False)
-    for key in result.changed:
-        local = result.times[key].astimezone(config.zone)
-        console.print(
-            f"  {key}@{short_hash(result.hashes[key])}  {local:%a %d %b %H:%M %Z}", markup=False
-        )
-    for key, why in result.skipped.items():
-        console.print(Text.assemble("  ", ("skipped", "yellow"), f" {key}: {why}"))
+    _print_changes(console, f"{verb} {len(result.changed)} post(s){by}", result, config.zone)
     if not withdraw:
         late = late_posts(result.times, store.clock.now(), config.publishing.grace)
         summary = late_summary(
@@ -102,6 +88,44 @@ def approve(
             "Read them (`campaign preview`), then approve exactly that text with "
             "`campaign approve KEY@FINGERPRINT ...`."
         )
+
+
+def _what_to_approve(
+    keys: tuple[str, ...],
+    day: Any,
+    everything: bool,
+    withdraw: bool,
+    reason: str | None,
+    dry_run: bool,
+) -> tuple[tuple[str, ...], dict[str, str] | None]:
+    """The keys and fingerprints named, or a usage error for options that do not go together."""
+    if not keys and day is None and not everything:
+        raise click.UsageError("say what to approve: post KEYs, --day YYYY-MM-DD, or --all")
+    if withdraw and not reason:
+        raise click.UsageError("--withdraw needs --reason")
+    if withdraw and dry_run:
+        raise click.UsageError("--dry-run lists what would be approved; not with --withdraw")
+    names, expected = _keys_and_fingerprints(keys)
+    if expected is not None and (day is not None or everything or withdraw):
+        raise click.UsageError(
+            "KEY@FINGERPRINT names exactly what you read: give it without --day, --all or "
+            "--withdraw"
+        )
+    return names, expected
+
+
+def _print_changes(console: Console, headline: str, result: Any, zone: ZoneInfo) -> None:
+    """The headline, each post changed as KEY@FINGERPRINT with its local time, and the skips."""
+    from campaign.store.approvals import short_hash
+
+    console.print(f"{headline}{':' if result.changed else '.'}", markup=False)
+    for key in result.changed:
+        local = result.times[key].astimezone(zone)
+        console.print(
+            f"  {key}@{short_hash(result.hashes[key])}  {local:%a %d %b %H:%M %Z}", markup=False
+        )
+    for key, why in result.skipped.items():
+        console.print(Text.assemble("  ", ("skipped", "yellow"), f" {key}: {why}"))
 
 
 def _keys_and_fingerprints(
