@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from campaign.checks import CheckReport, run_checks
 from campaign.config import CampaignConfig
 from campaign.errors import CheckFailed
 from campaign.render import RenderedPost, render_plan
-from campaign.store import Actor, PlanChanges, Store
+
+if TYPE_CHECKING:  # checking a plan needs no database layer; storing one is given a Store
+    from campaign.store import Actor, PlanChanges, Store
 
 
 @dataclass(frozen=True)

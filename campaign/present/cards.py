@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from campaign.checks.findings import CheckReport, Finding
 from campaign.config import Account, CampaignConfig, Image
+from campaign.fingerprints import short_hash
 from campaign.present.platforms import display_name, length_limit, lengths
 from campaign.present.status import PostStatusView, post_status, problem
 from campaign.present.times import clock_time, day_month, short_time
 from campaign.render import PostContent, RenderedPost, content_hash
-from campaign.store.approvals import short_hash
 
 if TYPE_CHECKING:
     from campaign.store.models import PostRow

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from campaign.present.platforms import display_name
 from campaign.present.times import ago, short_time
-from campaign.store.models import PostState
+from campaign.states import PostState
 
 if TYPE_CHECKING:
     from campaign.health import AccountHealth, Health

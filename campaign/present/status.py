@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from campaign.present.platforms import link_text, post_url
 from campaign.present.threads import progress
 from campaign.present.times import short_time
-from campaign.store.models import PostState
+from campaign.states import PostState
 
 if TYPE_CHECKING:
     from campaign.store.models import PostRow

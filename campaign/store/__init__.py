@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
+from campaign.defaults import PAUSE_PATIENCE
 from campaign.errors import (
     AccountNotFound,
     BadInput,
@@ -52,9 +53,6 @@ __all__ = [
     "PostState",
     "Store",
 ]
-
-
-PAUSE_PATIENCE = 60.0  # seconds a pause keeps trying while the database is busy
 
 
 class Store:

@@ -9,7 +9,6 @@ first SHORT_HASH hex digits, or more.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,14 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from campaign.errors import ContentChanged, TimePassed
+from campaign.fingerprints import FINGERPRINT, SHORT_HASH, short_hash  # noqa: F401
 from campaign.present.late import late_heading as late_heading  # re-exported: the wording
 from campaign.present.late import late_line
 from campaign.present.late import late_summary as late_summary
 from campaign.store.audit import Actor, record
 from campaign.store.models import CampaignRow, PostRow, PostState
-
-SHORT_HASH = 12
-FINGERPRINT = re.compile(rf"[0-9a-f]{{{SHORT_HASH},64}}")
 
 
 @dataclass
@@ -34,11 +31,6 @@ class ApprovalResult:
     skipped: dict[str, str] = field(default_factory=dict)  # key -> why not
     hashes: dict[str, str] = field(default_factory=dict)  # changed key -> its content hash
     times: dict[str, datetime] = field(default_factory=dict)  # changed key -> when it is due
-
-
-def short_hash(content_hash: str) -> str:
-    """The fingerprint shown beside a post, to pass back as `KEY@FINGERPRINT`."""
-    return content_hash[:SHORT_HASH]
 
 
 def hash_matches(shown: str | None, stored: str) -> bool:

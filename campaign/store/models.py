@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -24,29 +23,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from campaign.errors import StoreError
 
-
-class PostState(StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    SCHEDULED = "scheduled"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    FAILED = "failed"
-    MISSED = "missed"
-    CANCELLED = "cancelled"
-    # A thread whose first part(s) are public but not the rest: publishing stopped (pause,
-    # give-up, grace) mid-thread. Finished at `campaign resume`, or abandoned by an approver.
-    PARTIAL = "partial"
-    ABANDONED = "abandoned"
-
-
-# States a plan edit may no longer touch: the platform has (or may have) the post.
-FROZEN_STATES = {
-    PostState.PUBLISHING,
-    PostState.PUBLISHED,
-    PostState.PARTIAL,
-    PostState.ABANDONED,
-}
+# The states live in campaign.states (light, for the faces); re-exported for the store.
+from campaign.states import FROZEN_STATES as FROZEN_STATES
+from campaign.states import PostState as PostState
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.console import Console
 
-from campaign import tables
 from campaign.checks.findings import CheckReport
+from campaign.cli import tables
 from campaign.config import CampaignConfig, load_config
 from campaign.health import publishing_health
 from campaign.planning import check_plan, store_plan

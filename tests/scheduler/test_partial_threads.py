@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-import campaign.cli_publish  # noqa: F401 - registers the publishing commands
+import campaign.cli.publish  # noqa: F401 - the publishing commands
 from campaign.cli import main
 from campaign.store import PostState
 from campaign.store.partial import AbandonRefused

@@ -30,7 +30,7 @@ def test_https_answers_carry_hsts_and_plain_http_ones_do_not(config, planned, ap
 
 @contextmanager
 def _served(app, trusted_proxy: str | None) -> Iterator[int]:
-    from campaign.cli_web import waitress_options
+    from campaign.cli.web import waitress_options
 
     options = waitress_options("127.0.0.1", 0, 2, True, trusted_proxy)
     server = create_server(app, **options)

@@ -1,6 +1,6 @@
 """`campaign approve`: sign-off from the command line, bound to the fingerprint read.
 
-Registered on `campaign`. The fingerprint is the start of a post's content hash, printed by
+Loaded by `campaign approve`. The fingerprint is the start of a post's content hash, printed by
 `campaign preview`, `campaign status` and `campaign approve --dry-run`; passed back as
 `KEY@FINGERPRINT`, the store refuses the approval if the post was stored again since.
 """
@@ -8,22 +8,22 @@ Registered on `campaign`. The fingerprint is the start of a post's content hash,
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.text import Text
 
-from campaign.cli import _console, actor_option, config_option, handle_errors, main, open_store
-from campaign.config import load_config
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
+
+from campaign.cli.context import CliContext, actor_option, make_console, pass_cli
 from campaign.present.times import short_time
-from campaign.store.approvals import FINGERPRINT, SHORT_HASH, late_posts, late_summary, short_hash
-from campaign.store.audit import Actor
-from campaign.store.users import require_cli_user
 
 
-@main.command()
-@config_option
+@click.command()
+@pass_cli
 @actor_option
 @click.argument("keys", nargs=-1, metavar="[KEY[@FINGERPRINT]]...")
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Approve every post of a day.")
@@ -35,9 +35,8 @@ from campaign.store.users import require_cli_user
     is_flag=True,
     help="List what would be approved, with fingerprints; change nothing.",
 )
-@handle_errors
 def approve(
-    config_path: Path,
+    cli: CliContext,
     actor: str,
     keys: tuple[str, ...],
     day: Any,
@@ -56,20 +55,13 @@ def approve(
     Once dashboard users exist, --by must name an enabled approver. The audit log records
     the --by name with your operating-system account and host.
     """
-    if not keys and day is None and not everything:
-        raise click.UsageError("say what to approve: post KEYs, --day YYYY-MM-DD, or --all")
-    if withdraw and not reason:
-        raise click.UsageError("--withdraw needs --reason")
-    if withdraw and dry_run:
-        raise click.UsageError("--dry-run lists what would be approved; not with --withdraw")
-    names, expected = _keys_and_fingerprints(keys)
-    if expected is not None and (day is not None or everything or withdraw):
-        raise click.UsageError(
-            "KEY@FINGERPRINT names exactly what you read: give it without --day, --all or "
-            "--withdraw"
-        )
-    config = load_config(config_path)
-    store = open_store(config, upgrade=True)
+    from campaign.store.approvals import late_posts, late_summary
+    from campaign.store.audit import Actor
+    from campaign.store.users import require_cli_user
+
+    names, expected = _what_to_approve(keys, day, everything, withdraw, reason, dry_run)
+    config = cli.config
+    store = cli.open_store(upgrade=True)
     slug = config.campaign.slug
     if not dry_run:
         require_cli_user(store, actor, "approve")
@@ -81,16 +73,10 @@ def approve(
         result = store.approve(
             slug, who, keys=names, day=on_day, expected=expected, dry_run=dry_run
         )
-    console = _console()
+    console = make_console()
     verb = "Would approve" if dry_run else "Withdrew approval of" if withdraw else "Approved"
     by = "" if dry_run else f" as {actor} (account {who.os_user} on {who.host})"
-    ending = ":" if result.changed else "."
-    console.print(f"{verb} {len(result.changed)} post(s){by}{ending}", markup=False)
-    for key in result.changed:
-        when = short_time(result.times[key], config.zone)
-        console.print(f"  {key}@{short_hash(result.hashes[key])}  {when}", markup=False)
-    for key, why in result.skipped.items():
-        console.print(Text.assemble("  ", ("skipped", "yellow"), f" {key}: {why}"))
+    _print_changes(console, f"{verb} {len(result.changed)} post(s){by}", result, config.zone)
     if not withdraw:
         late = late_posts(result.times, store.clock.now(), config.publishing.grace)
         summary = late_summary(
@@ -105,10 +91,48 @@ def approve(
         )
 
 
+def _what_to_approve(
+    keys: tuple[str, ...],
+    day: Any,
+    everything: bool,
+    withdraw: bool,
+    reason: str | None,
+    dry_run: bool,
+) -> tuple[tuple[str, ...], dict[str, str] | None]:
+    """The keys and fingerprints named, or a usage error for options that do not go together."""
+    if not keys and day is None and not everything:
+        raise click.UsageError("say what to approve: post KEYs, --day YYYY-MM-DD, or --all")
+    if withdraw and not reason:
+        raise click.UsageError("--withdraw needs --reason")
+    if withdraw and dry_run:
+        raise click.UsageError("--dry-run lists what would be approved; not with --withdraw")
+    names, expected = _keys_and_fingerprints(keys)
+    if expected is not None and (day is not None or everything or withdraw):
+        raise click.UsageError(
+            "KEY@FINGERPRINT names exactly what you read: give it without --day, --all or "
+            "--withdraw"
+        )
+    return names, expected
+
+
+def _print_changes(console: Console, headline: str, result: Any, zone: ZoneInfo) -> None:
+    """The headline, each post changed as KEY@FINGERPRINT with its local time, and the skips."""
+    from campaign.store.approvals import short_hash
+
+    console.print(f"{headline}{':' if result.changed else '.'}", markup=False)
+    for key in result.changed:
+        when = short_time(result.times[key], zone)
+        console.print(f"  {key}@{short_hash(result.hashes[key])}  {when}", markup=False)
+    for key, why in result.skipped.items():
+        console.print(Text.assemble("  ", ("skipped", "yellow"), f" {key}: {why}"))
+
+
 def _keys_and_fingerprints(
     keys: tuple[str, ...],
 ) -> tuple[tuple[str, ...], dict[str, str] | None]:
     """Split `KEY@FINGERPRINT` arguments: either every key has a fingerprint, or none."""
+    from campaign.store.approvals import FINGERPRINT, SHORT_HASH
+
     pairs = [key.rpartition("@") if "@" in key else ("", "", key) for key in keys]
     with_hash = [(name, fingerprint) for name, at, fingerprint in pairs if at]
     if not with_hash:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from campaign.checks import CheckReport, Finding
-from campaign.config import CampaignConfig
-from campaign.health import Health
-from campaign.present.cards import CardSource, CardView, rendered_card, row_card
-from campaign.present.health import health_view
-from campaign.present.plan import change_groups
-from campaign.present.threads import part_links, progress
-from campaign.present.times import short_date
-from campaign.render import RenderedPost
-from campaign.store import PlanChanges, PostRow
+if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import where used
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from campaign.checks import CheckReport, Finding
+    from campaign.config import CampaignConfig
+    from campaign.health import Health
+    from campaign.present.cards import CardView
+    from campaign.render import RenderedPost
+    from campaign.store import PlanChanges, PostRow
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {
@@ -36,6 +35,9 @@ STATE_STYLE = {
 
 
 def plan_table(posts: list[RenderedPost], report: CheckReport, config: CampaignConfig) -> Table:
+    from campaign.present.cards import CardSource, rendered_card
+    from campaign.present.times import short_date
+
     table = Table(title=config.campaign.name, show_lines=False)
     for column in ("Day", "Time", "Channel", "Post", "Parts", "Length", "Ease", "Findings"):
         table.add_column(column, no_wrap=column != "Findings")
@@ -83,6 +85,8 @@ def findings_table(findings: list[Finding]) -> Table:
 
 
 def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
+    from campaign.present.cards import CardSource, row_card
+
     table = Table(title=config.campaign.name)
     columns = ("When", "Channel", "Post", "Fingerprint", "State", "Approved by", "Platform id")
     for column in (*columns, "Note"):
@@ -104,6 +108,8 @@ def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
 
 def partial_line(row: PostRow) -> Text:
     """The line an officer must not miss: a thread half public, and where to see it."""
+    from campaign.present.threads import part_links, progress
+
     line = Text(f"{row.key} – partial: {progress(row)}: ", style="bold red")
     line.append(" ".join(part_links(row)))
     line.append(
@@ -114,6 +120,8 @@ def partial_line(row: PostRow) -> Text:
 
 
 def changes_table(changes: PlanChanges) -> Table:
+    from campaign.present.plan import change_groups
+
     table = Table(title="Plan changes")
     table.add_column("Change")
     table.add_column("Posts", justify="right")
@@ -125,6 +133,8 @@ def changes_table(changes: PlanChanges) -> Table:
 
 def health_panel(health: Health, rows: list[PostRow], now: datetime, zone: ZoneInfo) -> Panel:
     """The lines an officer must not miss, in the dashboard banner's words."""
+    from campaign.present.health import health_view
+
     view = health_view(health, rows, now, zone)
     lines = Text()
     lines.append(f"{view.title}\n", "bold red" if view.paused else "bold green")

@@ -1,4 +1,4 @@
-"""Web commands: `serve` (the dashboard) and `users` (who may sign in). Registered on `campaign`."""
+"""Web commands: `serve` (the dashboard) and `users` (who may sign in)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,18 @@ import ipaddress
 import logging
 import os
 import secrets
-from pathlib import Path
 
 import click
-from rich.table import Table
 from rich.text import Text
 
-from campaign.cli import _console, config_option, handle_errors, main, open_store
-from campaign.config import load_config
+from campaign.cli.context import CliContext, make_console, pass_cli
 from campaign.present.times import record_time
 
 SECRET_ENV = "CAMPAIGN_WEB_SECRET"
 
 
-@main.command()
-@config_option
+@click.command()
+@pass_cli
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
@@ -63,9 +60,8 @@ SECRET_ENV = "CAMPAIGN_WEB_SECRET"
     show_default=True,
     help="Requests served at once.",
 )
-@handle_errors
 def serve(
-    config_path: Path,
+    cli: CliContext,
     host: str,
     port: int,
     secret_env: str,
@@ -85,10 +81,10 @@ def serve(
     from campaign.store.users import list_users
     from campaign.web import create_app
 
-    config = load_config(config_path)
-    store = open_store(config, upgrade=True)
+    config = cli.config
+    store = cli.open_store(upgrade=True)
     store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
-    console = _console()
+    console = make_console()
     secret = os.environ.get(secret_env, "")
     if len(secret) < 16:
         if secret:
@@ -177,7 +173,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-@main.group()
+@click.group()
 def users() -> None:
     """Who may sign in to the web dashboard, and with which role.
 
@@ -189,7 +185,7 @@ def users() -> None:
 
 
 @users.command("add")
-@config_option
+@pass_cli
 @click.argument("username")
 @click.option(
     "--role",
@@ -202,46 +198,42 @@ def users() -> None:
     metavar="VAR",
     help="Read the password from this environment variable instead of asking for it.",
 )
-@handle_errors
-def users_add(config_path: Path, username: str, role: str, password_env: str | None) -> None:
+def users_add(cli: CliContext, username: str, role: str, password_env: str | None) -> None:
     """Create USERNAME with a role; the password is asked for twice (hidden) and only hashed."""
     from campaign.store.users import add_user
 
     password = _password(password_env)
-    config = load_config(config_path)
-    user = add_user(open_store(config, create=True), username, password, role)
-    _console().print(f"Created {user.username} ({user.role}).")
+    user = add_user(cli.open_store(create=True), username, password, role)
+    make_console().print(f"Created {user.username} ({user.role}).")
 
 
 @users.command("password")
-@config_option
+@pass_cli
 @click.argument("username")
 @click.option("--password-env", metavar="VAR", help="Read the new password from this variable.")
-@handle_errors
-def users_password(config_path: Path, username: str, password_env: str | None) -> None:
+def users_password(cli: CliContext, username: str, password_env: str | None) -> None:
     """Set a new password for USERNAME."""
     from campaign.store.users import set_password
 
     password = _password(password_env)
-    set_password(open_store(load_config(config_path), upgrade=True), username, password)
-    _console().print(f"New password set for {username}.")
+    set_password(cli.open_store(upgrade=True), username, password)
+    make_console().print(f"New password set for {username}.")
 
 
 @users.command("disable")
-@config_option
+@pass_cli
 @click.argument("username")
 @click.option("--enable", is_flag=True, help="Re-enable instead.")
-@handle_errors
-def users_disable(config_path: Path, username: str, enable: bool) -> None:
+def users_disable(cli: CliContext, username: str, enable: bool) -> None:
     """Stop USERNAME signing in (their open sessions end at their next click)."""
     from campaign.store.users import set_disabled
 
-    set_disabled(open_store(load_config(config_path), upgrade=True), username, not enable)
-    _console().print(f"{'Enabled' if enable else 'Disabled'} {username}.")
+    set_disabled(cli.open_store(upgrade=True), username, not enable)
+    make_console().print(f"{'Enabled' if enable else 'Disabled'} {username}.")
 
 
 @users.command("role")
-@config_option
+@pass_cli
 @click.argument("username")
 @click.option(
     "--role",
@@ -249,42 +241,41 @@ def users_disable(config_path: Path, username: str, enable: bool) -> None:
     required=True,
     help="The new role.",
 )
-@handle_errors
-def users_role(config_path: Path, username: str, role: str) -> None:
+def users_role(cli: CliContext, username: str, role: str) -> None:
     """Give USERNAME another role; their open sessions end (they sign in again)."""
     from campaign.store.users import set_role
 
-    set_role(open_store(load_config(config_path)), username, role)
-    _console().print(f"{username} is now {role}.")
+    set_role(cli.store, username, role)
+    make_console().print(f"{username} is now {role}.")
 
 
 @users.command("unlock")
-@config_option
+@pass_cli
 @click.argument("username")
-@handle_errors
-def users_unlock(config_path: Path, username: str) -> None:
+def users_unlock(cli: CliContext, username: str) -> None:
     """Let USERNAME try to sign in again now, after too many wrong passwords."""
     from campaign.store.sign_ins import unlock
 
-    store = open_store(load_config(config_path))
+    store = cli.store
     unlock(store, username, store.clock.now(), by=_operator())
-    _console().print(f"{username} may sign in again now.")
+    make_console().print(f"{username} may sign in again now.")
 
 
 @users.command("sign-ins")
-@config_option
+@pass_cli
 @click.option("--user", "username", help="Only this user's sign-ins.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@handle_errors
-def users_sign_ins(config_path: Path, username: str | None, limit: int) -> None:
+def users_sign_ins(cli: CliContext, username: str | None, limit: int) -> None:
     """The latest sign-ins, failures, throttled attempts and sign-outs, newest first."""
+    from rich.table import Table
+
     from campaign.store.sign_ins import recent
 
-    config = load_config(config_path)
+    config = cli.config
     table = Table(title="Dashboard sign-ins")
     for column in ("When", "Event", "User", "Address", "Detail"):
         table.add_column(column)
-    for row in recent(open_store(config), limit=limit, username=username):
+    for row in recent(cli.store, limit=limit, username=username):
         table.add_row(
             record_time(row.at, config.zone),
             row.event,
@@ -292,7 +283,7 @@ def users_sign_ins(config_path: Path, username: str | None, limit: int) -> None:
             row.address or "",
             row.detail or "",
         )
-    _console().print(table)
+    make_console().print(table)
 
 
 def _operator() -> str:
@@ -303,24 +294,25 @@ def _operator() -> str:
 
 
 @users.command("list")
-@config_option
-@handle_errors
-def users_list(config_path: Path) -> None:
+@pass_cli
+def users_list(cli: CliContext) -> None:
     """Show every user, their role and whether they may sign in."""
+    from rich.table import Table
+
     from campaign.store.users import list_users
 
-    config = load_config(config_path)
+    config = cli.config
     table = Table(title="Dashboard users")
     for column in ("Username", "Role", "Created", "Status"):
         table.add_column(column)
-    for user in list_users(open_store(config)):
+    for user in list_users(cli.store):
         table.add_row(
             user.username,
             user.role,
             record_time(user.created_at, config.zone),
             "disabled" if user.disabled else "active",
         )
-    _console().print(table)
+    make_console().print(table)
 
 
 def _password(env_name: str | None) -> str:

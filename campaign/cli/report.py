@@ -1,4 +1,4 @@
-"""Measuring commands: `metrics collect`, `report`, `audit`. Registered on `campaign`."""
+"""Measuring commands: `metrics collect`, `report`, `audit`."""
 
 from __future__ import annotations
 
@@ -9,29 +9,27 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from campaign.cli import _console, config_option, handle_errors, main, open_store
-from campaign.config import load_config
+from campaign.cli.context import CliContext, make_console, pass_cli
 from campaign.outputs import write_output
 from campaign.present.times import precise_time
 
 
-@main.group()
+@click.group()
 def metrics() -> None:
     """Engagement metrics from the platforms."""
 
 
 @metrics.command("collect")
-@config_option
+@pass_cli
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@handle_errors
-def collect(config_path: Path, as_json: bool) -> None:
+def collect(cli: CliContext, as_json: bool) -> None:
     """Take a snapshot of every published post now (the daemon also does this at offsets)."""
     from campaign.clock import SystemClock
     from scheduler.channels import channels_for
     from scheduler.metrics import MetricsCollector
 
-    config = load_config(config_path)
-    store = open_store(config, upgrade=True)
+    config = cli.config
+    store = cli.open_store(upgrade=True)
     channels = channels_for(config, os.environ)
     report = MetricsCollector(store, config, channels, SystemClock()).collect_now()
     if as_json:
@@ -47,7 +45,7 @@ def collect(config_path: Path, as_json: bool) -> None:
             )
         )
         return
-    console = _console()
+    console = make_console()
     console.print(f"Took {report.snapshots} snapshot(s).")
     for key in report.deleted:
         console.print(Text.assemble("  ", (key, "yellow"), ": deleted on the platform"))
@@ -57,8 +55,8 @@ def collect(config_path: Path, as_json: bool) -> None:
         console.print(Text.assemble("  ", (f"{account} skipped", "red"), f": {why}"))
 
 
-@main.command()
-@config_option
+@click.command()
+@pass_cli
 @click.option(
     "--format",
     "fmt",
@@ -73,21 +71,20 @@ def collect(config_path: Path, as_json: bool) -> None:
     help="File to write (html/csv/json) [default: build/report.<format> beside the "
     "config]; '-' for standard output (csv/json).",
 )
-@handle_errors
-def report(config_path: Path, fmt: str, output: Path | None) -> None:
+def report(cli: CliContext, fmt: str, output: Path | None) -> None:
     """Engagement by campaign, day, theme, channel and post, with definitions and gaps."""
     from campaign.report.dataset import load_dataset
     from campaign.report.export import rows_csv, rows_json
     from campaign.report.summary import summarise
 
-    config = load_config(config_path)
-    store = open_store(config)
+    config = cli.config
+    store = cli.store
     dataset = load_dataset(store, config)
     summary = summarise(dataset)
     if fmt == "terminal":
         from campaign.report.terminal import render_terminal
 
-        _console().print(render_terminal(summary, dataset.latest, config.zone))
+        make_console().print(render_terminal(summary, dataset.latest, config.zone))
         return
     if fmt == "html":
         from campaign.report.html import render_report_html
@@ -100,11 +97,11 @@ def report(config_path: Path, fmt: str, output: Path | None) -> None:
         return
     target = output or config.base_dir / "build" / f"report.{fmt}"
     write_output(target, text, create_folder=output is None)
-    _console().print(f"Wrote the {fmt} report ({len(dataset.rows)} rows) to {target}.")
+    make_console().print(f"Wrote the {fmt} report ({len(dataset.rows)} rows) to {target}.")
 
 
-@main.command()
-@config_option
+@click.command()
+@pass_cli
 @click.option(
     "--export",
     "export_path",
@@ -114,18 +111,17 @@ def report(config_path: Path, fmt: str, output: Path | None) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
 )
-@handle_errors
-def audit(config_path: Path, export_path: Path | None, fmt: str) -> None:
+def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
     """Who planned, approved, paused, sent and failed what, when, with platform ids."""
     from rich.table import Table
 
     from campaign.report.export import audit_csv, audit_json
 
-    config = load_config(config_path)
-    entries = open_store(config).audit_log(config.campaign.slug)
+    config = cli.config
+    entries = cli.store.audit_log(config.campaign.slug)
     if export_path:
         write_output(export_path, audit_csv(entries) if fmt == "csv" else audit_json(entries))
-        _console().print(f"Wrote {len(entries)} audit entries to {export_path}.")
+        make_console().print(f"Wrote {len(entries)} audit entries to {export_path}.")
         return
     table = Table(title=f"Audit trail – {config.campaign.name}")
     for column in ("When", "Who", "Action", "Post", "Detail"):
@@ -141,6 +137,6 @@ def audit(config_path: Path, export_path: Path | None, fmt: str) -> None:
             post,
             str(detail),
         )
-    _console().print(table)
+    make_console().print(table)
     if len(entries) > 200:
-        _console().print(f"(last 200 of {len(entries)}; --export writes them all)")
+        make_console().print(f"(last 200 of {len(entries)}; --export writes them all)")

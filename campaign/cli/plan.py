@@ -1,0 +1,245 @@
+"""Commands on the plan in files: `init`, `check`, `plan`, `preview`, `export`.
+
+What a body needs is imported in the body, so `campaign --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.text import Text
+
+from campaign.cli.context import CliContext, actor_option, make_console, pass_cli, warn_if_past
+from campaign.errors import CheckFailed, NoPlanStored
+
+if TYPE_CHECKING:
+    from campaign.checks import CheckReport
+    from campaign.store import Store
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", required=True, help="Campaign name, e.g. 'Stalking Awareness Week 2027'.")
+@click.option(
+    "--hashtag", required=True, help="Campaign hashtag in CamelCase, e.g. #SeeStalkingClearly."
+)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day.")
+@click.option("--days", type=click.IntRange(1, 31), default=7, show_default=True)
+@click.option("--organisation", required=True, help="The force or charity posting.")
+@click.option("--timezone", default="Europe/London", show_default=True)
+def init(
+    directory: Path,
+    name: str,
+    hashtag: str,
+    start: Any,
+    days: int,
+    organisation: str,
+    timezone: str,
+) -> None:
+    """Scaffold a new campaign (config.toml and posts/) in DIRECTORY."""
+    from campaign.clock import SystemClock
+    from campaign.config import load_config
+    from campaign.past import past_in_config
+    from campaign.scaffold import scaffold
+
+    written = scaffold(
+        directory,
+        name=name,
+        hashtag=hashtag,
+        start=start.date(),
+        days=days,
+        organisation=organisation,
+        timezone=timezone,
+    )
+    console = make_console()
+    console.print(f"Created {len(written)} files in {directory}.")
+    console.print(
+        f"Next: replace each [[placeholder]] in {directory / 'config.toml'} and the templates "
+        f"in {directory / 'posts'}; `campaign check --config {directory / 'config.toml'}` "
+        "lists the ones left.",
+        markup=False,
+    )
+    warn_if_past(past_in_config(load_config(directory / "config.toml"), SystemClock().now()))
+
+
+@click.command()
+@pass_cli
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def check(cli: CliContext, as_json: bool) -> None:
+    """Render every post and check it; exit 1 if any error is found."""
+    from campaign.cli import tables
+    from campaign.clock import SystemClock
+    from campaign.past import past_in_config
+    from campaign.planning import check_plan
+
+    config = cli.config
+    checked = check_plan(config)
+    report = checked.report
+    past = past_in_config(config, SystemClock().now())
+    if as_json:
+        data = _report_json(checked.posts, report)
+        data.update(past=past.keys, past_warning=past.message())
+        click.echo(json.dumps(data, indent=2))
+    else:
+        console = make_console()
+        console.print(tables.plan_table(checked.posts, report, config))
+        if report.findings:
+            console.print(tables.findings_table(report.findings))
+        console.print(_counts(len(checked.posts), report))
+        warn_if_past(past)
+    if not report.ok:
+        sys.exit(CheckFailed.exit_code)
+
+
+@click.command()
+@pass_cli
+@actor_option
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
+    """Render, check and store the plan (idempotent; edits clear approvals)."""
+    from campaign.cli import tables
+    from campaign.past import past_in_config
+    from campaign.planning import store_plan
+    from campaign.store.audit import Actor
+
+    config = cli.config
+    store = _plan_store(cli, dry_run)
+    checked, changes = store_plan(config, store, Actor.cli(actor), dry_run=dry_run)
+    console = make_console()
+    console.print(tables.changes_table(changes))
+    if checked.report.findings:
+        console.print(tables.findings_table(checked.report.findings))
+    verb = "Would store" if dry_run else "Stored"
+    warnings = len(checked.report.warnings)
+    console.print(
+        f"{verb} {len(checked.posts)} posts of {config.campaign.name} in "
+        f"{_shown_url(config.database_url())}"
+        + (f", with {warnings} warnings (shown above)." if warnings else ".")
+    )
+    warn_if_past(past_in_config(config, store.clock.now()))
+
+
+def _plan_store(cli: CliContext, dry_run: bool) -> Store:
+    """A dry run before any plan compares with an empty in-memory store: it creates nothing."""
+    from campaign.clock import SystemClock
+    from campaign.store import Store
+
+    if not dry_run:
+        return cli.open_store(create=True)
+    try:
+        return cli.store
+    except NoPlanStored:
+        return Store.open("sqlite://", SystemClock())
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _counts(posts: int, report: CheckReport) -> Text:
+    """The count line under `campaign check` (14 posts, 0 errors, 2 warnings), coloured."""
+    return Text.assemble(
+        f"{posts} posts, ",
+        (f"{len(report.errors)} errors", "red"),
+        ", ",
+        (f"{len(report.warnings)} warnings", "yellow"),
+        ".",
+    )
+
+
+@click.command()
+@pass_cli
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the HTML page [default: build/preview.html beside the config].",
+)
+def preview(cli: CliContext, output: Path | None) -> None:
+    """Show the week as a table and write an HTML page of post cards.
+
+    Once the plan is stored, the cards show the stored posts (what would be sent), each with
+    its fingerprint for `campaign approve KEY@FINGERPRINT`; posts whose files now differ are
+    marked "the files differ from the stored plan: run plan".
+    """
+    from rich.markup import escape
+
+    from campaign.cli import tables
+    from campaign.outputs import write_output
+    from campaign.planning import check_plan
+    from campaign.preview import StoredPost, files_differ, render_preview_html
+
+    config = cli.config
+    checked = check_plan(config)
+    try:
+        rows = cli.store.posts(config.campaign.slug)
+    except NoPlanStored:
+        rows = []  # the cards show no state until `campaign plan` stores the week
+    stored = [StoredPost.from_row(row, config.zone) for row in rows]
+    target = output or config.base_dir / "build" / "preview.html"
+    write_output(
+        target,
+        render_preview_html(config, checked.posts, checked.report, stored),
+        create_folder=output is None,
+    )
+    rendered = {post.key: post for post in checked.posts}
+    differ = [p.key for p in stored if files_differ(p, rendered.get(p.key), config.posts_dir)]
+    console = make_console()
+    console.print(tables.plan_table(checked.posts, checked.report, config))
+    if differ:
+        console.print(
+            f"[bold yellow]{len(differ)} post(s): the files differ from the stored plan, which "
+            f"is what would be sent: run `campaign plan`.[/] {escape(', '.join(differ))}"
+        )
+    console.print(f"Preview written to {target} – open it in a browser.")
+
+
+@click.command()
+@pass_cli
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Write the stored plan as an iCalendar file here.",
+)
+def export(cli: CliContext, ics_path: Path) -> None:
+    """Export the stored plan for the team calendar."""
+    from campaign.ics import plan_to_ics
+    from campaign.outputs import write_output
+
+    config = cli.config
+    store = cli.store
+    rows = store.posts(config.campaign.slug)
+    campaign = store.campaign(config.campaign.slug)
+    write_output(ics_path, plan_to_ics(campaign, rows, store.clock.now()))
+    make_console().print(f"Wrote {len(rows)} events to {ics_path}.")
+
+
+def _report_json(posts: list[Any], report: CheckReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "posts": [
+            {
+                "key": post.key,
+                "channel": post.channel,
+                "platform": post.platform,
+                "scheduled_at": post.scheduled_at.isoformat(),
+                "local_time": post.local_time.isoformat(),
+                "parts": list(post.parts),
+                "lengths": report.lengths.get(post.key, []),
+                "reading_ease": report.reading_ease.get(post.key),
+                "content_hash": post.content_hash,
+            }
+            for post in posts
+        ],
+        "findings": [finding.as_dict() for finding in report.findings],
+    }
