@@ -71,13 +71,21 @@ def transition(
     action: str | None = None,
     **why: Any,
 ) -> AuditRow:
-    """Move `row` to `to`, stamp `updated_at`, and audit it (action defaults to the new state;
-    `why` goes into the audit row's details, after the previous state)."""
+    """Move `row` to `to`, stamp `updated_at`, and audit it: the action (by default the new
+    state's name), the previous and new states, and `why`, in the audit row's details."""
     previous = PostState(row.state)
     check(row.key, previous, to)
     row.state, row.updated_at = to, now
     return record(
-        session, campaign, action or str(to), actor, now, post=row, previous_state=previous, **why
+        session,
+        campaign,
+        action or str(to),
+        actor,
+        now,
+        post=row,
+        previous_state=previous,
+        new_state=to,
+        **why,
     )
 
 
@@ -94,5 +102,16 @@ def audited(
 ) -> AuditRow:
     """The audit row of a move already made by a bulk statement (the claim), checked against
     the table like any other."""
-    check(row.key, previous, PostState(row.state))
-    return record(session, campaign, action, actor, now, post=row, previous_state=previous, **why)
+    to = PostState(row.state)
+    check(row.key, previous, to)
+    return record(
+        session,
+        campaign,
+        action,
+        actor,
+        now,
+        post=row,
+        previous_state=previous,
+        new_state=to,
+        **why,
+    )
