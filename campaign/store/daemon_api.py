@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
 from campaign.store import control, metrics, outcomes, publishing
@@ -119,7 +120,7 @@ def _claimed(row: PostRow, slugs: dict[int, str]) -> ClaimedPost:
     )
 
 
-def _claimed_all(session: Any, rows: Sequence[PostRow]) -> list[ClaimedPost]:
+def _claimed_all(session: Session, rows: Sequence[PostRow]) -> list[ClaimedPost]:
     slugs = {c.id: c.slug for c in publishing.campaigns_of(session, rows).values()}
     return [_claimed(row, slugs) for row in rows]
 
