@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from campaign.store import Store
 
 DueCollection = metrics.DueCollection
+Published = outcomes.Published
 
 
 @dataclass(frozen=True)
@@ -67,17 +68,6 @@ class Housekeeping:
     scheduled: list[PostRef]
     missed: list[PostRef]
     in_doubt: list[ClaimedPost]
-
-
-@dataclass(frozen=True)
-class Published:
-    """A send that succeeded, to be recorded with others in one transaction."""
-
-    post_id: int
-    part_ids: tuple[str, ...]
-    url: str | None
-    at: datetime
-    found_by_reconciliation: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,22 +266,8 @@ class PublishingStore:
         daemon had lost (taken over after a stall): those are left to their new holder."""
         if not done:
             return []
-        lost = []
         with self._store.transaction() as session:
-            for item in done:
-                try:
-                    outcomes.published(
-                        session,
-                        item.post_id,
-                        daemon_id,
-                        item.at,
-                        part_ids=list(item.part_ids),
-                        url=item.url,
-                        found_by_reconciliation=item.found_by_reconciliation,
-                    )
-                except StoreError:
-                    lost.append(item.post_id)
-        return lost
+            return outcomes.published_many(session, daemon_id, done)
 
     def retry_later(
         self,

@@ -7,6 +7,8 @@ id and works out its campaign itself: one daemon may hold posts of many campaign
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from campaign.errors import StoreError
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
 from campaign.store.partial import progress, stop_partial
+from campaign.store.publishing import campaigns_of
 from campaign.store.transitions import transition
 
 
@@ -66,17 +69,59 @@ def part_sent(
         row.platform_post_id = part_id
 
 
-def published(
+@dataclass(frozen=True)
+class Published:
+    """A send that succeeded, to be recorded with others in one transaction."""
+
+    post_id: int
+    part_ids: tuple[str, ...]
+    url: str | None
+    at: datetime
+    found_by_reconciliation: bool = False
+
+
+def published_many(session: Session, daemon_id: str, sends: Sequence[Published]) -> list[int]:
+    """Record many successful sends with one read of the posts (and one flush at commit).
+    Returns the ids whose claim this daemon no longer holds: those are left alone."""
+    ids = [send.post_id for send in sends]
+    held = {
+        row.id: row
+        for row in session.scalars(
+            select(PostRow).where(
+                PostRow.id.in_(ids),
+                PostRow.state == PostState.PUBLISHING,
+                PostRow.claimed_by == daemon_id,
+            )
+        )
+    }
+    campaigns = campaigns_of(session, list(held.values()))
+    for send in sends:
+        row = held.get(send.post_id)
+        if row is not None:
+            campaign = campaigns[row.campaign_id]
+            _published(
+                session,
+                campaign,
+                row,
+                daemon_id,
+                send.at,
+                list(send.part_ids),
+                send.url,
+                send.found_by_reconciliation,
+            )
+    return [post_id for post_id in ids if post_id not in held]
+
+
+def _published(
     session: Session,
-    post_id: int,
+    campaign: CampaignRow,
+    row: PostRow,
     daemon_id: str,
     now: datetime,
-    *,
     part_ids: list[str],
     url: str | None,
-    found_by_reconciliation: bool = False,
-) -> PostRow:
-    row, campaign = _held(session, post_id, daemon_id)
+    found_by_reconciliation: bool,
+) -> None:
     row.published_at = now
     row.platform_post_id, row.platform_part_ids = part_ids[0], part_ids
     row.in_doubt, row.next_attempt_at, row.last_error = False, None, None
@@ -94,7 +139,6 @@ def published(
         found_by_reconciliation=found_by_reconciliation,
         lateness_seconds=round((now - row.scheduled_at).total_seconds(), 3),
     )
-    return row
 
 
 def retry_later(
