@@ -4,6 +4,8 @@
 migrates it; `Store.open_existing(url)` uses only a database `campaign plan` made, creating
 nothing. Every public method is one short transaction; the ones that only read do not take
 SQLite's write lock, so pages (the pause form among them) open while another process writes.
+The publishing daemon uses `Store.publishing` (daemon_api.py): the same store, named by what a
+daemon does, over every campaign in the database. docs/architecture.md describes both.
 """
 
 from __future__ import annotations
