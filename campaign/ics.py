@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 
 from campaign.present.platforms import display_name
-from campaign.store import CampaignRow, PostRow
+from campaign.store import CampaignRow, PostRow, PostState
 
 EVENT_LENGTH = timedelta(minutes=15)
 
@@ -28,7 +28,7 @@ def plan_to_ics(campaign: CampaignRow, posts: list[PostRow], generated_at: datet
         event.add("summary", f"[{post.state}] {post.account.name}: {post.theme}")
         event.add("description", "\n\n---\n\n".join(post.parts))
         event.add("categories", [display_name(post.account.platform), post.day_slug])
-        if post.state == "cancelled":
+        if post.state == PostState.CANCELLED:
             event.add("status", "CANCELLED")
         calendar.add_component(event)
     return calendar.to_ical()

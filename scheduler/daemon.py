@@ -21,15 +21,8 @@ from functools import partial
 
 from campaign.clock import Clock
 from campaign.config import CampaignConfig
-from campaign.store import Store, control
-from campaign.store.models import PostRow
-from campaign.store.publishing import (
-    claim_in_doubt,
-    due_post_ids,
-    mark_missed,
-    next_due,
-    schedule_approved,
-)
+from campaign.store import Store
+from campaign.store.daemon_api import ClaimedPost
 from scheduler.channels.base import Channel
 from scheduler.metrics import MetricsCollector
 from scheduler.publisher import Finished, Publisher
@@ -60,6 +53,7 @@ class Daemon:
         rng: random.Random | None = None,
     ) -> None:
         self.store, self.config, self.clock = store, config, clock
+        self.api = store.publishing
         self.id = daemon_id or f"daemon-{uuid.uuid4().hex[:12]}"
         self.settings = config.publishing
         self.publisher = Publisher(store, config, channels, clock, self.id, rng)
@@ -71,10 +65,19 @@ class Daemon:
         self._metrics_checked_at: datetime | None = None
         self._metrics_due_at: datetime | None = None
         self.totals = StepReport()
+        self._scope: int | None = None
 
     @property
     def slug(self) -> str:
         return self.config.campaign.slug
+
+    @property
+    def scope(self) -> int:
+        """The id of this daemon's campaign: the store serves every campaign, but a daemon is
+        still built from one campaign's config (its channels and settings)."""
+        if self._scope is None:
+            self._scope = self.api.campaign_id(self.slug)
+        return self._scope
 
     def housekeeping(self) -> StepReport:
         """Everything but sending new posts: heartbeat, recovery, scheduling, misfires."""
@@ -83,19 +86,22 @@ class Daemon:
             report.outcomes[self.publisher.reconcile(row)] += 1
         return report
 
-    def _housekeeping(self) -> tuple[StepReport, list[PostRow]]:
-        report = StepReport()
+    def _housekeeping(self) -> tuple[StepReport, list[ClaimedPost]]:
         now = self.clock.now()
         stale = now - timedelta(seconds=self.settings.heartbeat_timeout_seconds)
-        with self.store.transaction() as session:
-            control.heartbeat(session, self.id, now)
-            campaign = self.store.campaign(self.slug, session)
-            report.scheduled = schedule_approved(session, campaign, now)
-            report.missed = mark_missed(session, campaign, now, self.settings.grace)
-            in_doubt = claim_in_doubt(
-                session, campaign, self.id, now, stale, busy=self.in_flight.ids()
-            )
-        return report, in_doubt
+        done = self.api.housekeeping(
+            self.id,
+            now,
+            grace=self.settings.grace,
+            stale_before=stale,
+            busy=self.in_flight.ids(),
+            scope=self.scope,
+        )
+        report = StepReport(
+            scheduled=[post.key for post in done.scheduled],
+            missed=[post.key for post in done.missed],
+        )
+        return report, done.in_doubt
 
     def sweep(self) -> StepReport:
         """One step of the long-running daemon that never waits for a send.
@@ -153,16 +159,12 @@ class Daemon:
     def beat(self) -> None:
         """Tell the other daemons this one is alive."""
         try:
-            with self.store.transaction() as session:
-                control.heartbeat(session, self.id, self.clock.now())
+            self.api.heartbeat(self.id, self.clock.now())
         except Exception:  # a missed beat is retried at the next; never kill the scheduler
             log.exception("heartbeat failed")
 
     def due(self, limit: int = 1000) -> list[int]:
-        now = self.clock.now()
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.slug, session)
-            return due_post_ids(session, campaign, now, limit)
+        return self.api.due(self.clock.now(), limit, self.scope)
 
     def publish_many(self, post_ids: list[int]) -> Counter[str]:
         """Send due posts concurrently, claiming one wave of `workers` posts at a time.
@@ -204,8 +206,7 @@ class Daemon:
 
     def next_due(self) -> datetime | None:
         """The next moment with work: a post (or retry) to send, or a snapshot to take."""
-        with self.store.transaction() as session:
-            posts = next_due(session, self.store.campaign(self.slug, session))
+        posts = self.api.next_due(self.scope)
         metrics = self.metrics.next_due()
         return min((t for t in (posts, metrics) if t is not None), default=None)
 
@@ -213,8 +214,7 @@ class Daemon:
         """Start nothing new, finish sends in flight, then record that this daemon stopped."""
         self.stopping.set()
         self.pool.shutdown(wait=True)
-        with self.store.transaction() as session:
-            control.heartbeat(session, self.id, self.clock.now(), stopping=True)
+        self.api.heartbeat(self.id, self.clock.now(), stopping=True)
 
     def _add(self, report: StepReport) -> None:
         with self._totals_lock:

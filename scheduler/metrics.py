@@ -20,14 +20,7 @@ from campaign.clock import Clock
 from campaign.config import CampaignConfig
 from campaign.errors import PublishError, RateLimited
 from campaign.store import Store
-from campaign.store.metrics import (
-    DueCollection,
-    due_collections,
-    next_collection_due,
-    published_posts,
-    save_snapshot,
-)
-from campaign.store.models import MetricSnapshotRow
+from campaign.store.daemon_api import DueCollection, Snapshot
 from scheduler.channels.base import Channel, MetricReading
 
 log = logging.getLogger(__name__)
@@ -54,6 +47,8 @@ class MetricsCollector:
         stopping: threading.Event | None = None,
     ) -> None:
         self.store, self.config, self.channels, self.clock = store, config, channels, clock
+        self.api = store.publishing
+        self._scope: int | None = None
         self._not_before: dict[str, datetime] = {}  # account -> rate-limit reset
         # Set when the daemon stops: the collection ends after the batch being read.
         self._stopping = stopping or threading.Event()
@@ -62,25 +57,24 @@ class MetricsCollector:
     def slug(self) -> str:
         return self.config.campaign.slug
 
+    @property
+    def scope(self) -> int:
+        """This collector's campaign (its channels are that campaign's accounts)."""
+        if self._scope is None:
+            self._scope = self.api.campaign_id(self.slug)
+        return self._scope
+
     def collect_due(self) -> CollectionReport:
         """Snapshot every published post whose next offset has come."""
-        now = self.clock.now()
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.slug, session)
-            due = due_collections(session, campaign, now, self.config.metrics.offset_deltas)
-        return self._collect(due)
+        offsets = self.config.metrics.offset_deltas
+        return self._collect(self.api.metrics_due(self.clock.now(), offsets, self.scope))
 
     def collect_now(self) -> CollectionReport:
         """Snapshot every published post now (`campaign metrics collect`)."""
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.slug, session)
-            due = [DueCollection(post, ON_DEMAND) for post in published_posts(session, campaign)]
-        return self._collect(due, honour_resets=False)
+        return self._collect(self.api.published(ON_DEMAND, self.scope), honour_resets=False)
 
     def next_due(self) -> datetime | None:
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.slug, session)
-            upcoming = next_collection_due(session, campaign, self.config.metrics.offset_deltas)
+        upcoming = self.api.next_metrics_due(self.config.metrics.offset_deltas, self.scope)
         waits = [at for at in self._not_before.values() if upcoming and at > upcoming]
         return max([upcoming, *waits]) if upcoming and waits else upcoming
 
@@ -88,7 +82,7 @@ class MetricsCollector:
         report = CollectionReport()
         by_channel: dict[str, list[DueCollection]] = defaultdict(list)
         for item in due:
-            by_channel[item.post.account.key].append(item)
+            by_channel[item.account].append(item)
         now = self.clock.now()
         for channel_key, items in by_channel.items():
             if self._stopping.is_set():
@@ -97,7 +91,7 @@ class MetricsCollector:
             if honour_resets and wait and wait > now:
                 report.skipped_accounts[channel_key] = f"rate limited until {wait.isoformat()}"
                 continue
-            by_id = {item.post.platform_post_id: item for item in items}
+            by_id = {item.platform_post_id: item for item in items}
             by_id.pop(None, None)
             try:
                 for readings in self.channels[channel_key].metric_batches(list(by_id)):
@@ -119,8 +113,8 @@ class MetricsCollector:
                 report.skipped_accounts[channel_key] = str(exc)
                 continue
             self._not_before.pop(channel_key, None)
-            unanswered = [item for item in items if item.post.platform_post_id in by_id]
-            unanswered += [item for item in items if not item.post.platform_post_id]
+            unanswered = [item for item in items if item.platform_post_id in by_id]
+            unanswered += [item for item in items if not item.platform_post_id]
             self._save(unanswered, {}, report)
         return report
 
@@ -133,34 +127,33 @@ class MetricsCollector:
         if not items:
             return
         now = self.clock.now()
-        with self.store.transaction() as session:
-            for item in items:
-                post = item.post
-                reading = readings.get(post.platform_post_id or "")
-                if reading is None:
-                    reading = MetricReading(post.platform_post_id or "", {}, {"*": "no answer"})
-                status = (
-                    "deleted"
-                    if reading.deleted
-                    else ("unreachable" if "*" in reading.unavailable else "ok")
+        snapshots = []
+        for item in items:
+            platform_id = item.platform_post_id or ""
+            reading = readings.get(platform_id)
+            if reading is None:
+                reading = MetricReading(platform_id, {}, {"*": "no answer"})
+            status = (
+                "deleted"
+                if reading.deleted
+                else ("unreachable" if "*" in reading.unavailable else "ok")
+            )
+            snapshots.append(
+                Snapshot(
+                    post_id=item.post_id,
+                    platform_post_id=platform_id,
+                    collected_at=now,
+                    offset=item.offset,
+                    status=status,
+                    api_version=reading.api_version or "",
+                    metric_names=tuple(sorted(reading.values) + sorted(reading.unavailable)),
+                    values=dict(reading.values),
+                    unavailable=dict(reading.unavailable),
                 )
-                names = sorted(reading.values) + sorted(reading.unavailable)
-                save_snapshot(
-                    session,
-                    MetricSnapshotRow(
-                        post_id=post.id,
-                        platform_post_id=post.platform_post_id or "",
-                        collected_at=now,
-                        offset=item.offset,
-                        status=status,
-                        api_version=reading.api_version or "",
-                        metric_names=names,
-                        values=dict(reading.values),
-                        unavailable=dict(reading.unavailable),
-                    ),
-                )
-                report.snapshots += 1
-                if reading.deleted:
-                    report.deleted.append(post.key)
-                if reading.unavailable:
-                    report.unavailable[post.key] = sorted(reading.unavailable)
+            )
+            if reading.deleted:
+                report.deleted.append(item.key)
+            if reading.unavailable:
+                report.unavailable[item.key] = sorted(reading.unavailable)
+        self.api.save_snapshots(snapshots)
+        report.snapshots += len(snapshots)

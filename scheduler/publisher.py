@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,9 +32,8 @@ from campaign.errors import (
 )
 from campaign.render import content_hash
 from campaign.store import Store
-from campaign.store import outcomes as record
-from campaign.store.models import PostRow, PostState
-from campaign.store.publishing import claim_many
+from campaign.store.daemon_api import ClaimedPost, Published
+from campaign.store.models import PostState
 from scheduler.channels.base import Channel, OutgoingMedia, OutgoingPost, Sent
 
 log = logging.getLogger(__name__)
@@ -83,6 +81,7 @@ class Publisher:
         rng: random.Random | None = None,
     ) -> None:
         self.store, self.config, self.channels, self.clock = store, config, channels, clock
+        self.api = store.publishing
         self.daemon_id = daemon_id
         self.rng = rng or random.Random()
         self.settings = config.publishing
@@ -96,10 +95,8 @@ class Publisher:
 
     def claim(self, post_ids: list[int]) -> list[Claimed]:
         """Claim a batch of due posts in one transaction."""
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.config.campaign.slug, session)
-            rows = claim_many(session, campaign, post_ids, self.daemon_id, self.clock.now())
-            return [self._claimed(row) for row in rows]
+        won = self.api.acquire(self.daemon_id, post_ids, self.clock.now())
+        return [self._claimed(post) for post in won]
 
     def send(self, claimed: Claimed, finished: Finished | None = None) -> str:
         """Send a post this daemon holds, if its approval still matches what would go out.
@@ -109,9 +106,10 @@ class Publisher:
         """
         expected = content_hash(claimed.post.parts, claimed.images, self.config.posts_dir)
         if expected != claimed.approved_hash:
-            self._record(
-                record.approval_void,
+            self.api.void_approval(
                 claimed.id,
+                self.daemon_id,
+                self.clock.now(),
                 reason="the content (text, images or alt text) changed since approval",
             )
             return "approval-void"
@@ -119,35 +117,25 @@ class Publisher:
 
     def record_published(self, finished: Finished) -> None:
         """Record a wave of successful sends in one transaction (one write, not one per post)."""
-        if not finished:
-            return
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.config.campaign.slug, session)
-            for claimed, sent, at in finished:
-                try:
-                    record.published(
-                        session,
-                        campaign,
-                        claimed.id,
-                        self.daemon_id,
-                        at,
-                        part_ids=list(sent.part_ids),
-                        url=sent.url,
-                    )
-                except StoreError:
-                    log.exception("lost the claim on %s before recording it", claimed.key)
+        done = [
+            Published(claimed.id, tuple(sent.part_ids), sent.url, at)
+            for claimed, sent, at in finished
+        ]
+        keys = {claimed.id: claimed.key for claimed, _, _ in finished}
+        for post_id in self.api.record_outcomes(self.daemon_id, done):
+            log.error("lost the claim on %s before recording it", keys[post_id])
 
-    def reconcile(self, row: PostRow) -> str:
+    def reconcile(self, post: ClaimedPost) -> str:
         """A post left in doubt: once its last attempt has had time to land, look for it on the
         account from its first attempt; record what is there, and send again only what is not.
         """
-        claimed = self._claimed(row)
+        claimed = self._claimed(post)
         now = self.clock.now()
         last = claimed.last_attempt_at  # None: no create of this post ever left
         if last is not None and now < last + self.settings.settle:
             settled = last + self.settings.settle
             why = "waiting for a send whose outcome is unknown to land before looking for it"
-            self._record(record.retry_later, claimed.id, at=settled, error=why, in_doubt=True)
+            self._retry(claimed.id, at=settled, error=why, in_doubt=True)
             return "settling"
         try:
             found = self._find(claimed)
@@ -172,7 +160,7 @@ class Publisher:
         # Not there after settling: it is sent again through a new claim, which checks the
         # pause, the approval and the attempt budget like any send.
         why = "not found on the account after its send's outcome was unknown: sending again"
-        self._record(record.retry_later, claimed.id, at=now, error=why)
+        self._retry(claimed.id, at=now, error=why)
         return "retry"
 
     def _find(self, claimed: Claimed) -> Sent | None:
@@ -184,12 +172,9 @@ class Publisher:
         )
 
     def _found(self, claimed: Claimed, found: Sent, **why: Any) -> None:
-        self._record(
-            record.published,
-            claimed.id,
-            part_ids=list(found.part_ids),
-            url=found.url,
-            found_by_reconciliation=True,
+        self.api.record_published(
+            self.daemon_id,
+            Published(claimed.id, tuple(found.part_ids), found.url, self.clock.now(), True),
         )
         log.info("found %s on the account as %s %s", claimed.key, found.platform_post_id, why)
 
@@ -199,7 +184,7 @@ class Publisher:
             return claimed
         for index, part_id in enumerate(found.part_ids):
             if index >= len(claimed.part_ids):
-                self._record(record.part_sent, claimed.id, index=index, part_id=part_id)
+                self._part(claimed.id, index, part_id)
         return replace(claimed, part_ids=tuple(found.part_ids))
 
     # -- sending ------------------------------------------------------------------------------
@@ -216,7 +201,7 @@ class Publisher:
         def on_part_sent(index: int, part_id: str) -> None:
             parts.append(part_id)
             if index + 1 < len(claimed.post.parts):  # the last: `published` records it
-                self._record(record.part_sent, claimed.id, index=index, part_id=part_id)
+                self._part(claimed.id, index, part_id)
 
         try:
             sent = channel.publish(
@@ -226,7 +211,12 @@ class Publisher:
                 before_create=before_create,
             )
         except PausedBeforeCreate as stop:
-            self._record(record.release, claimed.id, reason=f"stopped before sending: {stop}")
+            self.api.release(
+                claimed.id,
+                self.daemon_id,
+                self.clock.now(),
+                reason=f"stopped before sending: {stop}",
+            )
             return "paused"
         except PublishError as exc:
             return self._after_error(replace(claimed, part_ids=tuple(parts)), exc)
@@ -240,33 +230,34 @@ class Publisher:
         return "published"
 
     def _published(self, claimed: Claimed, sent: Sent) -> None:
-        self._record(record.published, claimed.id, part_ids=list(sent.part_ids), url=sent.url)
+        done = Published(claimed.id, tuple(sent.part_ids), sent.url, self.clock.now())
+        self.api.record_published(self.daemon_id, done)
         log.info("published %s as %s", claimed.key, sent.platform_post_id)
 
     def _after_error(self, claimed: Claimed, exc: PublishError, looking: bool = False) -> str:
         message = str(exc)
         now = self.clock.now()
         if isinstance(exc, AuthRejected):
-            self._record(record.hold_for_credentials, claimed.id, error=message)
+            self.api.hold_for_credentials(claimed.id, self.daemon_id, now, error=message)
             return "held"
         if isinstance(exc, DuplicateContent) and claimed.sent_in_doubt and not looking:
             return self._refused_as_duplicate(claimed, exc)
         if isinstance(exc, Permanent):
-            self._record(record.failed, claimed.id, error=message)
+            self.api.fail(claimed.id, self.daemon_id, now, error=message)
             return "partial" if claimed.part_ids else "failed"
         assert isinstance(exc, Transient)
         if isinstance(exc, OutcomeUnknown) and not looking:
             # It may still land: let it settle, then look, and only then send again.
             at = now + self.settings.settle
             log.warning("outcome of %s unknown (%s): looking again at %s", claimed.key, message, at)
-            self._record(record.retry_later, claimed.id, at=at, error=message, in_doubt=True)
+            self._retry(claimed.id, at=at, error=message, in_doubt=True)
             return "in-doubt"
         if claimed.attempts >= self.settings.max_attempts and not looking:
             return self._give_up(claimed, message)
         at = self._retry_time(claimed.attempts, now, exc)
         if at > self._deadline(claimed) and not looking and not claimed.part_ids:
             return self._missed(claimed, f"could not publish within the grace window: {message}")
-        self._record(record.retry_later, claimed.id, at=at, error=message, in_doubt=looking)
+        self._retry(claimed.id, at=at, error=message, in_doubt=looking)
         return "retry"
 
     def _refused_as_duplicate(self, claimed: Claimed, exc: DuplicateContent) -> str:
@@ -286,13 +277,12 @@ class Publisher:
             return self._give_up(claimed, f"refused as a duplicate but not found: {exc}")
         at = self.clock.now() + self.settings.settle
         why = f"refused as a duplicate of a send whose outcome was unknown: looking again ({exc})"
-        self._record(record.retry_later, claimed.id, at=at, error=why, in_doubt=True)
+        self._retry(claimed.id, at=at, error=why, in_doubt=True)
         return "in-doubt"
 
     def _give_up(self, claimed: Claimed, message: str) -> str:
-        self._record(
-            record.failed, claimed.id, error=f"gave up after {claimed.attempts} attempts: {message}"
-        )
+        why = f"gave up after {claimed.attempts} attempts: {message}"
+        self.api.fail(claimed.id, self.daemon_id, self.clock.now(), error=why)
         return "partial" if claimed.part_ids else "failed"
 
     def _retry_time(self, attempts: int, now: datetime, exc: Transient) -> datetime:
@@ -305,7 +295,9 @@ class Publisher:
         return now + timedelta(seconds=self.rng.uniform(ceiling / 2, ceiling))
 
     def _missed(self, claimed: Claimed, why: str) -> str:
-        self._record(record.failed, claimed.id, error=why, state=PostState.MISSED)
+        self.api.fail(
+            claimed.id, self.daemon_id, self.clock.now(), error=why, state=PostState.MISSED
+        )
         return "partial" if claimed.part_ids else "missed"
 
     def _deadline(self, claimed: Claimed) -> datetime:
@@ -313,38 +305,38 @@ class Publisher:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _record(self, action: Callable[..., object], post_id: int, **kwargs: Any) -> None:
-        """Run one outcome function in its own short transaction."""
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.config.campaign.slug, session)
-            action(session, campaign, post_id, self.daemon_id, self.clock.now(), **kwargs)
+    def _retry(self, post_id: int, **kwargs: Any) -> None:
+        self.api.retry_later(post_id, self.daemon_id, self.clock.now(), **kwargs)
+
+    def _part(self, post_id: int, index: int, part_id: str) -> None:
+        self.api.record_part(
+            post_id, self.daemon_id, self.clock.now(), index=index, part_id=part_id
+        )
 
     def _record_attempt(self, post_id: int) -> str | None:
         """Right before a create: note the attempt; say why to stop if a pause arrived."""
-        with self.store.transaction() as session:
-            campaign = self.store.campaign(self.config.campaign.slug, session)
-            return record.attempting(session, campaign, post_id, self.daemon_id, self.clock.now())
+        return self.api.attempting(post_id, self.daemon_id, self.clock.now())
 
-    def _claimed(self, row: PostRow) -> Claimed:
-        images = tuple(Image(file=m["file"], alt=m["alt"]) for m in row.media)
+    def _claimed(self, post: ClaimedPost) -> Claimed:
+        images = tuple(Image(file=file, alt=alt) for file, alt in post.media)
         media = tuple(
             OutgoingMedia(path=Path(self.config.posts_dir) / image.file, alt=image.alt)
             for image in images
         )
         return Claimed(
-            id=row.id,
-            key=row.key,
-            channel=row.account.key,
-            scheduled_at=row.scheduled_at,
-            claimed_at=row.claimed_at or self.clock.now(),
-            attempts=row.attempts,
-            approved_hash=row.approved_hash,
-            post=OutgoingPost(key=row.key, parts=tuple(row.parts), media=media),
+            id=post.id,
+            key=post.key,
+            channel=post.account,
+            scheduled_at=post.scheduled_at,
+            claimed_at=post.claimed_at or self.clock.now(),
+            attempts=post.attempts,
+            approved_hash=post.approved_hash,
+            post=OutgoingPost(key=post.key, parts=post.parts, media=media),
             images=images,
-            part_ids=tuple(row.live_part_ids),
-            first_attempt_at=row.first_attempt_at,
-            last_attempt_at=row.last_attempt_at,
-            sent_in_doubt=row.sent_in_doubt,
+            part_ids=post.part_ids,
+            first_attempt_at=post.first_attempt_at,
+            last_attempt_at=post.last_attempt_at,
+            sent_in_doubt=post.sent_in_doubt,
         )
 
 

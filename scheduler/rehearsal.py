@@ -15,13 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
 from campaign.clock import ManualClock
 from campaign.config import CampaignConfig
 from campaign.planning import store_plan
 from campaign.store import Store
-from campaign.store.models import AuditRow, PostRow, PostState
+from campaign.store.models import PostState
 from scheduler.channels import channels_for
 from scheduler.daemon import Daemon
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
@@ -96,15 +94,8 @@ def rehearse(
 
 
 def _in_flight(store: Store, config: CampaignConfig) -> bool:
-    with store.transaction() as session:
-        campaign = store.campaign(config.campaign.slug, session)
-        count = session.scalar(
-            select(func.count()).where(
-                PostRow.campaign_id == campaign.id,
-                PostRow.state.in_([PostState.SCHEDULED, PostState.PUBLISHING, PostState.APPROVED]),
-            )
-        )
-        return bool(count)
+    scope = store.publishing.campaign_id(config.campaign.slug)
+    return store.publishing.unfinished(scope) > 0
 
 
 def _summarise(store: Store, config: CampaignConfig, sandbox: PlatformSandbox) -> RehearsalSummary:
@@ -116,10 +107,8 @@ def _summarise(store: Store, config: CampaignConfig, sandbox: PlatformSandbox) -
             summary.missed_reasons[row.key] = row.last_error or ""
         if row.state == PostState.FAILED:
             summary.failed_reasons[row.key] = row.last_error or ""
-    with store.transaction() as session:
-        summary.retries = (
-            session.scalar(select(func.count()).where(AuditRow.action == "retry-scheduled")) or 0
-        )
+    scope = store.publishing.campaign_id(config.campaign.slug)
+    summary.retries = store.publishing.count_actions("retry-scheduled", scope)
     texts = Counter(t.text for t in sandbox.x.tweets)
     texts.update(p.message for p in sandbox.facebook.posts)
     summary.sent_to_sandbox = sum(texts.values())

@@ -18,10 +18,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select
 
 from campaign.clock import SystemClock
-from campaign.store.models import PostRow, PostState
 from scheduler.daemon import Daemon
 
 log = logging.getLogger(__name__)
@@ -120,18 +118,8 @@ class DaemonRunner:
         if not isinstance(self.daemon.clock, SystemClock):
             return  # APScheduler runs on the wall clock; on another clock the sweep publishes
         now = self.daemon.clock.now()
-        store, slug = self.daemon.store, self.daemon.slug
-        with store.transaction() as session:
-            campaign = store.campaign(slug, session)
-            upcoming = session.execute(
-                select(PostRow.id, PostRow.scheduled_at).where(
-                    PostRow.campaign_id == campaign.id,
-                    PostRow.state == PostState.SCHEDULED,
-                    PostRow.next_attempt_at.is_(None),
-                    PostRow.scheduled_at > now,
-                    PostRow.scheduled_at <= now + LOOK_AHEAD,
-                )
-            ).all()
+        daemon = self.daemon
+        upcoming = daemon.api.upcoming(now, now + LOOK_AHEAD, daemon.scope)
         wanted = {f"post-{post_id}-{at.timestamp():.0f}": (post_id, at) for post_id, at in upcoming}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("post-") and job.id not in wanted:

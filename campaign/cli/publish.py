@@ -16,6 +16,7 @@ from campaign.cli.context import CliContext, actor_option, make_console, pass_cl
 from campaign.defaults import PAUSE_PATIENCE
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.present.times import short_time
+from campaign.states import PostState
 from scheduler.process import daemon_clock, daemon_options, run_daemon, setup_logging
 
 
@@ -224,7 +225,14 @@ def rehearse(
         table = Table(title=f"Rehearsal of {config.campaign.name}")
         table.add_column("")
         table.add_column("posts", justify="right")
-        for state in ("published", "partial", "failed", "missed", "cancelled", "draft"):
+        for state in (
+            PostState.PUBLISHED,
+            PostState.PARTIAL,
+            PostState.FAILED,
+            PostState.MISSED,
+            PostState.CANCELLED,
+            PostState.DRAFT,
+        ):
             table.add_row(state, str(summary.states.get(state, 0)))
         table.add_row("retries", str(summary.retries))
         table.add_row("duplicates", str(summary.duplicates))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from campaign.cli.context import CliContext, make_console, pass_cli
+from campaign.states import PostState
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
@@ -44,7 +45,7 @@ def status(cli: CliContext, as_json: bool) -> None:
     console.print(tables.health_panel(health, rows, store.clock.now(), config.zone))
     console.print(tables.status_table(rows, config))
     for row in rows:
-        if row.state == "partial":
+        if row.state == PostState.PARTIAL:
             console.print(tables.partial_line(row))
     counts: dict[str, int] = {}
     for row in rows:

@@ -8,6 +8,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from campaign.states import PostState
+
 if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import where used
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -21,16 +23,16 @@ if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {
-    "draft": "white",
-    "approved": "green",
-    "scheduled": "bold green",
-    "publishing": "bold cyan",
-    "published": "bold blue",
-    "failed": "bold red",
-    "missed": "red",
-    "cancelled": "dim",
-    "partial": "bold red reverse",
-    "abandoned": "red",
+    PostState.DRAFT: "white",
+    PostState.APPROVED: "green",
+    PostState.SCHEDULED: "bold green",
+    PostState.PUBLISHING: "bold cyan",
+    PostState.PUBLISHED: "bold blue",
+    PostState.FAILED: "bold red",
+    PostState.MISSED: "red",
+    PostState.CANCELLED: "dim",
+    PostState.PARTIAL: "bold red reverse",
+    PostState.ABANDONED: "red",
 }
 
 

@@ -22,12 +22,17 @@ from campaign.present.platforms import display_name, length_limit, lengths
 from campaign.present.status import PostStatusView, post_status, problem
 from campaign.present.times import clock_time, day_month, short_time
 from campaign.render import PostContent, RenderedPost, content_hash
+from campaign.states import PostState
 
 if TYPE_CHECKING:
     from campaign.store.models import PostRow
 
 NOT_STORED = "not stored"
-SENDABLE = ("draft", "approved", "scheduled")  # states in which the stored text may still go out
+SENDABLE = (
+    PostState.DRAFT,
+    PostState.APPROVED,
+    PostState.SCHEDULED,
+)  # states in which the stored text may still go out
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -202,7 +207,7 @@ def stored_card(source: CardSource, post: StoredPost, reapproval_note: str = "")
         fingerprint=short_hash(post.content_hash) if source.fingerprints else "",
         content_hash=post.content_hash,
         differs_note=source.differs_note if _differs(source, post, rendered) else "",
-        reapproval_note=reapproval_note if post.status.state == "draft" else "",
+        reapproval_note=reapproval_note if post.status.state == PostState.DRAFT else "",
     )
 
 

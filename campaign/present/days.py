@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from campaign.config import CampaignConfig
 from campaign.present.cards import CardView
 from campaign.present.times import long_date, short_date
+from campaign.states import PostState
 
 NO_POSTS = "No posts planned"
 
@@ -24,7 +25,7 @@ class DayView:
 
     @property
     def draft_cards(self) -> list[CardView]:
-        return [card for card in self.cards if card.state == "draft"]
+        return [card for card in self.cards if card.state == PostState.DRAFT]
 
     @property
     def drafts(self) -> int:

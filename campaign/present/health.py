@@ -102,7 +102,9 @@ def next_line(rows: list[PostRow], now: datetime, zone: ZoneInfo, paused: bool) 
         if later:
             text += f" {later} later {'post needs' if later == 1 else 'posts need'} approval."
     elif drafts:
-        sent = any(row.state not in SENDABLE_STATES and row.state != "cancelled" for row in rows)
+        sent = any(
+            row.state not in SENDABLE_STATES and row.state != PostState.CANCELLED for row in rows
+        )
         nothing = "nothing more is scheduled" if sent else "nothing is scheduled yet"
         waiting = "1 post is" if len(drafts) == 1 else f"{len(drafts)} posts are"
         text = f"{waiting} waiting for approval; {nothing}."

@@ -9,14 +9,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from campaign.config import CampaignConfig
 from campaign.present.threads import progress
 from campaign.present.times import weekday
 from campaign.store import Store
-from campaign.store.models import MetricSnapshotRow, PostRow
+from campaign.store.models import MetricSnapshotRow, PostRow, PostState
 from campaign.store.partial import LOUD_THREAD_STATES
 
 DEFINITIONS = {
@@ -101,27 +98,15 @@ class Dataset:
 
 def load_dataset(store: Store, config: CampaignConfig) -> Dataset:
     dataset = Dataset(config.campaign.name, config.campaign.timezone)
-    with store.transaction() as session:
-        campaign = store.campaign(config.campaign.slug, session)
-        posts = session.scalars(
-            select(PostRow)
-            .where(PostRow.campaign_id == campaign.id)
-            .options(selectinload(PostRow.account))
-            .order_by(PostRow.scheduled_at, PostRow.key)
-        ).all()
-        snapshots: dict[int, list[MetricSnapshotRow]] = {}
-        for snap in session.scalars(
-            select(MetricSnapshotRow)
-            .join(PostRow)
-            .where(PostRow.campaign_id == campaign.id)
-            .order_by(MetricSnapshotRow.collected_at, MetricSnapshotRow.id)
-        ):
-            snapshots.setdefault(snap.post_id, []).append(snap)
-        for post in posts:
-            taken = snapshots.get(post.id, [])
-            if not taken:
-                dataset.rows.append(_row(config, post, None))
-            dataset.rows.extend(_row(config, post, snap) for snap in taken)
+    posts, snapshots = store.posts_and_snapshots(config.campaign.slug)
+    by_post: dict[int, list[MetricSnapshotRow]] = {}
+    for snap in snapshots:
+        by_post.setdefault(snap.post_id, []).append(snap)
+    for post in posts:
+        taken = by_post.get(post.id, [])
+        if not taken:
+            dataset.rows.append(_row(config, post, None))
+        dataset.rows.extend(_row(config, post, snap) for snap in taken)
     return dataset
 
 
@@ -169,7 +154,7 @@ def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) 
     zone = config.zone
     local_day = post.scheduled_at.astimezone(zone)
     if snap is None:
-        if post.state == "published":
+        if post.state == PostState.PUBLISHED:
             status = "no snapshot yet"
         elif post.state in LOUD_THREAD_STATES:
             status = f"partly published ({post.state}: {progress(post)}); not measured"
@@ -194,7 +179,7 @@ def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) 
         theme=post.theme,
         channel=post.account.key,
         platform=post.account.platform,
-        state=post.state,
+        state=str(post.state),
         scheduled_at=post.scheduled_at,
         published_at=post.published_at,
         platform_post_id=post.platform_post_id,

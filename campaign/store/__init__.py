@@ -4,6 +4,8 @@
 migrates it; `Store.open_existing(url)` uses only a database `campaign plan` made, creating
 nothing. Every public method is one short transaction; the ones that only read do not take
 SQLite's write lock, so pages (the pause form among them) open while another process writes.
+The publishing daemon uses `Store.publishing` (daemon_api.py): the same store, named by what a
+daemon does, over every campaign in the database. docs/architecture.md describes both.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ from campaign.errors import (
 from campaign.render import RenderedPost
 from campaign.store import approvals, control, partial
 from campaign.store.audit import MAX_KEY, MAX_REASON, Actor, as_actor, bounded_text
+from campaign.store.daemon_api import PublishingStore
 from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
 from campaign.store.models import (
     AccountRow,
     AuditRow,
     CampaignRow,
     DaemonRow,
+    MetricSnapshotRow,
     PostRow,
     PostState,
 )
@@ -51,6 +55,7 @@ __all__ = [
     "PlanChanges",
     "PostRow",
     "PostState",
+    "PublishingStore",
     "Store",
 ]
 
@@ -70,6 +75,8 @@ class Store:
         # of this process queue on a lock instead of in SQLite's busy handler, whose sleeps
         # (1, 2, 5 ... 100 ms) would make a burst of due posts late. PostgreSQL needs none.
         self._local_writer = threading.RLock() if engine.dialect.name == "sqlite" else None
+        # What the daemon calls: intent-named methods over every campaign, no sessions.
+        self.publishing = PublishingStore(self)
 
     @classmethod
     def open(cls, url: str, clock: Clock | None = None) -> Store:
@@ -136,6 +143,19 @@ class Store:
     ) -> list[PostRow]:
         with self.reading() as session:
             return self._select_posts(session, slug, keys, day)
+
+    def posts_and_snapshots(self, slug: str) -> tuple[list[PostRow], list[MetricSnapshotRow]]:
+        """Every post of the campaign (accounts loaded) and all their metric snapshots, oldest
+        first, read in one transaction: what an engagement report is built from."""
+        with self.reading() as session:
+            posts = self._select_posts(session, slug, (), None)
+            query = (
+                select(MetricSnapshotRow)
+                .join(PostRow)
+                .where(PostRow.campaign_id == self.campaign(slug, session).id)
+                .order_by(MetricSnapshotRow.collected_at, MetricSnapshotRow.id)
+            )
+            return posts, list(session.scalars(query))
 
     def approve(
         self,

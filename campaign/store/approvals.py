@@ -21,8 +21,9 @@ from campaign.fingerprints import FINGERPRINT, SHORT_HASH, short_hash  # noqa: F
 from campaign.present.late import late_heading as late_heading  # re-exported: the wording
 from campaign.present.late import late_line
 from campaign.present.late import late_summary as late_summary
-from campaign.store.audit import Actor, record
+from campaign.store.audit import Actor
 from campaign.store.models import CampaignRow, PostRow, PostState
+from campaign.store.transitions import transition
 
 
 @dataclass
@@ -78,17 +79,15 @@ def approve(
     if due and not allow_past:
         raise TimePassed(due)
     for row in drafts:
-        row.state = PostState.APPROVED
         row.approved_hash, row.approved_by, row.approved_at = row.content_hash, actor.name, now
-        row.updated_at = now
         shown = {"shown_hash": expected[row.key]} if expected is not None else {}
-        record(
+        transition(
             session,
             campaign,
-            "approved",
+            row,
+            PostState.APPROVED,
             actor,
             now,
-            post=row,
             content_hash=row.content_hash,
             **shown,
         )
@@ -112,19 +111,16 @@ def withdraw(
         if row.state not in (PostState.APPROVED, PostState.SCHEDULED):
             result.skipped[row.key] = f"is {row.state}; nothing to withdraw"
             continue
-        previous = row.state
-        row.state = PostState.DRAFT
         row.approved_hash = row.approved_by = None
         row.approved_at = None
-        row.updated_at = now
-        record(
+        transition(
             session,
             campaign,
-            "approval-withdrawn",
+            row,
+            PostState.DRAFT,
             actor,
             now,
-            post=row,
-            previous_state=previous,
+            action="approval-withdrawn",
             reason=reason,
         )
         result.changed.append(row.key)

@@ -2,7 +2,7 @@
 
 A snapshot satisfies every configured offset whose time it comes after, so a sweep that runs
 late (a daemon was down) takes one snapshot, labelled with the latest offset due, instead of
-several identical ones.
+several identical ones. `scope` is a campaign id, or None for every campaign.
 """
 
 from __future__ import annotations
@@ -13,42 +13,55 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from campaign.store.models import CampaignRow, MetricSnapshotRow, PostRow, PostState
+from campaign.store.models import MetricSnapshotRow, PostRow, PostState
+from campaign.store.publishing import Scope, in_scope
 
 
 @dataclass(frozen=True)
 class DueCollection:
-    post: PostRow
+    """A published post to read, and the label of the snapshot to take."""
+
+    post_id: int
+    campaign_id: int
+    key: str
+    account: str  # the account's key in its campaign's config
+    platform_post_id: str | None
     offset: str
 
 
-def _latest_snapshots(session: Session, campaign: CampaignRow) -> dict[int, datetime]:
+def _latest_snapshots(session: Session, scope: Scope) -> dict[int, datetime]:
     query = (
         select(MetricSnapshotRow.post_id, func.max(MetricSnapshotRow.collected_at))
         .join(PostRow, PostRow.id == MetricSnapshotRow.post_id)
-        .where(PostRow.campaign_id == campaign.id)
+        .where(in_scope(scope))
         .group_by(MetricSnapshotRow.post_id)
     )
     return {post_id: at for post_id, at in session.execute(query)}
 
 
-def _published(session: Session, campaign: CampaignRow) -> list[PostRow]:
+def _published(session: Session, scope: Scope) -> list[PostRow]:
     return list(
         session.scalars(
             select(PostRow)
-            .where(PostRow.campaign_id == campaign.id, PostRow.state == PostState.PUBLISHED)
+            .where(in_scope(scope), PostRow.state == PostState.PUBLISHED)
             .options(selectinload(PostRow.account))
             .order_by(PostRow.published_at)
         )
     )
 
 
+def _due(row: PostRow, offset: str) -> DueCollection:
+    return DueCollection(
+        row.id, row.campaign_id, row.key, row.account.key, row.platform_post_id, offset
+    )
+
+
 def due_collections(
-    session: Session, campaign: CampaignRow, now: datetime, offsets: dict[str, timedelta]
+    session: Session, scope: Scope, now: datetime, offsets: dict[str, timedelta]
 ) -> list[DueCollection]:
-    latest = _latest_snapshots(session, campaign)
+    latest = _latest_snapshots(session, scope)
     due = []
-    for post in _published(session, campaign):
+    for post in _published(session, scope):
         assert post.published_at is not None
         owed = [
             label
@@ -57,16 +70,16 @@ def due_collections(
             and (post.id not in latest or latest[post.id] < post.published_at + delta)
         ]
         if owed:
-            due.append(DueCollection(post, owed[-1]))
+            due.append(_due(post, owed[-1]))
     return due
 
 
 def next_collection_due(
-    session: Session, campaign: CampaignRow, offsets: dict[str, timedelta]
+    session: Session, scope: Scope, offsets: dict[str, timedelta]
 ) -> datetime | None:
-    latest = _latest_snapshots(session, campaign)
+    latest = _latest_snapshots(session, scope)
     moments = []
-    for post in _published(session, campaign):
+    for post in _published(session, scope):
         assert post.published_at is not None
         for delta in sorted(offsets.values()):
             at = post.published_at + delta
@@ -76,9 +89,6 @@ def next_collection_due(
     return min(moments, default=None)
 
 
-def published_posts(session: Session, campaign: CampaignRow) -> list[PostRow]:
-    return _published(session, campaign)
-
-
-def save_snapshot(session: Session, snapshot: MetricSnapshotRow) -> None:
-    session.add(snapshot)
+def published_posts(session: Session, scope: Scope, offset: str) -> list[DueCollection]:
+    """Every published post, to read now under the label `offset`."""
+    return [_due(post, offset) for post in _published(session, scope)]

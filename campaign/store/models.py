@@ -45,6 +45,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+class PostStateType(TypeDecorator[PostState]):
+    """A post's state as its enum in Python and its plain string value in the database (a
+    VARCHAR, as before: no migration). An unknown value is refused on the way in."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: PostState | str | None, dialect: Any) -> str | None:
+        return None if value is None else PostState(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> PostState | None:
+        return None if value is None else PostState(value)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -102,7 +116,7 @@ class PostRow(Base):
     parts: Mapped[list[Any]]
     media: Mapped[list[Any]]
     content_hash: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(20), default=PostState.DRAFT, index=True)
+    state: Mapped[PostState] = mapped_column(PostStateType(), default=PostState.DRAFT, index=True)
     approved_hash: Mapped[str | None] = mapped_column(String(64))
     approved_by: Mapped[str | None] = mapped_column(String(100))
     approved_at: Mapped[datetime | None]

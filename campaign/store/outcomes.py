@@ -1,11 +1,14 @@
 """What happened to a claimed post: recorded part by part, then published, retried or failed.
 
 Every function checks that the caller still holds the claim, so a daemon that lost its claim
-(taken over after a stall) cannot overwrite what the new holder recorded.
+(taken over after a stall) cannot overwrite what the new holder recorded. Each takes the post's
+id and works out its campaign itself: one daemon may hold posts of many campaigns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,9 +18,11 @@ from campaign.errors import StoreError
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
 from campaign.store.partial import progress, stop_partial
+from campaign.store.publishing import campaigns_of
+from campaign.store.transitions import transition
 
 
-def _held(session: Session, post_id: int, daemon_id: str) -> PostRow:
+def _held(session: Session, post_id: int, daemon_id: str) -> tuple[PostRow, CampaignRow]:
     row = session.scalar(
         select(PostRow).where(
             PostRow.id == post_id,
@@ -27,18 +32,18 @@ def _held(session: Session, post_id: int, daemon_id: str) -> PostRow:
     )
     if row is None:
         raise StoreError(f"post {post_id} is no longer claimed by {daemon_id}")
-    return row
+    campaign = session.get(CampaignRow, row.campaign_id)
+    assert campaign is not None
+    return row, campaign
 
 
-def attempting(
-    session: Session, campaign: CampaignRow, post_id: int, daemon_id: str, now: datetime
-) -> str | None:
+def attempting(session: Session, post_id: int, daemon_id: str, now: datetime) -> str | None:
     """Just before a create: the claim must still be ours and nothing paused.
 
     Returns why publishing must stop (a pause recorded since the claim), or None after noting
     the moment of this attempt: a look for the post waits until it has had time to land.
     """
-    row = _held(session, post_id, daemon_id)
+    row, campaign = _held(session, post_id, daemon_id)
     if campaign.paused:
         return f"campaign paused ({campaign.pause_reason})"
     account = session.get(AccountRow, row.account_id)
@@ -50,17 +55,10 @@ def attempting(
 
 
 def part_sent(
-    session: Session,
-    campaign: CampaignRow,
-    post_id: int,
-    daemon_id: str,
-    now: datetime,
-    *,
-    index: int,
-    part_id: str,
+    session: Session, post_id: int, daemon_id: str, now: datetime, *, index: int, part_id: str
 ) -> None:
     """Record a thread part the platform now has, before sending the next one."""
-    row = _held(session, post_id, daemon_id)
+    row, _ = _held(session, post_id, daemon_id)
     ids = list(row.platform_part_ids or [])
     if index < len(ids):
         ids[index] = part_id
@@ -71,28 +69,69 @@ def part_sent(
         row.platform_post_id = part_id
 
 
-def published(
+@dataclass(frozen=True)
+class Published:
+    """A send that succeeded, to be recorded with others in one transaction."""
+
+    post_id: int
+    part_ids: tuple[str, ...]
+    url: str | None
+    at: datetime
+    found_by_reconciliation: bool = False
+
+
+def published_many(session: Session, daemon_id: str, sends: Sequence[Published]) -> list[int]:
+    """Record many successful sends with one read of the posts (and one flush at commit).
+    Returns the ids whose claim this daemon no longer holds: those are left alone."""
+    ids = [send.post_id for send in sends]
+    held = {
+        row.id: row
+        for row in session.scalars(
+            select(PostRow).where(
+                PostRow.id.in_(ids),
+                PostRow.state == PostState.PUBLISHING,
+                PostRow.claimed_by == daemon_id,
+            )
+        )
+    }
+    campaigns = campaigns_of(session, list(held.values()))
+    for send in sends:
+        row = held.get(send.post_id)
+        if row is not None:
+            campaign = campaigns[row.campaign_id]
+            _published(
+                session,
+                campaign,
+                row,
+                daemon_id,
+                send.at,
+                list(send.part_ids),
+                send.url,
+                send.found_by_reconciliation,
+            )
+    return [post_id for post_id in ids if post_id not in held]
+
+
+def _published(
     session: Session,
     campaign: CampaignRow,
-    post_id: int,
+    row: PostRow,
     daemon_id: str,
     now: datetime,
-    *,
     part_ids: list[str],
     url: str | None,
-    found_by_reconciliation: bool = False,
-) -> PostRow:
-    row = _held(session, post_id, daemon_id)
-    row.state, row.published_at, row.updated_at = PostState.PUBLISHED, now, now
+    found_by_reconciliation: bool,
+) -> None:
+    row.published_at = now
     row.platform_post_id, row.platform_part_ids = part_ids[0], part_ids
     row.in_doubt, row.next_attempt_at, row.last_error = False, None, None
-    record(
+    transition(
         session,
         campaign,
-        "published",
+        row,
+        PostState.PUBLISHED,
         daemon_id,
         now,
-        post=row,
         platform_id=part_ids[0],
         part_ids=part_ids,
         url=url,
@@ -100,12 +139,10 @@ def published(
         found_by_reconciliation=found_by_reconciliation,
         lateness_seconds=round((now - row.scheduled_at).total_seconds(), 3),
     )
-    return row
 
 
 def retry_later(
     session: Session,
-    campaign: CampaignRow,
     post_id: int,
     daemon_id: str,
     now: datetime,
@@ -115,29 +152,23 @@ def retry_later(
     in_doubt: bool = False,
 ) -> None:
     """Back to scheduled (or kept publishing but in doubt: look for it at `at`)."""
-    row = _held(session, post_id, daemon_id)
-    row.next_attempt_at, row.last_error, row.updated_at = at, error, now
+    row, campaign = _held(session, post_id, daemon_id)
+    row.next_attempt_at, row.last_error = at, error
     row.in_doubt = in_doubt
     row.sent_in_doubt = row.sent_in_doubt or in_doubt
-    if not in_doubt:
-        row.state, row.claimed_by = PostState.SCHEDULED, None
-    record(
-        session,
-        campaign,
-        "retry-scheduled",
-        daemon_id,
-        now,
-        post=row,
-        at=at.isoformat(),
-        error=error,
-        in_doubt=in_doubt,
-        attempt=row.attempts,
+    why = {"at": at.isoformat(), "error": error, "in_doubt": in_doubt, "attempt": row.attempts}
+    if in_doubt:  # still publishing, still ours: no move, but the record says when we look
+        row.updated_at = now
+        record(session, campaign, "retry-scheduled", daemon_id, now, post=row, **why)
+        return
+    row.claimed_by = None
+    transition(
+        session, campaign, row, PostState.SCHEDULED, daemon_id, now, action="retry-scheduled", **why
     )
 
 
 def failed(
     session: Session,
-    campaign: CampaignRow,
     post_id: int,
     daemon_id: str,
     now: datetime,
@@ -146,29 +177,21 @@ def failed(
     state: PostState = PostState.FAILED,
 ) -> None:
     """Publishing ends here; a thread with parts already public is `partial`, not failed."""
-    row = _held(session, post_id, daemon_id)
+    row, campaign = _held(session, post_id, daemon_id)
     if row.live_part_ids:
         stop_partial(session, campaign, row, daemon_id, now, error)
         return
-    row.state, row.last_error, row.updated_at = state, error, now
+    row.last_error = error
     row.claimed_by, row.in_doubt, row.next_attempt_at = None, False, None
-    record(
-        session, campaign, str(state), daemon_id, now, post=row, reason=error, attempts=row.attempts
-    )
+    transition(session, campaign, row, state, daemon_id, now, reason=error, attempts=row.attempts)
 
 
 def hold_for_credentials(
-    session: Session,
-    campaign: CampaignRow,
-    post_id: int,
-    daemon_id: str,
-    now: datetime,
-    *,
-    error: str,
+    session: Session, post_id: int, daemon_id: str, now: datetime, *, error: str
 ) -> None:
     """A rejected token: the account needs new credentials; the post waits, neither failed nor
     burned (it keeps its attempt count for the record but goes back to scheduled)."""
-    row = _held(session, post_id, daemon_id)
+    row, campaign = _held(session, post_id, daemon_id)
     account = session.get(AccountRow, row.account_id)
     assert account is not None
     if not account.needs_credentials:
@@ -176,49 +199,49 @@ def hold_for_credentials(
         record(
             session, campaign, "credentials-rejected", daemon_id, now, account=account, error=error
         )
-    row.state, row.claimed_by, row.last_error, row.updated_at = (
-        PostState.SCHEDULED,
-        None,
-        f"held: {account.key} needs new credentials",
-        now,
-    )
+    row.claimed_by, row.last_error = None, f"held: {account.key} needs new credentials"
     row.in_doubt, row.next_attempt_at = False, None
-    record(session, campaign, "held", daemon_id, now, post=row, reason=error)
+    transition(
+        session, campaign, row, PostState.SCHEDULED, daemon_id, now, action="held", reason=error
+    )
 
 
-def release(
-    session: Session,
-    campaign: CampaignRow,
-    post_id: int,
-    daemon_id: str,
-    now: datetime,
-    *,
-    reason: str,
-) -> None:
+def release(session: Session, post_id: int, daemon_id: str, now: datetime, *, reason: str) -> None:
     """Give a claimed post back (a pause arrived before a create). A thread with parts already
     public becomes `partial`, finished after `campaign resume`; otherwise it is scheduled
     again and the misfire rule applies."""
-    row = _held(session, post_id, daemon_id)
+    row, campaign = _held(session, post_id, daemon_id)
     if row.live_part_ids:
         stop_partial(session, campaign, row, daemon_id, now, f"{reason}; {progress(row)}")
         return
-    row.state, row.claimed_by, row.updated_at = PostState.SCHEDULED, None, now
-    row.in_doubt = False
-    record(session, campaign, "released", daemon_id, now, post=row, reason=reason)
+    row.claimed_by, row.in_doubt = None, False
+    transition(
+        session,
+        campaign,
+        row,
+        PostState.SCHEDULED,
+        daemon_id,
+        now,
+        action="released",
+        reason=reason,
+    )
 
 
 def approval_void(
-    session: Session,
-    campaign: CampaignRow,
-    post_id: int,
-    daemon_id: str,
-    now: datetime,
-    *,
-    reason: str,
+    session: Session, post_id: int, daemon_id: str, now: datetime, *, reason: str
 ) -> None:
     """What would be sent no longer matches what was approved: back to draft, nothing sent."""
-    row = _held(session, post_id, daemon_id)
-    row.state, row.claimed_by, row.updated_at = PostState.DRAFT, None, now
+    row, campaign = _held(session, post_id, daemon_id)
+    row.claimed_by = None
     row.approved_hash = row.approved_by = None
     row.approved_at = None
-    record(session, campaign, "approval-cleared", daemon_id, now, post=row, reason=reason)
+    transition(
+        session,
+        campaign,
+        row,
+        PostState.DRAFT,
+        daemon_id,
+        now,
+        action="approval-cleared",
+        reason=reason,
+    )

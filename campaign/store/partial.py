@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from campaign.errors import CampaignError
 from campaign.present.threads import part_links as part_links  # re-exported: the wording
 from campaign.present.threads import progress
-from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
+from campaign.store.transitions import transition
 
 # States whose thread has some parts public and others not: status shows which and where.
 LOUD_THREAD_STATES = frozenset({PostState.PARTIAL, PostState.ABANDONED})
@@ -43,15 +43,15 @@ def stop_partial(
     session: Session, campaign: CampaignRow, row: PostRow, actor: str, now: datetime, why: str
 ) -> None:
     """Publishing stopped with some parts live: say so loudly (audit) and hold the rest."""
-    row.state, row.last_error, row.updated_at = PostState.PARTIAL, why, now
+    row.last_error = why
     row.claimed_by, row.in_doubt, row.next_attempt_at = None, False, None
-    record(
+    transition(
         session,
         campaign,
-        "partial",
+        row,
+        PostState.PARTIAL,
         actor,
         now,
-        post=row,
         reason=why,
         progress=progress(row),
         live_part_ids=row.live_part_ids,
@@ -76,14 +76,15 @@ def requeue(
         query = query.where(PostRow.account_id == account.id)
     rows = list(session.scalars(query))
     for row in rows:
-        row.state, row.next_attempt_at, row.updated_at = PostState.SCHEDULED, None, now
-        record(
+        row.next_attempt_at = None
+        transition(
             session,
             campaign,
-            "partial-resumed",
+            row,
+            PostState.SCHEDULED,
             actor,
             now,
-            post=row,
+            action="partial-resumed",
             progress=progress(row),
             previous_attempts=row.attempts,
         )
@@ -102,15 +103,14 @@ def abandon(
             f"{row.key} is {row.state}, not partial: only a thread with some parts public and "
             "the rest unsent can be abandoned"
         )
-    row.state, row.updated_at = PostState.ABANDONED, now
     row.last_error = f"abandoned by {actor}: {reason} ({progress(row)})"
-    record(
+    transition(
         session,
         campaign,
-        "abandoned",
+        row,
+        PostState.ABANDONED,
         actor,
         now,
-        post=row,
         reason=reason,
         progress=progress(row),
         live_part_ids=row.live_part_ids,

@@ -17,6 +17,7 @@ from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
 from campaign.store.audit import Actor, record
 from campaign.store.models import FROZEN_STATES, AccountRow, CampaignRow, PostRow, PostState
+from campaign.store.transitions import transition
 
 
 @dataclass
@@ -72,17 +73,13 @@ def sync_plan(
             _update_row(session, campaign, row, accounts[post.channel], post, actor, now, changes)
     for row in existing.values():
         if row.state not in FROZEN_STATES and row.state != PostState.CANCELLED:
-            previous = row.state
-            row.state = PostState.CANCELLED
-            row.updated_at = now
-            record(
+            transition(
                 session,
                 campaign,
-                "cancelled",
+                row,
+                PostState.CANCELLED,
                 actor,
                 now,
-                post=row,
-                previous_state=previous,
                 reason="removed from config.toml",
             )
             changes.cancelled.append(row.key)
@@ -189,15 +186,15 @@ def _update_row(
         return
     touched = False
     if row.state == PostState.CANCELLED:
-        row.state = PostState.DRAFT
         _clear_approval(row)
-        record(
+        transition(
             session,
             campaign,
-            "restored",
+            row,
+            PostState.DRAFT,
             actor,
             now,
-            post=row,
+            action="restored",
             reason="back in config.toml; needs approval again",
         )
         changes.restored.append(row.key)
@@ -214,7 +211,19 @@ def _update_row(
             new_hash=post.content_hash,
         )
         row.parts, row.media, row.content_hash = list(post.parts), _media(post), post.content_hash
-        if row.approved_hash is not None or row.state != PostState.DRAFT:
+        if row.state != PostState.DRAFT:
+            transition(
+                session,
+                campaign,
+                row,
+                PostState.DRAFT,
+                actor,
+                now,
+                action="approval-cleared",
+                reason="content changed since approval",
+            )
+            changes.approvals_cleared.append(row.key)
+        elif row.approved_hash is not None:  # a draft still carrying an approval: no move
             record(
                 session,
                 campaign,
@@ -226,7 +235,6 @@ def _update_row(
                 reason="content changed since approval",
             )
             changes.approvals_cleared.append(row.key)
-        row.state = PostState.DRAFT
         _clear_approval(row)
         changes.edited.append(row.key)
         touched = True

@@ -1,10 +1,13 @@
-"""Publishing transitions, each one short transaction with the database as the source of truth.
+"""Publishing moves inside one transaction, over every campaign in the database or one of them.
+
+These take a session; the daemon reaches them through `PublishingStore` (daemon_api.py), which
+runs each in a short transaction of its own. `scope` is a campaign id, or None for all.
 
 The claim is one conditional UPDATE (state scheduled -> publishing) that also requires, in the
-same statement, that neither the campaign nor the account is paused or waiting for credentials
-and that the approval matches the content. The campaign row is read FOR SHARE first (PostgreSQL;
-SQLite's BEGIN IMMEDIATE already serialises writers), so a claim waits for a pause being written
-and then sees it: no post is claimed after a pause is recorded.
+same statement, that neither the post's campaign nor its account is paused or waiting for
+credentials and that the approval matches the content. The campaign rows are read FOR SHARE
+first (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a claim waits for a
+pause being written and then sees it: no post is claimed after a pause is recorded.
 """
 
 from __future__ import annotations
@@ -12,115 +15,140 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow, PostRow, PostState
 from campaign.store.partial import stop_partial
+from campaign.store.transitions import audited, transition
 
 DAEMON = "daemon"
+Scope = int | None  # one campaign's id, or None: every campaign in the database
 
 
-def _open_gate(campaign_id: int, now: datetime):  # noqa: ANN202 - SQL expression
-    """Posts of this campaign whose account may publish now."""
+def in_scope(scope: Scope):  # noqa: ANN201 - SQL expression
+    return PostRow.campaign_id == scope if scope is not None else true()
+
+
+def _open_gate():  # noqa: ANN202 - SQL expression
+    """Posts whose campaign and account may publish now."""
     account_ok = exists().where(
         AccountRow.id == PostRow.account_id,
         AccountRow.paused.is_(False),
         AccountRow.needs_credentials.is_(False),
     )
-    campaign_ok = exists().where(CampaignRow.id == campaign_id, CampaignRow.paused.is_(False))
-    return and_(PostRow.campaign_id == campaign_id, account_ok, campaign_ok)
+    campaign_ok = exists().where(
+        CampaignRow.id == PostRow.campaign_id, CampaignRow.paused.is_(False)
+    )
+    return and_(account_ok, campaign_ok)
 
 
-def schedule_approved(session: Session, campaign: CampaignRow, now: datetime) -> list[str]:
+def campaigns_of(session: Session, rows: Collection[PostRow]) -> dict[int, CampaignRow]:
+    """The campaign rows of these posts, by id (one query)."""
+    ids = {row.campaign_id for row in rows}
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(CampaignRow).where(CampaignRow.id.in_(ids)))}
+
+
+def schedule_approved(session: Session, scope: Scope, now: datetime) -> list[PostRow]:
     """Approved posts whose approval matches their content become scheduled."""
     rows = session.scalars(
         select(PostRow).where(
-            PostRow.campaign_id == campaign.id,
+            in_scope(scope),
             PostRow.state == PostState.APPROVED,
             PostRow.approved_hash == PostRow.content_hash,
         )
     ).all()
+    campaigns = campaigns_of(session, rows)
     for row in rows:
-        row.state, row.updated_at = PostState.SCHEDULED, now
-        record(
+        transition(
             session,
-            campaign,
-            "scheduled",
+            campaigns[row.campaign_id],
+            row,
+            PostState.SCHEDULED,
             DAEMON,
             now,
-            post=row,
             scheduled_at=row.scheduled_at.isoformat(),
         )
-    return [row.key for row in rows]
+    return list(rows)
 
 
-def mark_missed(
-    session: Session, campaign: CampaignRow, now: datetime, grace: timedelta
-) -> list[str]:
+def mark_missed(session: Session, scope: Scope, now: datetime, grace: timedelta) -> list[PostRow]:
     """Scheduled posts past their grace window are missed, with the reason, never sent late.
 
     A thread whose first part is public is the exception: it is finished late rather than left
     without its helpline, and while publishing is stopped it is `partial`. Returns the missed.
     """
     rows = session.scalars(
-        select(PostRow).where(
-            PostRow.campaign_id == campaign.id,
+        select(PostRow)
+        .where(
+            in_scope(scope),
             PostRow.state == PostState.SCHEDULED,
             PostRow.scheduled_at < now - grace,
         )
+        .options(selectinload(PostRow.account))
     ).all()
+    campaigns = campaigns_of(session, rows)
+    missed = []
     for row in rows:
-        why = _missed_reason(session, campaign, row, grace)
+        campaign, account = campaigns[row.campaign_id], row.account
+        why = _missed_reason(campaign, account, row, grace)
         if row.live_part_ids:
             # A thread whose head is public is finished late rather than left without its
             # helpline: while publishing is stopped it is `partial`, otherwise it goes on.
-            account = session.get(AccountRow, row.account_id)
-            held = account is not None and (account.paused or account.needs_credentials)
-            if campaign.paused or held:
+            if campaign.paused or account.paused or account.needs_credentials:
                 stop_partial(session, campaign, row, DAEMON, now, why)
             continue
-        row.state, row.last_error, row.updated_at = PostState.MISSED, why, now
-        row.next_attempt_at = None
-        record(session, campaign, "missed", DAEMON, now, post=row, reason=why)
-    return [row.key for row in rows if row.state == PostState.MISSED]
+        row.last_error, row.next_attempt_at = why, None
+        transition(session, campaign, row, PostState.MISSED, DAEMON, now, reason=why)
+        missed.append(row)
+    return missed
 
 
-def _missed_reason(session: Session, campaign: CampaignRow, row: PostRow, grace: timedelta) -> str:
+def _missed_reason(
+    campaign: CampaignRow, account: AccountRow, row: PostRow, grace: timedelta
+) -> str:
     minutes = f"{grace.total_seconds() / 60:g} min"
     if campaign.paused:
         return f"campaign paused ({campaign.pause_reason}) past the {minutes} grace window"
-    account = session.get(AccountRow, row.account_id)
-    if account is not None and account.paused:
+    if account.paused:
         return f"account paused ({account.pause_reason}) past the {minutes} grace window"
-    if account is not None and account.needs_credentials:
+    if account.needs_credentials:
         return f"account needed new credentials past the {minutes} grace window"
     if row.last_error:
         return f"not published within the {minutes} grace window; last error: {row.last_error}"
     return f"no daemon published it within the {minutes} grace window"
 
 
-def due_post_ids(session: Session, campaign: CampaignRow, now: datetime, limit: int) -> list[int]:
+def _due(now: datetime):  # noqa: ANN202 - SQL expression
+    return and_(
+        PostRow.state == PostState.SCHEDULED,
+        PostRow.scheduled_at <= now,
+        or_(PostRow.next_attempt_at.is_(None), PostRow.next_attempt_at <= now),
+    )
+
+
+def due_post_ids(
+    session: Session, scope: Scope, now: datetime, limit: int, exclude: Collection[int] = ()
+) -> list[int]:
     """Ids of scheduled posts whose time (or retry time) has come, oldest first."""
     query = (
         select(PostRow.id)
-        .where(
-            _open_gate(campaign.id, now),
-            PostRow.state == PostState.SCHEDULED,
-            PostRow.scheduled_at <= now,
-            or_(PostRow.next_attempt_at.is_(None), PostRow.next_attempt_at <= now),
-        )
+        .where(in_scope(scope), _due(now), _open_gate())
         .order_by(PostRow.scheduled_at, PostRow.id)
         .limit(limit)
     )
+    if exclude:
+        query = query.where(PostRow.id.not_in(list(exclude)))
     return list(session.scalars(query))
 
 
-def next_due(session: Session, campaign: CampaignRow) -> datetime | None:
+def next_due(session: Session, scope: Scope) -> datetime | None:
     """When the next scheduled post (or retry) falls due: what a rehearsal sleeps towards."""
     base = select(PostRow).where(
-        PostRow.campaign_id == campaign.id,
+        in_scope(scope),
         PostRow.state.in_([PostState.SCHEDULED, PostState.PUBLISHING]),
     )
     first = session.scalar(
@@ -132,18 +160,10 @@ def next_due(session: Session, campaign: CampaignRow) -> datetime | None:
     return min((t for t in (first, retry) if t is not None), default=None)
 
 
-def claim(
-    session: Session, campaign: CampaignRow, post_id: int, daemon_id: str, now: datetime
-) -> PostRow | None:
-    """Claim one due post; None if another daemon won, it changed, or a pause holds."""
-    rows = claim_many(session, campaign, [post_id], daemon_id, now)
-    return rows[0] if rows else None
-
-
 def claim_many(
-    session: Session, campaign: CampaignRow, post_ids: list[int], daemon_id: str, now: datetime
+    session: Session, post_ids: Collection[int], daemon_id: str, now: datetime
 ) -> list[PostRow]:
-    """Claim due posts in one statement; returns only those this daemon won.
+    """Claim due posts (of any campaigns) in one statement; returns only those this daemon won.
 
     The conditional UPDATE is the claim: a row another daemon already moved to `publishing`
     no longer matches. On PostgreSQL the candidates are first locked FOR UPDATE SKIP LOCKED,
@@ -151,13 +171,14 @@ def claim_many(
     """
     if not post_ids:
         return []
-    _lock_campaign(session, campaign.id)
+    ids = list(post_ids)
+    _lock_campaigns(session, ids)
     claimable = and_(
-        PostRow.id.in_(post_ids),
+        PostRow.id.in_(ids),
         PostRow.state == PostState.SCHEDULED,
         PostRow.approved_hash == PostRow.content_hash,
         or_(PostRow.next_attempt_at.is_(None), PostRow.next_attempt_at <= now),
-        _open_gate(campaign.id, now),
+        _open_gate(),
     )
     if session.get_bind().dialect.name == "postgresql":
         unlocked = select(PostRow.id).where(claimable).with_for_update(skip_locked=True)
@@ -192,14 +213,24 @@ def claim_many(
             .execution_options(populate_existing=True)
         )
     )
+    campaigns = campaigns_of(session, rows)
     for row in rows:
-        record(session, campaign, "claimed", daemon_id, now, post=row, attempt=row.attempts)
+        audited(
+            session,
+            campaigns[row.campaign_id],
+            row,
+            PostState.SCHEDULED,
+            daemon_id,
+            now,
+            action="claimed",
+            attempt=row.attempts,
+        )
     return rows
 
 
 def claim_in_doubt(
     session: Session,
-    campaign: CampaignRow,
+    scope: Scope,
     daemon_id: str,
     now: datetime,
     stale_before: datetime,
@@ -209,14 +240,15 @@ def claim_in_doubt(
 
     `busy` are posts this process is already sending or looking for: never taken twice. A
     taken post's next look is put off by the heartbeat timeout, so no other daemon takes it
-    while this one looks (the look ends well before: it is a few bounded requests).
+    while this one looks (the look ends well before: it is a few bounded requests). The post
+    stays `publishing` (no move): only its holder changes, audited as `reconciling`.
     """
     alive = select(DaemonRow.id).where(
         DaemonRow.heartbeat_at >= stale_before, DaemonRow.stopped_at.is_(None)
     )
     candidates = session.scalars(
         select(PostRow).where(
-            PostRow.campaign_id == campaign.id,
+            in_scope(scope),
             PostRow.state == PostState.PUBLISHING,
             PostRow.id.not_in(list(busy)),
             or_(
@@ -226,6 +258,7 @@ def claim_in_doubt(
             ),
         )
     ).all()
+    campaigns = campaigns_of(session, candidates)
     taken = []
     for row in candidates:
         previous = row.claimed_by
@@ -254,7 +287,7 @@ def claim_in_doubt(
             _ = row.account
             record(
                 session,
-                campaign,
+                campaigns[row.campaign_id],
                 "reconciling",
                 daemon_id,
                 now,
@@ -265,8 +298,14 @@ def claim_in_doubt(
     return taken
 
 
-def _lock_campaign(session: Session, campaign_id: int) -> None:
-    query = select(CampaignRow.id).where(CampaignRow.id == campaign_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(read=True)
-    session.execute(query)
+def _lock_campaigns(session: Session, post_ids: list[int]) -> None:
+    """Read the campaigns of these posts FOR SHARE: a pause being written is waited for."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    of_posts = select(PostRow.campaign_id).where(PostRow.id.in_(post_ids))
+    session.execute(
+        select(CampaignRow.id)
+        .where(CampaignRow.id.in_(of_posts.scalar_subquery()))
+        .order_by(CampaignRow.id)
+        .with_for_update(read=True)
+    )

@@ -18,6 +18,7 @@ from campaign.config import CampaignConfig, Image
 from campaign.planning import CheckedPlan
 from campaign.present.cards import CardSource, CardView, ImageView, row_card
 from campaign.present.days import DayView, group_by_day
+from campaign.states import PostState
 from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
 
@@ -51,16 +52,16 @@ class WeekView:
 
     @property
     def published(self) -> int:
-        return sum(day.count("published") for day in self.days)
+        return sum(day.count(PostState.PUBLISHED) for day in self.days)
 
     @property
     def failed(self) -> int:
-        return sum(day.count("failed", "missed") for day in self.days)
+        return sum(day.count(PostState.FAILED, PostState.MISSED) for day in self.days)
 
     @property
     def partial(self) -> int:
         """Threads only partly public: loud on the page until finished or abandoned."""
-        return sum(day.count("partial") for day in self.days)
+        return sum(day.count(PostState.PARTIAL) for day in self.days)
 
 
 def week_view(
@@ -97,7 +98,7 @@ def week_view(
             for key, row in stored.items()
             if checked
             and (key not in rendered or rendered[key].content_hash != row.content_hash)
-            and row.state != "cancelled"
+            and row.state != PostState.CANCELLED
         ),
         plan_findings=[f for f in report.findings if f.key is None or f.key not in stored],
         activity=recent_activity(audit, config),

@@ -249,8 +249,6 @@ def test_two_daemons_on_one_postgresql_database_never_double_post(tmp_path, post
 
 @pytest.mark.postgres
 def test_racing_claims_on_postgresql_have_exactly_one_winner(postgres_url, campaign_dir):
-    from campaign.store.publishing import claim, schedule_approved
-
     store = Store.open(postgres_url)
     config = load_config(campaign_dir / "config.toml")
     config = config.model_copy(
@@ -259,18 +257,17 @@ def test_racing_claims_on_postgresql_have_exactly_one_winner(postgres_url, campa
     store_plan(config, store, "officer")
     store.approve("race", "inspector")
     now = datetime(2020, 4, 27, tzinfo=UTC)
-    with store.transaction() as session:
-        schedule_approved(session, store.campaign("race", session), now)
+    race = store.publishing.campaign_id("race")
+    store.publishing.schedule_approved(now, race)
     ids = [p.id for p in store.posts("race")]
     winners: Counter[int] = Counter()
     lock = threading.Lock()
 
     def contender(name: str) -> None:
         for post_id in ids:
-            with store.transaction() as session:
-                if claim(session, store.campaign("race", session), post_id, name, now):
-                    with lock:
-                        winners[post_id] += 1
+            if store.publishing.acquire(name, [post_id], now):
+                with lock:
+                    winners[post_id] += 1
 
     threads = [threading.Thread(target=contender, args=(f"d{i}",)) for i in range(8)]
     for thread in threads:

@@ -49,3 +49,24 @@ def test_rehearsal_refuses_a_non_sqlite_database(campaign_dir):
         ],
     )
     assert result.exit_code != 0 and "SQLite file" in result.output
+
+
+def test_a_rehearsal_counts_the_retries_of_its_own_campaign_only(campaign_dir, tmp_path):
+    """Two rehearsals in one database: the second, without faults, made no retries, whatever
+    the first campaign's audit log holds."""
+    from campaign.config import load_config
+    from scheduler.rehearsal import rehearse
+    from scheduler.sandbox import SandboxSettings
+
+    config = load_config(campaign_dir / "config.toml")
+    store = Store.open(f"sqlite:///{tmp_path / 'two.db'}")
+    faulty = SandboxSettings(seed=11, rate_5xx=0.3)
+    first = rehearse(config, store, speed=1e9, settings=faulty)
+    assert first.retries > 0
+    other = config.model_copy(
+        update={"campaign": config.campaign.model_copy(update={"slug": "another-week"})}
+    )
+    second = rehearse(other, store, speed=1e9, settings=SandboxSettings(seed=11))
+    assert second.states == {"published": 14}
+    assert second.retries == 0
+    store.engine.dispose()

@@ -75,7 +75,6 @@ def test_a_slow_send_does_not_delay_a_retry_that_falls_due(week_factory, caplog)
 
 def test_a_send_in_doubt_is_looked_for_by_one_daemon_at_a_time(week_factory):
     from campaign.store.control import heartbeat
-    from campaign.store.publishing import claim_in_doubt
 
     week = week_factory()
     week.store.approve(SLUG, "inspector", keys=["2020-04-20-x"])
@@ -96,10 +95,8 @@ def test_a_send_in_doubt_is_looked_for_by_one_daemon_at_a_time(week_factory):
         )
 
     def take(daemon_id: str, busy=()) -> list[str]:
-        with week.store.transaction() as session:
-            campaign = week.store.campaign(SLUG, session)
-            rows = claim_in_doubt(session, campaign, daemon_id, now, stale, busy=busy)
-            return [row.key for row in rows]
+        posts = week.store.publishing.take_over_in_doubt(daemon_id, now, stale, busy=busy)
+        return [post.key for post in posts]
 
     [post_id] = [p.id for p in week.store.posts(SLUG, keys=["2020-04-20-x"])]
     assert take("a", busy={post_id}) == []  # this process is already looking for it

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from campaign.store import PostState, Store
-from campaign.store import outcomes as record
-from campaign.store.publishing import claim, schedule_approved
 
 SLUG = "stalking-awareness-week-2020"
 THREAD = "2020-04-21-x"  # two parts
@@ -15,12 +13,11 @@ def _half_published(store: Store) -> None:
     store.approve(SLUG, "alice", keys=[THREAD])
     [post] = store.posts(SLUG, keys=[THREAD])
     now = post.scheduled_at
-    with store.transaction() as session:
-        campaign = store.campaign(SLUG, session)
-        schedule_approved(session, campaign, now)
-        assert claim(session, campaign, post.id, "daemon-1", now) is not None
-        record.part_sent(session, campaign, post.id, "daemon-1", now, index=0, part_id="1111")
-        record.failed(session, campaign, post.id, "daemon-1", now, error="HTTP 503 at part 2")
+    api = store.publishing
+    api.schedule_approved(now)
+    assert api.acquire("daemon-1", [post.id], now)
+    api.record_part(post.id, "daemon-1", now, index=0, part_id="1111")
+    api.fail(post.id, "daemon-1", now, error="HTTP 503 at part 2")
 
 
 def test_a_partial_thread_is_loud_and_only_an_approver_abandons_it(web, planned):
