@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, shortnumberinfo
@@ -46,9 +47,11 @@ def is_region(region: str) -> bool:
     return region in phonenumbers.SUPPORTED_REGIONS
 
 
+@lru_cache(maxsize=1024)
 def number_key(number: str, region: str) -> str:
     """The comparable form of a configured number: E.164 ('+448088020300') or a short code's
-    digits ('116123'); ValueError says what is wrong with a number that is neither."""
+    digits ('116123'); ValueError says what is wrong with a number that is neither. Cached:
+    every post's check compares with the same few helplines."""
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException as exc:
@@ -103,11 +106,21 @@ def _dialled(raw: str, trunk_prefix: str) -> bool:
 def _is_short_code(digits: str, region: str, known: Collection[str], before: str) -> bool:
     if digits in known:
         return True
-    if not shortnumberinfo.is_valid_short_number_for_region(
-        phonenumbers.parse(digits, region), region
-    ):
+    kind = _short_kind(digits, region)
+    if kind is None:
         return False
-    if shortnumberinfo.is_emergency_number(digits, region):
+    if kind == "emergency":
         return True
     sentence = _SENTENCE_END.split(before)[-1]
     return bool(_DIALLING.search(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _short_kind(digits: str, region: str) -> str | None:
+    """"emergency", "short" (another valid short code) or None; cached, as a plan repeats its
+    few short codes (and years, counts and times that are none) in post after post."""
+    if not shortnumberinfo.is_valid_short_number_for_region(
+        phonenumbers.parse(digits, region), region
+    ):
+        return None
+    return "emergency" if shortnumberinfo.is_emergency_number(digits, region) else "short"

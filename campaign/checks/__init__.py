@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaign.checks.content import check_post
+from campaign.checks.content import check_post, part_lengths
 from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
 from campaign.checks.images import check_images
@@ -12,7 +12,6 @@ from campaign.checks.placeholders import check_placeholders
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
-from campaign.x_length import weighted_length
 
 __all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
 
@@ -21,12 +20,10 @@ def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport
     """Check each post and the plan; never raises for content problems, reports them."""
     report = CheckReport()
     for post in posts:
-        report.findings.extend(check_post(post, config))
+        lengths = report.lengths[post.key] = part_lengths(post)
+        report.findings.extend(check_post(post, config, lengths))
         report.findings.extend(check_images(post, config))
         report.findings.extend(check_markup(post, config))
-        report.lengths[post.key] = [
-            weighted_length(part) if post.platform == "x" else len(part) for part in post.parts
-        ]
         score = flesch_reading_ease(post.text)
         if score is not None:
             report.reading_ease[post.key] = score

@@ -29,10 +29,22 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def check_post(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
-    """Every per-post rule, in the order an officer would fix them."""
-    rules = (_empty, _leftovers, _length, _hashtags, _phones, _images, _urls)
-    for rule in rules:
+def part_lengths(post: RenderedPost) -> list[int]:
+    """Each part's length as its platform counts it: X's weighted count, else characters."""
+    if post.platform == "x":
+        return [weighted_length(part) for part in post.parts]
+    return [len(part) for part in post.parts]
+
+
+def check_post(
+    post: RenderedPost, config: CampaignConfig, lengths: list[int] | None = None
+) -> Iterator[Finding]:
+    """Every per-post rule, in the order an officer would fix them. `lengths` are the post's
+    `part_lengths` when the caller has them already (X's count is the costly part)."""
+    yield from _empty(post, config)
+    yield from _leftovers(post, config)
+    yield from _length(post, config, part_lengths(post) if lengths is None else lengths)
+    for rule in (_hashtags, _phones, _images, _urls):
         yield from rule(post, config)
 
 
@@ -62,10 +74,9 @@ def _leftovers(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
         )
 
 
-def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+def _length(post: RenderedPost, config: CampaignConfig, lengths: list[int]) -> Iterator[Finding]:
     if post.platform == "x":
-        for index, part in enumerate(post.parts, 1):
-            length = weighted_length(part)
+        for index, length in enumerate(lengths, 1):
             if length > MAX_WEIGHTED_LENGTH:
                 label = f"thread part {index}" if len(post.parts) > 1 else "the post"
                 yield post_finding(

@@ -22,7 +22,9 @@ def _dictionary() -> pyphen.Pyphen:
     return pyphen.Pyphen(lang="en_GB")
 
 
+@lru_cache(maxsize=65_536)
 def syllables(word: str) -> int:
+    """Syllables of one word; cached, as a plan's posts share most of their words."""
     return max(1, len(_dictionary().positions(word.lower())) + 1)
 
 
