@@ -94,6 +94,17 @@ THEMES = (
     "how-to-report",
     "take-it-seriously",
 )
+# The shipped week's images, on the same themes' posts as there.
+IMAGES = {
+    "what-stalking-is": (
+        "images/see-stalking-clearly.png",
+        "Dark blue card with the words: Stalking Awareness Week. See stalking clearly.",
+    ),
+    "helplines-and-support": (
+        "images/helpline-card.png",
+        "Card listing where to get help: National Stalking Helpline 0808 802 0300.",
+    ),
+}
 SHIPPED_POSTS = Path(__file__).resolve().parents[1] / "posts"
 
 
@@ -102,7 +113,8 @@ def write_week(folder: Path, *, days: int, accounts: int, per_day: int, start: d
 
     Half the accounts are on X, half on Facebook. Each post wraps one of the shipped week's
     templates, starting each thread part with a line naming the day and time, so no account
-    repeats a text (the platforms refuse duplicates). Posts run from 07:00 every 45 minutes, so some give the stalking
+    repeats a text (the platforms refuse duplicates). Posts on the themes that have an image in the shipped week have it too.
+    Posts run from 07:00 every 45 minutes, so some give the stalking
     helpline while it is closed: realistic warnings for the checks to find.
     """
     import shutil
@@ -180,9 +192,12 @@ def write_week(folder: Path, *, days: int, accounts: int, per_day: int, start: d
             platform = "x" if n % 2 == 0 else "facebook"
             for slot in range(per_day):
                 minutes = 7 * 60 + 45 * slot
+                image = IMAGES.get(THEMES[slot % len(THEMES)])
                 lines.append(
                     f'  {{ channel = "a{n:04d}", time = "{minutes // 60:02d}:{minutes % 60:02d}", '
-                    f'template = "bench/{platform}-{slot:02d}.j2" }},'
+                    f'template = "bench/{platform}-{slot:02d}.j2"'
+                    + (f', images = [{{ file = "{image[0]}", alt = "{image[1]}" }}]' if image else "")
+                    + " },"
                 )
         lines.append("]")
     path = folder / "config.toml"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from campaign.checks.content import check_post, part_lengths
 from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
-from campaign.checks.images import check_images
+from campaign.checks.images import ImageFacts, NotAnImage, check_images
 from campaign.checks.limits import check_limits
 from campaign.checks.markup import check_markup
 from campaign.checks.placeholders import check_placeholders
@@ -19,10 +21,11 @@ __all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
 def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport:
     """Check each post and the plan; never raises for content problems, reports them."""
     report = CheckReport()
+    opened: dict[Path, ImageFacts | NotAnImage] = {}  # each image file is decoded once
     for post in posts:
         lengths = report.lengths[post.key] = part_lengths(post)
         report.findings.extend(check_post(post, config, lengths))
-        report.findings.extend(check_images(post, config))
+        report.findings.extend(check_images(post, config, opened))
         report.findings.extend(check_markup(post, config))
         score = flesch_reading_ease(post.text)
         if score is not None:

@@ -118,22 +118,36 @@ def inspect(path: Path) -> ImageFacts:
     return facts
 
 
-def check_images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
-    """Each attached file, opened, against the post's platform; a missing file is config's job."""
+def check_images(
+    post: RenderedPost,
+    config: CampaignConfig,
+    opened: dict[Path, ImageFacts | NotAnImage] | None = None,
+) -> Iterator[Finding]:
+    """Each attached file, opened, against the post's platform; a missing file is config's job.
+
+    `opened` keeps what each file turned out to be across the posts of one check run: a plan
+    attaches the same few images to many posts, and decoding one takes milliseconds.
+    """
     rules = RULES.get(post.platform)
+    opened = {} if opened is None else opened
+    posts_dir = config.posts_dir if post.images else Path()  # resolved only when needed
     animated = []
     for image in post.images:
-        path = config.posts_dir / image.file
+        path = posts_dir / image.file
         if not path.is_file():
             continue
-        try:
-            facts = inspect(path)
-        except NotAnImage as exc:
+        if path not in opened:
+            try:
+                opened[path] = inspect(path)
+            except NotAnImage as exc:
+                opened[path] = exc
+        facts = opened[path]
+        if isinstance(facts, NotAnImage):
             yield post_finding(
                 post,
                 "error",
                 "image-unreadable",
-                f"{image.file} {exc}",
+                f"{image.file} {facts}",
                 "export the picture again from your design tool as PNG or JPEG",
             )
             continue
