@@ -31,6 +31,7 @@ _DIALLING = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
+_LINE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
@@ -71,19 +72,18 @@ def number_key(number: str, region: str) -> str:
 
 
 def find_numbers(text: str, region: str, known: Collection[str] = ()) -> list[FoundNumber]:
-    """Every phone number and short code in `text`, in order; `known` are configured keys."""
+    """Every phone number and short code in `text`, in order; `known` are configured keys.
+
+    Full numbers are looked for line by line: libphonenumber's matcher never takes a line
+    break into a number, and the lines of a plan's posts repeat from post to post (the
+    helpline block, the footer), so each distinct line is matched once (`_full_numbers`).
+    """
     found: list[FoundNumber] = []
     taken: list[range] = []
-    prefix = phonenumbers.ndd_prefix_for_region(region, True) or ""
-    for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
-        if phonenumbers.is_valid_number(match.number):
-            key: str | None = phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
-        elif _dialled(match.raw_string, prefix):
-            key = None
-        else:
-            continue
-        found.append(FoundNumber(match.raw_string, match.start, key))
-        taken.append(range(match.start, match.end))
+    for line in _LINE.finditer(text):
+        for raw, start, end, key in _full_numbers(line.group(), region):
+            found.append(FoundNumber(raw, line.start() + start, key))
+            taken.append(range(line.start() + start, line.start() + end))
     for match in _SHORT.finditer(text):
         if any(match.start() in span for span in taken):
             continue
@@ -91,6 +91,22 @@ def find_numbers(text: str, region: str, known: Collection[str] = ()) -> list[Fo
         if _is_short_code(digits, region, known, text[: match.start()]):
             found.append(FoundNumber(match.group(1), match.start(), digits))
     return sorted(found, key=lambda number: number.start)
+
+
+@lru_cache(maxsize=8192)
+def _full_numbers(text: str, region: str) -> tuple[tuple[str, int, int, str | None], ...]:
+    """(as written, start, end, E.164 key or None) of each full number in `text`."""
+    prefix = phonenumbers.ndd_prefix_for_region(region, True) or ""
+    found = []
+    for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+        if phonenumbers.is_valid_number(match.number):
+            key: str | None = phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
+        elif _dialled(match.raw_string, prefix):
+            key = None
+        else:
+            continue
+        found.append((match.raw_string, match.start, match.end, key))
+    return tuple(found)
 
 
 def _dialled(raw: str, trunk_prefix: str) -> bool:
@@ -117,10 +133,12 @@ def _is_short_code(digits: str, region: str, known: Collection[str], before: str
 
 @lru_cache(maxsize=4096)
 def _short_kind(digits: str, region: str) -> str | None:
-    """"emergency", "short" (another valid short code) or None; cached, as a plan repeats its
+    """ "emergency", "short" (another valid short code) or None; cached, as a plan repeats its
     few short codes (and years, counts and times that are none) in post after post."""
-    if not shortnumberinfo.is_valid_short_number_for_region(
-        phonenumbers.parse(digits, region), region
-    ):
+    try:
+        parsed = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:  # e.g. "00808": an international prefix
+        return None
+    if not shortnumberinfo.is_valid_short_number_for_region(parsed, region):
         return None
     return "emergency" if shortnumberinfo.is_emergency_number(digits, region) else "short"
