@@ -113,9 +113,9 @@ def write_week(folder: Path, *, days: int, accounts: int, per_day: int, start: d
 
     Half the accounts are on X, half on Facebook. Each post wraps one of the shipped week's
     templates, starting each thread part with a line naming the day and time, so no account
-    repeats a text (the platforms refuse duplicates). Posts on the themes that have an image in the shipped week have it too.
-    Posts run from 07:00 every 45 minutes, so some give the stalking
-    helpline while it is closed: realistic warnings for the checks to find.
+    repeats a text (the platforms refuse duplicates). Posts on the themes that have an image
+    in the shipped week have it too. Posts run from 07:00 every 45 minutes, so some give the
+    stalking helpline while it is closed: realistic warnings for the checks to find.
     """
     import shutil
     from datetime import timedelta
@@ -193,11 +193,10 @@ def write_week(folder: Path, *, days: int, accounts: int, per_day: int, start: d
             for slot in range(per_day):
                 minutes = 7 * 60 + 45 * slot
                 image = IMAGES.get(THEMES[slot % len(THEMES)])
+                images = f', images = [{{ file = "{image[0]}", alt = "{image[1]}" }}]'
                 lines.append(
                     f'  {{ channel = "a{n:04d}", time = "{minutes // 60:02d}:{minutes % 60:02d}", '
-                    f'template = "bench/{platform}-{slot:02d}.j2"'
-                    + (f', images = [{{ file = "{image[0]}", alt = "{image[1]}" }}]' if image else "")
-                    + " },"
+                    f'template = "bench/{platform}-{slot:02d}.j2"{images if image else ""} }},'
                 )
         lines.append("]")
     path = folder / "config.toml"

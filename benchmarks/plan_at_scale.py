@@ -76,7 +76,8 @@ def main() -> None:
     check_times, report = _timed(args.repeat, lambda: run_checks(posts, config))
     both = [r + c for r, c in zip(render_times, check_times, strict=True)]
     rules = Counter(finding.rule for finding in report.findings)
-    print(f"campaign in {folder}: {len(posts)} posts, {len(report.findings)} findings {dict(rules)}")
+    print(f"campaign in {folder}: {len(posts)} posts, {len(report.findings)} findings")
+    print(f"findings by rule: {dict(rules)}")
     print(f"load config   {_spread(load_times)}")
     print(f"render        {_spread(render_times)}")
     print(f"check         {_spread(check_times)}")

@@ -216,7 +216,8 @@ post_piece = st.one_of(
     ascii_prose,
     url_strategy,
     st.just("\n"),
-    st.sampled_from(["•", "📞", "👩‍👩‍👧", "1\ufe0f\u20e3", "#\u20e3", "©\ufe0e", "é", "e\u0301", "猫"]),
+    st.sampled_from(["•", "📞", "👩‍👩‍👧", "1\ufe0f\u20e3", "#\u20e3", "©\ufe0e", "é", "e\u0301"]),
+    st.just("猫"),
     st.sampled_from(["\ufeff", "\u200d", "\U0001f3fb", "\u2019", "\u3000"]),
 )
 
