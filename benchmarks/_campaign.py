@@ -192,11 +192,11 @@ def write_week(folder: Path, *, days: int, accounts: int, per_day: int, start: d
             platform = "x" if n % 2 == 0 else "facebook"
             for slot in range(per_day):
                 minutes = 7 * 60 + 45 * slot
-                image = IMAGES.get(THEMES[slot % len(THEMES)])
-                images = f', images = [{{ file = "{image[0]}", alt = "{image[1]}" }}]'
+                file, alt = IMAGES.get(THEMES[slot % len(THEMES)], ("", ""))
+                images = f', images = [{{ file = "{file}", alt = "{alt}" }}]' if file else ""
                 lines.append(
                     f'  {{ channel = "a{n:04d}", time = "{minutes // 60:02d}:{minutes % 60:02d}", '
-                    f'template = "bench/{platform}-{slot:02d}.j2"{images if image else ""} }},'
+                    f'template = "bench/{platform}-{slot:02d}.j2"{images} }},'
                 )
         lines.append("]")
     path = folder / "config.toml"

@@ -58,6 +58,7 @@ def _utf16_len(text: str) -> int:
 # character except as its first (the keycaps "1\ufe0f\u20e3", "#\ufe0f\u20e3"), so every emoji
 # in a text lies inside one of these runs.
 _EMOJI_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+_ASCII_OR_NOT = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
 
 
 def _emoji_ends(text: str) -> dict[int, int]:
@@ -100,12 +101,12 @@ def measure(text: str) -> XLength:
             index = end
             continue
         end = min([start for start in units if start > index], default=len(normalized))
-        run = normalized[index:end]
-        if run.isascii() and count.fits(len(run)):
-            count.add_plain(len(run))  # ASCII: 1 each, one UTF-16 unit each, none invalid
-        else:
-            for char in run:
-                count.add(_char_weight(char), 2 if ord(char) > 0xFFFF else 1, char)
+        for piece in _ASCII_OR_NOT.findall(normalized, index, end):
+            if piece.isascii() and count.fits(len(piece)):
+                count.add_plain(len(piece))  # ASCII: 1 each, one UTF-16 unit each, all valid
+            else:
+                for char in piece:
+                    count.add(_char_weight(char), 2 if ord(char) > 0xFFFF else 1, char)
         index = end
     # Ranges refer to the text as given, so shift by what normalisation added or removed.
     shift = _utf16_len(text) - _utf16_len(normalized)
