@@ -94,7 +94,8 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except CheckFailed as exc:
             err = _console(stderr=True)
-            err.print(tables.findings_table([f for f in exc.findings if f.severity == "error"]))
+            errors = [f for f in exc.findings if f.severity == "error"]
+            err.print(tables.findings_overview(errors, every=False))
             err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
             sys.exit(exc.exit_code)
         except CampaignError as exc:
@@ -179,9 +180,7 @@ def check(config_path: Path, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
     else:
         console = _console()
-        console.print(tables.plan_table(checked.posts, report, config.campaign.name))
-        if report.findings:
-            console.print(tables.findings_table(report.findings))
+        console.print(tables.plan_overview(checked.posts, report, config.campaign.name))
         console.print(_counts(len(checked.posts), report))
         warn_if_past(past)
     if not report.ok:
@@ -200,8 +199,8 @@ def plan(config_path: Path, actor: str, dry_run: bool) -> None:
     checked, changes = store_plan(config, store, actor, dry_run=dry_run)
     console = _console()
     console.print(tables.changes_table(changes))
-    if checked.report.findings:
-        console.print(tables.findings_table(checked.report.findings))
+    large = len(checked.posts) > tables.LARGE_PLAN
+    console.print(tables.findings_overview(checked.report.findings, every=not large))
     verb = "Would store" if dry_run else "Stored"
     warnings = len(checked.report.warnings)
     console.print(
@@ -268,7 +267,8 @@ def preview(config_path: Path, output: Path | None) -> None:
         create_folder=output is None,
     )
     console = _console()
-    console.print(tables.plan_table(checked.posts, checked.report, config.campaign.name))
+    name = config.campaign.name
+    console.print(tables.plan_overview(checked.posts, checked.report, name, findings=False))
     console.print(f"Preview written to {target} – open it in a browser.")
 
 

@@ -42,6 +42,11 @@ class CheckReport:
     findings: list[Finding] = field(default_factory=list)
     lengths: dict[str, list[int]] = field(default_factory=dict)  # key -> length of each part
     reading_ease: dict[str, float] = field(default_factory=dict)  # key -> Flesch score
+    # Findings by post key, rebuilt when `findings` grows or is replaced (see `for_post`).
+    _by_key: dict[str | None, list[Finding]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _indexed: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
 
     @property
     def errors(self) -> list[Finding]:
@@ -56,7 +61,14 @@ class CheckReport:
         return not self.errors
 
     def for_post(self, key: str) -> list[Finding]:
-        return [f for f in self.findings if f.key == key]
+        """The post's findings. Indexed once, not searched per post: a table of 10,000 posts
+        otherwise compares every post with every finding."""
+        if self._indexed != (id(self.findings), len(self.findings)):
+            self._by_key = {}
+            for finding in self.findings:
+                self._by_key.setdefault(finding.key, []).append(finding)
+            self._indexed = (id(self.findings), len(self.findings))
+        return list(self._by_key.get(key, ()))
 
 
 def locate(template: Path, needle: str) -> int | None:
