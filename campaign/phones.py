@@ -25,7 +25,9 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, shortn
 
 DEFAULT_REGION = "GB"
 _MIN_DIALLED_DIGITS = 9  # shorter digit runs after a 0 are times and references, not numbers
-_SHORT = re.compile(r"(?<![\w+,.:/-])(\d{3} \d{3}|\d{3,6})(?![\w:/-]|[.,]\d)")
+# 3-6 digits (or "116 123"), not inside a longer number, a time, a decimal or a reference.
+# Written digit first so the search skips to each digit instead of trying every position.
+_SHORT = re.compile(r"(\d(?<![\w+,.:/-]\d)(?:\d\d \d{3}|\d{2,5}))(?![\w:/-]|[.,]\d)")
 _DIALLING = re.compile(
     r"\b(call|ring|dial|phone|text|txt|tel|telephone|helpline|line|number)\b|📞|☎",
     re.IGNORECASE,
