@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -81,6 +82,7 @@ class OpeningHours(Frozen):
         return _parse_range(value) if value else None
 
 
+@lru_cache(maxsize=256)
 def _parse_range(value: str) -> tuple[time, time]:
     match = re.fullmatch(r"(\d{2}):(\d{2})-(\d{2}):(\d{2})", value)
     if not match:

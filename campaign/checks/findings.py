@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -72,14 +73,25 @@ class CheckReport:
 
 
 def locate(template: Path, needle: str) -> int | None:
-    """The first line of a template holding `needle`, to point the officer at it."""
+    """The first line of a template (or of config.toml) holding `needle`, to point the officer
+    at it."""
     try:
-        for number, line in enumerate(template.read_text(encoding="utf-8").splitlines(), 1):
-            if needle and needle in line:
-                return number
+        stat = template.stat()
+        lines = _lines(template, stat.st_mtime_ns, stat.st_size)
     except OSError:
         return None
+    for number, line in enumerate(lines, 1):
+        if needle and needle in line:
+            return number
     return None
+
+
+@lru_cache(maxsize=64)
+def _lines(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    """A file's lines, read once however many findings point into it (a large plan's
+    config.toml has thousands of lines and thousands of findings). Keyed by the file's
+    modification time and size, so a file edited since is read again."""
+    return tuple(path.read_text(encoding="utf-8").splitlines())
 
 
 def post_finding(
