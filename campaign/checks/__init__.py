@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from campaign.checks.content import check_post, part_lengths
 from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
@@ -21,7 +19,7 @@ __all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
 def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport:
     """Check each post and the plan; never raises for content problems, reports them."""
     report = CheckReport()
-    opened: dict[Path, ImageFacts | NotAnImage] = {}  # each image file is decoded once
+    opened: dict[str, ImageFacts | NotAnImage | None] = {}  # each image file is decoded once
     for post in posts:
         lengths = report.lengths[post.key] = part_lengths(post)
         report.findings.extend(check_post(post, config, lengths))

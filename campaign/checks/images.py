@@ -121,27 +121,23 @@ def inspect(path: Path) -> ImageFacts:
 def check_images(
     post: RenderedPost,
     config: CampaignConfig,
-    opened: dict[Path, ImageFacts | NotAnImage] | None = None,
+    opened: dict[str, ImageFacts | NotAnImage | None] | None = None,
 ) -> Iterator[Finding]:
     """Each attached file, opened, against the post's platform; a missing file is config's job.
 
-    `opened` keeps what each file turned out to be across the posts of one check run: a plan
-    attaches the same few images to many posts, and decoding one takes milliseconds.
+    `opened` keeps what each file (by its name in the posts folder) turned out to be across
+    the posts of one check run: a plan attaches the same few images to many posts, and
+    decoding one takes milliseconds.
     """
     rules = RULES.get(post.platform)
     opened = {} if opened is None else opened
-    posts_dir = config.posts_dir if post.images else Path()  # resolved only when needed
     animated = []
     for image in post.images:
-        path = posts_dir / image.file
-        if not path.is_file():
+        if image.file not in opened:
+            opened[image.file] = _open(config.posts_dir / image.file)
+        facts = opened[image.file]
+        if facts is None:
             continue
-        if path not in opened:
-            try:
-                opened[path] = inspect(path)
-            except NotAnImage as exc:
-                opened[path] = exc
-        facts = opened[path]
         if isinstance(facts, NotAnImage):
             yield post_finding(
                 post,
@@ -165,6 +161,16 @@ def check_images(
             "on its own, or up to 4 still images",
             "post the animated GIF alone, or use a still image",
         )
+
+
+def _open(path: Path) -> ImageFacts | NotAnImage | None:
+    """What the file is; None when it is missing."""
+    if not path.is_file():
+        return None
+    try:
+        return inspect(path)
+    except NotAnImage as exc:
+        return exc
 
 
 def _name(post: RenderedPost, file: str, facts: ImageFacts) -> Iterator[Finding]:
