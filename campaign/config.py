@@ -113,7 +113,7 @@ class Helpline(Frozen):
     @property
     def hours_text(self) -> str:
         """Opening hours in words, e.g. '9.30am to 4pm Monday and Tuesday; closed at weekends'."""
-        return _in_words(self.hours) if self.hours else "24 hours a day, every day"
+        return "24 hours a day, every day" if self.hours is None else _in_words(self.hours)
 
 
 @lru_cache(maxsize=64)
