@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -81,6 +82,7 @@ class OpeningHours(Frozen):
         return _parse_range(value) if value else None
 
 
+@lru_cache(maxsize=256)
 def _parse_range(value: str) -> tuple[time, time]:
     match = re.fullmatch(r"(\d{2}):(\d{2})-(\d{2}):(\d{2})", value)
     if not match:
@@ -111,18 +113,22 @@ class Helpline(Frozen):
     @property
     def hours_text(self) -> str:
         """Opening hours in words, e.g. '9.30am to 4pm Monday and Tuesday; closed at weekends'."""
-        if self.hours is None:
-            return "24 hours a day, every day"
-        groups: dict[str, list[str]] = {}
-        for index in range(len(WEEKDAYS)):
-            window = self.hours.window(index)
-            if window:
-                span = f"{_spoken(window[0])} to {_spoken(window[1])}"
-                groups.setdefault(span, []).append(DAY_NAMES[index])
-        text = "; ".join(f"{span} {_join(days)}" for span, days in groups.items())
-        if self.hours.sat is None and self.hours.sun is None:
-            text += "; closed at weekends"
-        return text
+        return "24 hours a day, every day" if self.hours is None else _in_words(self.hours)
+
+
+@lru_cache(maxsize=64)
+def _in_words(hours: OpeningHours) -> str:
+    """Cached: templates and findings give the same few helplines' hours in post after post."""
+    groups: dict[str, list[str]] = {}
+    for index in range(len(WEEKDAYS)):
+        window = hours.window(index)
+        if window:
+            span = f"{_spoken(window[0])} to {_spoken(window[1])}"
+            groups.setdefault(span, []).append(DAY_NAMES[index])
+    text = "; ".join(f"{span} {_join(days)}" for span, days in groups.items())
+    if hours.sat is None and hours.sun is None:
+        text += "; closed at weekends"
+    return text
 
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -18,18 +18,22 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, shortnumberinfo
 
 DEFAULT_REGION = "GB"
 _MIN_DIALLED_DIGITS = 9  # shorter digit runs after a 0 are times and references, not numbers
-_SHORT = re.compile(r"(?<![\w+,.:/-])(\d{3} \d{3}|\d{3,6})(?![\w:/-]|[.,]\d)")
+# 3-6 digits (or "116 123"), not inside a longer number, a time, a decimal or a reference.
+# Written digit first so the search skips to each digit instead of trying every position.
+_SHORT = re.compile(r"(\d(?<![\w+,.:/-]\d)(?:\d\d \d{3}|\d{2,5}))(?![\w:/-]|[.,]\d)")
 _DIALLING = re.compile(
     r"\b(call|ring|dial|phone|text|txt|tel|telephone|helpline|line|number)\b|📞|☎",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
+_LINE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,11 @@ def is_region(region: str) -> bool:
     return region in phonenumbers.SUPPORTED_REGIONS
 
 
+@lru_cache(maxsize=1024)
 def number_key(number: str, region: str) -> str:
     """The comparable form of a configured number: E.164 ('+448088020300') or a short code's
-    digits ('116123'); ValueError says what is wrong with a number that is neither."""
+    digits ('116123'); ValueError says what is wrong with a number that is neither. Cached:
+    every post's check compares with the same few helplines."""
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException as exc:
@@ -68,19 +74,18 @@ def number_key(number: str, region: str) -> str:
 
 
 def find_numbers(text: str, region: str, known: Collection[str] = ()) -> list[FoundNumber]:
-    """Every phone number and short code in `text`, in order; `known` are configured keys."""
+    """Every phone number and short code in `text`, in order; `known` are configured keys.
+
+    Full numbers are looked for line by line: libphonenumber's matcher never takes a line
+    break into a number, and the lines of a plan's posts repeat from post to post (the
+    helpline block, the footer), so each distinct line is matched once (`_full_numbers`).
+    """
     found: list[FoundNumber] = []
     taken: list[range] = []
-    prefix = phonenumbers.ndd_prefix_for_region(region, True) or ""
-    for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
-        if phonenumbers.is_valid_number(match.number):
-            key: str | None = phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
-        elif _dialled(match.raw_string, prefix):
-            key = None
-        else:
-            continue
-        found.append(FoundNumber(match.raw_string, match.start, key))
-        taken.append(range(match.start, match.end))
+    for line in _LINE.finditer(text):
+        for raw, start, end, key in _full_numbers(line.group(), region):
+            found.append(FoundNumber(raw, line.start() + start, key))
+            taken.append(range(line.start() + start, line.start() + end))
     for match in _SHORT.finditer(text):
         if any(match.start() in span for span in taken):
             continue
@@ -88,6 +93,22 @@ def find_numbers(text: str, region: str, known: Collection[str] = ()) -> list[Fo
         if _is_short_code(digits, region, known, text[: match.start()]):
             found.append(FoundNumber(match.group(1), match.start(), digits))
     return sorted(found, key=lambda number: number.start)
+
+
+@lru_cache(maxsize=8192)
+def _full_numbers(text: str, region: str) -> tuple[tuple[str, int, int, str | None], ...]:
+    """(as written, start, end, E.164 key or None) of each full number in `text`."""
+    prefix = phonenumbers.ndd_prefix_for_region(region, True) or ""
+    found = []
+    for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+        if phonenumbers.is_valid_number(match.number):
+            key: str | None = phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
+        elif _dialled(match.raw_string, prefix):
+            key = None
+        else:
+            continue
+        found.append((match.raw_string, match.start, match.end, key))
+    return tuple(found)
 
 
 def _dialled(raw: str, trunk_prefix: str) -> bool:
@@ -103,11 +124,23 @@ def _dialled(raw: str, trunk_prefix: str) -> bool:
 def _is_short_code(digits: str, region: str, known: Collection[str], before: str) -> bool:
     if digits in known:
         return True
-    if not shortnumberinfo.is_valid_short_number_for_region(
-        phonenumbers.parse(digits, region), region
-    ):
+    kind = _short_kind(digits, region)
+    if kind is None:
         return False
-    if shortnumberinfo.is_emergency_number(digits, region):
+    if kind == "emergency":
         return True
     sentence = _SENTENCE_END.split(before)[-1]
     return bool(_DIALLING.search(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _short_kind(digits: str, region: str) -> str | None:
+    """ "emergency", "short" (another valid short code) or None; cached, as a plan repeats its
+    few short codes (and years, counts and times that are none) in post after post."""
+    try:
+        parsed = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:  # e.g. "00808": an international prefix
+        return None
+    if not shortnumberinfo.is_valid_short_number_for_region(parsed, region):
+        return None
+    return "emergency" if shortnumberinfo.is_emergency_number(digits, region) else "short"

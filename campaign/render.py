@@ -117,9 +117,11 @@ def environment(posts_dir: Path) -> jinja2.Environment:
 
 def render_plan(config: CampaignConfig) -> list[RenderedPost]:
     """Render every post of the configured week, in time order."""
-    env = environment(config.posts_dir)
+    posts_dir = config.posts_dir  # resolved once: it touches the file system
+    env = environment(posts_dir)
+    digests: dict[str, str | None] = {}  # each image file is read and hashed once
     posts = [
-        render_post(env, config, number, day, spec)
+        render_post(env, config, number, day, spec, posts_dir=posts_dir, digests=digests)
         for number, day in enumerate(sorted(config.days, key=lambda d: d.date), start=1)
         for spec in day.posts
     ]
@@ -127,8 +129,16 @@ def render_plan(config: CampaignConfig) -> list[RenderedPost]:
 
 
 def render_post(
-    env: jinja2.Environment, config: CampaignConfig, number: int, day: Day, spec: PostSpec
+    env: jinja2.Environment,
+    config: CampaignConfig,
+    number: int,
+    day: Day,
+    spec: PostSpec,
+    *,
+    posts_dir: Path,
+    digests: dict[str, str | None] | None = None,
 ) -> RenderedPost:
+    """One post; `posts_dir` is `config.posts_dir`, `digests` the image hashes known so far."""
     account = config.accounts[spec.channel]
     scheduled_at = config.scheduled_at(day, spec)
     local_time = scheduled_at.astimezone(config.zone)
@@ -145,7 +155,7 @@ def render_post(
         helplines=dict(config.helplines),
         contact=dict(config.contact),
     )
-    text = _render_text(env, spec.template, context, config.posts_dir)
+    text = _render_text(env, spec.template, context, posts_dir)
     parts = split_thread(text)
     return RenderedPost(
         key=post_key(day, spec),
@@ -153,12 +163,12 @@ def render_post(
         day_number=number,
         spec=spec,
         platform=account.platform,
-        template_path=config.posts_dir / spec.template,
+        template_path=posts_dir / spec.template,
         scheduled_at=scheduled_at,
         local_time=local_time,
         parts=parts,
         images=spec.images,
-        content_hash=content_hash(parts, spec.images, config.posts_dir),
+        content_hash=content_hash(parts, spec.images, posts_dir, digests),
     )
 
 
@@ -175,11 +185,22 @@ def split_thread(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def content_hash(parts: tuple[str, ...], images: tuple[Image, ...], posts_dir: Path) -> str:
-    """SHA-256 of exactly what would be sent: text parts, image bytes and alt text."""
+def content_hash(
+    parts: tuple[str, ...],
+    images: tuple[Image, ...],
+    posts_dir: Path,
+    digests: dict[str, str | None] | None = None,
+) -> str:
+    """SHA-256 of exactly what would be sent: text parts, image bytes and alt text.
+
+    `digests` (file -> SHA-256) carries the image hashes across the posts of one rendering.
+    """
+    digests = {} if digests is None else digests
+    for image in images:
+        if image.file not in digests:
+            digests[image.file] = _file_digest(posts_dir / image.file)
     media = [
-        {"file": image.file, "alt": image.alt, "sha256": _file_digest(posts_dir / image.file)}
-        for image in images
+        {"file": image.file, "alt": image.alt, "sha256": digests[image.file]} for image in images
     ]
     payload = json.dumps({"parts": list(parts), "media": media}, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

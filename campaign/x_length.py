@@ -11,6 +11,7 @@ Ranges are reported in UTF-16 code units, like the reference implementation, so 
 can be compared with its conformance data and used by JavaScript front ends unchanged.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -50,7 +51,14 @@ def _char_weight(char: str) -> int:
 
 def _utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit twitter-text's ranges use."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+# A run of non-ASCII text with the character before it: no emoji sequence holds an ASCII
+# character except as its first (the keycaps "1\ufe0f\u20e3", "#\ufe0f\u20e3"), so every emoji
+# in a text lies inside one of these runs.
+_EMOJI_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+_ASCII_OR_NOT = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
 
 
 def _emoji_ends(text: str) -> dict[int, int]:
@@ -58,49 +66,84 @@ def _emoji_ends(text: str) -> dict[int, int]:
 
     A single-code-point emoji followed by VS15 (e.g. "©\\ufe0e") is text, as in
     twitter-text's emoji regex; that only changes the count for © and ®, the other
-    single-code-point emoji weigh 2 anyway.
+    single-code-point emoji weigh 2 anyway. The package's tokenizer walks a text code point
+    by code point in Python, so only the runs that can hold an emoji are given to it.
     """
     ends: dict[int, int] = {}
-    for found in emoji.emoji_list(text):
-        start, end = found["match_start"], found["match_end"]
-        if end - start == 1 and text[end : end + 1] == TEXT_PRESENTATION:
-            continue
-        ends[start] = end
+    for run in _EMOJI_RUN.finditer(text):
+        for found in emoji.emoji_list(run.group()):
+            start, end = run.start() + found["match_start"], run.start() + found["match_end"]
+            if end - start == 1 and text[end : end + 1] == TEXT_PRESENTATION:
+                continue
+            ends[start] = end
     return ends
 
 
 def measure(text: str) -> XLength:
     """Weigh ``text`` as X does (twitter-text ``parseTweet``, v3 config).
 
-    The text is NFC-normalised first, so "A" + combining acute counts once, like "Á".
+    The text is NFC-normalised first, so "A" + combining acute counts once, like "Á". URLs
+    weigh 23, emoji sequences 2, other code points 1 or 2. A run of plain ASCII between them
+    (most of a post in English) is counted at once: each of its characters weighs 1, is one
+    UTF-16 unit and is valid, so only a run that crosses the limit is walked code point by
+    code point, to find where the valid range ends.
     """
     normalized = unicodedata.normalize("NFC", text)
-    url_ends = {span.start: span.end for span in find_urls(normalized)}
-    emoji_ends = _emoji_ends(normalized)
-
-    total = 0
-    no_invalid = True
-    valid_end = 0  # UTF-16 index (in `normalized`) of the last unit that still fits
+    units = {span.start: (span.end, TRANSFORMED_URL_LENGTH) for span in find_urls(normalized)}
+    for start, end in _emoji_ends(normalized).items():
+        units.setdefault(start, (end, EMOJI_WEIGHT))
+    count = _Count()
     index = 0
-    offset16 = 0  # UTF-16 index of `index`
     while index < len(normalized):
-        if index in url_ends:
-            end, weight = url_ends[index], TRANSFORMED_URL_LENGTH
-        elif index in emoji_ends:
-            end, weight = emoji_ends[index], EMOJI_WEIGHT
-        else:
-            end, weight = index + 1, _char_weight(normalized[index])
-        total += weight
-        offset16 += _utf16_len(normalized[index:end])
-        # Like twitter-text, only the last code point of a URL or emoji is checked.
-        no_invalid = no_invalid and normalized[end - 1] not in INVALID_CHARACTERS
-        if no_invalid and total <= MAX_WEIGHTED_LENGTH:
-            valid_end = offset16 - 1
+        if index in units:
+            end, weight = units[index]
+            count.add(weight, _utf16_len(normalized[index:end]), normalized[end - 1])
+            index = end
+            continue
+        end = min([start for start in units if start > index], default=len(normalized))
+        for piece in _ASCII_OR_NOT.findall(normalized, index, end):
+            if piece.isascii() and count.fits(len(piece)):
+                count.add_plain(len(piece))  # ASCII: 1 each, one UTF-16 unit each, all valid
+            else:
+                for char in piece:
+                    count.add(_char_weight(char), 2 if ord(char) > 0xFFFF else 1, char)
         index = end
-
     # Ranges refer to the text as given, so shift by what normalisation added or removed.
+    shift = _utf16_len(text) - _utf16_len(normalized)
+    return _result(text, count.total, count.no_invalid, count.valid_end + shift)
+
+
+class _Count:
+    """The running weighted length, and the UTF-16 end of the longest start that fits."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.no_invalid = True
+        self.valid_end = 0  # UTF-16 index of the last unit that still fits
+        self.offset16 = 0  # UTF-16 units counted so far
+
+    def fits(self, weight: int) -> bool:
+        return self.no_invalid and self.total + weight <= MAX_WEIGHTED_LENGTH
+
+    def add(self, weight: int, units16: int, last: str) -> None:
+        """One URL, emoji or code point; like twitter-text, only its last code point is
+        checked for invalid characters."""
+        self.total += weight
+        self.offset16 += units16
+        self.no_invalid = self.no_invalid and last not in INVALID_CHARACTERS
+        if self.no_invalid and self.total <= MAX_WEIGHTED_LENGTH:
+            self.valid_end = self.offset16 - 1
+
+    def add_plain(self, length: int) -> None:
+        """`length` characters of weight 1 that all fit (see `fits`)."""
+        self.total += length
+        self.offset16 += length
+        if length:
+            self.valid_end = self.offset16 - 1
+
+
+def _result(text: str, total: int, no_invalid: bool, valid_end: int) -> XLength:
     text_len16 = _utf16_len(text)
-    valid_end += text_len16 - _utf16_len(normalized)
     return XLength(
         weighted_length=total,
         permillage=total * 1000 // MAX_WEIGHTED_LENGTH,

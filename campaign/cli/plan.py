@@ -71,7 +71,7 @@ def init(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(cli: CliContext, as_json: bool) -> None:
     """Render every post and check it; exit 1 if any error is found."""
-    from campaign.cli import tables
+    from campaign.cli import overview
     from campaign.clock import SystemClock
     from campaign.past import past_in_config
     from campaign.planning import check_plan
@@ -86,9 +86,7 @@ def check(cli: CliContext, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
     else:
         console = make_console()
-        console.print(tables.plan_table(checked.posts, report, config))
-        if report.findings:
-            console.print(tables.findings_table(report.findings))
+        console.print(overview.plan_overview(checked.posts, report, config))
         console.print(_counts(len(checked.posts), report))
         warn_if_past(past)
     if not report.ok:
@@ -101,7 +99,7 @@ def check(cli: CliContext, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
     """Render, check and store the plan (idempotent; edits clear approvals)."""
-    from campaign.cli import tables
+    from campaign.cli import overview, tables
     from campaign.past import past_in_config
     from campaign.planning import store_plan
     from campaign.store.audit import Actor
@@ -111,8 +109,8 @@ def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
     checked, changes = store_plan(config, store, Actor.cli(actor), dry_run=dry_run)
     console = make_console()
     console.print(tables.changes_table(changes))
-    if checked.report.findings:
-        console.print(tables.findings_table(checked.report.findings))
+    large = len(checked.posts) > overview.LARGE_PLAN
+    console.print(overview.findings_overview(checked.report.findings, every=not large))
     verb = "Would store" if dry_run else "Stored"
     warnings = len(checked.report.warnings)
     console.print(
@@ -168,9 +166,8 @@ def preview(cli: CliContext, output: Path | None) -> None:
     its fingerprint for `campaign approve KEY@FINGERPRINT`; posts whose files now differ are
     marked "the files differ from the stored plan: run plan".
     """
-    from rich.markup import escape
 
-    from campaign.cli import tables
+    from campaign.cli import overview
     from campaign.outputs import write_output
     from campaign.planning import check_plan
     from campaign.preview import StoredPost, files_differ, render_preview_html
@@ -191,11 +188,15 @@ def preview(cli: CliContext, output: Path | None) -> None:
     rendered = {post.key: post for post in checked.posts}
     differ = [p.key for p in stored if files_differ(p, rendered.get(p.key), config.posts_dir)]
     console = make_console()
-    console.print(tables.plan_table(checked.posts, checked.report, config))
+    console.print(overview.plan_overview(checked.posts, checked.report, config, findings=False))
     if differ:
         console.print(
-            f"[bold yellow]{len(differ)} post(s): the files differ from the stored plan, which "
-            f"is what would be sent: run `campaign plan`.[/] {escape(', '.join(differ))}"
+            Text(
+                f"{len(differ)} post(s): the files differ from the stored plan, which is what "
+                "would be sent: run `campaign plan`.",
+                style="bold yellow",
+            ),
+            ", ".join(differ),
         )
     console.print(f"Preview written to {target} – open it in a browser.")
 

@@ -36,11 +36,17 @@ STATE_STYLE = {
 }
 
 
-def plan_table(posts: list[RenderedPost], report: CheckReport, config: CampaignConfig) -> Table:
+def plan_table(
+    posts: list[RenderedPost],
+    report: CheckReport,
+    config: CampaignConfig,
+    *,
+    title: str | None = None,
+) -> Table:
     from campaign.present.cards import CardSource, rendered_card
     from campaign.present.times import short_date
 
-    table = Table(title=config.campaign.name, show_lines=False)
+    table = Table(title=title or config.campaign.name, show_lines=False)
     for column in ("Day", "Time", "Channel", "Post", "Parts", "Length", "Ease", "Findings"):
         table.add_column(column, no_wrap=column != "Findings")
     source = CardSource(config, report)
@@ -69,8 +75,8 @@ def _findings_summary(card: CardView) -> Text:
     return summary
 
 
-def findings_table(findings: list[Finding]) -> Table:
-    table = Table(title="Findings", show_lines=True)
+def findings_table(findings: list[Finding], title: str = "Findings") -> Table:
+    table = Table(title=title, show_lines=True)
     for column in ("Severity", "Where", "Day", "Channel", "Rule", "Problem", "What to do"):
         table.add_column(column, overflow="fold")
     for finding in sorted(findings, key=lambda f: (f.severity != "error", f.day or "", f.where)):

@@ -102,7 +102,12 @@ class AccountRow(Base):
 
 class PostRow(Base):
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "key"),
+        # The daemon asks each second for a campaign's posts in a state, due by a time
+        # (migration 0007): without it SQLite read every post of the campaign to answer.
+        Index("ix_posts_campaign_state_time", "campaign_id", "state", "scheduled_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaign.config import load_config
 from campaign.errors import ConfigError
-from campaign.phones import find_numbers, number_key
+from campaign.phones import _full_numbers, find_numbers, number_key
 from campaign.planning import check_plan
 
 
@@ -142,3 +146,57 @@ def test_phone_region_is_validated(campaign_dir, edit):
     edit("config.toml", 'phone_region = "GB"', 'phone_region = "UK"')
     with pytest.raises(ConfigError, match=r"checks\.phone_region.*'UK'"):
         load_config(campaign_dir / "config.toml")
+
+
+number_like = st.sampled_from(
+    [
+        "0808 802 0300",
+        "+44 (0)808 802 0300",
+        "08 08 16 89 111",
+        "0808 802\n0300",
+        "(01267) 222020",
+        "999",
+        "101",
+        "116 123",
+        "2027-03-01 08:00",
+        "07:45",
+        "ext. 12",
+        "Call ",
+        "x",
+        "-",
+        "(",
+        "+",
+        " ",
+        "\n",
+        "\n\n",
+        ". ",
+    ]
+)
+
+
+@given(
+    st.lists(st.one_of(number_like, st.from_regex(r"[0-9 ]{1,14}", fullmatch=True)), max_size=12)
+)
+def test_numbers_found_line_by_line_are_those_found_in_the_whole_text(pieces):
+    # find_numbers reads full numbers one line at a time (each distinct line once); that is
+    # only right if the matcher never takes a line break into a number, whatever surrounds it.
+    text = "".join(pieces)
+    by_line = [
+        (raw, line.start() + start, key)
+        for line in re.finditer(r"[^\n]+", text)
+        for raw, start, _, key in _full_numbers(line.group(), "GB")
+    ]
+    whole = [(raw, start, key) for raw, start, _, key in _full_numbers(text, "GB")]
+    assert by_line == whole
+    full = [
+        (n.raw, n.start, n.key)
+        for n in find_numbers(text, "GB")
+        if (n.raw, n.start, n.key) in whole
+    ]
+    assert full == whole
+
+
+def test_a_number_dialled_with_the_international_prefix_is_read_not_a_crash():
+    # "00" is how the UK dials abroad; "00808" is no short code, and parsing it as one failed.
+    assert "00808" not in [raw for raw, _ in _found("From abroad call 00808 802 0300.")]
+    assert _found("From abroad call 0044 808 802 0300.") == [("0044 808 802 0300", "+448088020300")]

@@ -16,12 +16,14 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import emoji
 import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from campaign.x_length import MAX_WEIGHTED_LENGTH, XLength, measure, weighted_length
+from campaign.x_urls import find_urls
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "twitter-text" / "twitter-text-validate.yml"
 V3 = "WeightedTweetsWithDiscountedEmojiCounterTest"
@@ -169,3 +171,67 @@ def test_decomposed_and_composed_text_count_the_same(text: str) -> None:
     decomposed = measure(unicodedata.normalize("NFD", text))
     assert decomposed.weighted_length == composed.weighted_length
     assert decomposed.valid == composed.valid
+
+
+def _count_each_code_point(text: str) -> XLength:
+    """The plain count `measure` must equal: every unit weighed one at a time, as twitter-text
+    does, with no shortcut for ASCII runs and emoji looked for in the whole text."""
+    normalized = unicodedata.normalize("NFC", text)
+    urls = {span.start: span.end for span in find_urls(normalized)}
+    emoji_ends = {}
+    for found in emoji.emoji_list(normalized):
+        start, end = found["match_start"], found["match_end"]
+        if not (end - start == 1 and normalized[end : end + 1] == "\ufe0e"):
+            emoji_ends[start] = end
+    total, no_invalid, valid_end, index, offset16 = 0, True, 0, 0, 0
+    while index < len(normalized):
+        if index in urls:
+            end, weight = urls[index], 23
+        elif index in emoji_ends:
+            end, weight = emoji_ends[index], 2
+        else:
+            code = ord(normalized[index])
+            light = code <= 4351 or 8192 <= code <= 8205 or 8208 <= code <= 8223
+            end, weight = index + 1, 1 if light or 8242 <= code <= 8247 else 2
+        total += weight
+        offset16 += _utf16_len(normalized[index:end])
+        no_invalid = no_invalid and normalized[end - 1] not in "\ufffe\ufeff\uffff"
+        if no_invalid and total <= MAX_WEIGHTED_LENGTH:
+            valid_end = offset16 - 1
+        index = end
+    valid_end += _utf16_len(text) - _utf16_len(normalized)
+    return XLength(
+        total,
+        total * 1000 // MAX_WEIGHTED_LENGTH,
+        no_invalid and 0 < total <= MAX_WEIGHTED_LENGTH,
+        (0, max(_utf16_len(text) - 1, 0)),
+        (0, valid_end),
+    )
+
+
+# Post-like text: mostly ASCII prose and links, sometimes long enough to cross the limit, with
+# the odd bullet, emoji, keycap, accented letter, CJK character or invalid character in it.
+ascii_prose = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120)
+post_piece = st.one_of(
+    ascii_prose,
+    url_strategy,
+    st.just("\n"),
+    st.sampled_from(["•", "📞", "👩‍👩‍👧", "1\ufe0f\u20e3", "#\u20e3", "©\ufe0e", "é", "e\u0301"]),
+    st.just("猫"),
+    st.sampled_from(["\ufeff", "\u200d", "\U0001f3fb", "\u2019", "\u3000"]),
+)
+
+
+@given(st.lists(st.one_of(ascii_prose, url_strategy, st.just(" ")), max_size=12).map("".join))
+def test_ascii_runs_counted_at_once_equal_the_count_of_each_code_point(text: str) -> None:
+    assert measure(text) == _count_each_code_point(text)
+
+
+@given(st.lists(post_piece, max_size=14).map("".join))
+def test_mixed_text_equals_the_count_of_each_code_point(text: str) -> None:
+    assert measure(text) == _count_each_code_point(text)
+
+
+@given(st.text(max_size=80))
+def test_any_text_equals_the_count_of_each_code_point(text: str) -> None:
+    assert measure(text) == _count_each_code_point(text)
