@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import selectors
 import socket
 import time
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
+from campaign.config import Account
 from scheduler.sandbox import PlatformSandbox
 
 BURST = 500
@@ -104,3 +108,61 @@ def test_nagle_does_not_delay_keep_alive_answers(sandbox: PlatformSandbox) -> No
         for _ in range(20):
             session.get(f"{sandbox.x_base_url}/2/users/me", timeout=5)
         assert time.perf_counter() - started < 20 * 0.04 / 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/1.1/statuses/home_timeline.json"),
+        ("PUT", "/2/tweets"),  # a path X has, with a method it does not serve there
+        ("DELETE", "/2/tweets/not-a-number"),
+        ("GET", "/2/users/me/"),
+    ],
+)
+def test_x_answers_what_it_does_not_serve_with_its_404(
+    sandbox: PlatformSandbox, method: str, path: str
+) -> None:
+    answer = requests.request(method, f"{sandbox.x_base_url}{path}", timeout=5)
+    assert answer.status_code == 404
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert answer.json() == {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
+
+
+@pytest.mark.parametrize(
+    ("method", "edge", "verb"),
+    [
+        ("POST", "insights", "post"),  # insights can be read, not written
+        ("DELETE", "feed", "delete"),
+        ("PUT", "", "put"),
+        ("GET", "likes", "get"),  # an edge the sandbox does not have
+    ],
+)
+def test_graph_answers_what_it_does_not_serve_with_its_error(
+    sandbox: PlatformSandbox,
+    facebook_account: Account,
+    environ: dict[str, str],
+    method: str,
+    edge: str,
+    verb: str,
+) -> None:
+    token = environ[facebook_account.credentials["page_access_token"]]
+    secret = environ[facebook_account.credentials["app_secret"]]
+    proof = hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+    post = sandbox.facebook.add_post(str(facebook_account.page_id), "here")
+    target = "/".join(filter(None, [post.id, edge]))
+    answer = requests.request(
+        method,
+        f"{sandbox.graph_base_url}/v25.0/{target}",
+        params={"access_token": token, "appsecret_proof": proof},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert answer.headers["facebook-api-version"] == "v25.0"
+    assert "X-App-Usage" in answer.headers
+    error = answer.json()["error"]
+    assert (error["code"], error["error_subcode"], error["type"]) == (
+        100,
+        33,
+        "GraphMethodException",
+    )
+    assert error["message"].startswith(f"Unsupported {verb} request. Object with ID '{target}'")
