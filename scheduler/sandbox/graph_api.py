@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
@@ -64,15 +64,14 @@ URLS = Map(
 Endpoint = Callable[..., Response]
 
 
-def route(request: Request) -> tuple[str, dict[str, Any]] | Response:
-    """The endpoint and its arguments, or Graph's answer to what it does not have."""
+def route(request: Request) -> tuple[str, dict[str, Any]]:
+    """The endpoint and its arguments; `unsupported` for an object, edge or method Graph
+    does not have here."""
     path = graph_model.split_version(request.path)[1]
     try:
         endpoint, args = URLS.bind("graph").match(path, request.method)
-    except MethodNotAllowed:
-        return unsupported_request(path.strip("/"), request.method)
-    except HTTPException:
-        return unsupported_request(path.strip("/"))
+    except HTTPException:  # NotFound, MethodNotAllowed
+        return "unsupported", {"object_id": path.strip("/")}
     return str(endpoint), args
 
 
@@ -136,8 +135,7 @@ class GraphApi(GraphReads):
     # -- the Api protocol ------------------------------------------------------------------
 
     def creates(self, request: Request) -> bool:
-        matched = route(request)
-        return not isinstance(matched, Response) and matched[0] == "create"
+        return route(request)[0] == "create"
 
     def server_error(self, request: Request) -> Response:
         if self._faults.random() >= self._faults.settings.graph_html_502_share:
@@ -158,9 +156,8 @@ class GraphApi(GraphReads):
 
     def handle(self, request: Request) -> Response:
         version = graph_model.split_version(request.path)[0]
-        matched = route(request)
         with self._lock:
-            if not isinstance(matched, Response) and matched[0] == "batch":
+            if route(request)[0] == "batch":
                 response = self._batch(request)
             else:
                 response = self._dispatch(request, None)
@@ -230,14 +227,9 @@ class GraphApi(GraphReads):
         throttled = self._count_call(page)
         if throttled is not None:
             return throttled
-        matched = route(request)
-        if isinstance(matched, Response):
-            response = matched
-        elif matched[0] == "batch":  # a batch cannot hold another batch
-            response = unsupported_request("", request.method)
-        else:
-            endpoint, args = matched
-            response = self._endpoints[endpoint](request, page, **args)
+        endpoint, args = route(request)
+        # Neither `unsupported` nor `batch` (a batch cannot hold another) is an endpoint here.
+        response = self._endpoints.get(endpoint, self._unsupported)(request, page, **args)
         response.headers.update(self._current_usage(page))
         return response
 
@@ -281,6 +273,9 @@ class GraphApi(GraphReads):
         return {"code": answer.status_code, "headers": headers, "body": answer.get_data(True)}
 
     # -- endpoints -------------------------------------------------------------------------
+
+    def _unsupported(self, request: Request, page: PageInfo, object_id: str = "") -> Response:
+        return unsupported_request(object_id, request.method)
 
     def _delete(self, request: Request, page: PageInfo, object_id: str) -> Response:
         post = self.post(object_id)

@@ -67,7 +67,7 @@ FIXED_LIMITS = {"delete": 50, "me": 75, "upload": 500, "metadata": 500}
 
 
 def no_such_page() -> Response:
-    """X's answer to a path or method it does not serve (v1.1's code 34, as v2 still gives)."""
+    """X's answer to a path, or a method on a path, that it does not serve."""
     return json_response(
         404, {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
     )

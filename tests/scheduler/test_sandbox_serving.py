@@ -135,6 +135,7 @@ def test_x_answers_what_it_does_not_serve_with_its_404(
         ("DELETE", "feed", "delete"),
         ("PUT", "", "put"),
         ("GET", "likes", "get"),  # an edge the sandbox does not have
+        ("POST", "likes", "post"),
     ],
 )
 def test_graph_answers_what_it_does_not_serve_with_its_error(
