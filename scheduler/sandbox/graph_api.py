@@ -8,35 +8,34 @@ the HMAC-SHA256 of the token with the page's app secret, as Graph checks it.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import math
 import threading
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
 
 from campaign.clock import Clock
 from scheduler.sandbox import graph_model
-from scheduler.sandbox.engagement import facebook_metrics
 from scheduler.sandbox.faults import FaultInjector
 from scheduler.sandbox.graph_model import (
     BAD_GATEWAY_HTML,
-    CURRENT_METRICS,
     GRAPH_JSON,
     FacebookPostRecord,
     PageInfo,
     PhotoRecord,
     graph_error,
-    insights_items,
-    invalid_metric,
-    parse_fields,
-    render_post,
-    unsupported_get,
+    unsupported_request,
 )
-from scheduler.sandbox.server import Request, RequestRecord, Response, json_response
+from scheduler.sandbox.graph_reads import GraphReads
+from scheduler.sandbox.wsgi import RequestRecord, json_response, lands_after
 
 MAX_BATCH = 50
 HOUR = timedelta(hours=1)
@@ -45,9 +44,38 @@ THROTTLES = {
     17: "(#17) User request limit reached",
     32: "(#32) Page request limit reached",
 }
+# Matched against the path after its version prefix (`/v25.0`), which any request may have.
+URLS = Map(
+    [
+        Rule("/", methods=["POST"], endpoint="batch"),
+        Rule("/<object_id>", methods=["GET"], endpoint="node"),
+        Rule("/<object_id>", methods=["DELETE"], endpoint="delete"),
+        Rule("/<object_id>/<any(feed, photos):edge>", methods=["POST"], endpoint="create"),
+        Rule(
+            "/<object_id>/<any(feed, posts, published_posts):edge>",
+            methods=["GET"],
+            endpoint="feed",
+        ),
+        Rule("/<object_id>/insights", methods=["GET"], endpoint="insights"),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
+Endpoint = Callable[..., Response]
 
 
-class GraphApi:
+def route(request: Request) -> tuple[str, dict[str, Any]]:
+    """The endpoint and its arguments; `unsupported` for an object, edge or method Graph
+    does not have here."""
+    path = graph_model.split_version(request.path)[1]
+    try:
+        endpoint, args = URLS.bind("graph").match(path, request.method)
+    except HTTPException:  # NotFound, MethodNotAllowed
+        return "unsupported", {"object_id": path.strip("/")}
+    return str(endpoint), args
+
+
+class GraphApi(GraphReads):
     """The Graph double: `posts`, `photos` and `requests` are there for tests to inspect."""
 
     def __init__(self, clock: Clock, faults: FaultInjector) -> None:
@@ -60,6 +88,13 @@ class GraphApi:
         self.requests: list[RequestRecord] = []
         self._usage: dict[str, tuple[datetime, int]] = {}
         self._next_id = 100_000_000_000_000
+        self._endpoints: dict[str, Endpoint] = {
+            "node": self._node,
+            "delete": self._delete,
+            "create": self._create,
+            "feed": self._feed,
+            "insights": self._insights,
+        }
 
     # -- set-up and inspection -------------------------------------------------------------
 
@@ -100,8 +135,7 @@ class GraphApi:
     # -- the Api protocol ------------------------------------------------------------------
 
     def creates(self, request: Request) -> bool:
-        parts = graph_model.segments(request.path)[1]
-        return request.method == "POST" and len(parts) == 2 and parts[1] in ("feed", "photos")
+        return route(request)[0] == "create"
 
     def server_error(self, request: Request) -> Response:
         if self._faults.random() >= self._faults.settings.graph_html_502_share:
@@ -111,7 +145,7 @@ class GraphApi:
                 2,
                 is_transient=True,
             )
-        return Response(502, BAD_GATEWAY_HTML, {"Content-Type": "text/html; charset=utf-8"})
+        return Response(BAD_GATEWAY_HTML, 502, {"Content-Type": "text/html; charset=utf-8"})
 
     def throttled(self, request: Request) -> Response:
         code = self._faults.choice(tuple(THROTTLES))
@@ -121,9 +155,9 @@ class GraphApi:
         return graph_error(400, THROTTLES[code], code, headers=headers)
 
     def handle(self, request: Request) -> Response:
-        version = graph_model.segments(request.path)[0]
+        version = graph_model.split_version(request.path)[0]
         with self._lock:
-            if request.method == "POST" and graph_model.segments(request.path)[1] == []:
+            if route(request)[0] == "batch":
                 response = self._batch(request)
             else:
                 response = self._dispatch(request, None)
@@ -186,45 +220,25 @@ class GraphApi:
     # -- routing ---------------------------------------------------------------------------
 
     def _dispatch(self, request: Request, default_token: str | None) -> Response:
+        """One call: authenticated and counted first, as Graph does, then routed."""
         page = self._authenticate(request, default_token)
         if isinstance(page, Response):
             return page
         throttled = self._count_call(page)
         if throttled is not None:
             return throttled
-        parts = graph_model.segments(request.path)[1]
-        method = request.method
-        if len(parts) == 2 and parts[1] in ("feed", "photos") and method == "POST":
-            if parts[0] != page.id:
-                return graph_model.NOT_AUTHORIZED()
-            response = self._create(request, page, photo=parts[1] == "photos")
-        elif len(parts) == 2 and parts[1] in ("feed", "posts", "published_posts"):
-            response = (
-                self._feed(request, parts[0])
-                if method == "GET"
-                else graph_model.unsupported(method)
-            )
-        elif len(parts) == 2 and parts[1] == "insights" and method == "GET":
-            response = self._insights(request, page, parts[0])
-        elif len(parts) == 1 and method == "GET":
-            response = self._node(request, parts[0])
-        elif len(parts) == 1 and method == "DELETE":
-            post = self.post(parts[0])
-            if post is None or post.page_id != page.id:
-                return unsupported_get(parts[0])
-            post.deleted = True
-            response = json_response(200, {"success": True}, content_type=GRAPH_JSON)
-        else:
-            response = unsupported_get("/".join(parts))
+        endpoint, args = route(request)
+        # Neither `unsupported` nor `batch` (a batch cannot hold another) is an endpoint here.
+        response = self._endpoints.get(endpoint, self._unsupported)(request, page, **args)
         response.headers.update(self._current_usage(page))
         return response
 
     def _batch(self, request: Request) -> Response:
-        form = request.form()
         try:
-            operations = json.loads(form["batch"].text)
-            assert isinstance(operations, list)
-        except (KeyError, ValueError, AssertionError):
+            operations = json.loads(request.form["batch"])
+            if not isinstance(operations, list):
+                raise ValueError("the batch is not a list")
+        except (KeyError, ValueError):
             return graph_error(400, "(#100) The parameter batch is required", 100)
         if len(operations) > MAX_BATCH:
             return graph_error(
@@ -235,155 +249,112 @@ class GraphApi:
         page = self._authenticate(request, None)
         if isinstance(page, Response):
             return page
-        answers = []
-        for op in operations:
-            url = urlsplit("/" + str(op.get("relative_url", "")).lstrip("/"))
-            body = str(op.get("body", "")).encode()
-            sub = Request(
-                method=str(op.get("method", "GET")).upper(),
-                path=url.path,
-                query=parse_qs(url.query, keep_blank_values=True),
-                headers={"content-type": "application/x-www-form-urlencoded"},
-                body=body,
-                host=request.host,
-            )
-            answer = self._dispatch(sub, graph_model.request_token(request, None))
-            headers = [{"name": k, "value": v} for k, v in answer.headers.items()]
-            answers.append(
-                {"code": answer.status, "headers": headers, "body": answer.body.decode()}
-            )
+        token = graph_model.request_token(request, None)
+        answers = [self._operation(request, op, token) for op in operations]
         return json_response(200, answers, content_type=GRAPH_JSON)
+
+    def _operation(
+        self, batch: Request, operation: dict[str, Any], token: str | None
+    ) -> dict[str, Any]:
+        """One operation of a batch, answered as Graph lists it: code, headers, body."""
+        builder = EnvironBuilder(
+            path="/" + str(operation.get("relative_url", "")).lstrip("/"),
+            base_url=batch.host_url,
+            method=str(operation.get("method", "GET")).upper(),
+            data=str(operation.get("body", "")),
+            content_type="application/x-www-form-urlencoded",
+        )
+        answer = self._dispatch(builder.get_request(), token)
+        headers = [
+            {"name": name, "value": value}
+            for name, value in answer.headers.items()
+            if name != "Content-Length"
+        ]
+        return {"code": answer.status_code, "headers": headers, "body": answer.get_data(True)}
 
     # -- endpoints -------------------------------------------------------------------------
 
-    def _create(self, request: Request, page: PageInfo, *, photo: bool) -> Response:
-        form = {name: part for name, part in request.form().items()}
-        message = form["message"].text if "message" in form else ""
-        settings = self._faults.settings
-        if any(p.lower() in message.lower() for p in settings.blocked_phrases):
+    def _unsupported(self, request: Request, page: PageInfo, object_id: str = "") -> Response:
+        return unsupported_request(object_id, request.method)
+
+    def _delete(self, request: Request, page: PageInfo, object_id: str) -> Response:
+        post = self.post(object_id)
+        if post is None or post.page_id != page.id:
+            return unsupported_request(object_id, request.method)
+        post.deleted = True
+        return json_response(200, {"success": True}, content_type=GRAPH_JSON)
+
+    def _create(self, request: Request, page: PageInfo, object_id: str, edge: str) -> Response:
+        if object_id != page.id:
+            return graph_model.NOT_AUTHORIZED()
+        message = request.form.get("message", "")
+        if any(p.lower() in message.lower() for p in self._faults.settings.blocked_phrases):
             return graph_model.POLICY_BLOCKED()
-        published = not photo or form.get("published") is None or form["published"].text != "false"
-        if (
-            published
-            and message
-            and any(
-                p.page_id == page.id
-                and p.visible(self.clock.now())
-                and p.message.strip() == message.strip()
-                for p in self.posts
-            )
-        ):
+        photo = edge == "photos"
+        published = not photo or request.form.get("published") != "false"
+        if published and message and self._posted_before(page, message):
             return graph_model.DUPLICATE_POST()
-        now = self.clock.now() + timedelta(seconds=request.lands_after)
+        when = self.clock.now() + timedelta(seconds=lands_after(request))
         if photo:
-            if "source" not in form and "url" not in form:
-                return graph_error(400, "(#324) Requires upload file", 324)
-            alt = form["alt_text_custom"].text if "alt_text_custom" in form else None
-            size = len(form["source"].data) if "source" in form else 0
-            url = form["url"].text if "url" in form else None
-            record = PhotoRecord(self._new_id(), page.id, alt, published, size, now, url)
-            self.photos[record.id] = record
-            if not published:
-                return json_response(200, {"id": record.id}, content_type=GRAPH_JSON)
-            photos = [record]
-        else:
-            photos = []
-            for fbid in graph_model.attached_media(form):
-                found = self.photos.get(fbid)
-                if found is None or found.page_id != page.id or found.published or found.post_id:
-                    return graph_error(400, f"(#100) Invalid attached_media: {fbid}", 100)
-                photos.append(found)
-            link = form["link"].text if "link" in form else None
-            if not (message or link or photos):
-                return graph_error(400, "(#100) The parameter message or link is required", 100)
+            return self._create_photo(request, page, message, published, when)
+        return self._create_feed_post(request, page, message, when)
+
+    def _posted_before(self, page: PageInfo, message: str) -> bool:
+        """Whether the Page shows a post with the same message (Graph refuses duplicates)."""
+        now = self.clock.now()
+        return any(
+            p.page_id == page.id and p.visible(now) and p.message.strip() == message.strip()
+            for p in self.posts
+        )
+
+    def _create_photo(
+        self, request: Request, page: PageInfo, message: str, published: bool, when: datetime
+    ) -> Response:
+        source, url = request.files.get("source"), request.form.get("url")
+        if source is None and url is None:
+            return graph_error(400, "(#324) Requires upload file", 324)
+        size = len(source.read()) if source is not None else 0
+        alt = request.form.get("alt_text_custom")
+        record = PhotoRecord(self._new_id(), page.id, alt, published, size, when, url)
+        self.photos[record.id] = record
+        if not published:
+            return json_response(200, {"id": record.id}, content_type=GRAPH_JSON)
+        post = self._store_post(page, message, None, [record], when)
+        return json_response(200, {"id": record.id, "post_id": post.id}, content_type=GRAPH_JSON)
+
+    def _create_feed_post(
+        self, request: Request, page: PageInfo, message: str, when: datetime
+    ) -> Response:
+        photos = []
+        for fbid in graph_model.attached_media(request.form):
+            found = self.photos.get(fbid)
+            if found is None or found.page_id != page.id or found.published or found.post_id:
+                return graph_error(400, f"(#100) Invalid attached_media: {fbid}", 100)
+            photos.append(found)
+        link = request.form.get("link")
+        if not (message or link or photos):
+            return graph_error(400, "(#100) The parameter message or link is required", 100)
+        post = self._store_post(page, message, link, photos, when)
+        return json_response(200, {"id": post.id}, content_type=GRAPH_JSON)
+
+    def _store_post(
+        self,
+        page: PageInfo,
+        message: str,
+        link: str | None,
+        photos: list[PhotoRecord],
+        when: datetime,
+    ) -> FacebookPostRecord:
         post = FacebookPostRecord(
             self._post_id(page.id),
             page.id,
             message,
-            None if photo else link,
+            link,
             tuple(p.id for p in photos),
             tuple(p.alt_text for p in photos),
-            now,
+            when,
         )
         for item in photos:
             item.post_id = post.id
         self.posts.append(post)
-        answer = {"id": photos[0].id, "post_id": post.id} if photo else {"id": post.id}
-        return json_response(200, answer, content_type=GRAPH_JSON)
-
-    def _counts(self, post: FacebookPostRecord) -> dict[str, Any]:
-        age = self.clock.now() - post.created_at
-        return facebook_metrics(self._faults.settings.seed, post.id, age)
-
-    def _node(self, request: Request, object_id: str) -> Response:
-        if object_id in self.pages:
-            page = self.pages[object_id]
-            return json_response(200, {"id": page.id, "name": page.name}, content_type=GRAPH_JSON)
-        post = self.post(object_id)
-        if post is None:
-            return unsupported_get(object_id)
-        fields = parse_fields(request.arg("fields") or "id,message,created_time")
-        if self._faults.settings.graph_refuse_insights_field and any(
-            spec.name == "insights" for spec in fields
-        ):
-            return graph_error(
-                400,
-                "(#100) Tried accessing nonexisting field (insights) on node type (PagePost)",
-                100,
-            )
-        node = render_post(post, fields, self._counts(post))
-        if isinstance(node, Response):
-            return node
-        return json_response(200, node, content_type=GRAPH_JSON)
-
-    def _insights(self, request: Request, page: PageInfo, post_id: str) -> Response:
-        post = self.post(post_id)
-        if post is None or post.page_id != page.id:
-            return unsupported_get(post_id)
-        names = [m for m in (request.arg("metric") or "").split(",") if m]
-        items = insights_items(post, names or list(CURRENT_METRICS), self._counts(post))
-        if items is None:
-            return invalid_metric()
-        return json_response(200, {"data": items}, content_type=GRAPH_JSON)
-
-    def _feed(self, request: Request, page_id: str) -> Response:
-        if page_id not in self.pages:
-            return unsupported_get(page_id)
-        try:
-            since = graph_model.graph_moment(request.arg("since"), datetime.min.replace(tzinfo=UTC))
-            until = graph_model.graph_moment(request.arg("until"), datetime.max.replace(tzinfo=UTC))
-            limit = min(int(request.arg("limit") or 25), 100)
-            after = base64.urlsafe_b64decode(request.arg("after") or "").decode() or None
-        except ValueError as exc:
-            return graph_error(400, f"(#100) Invalid parameter: {exc}", 100)
-        fields = parse_fields(request.arg("fields") or "id,message,created_time")
-        now = self.clock.now()
-        posts = [
-            p
-            for p in reversed(self.posts)
-            if p.page_id == page_id and p.visible(now) and since <= p.created_at <= until
-        ]
-        posts.sort(key=lambda p: p.created_at, reverse=True)  # stable: newest first
-        if after is not None:
-            ids = [p.id for p in posts]
-            posts = posts[ids.index(after) + 1 :] if after in ids else []
-        page, more = posts[:limit], len(posts) > limit
-        data = []
-        for post in page:
-            node = render_post(post, fields, self._counts(post))
-            if isinstance(node, Response):
-                return node
-            data.append(node)
-        payload: dict[str, Any] = {"data": data}
-        if page:
-            cursors = {
-                "before": graph_model.cursor(page[0].id),
-                "after": graph_model.cursor(page[-1].id),
-            }
-            payload["paging"] = {"cursors": cursors}
-            if more:
-                query = {k: v[0] for k, v in request.query.items()} | {"after": cursors["after"]}
-                payload["paging"]["next"] = (
-                    f"http://{request.host}{request.path}?{urlencode(query)}"
-                )
-        return json_response(200, payload, content_type=GRAPH_JSON)
+        return post

@@ -8,12 +8,14 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scheduler.sandbox.server import Request, Response, json_response
+from werkzeug.wrappers import Request, Response
+
+from scheduler.sandbox.wsgi import json_response
 
 GRAPH_JSON = "application/json; charset=UTF-8"
 DEFAULT_VERSION = "v25.0"
@@ -192,12 +194,13 @@ def expired_token(now: datetime) -> Response:
     )
 
 
-def unsupported_get(object_id: str) -> Response:
+def unsupported_request(object_id: str, method: str = "GET") -> Response:
+    """Graph's answer to an object, edge or method it does not have (code 100, subcode 33)."""
     return graph_error(
         400,
-        f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot be "
-        "loaded due to missing permissions, or does not support this operation. Please read "
-        "the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, "
+        "cannot be loaded due to missing permissions, or does not support this operation. "
+        "Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
         100,
         type_="GraphMethodException",
         subcode=33,
@@ -272,33 +275,31 @@ def render_post(
     return node
 
 
-def segments(path: str) -> tuple[str, list[str]]:
-    """The API version named in the path (or the default) and the remaining segments."""
+def split_version(path: str) -> tuple[str, str]:
+    """The API version named in the path (or the default) and the path after it."""
     found = _VERSION.match(path)
-    version = found.group(1) if found else DEFAULT_VERSION
-    rest = path[found.end() :] if found else path
-    return version, [s for s in rest.split("/") if s]
+    if found is None:
+        return DEFAULT_VERSION, path
+    return found.group(1), path[found.end() :] or "/"
 
 
 def request_param(request: Request, name: str) -> str | None:
-    value = request.arg(name)
-    if value is None and request.method in ("POST", "DELETE") and request.body:
-        part = request.form().get(name)
-        value = part.text if part is not None else None
-    return value
+    """A parameter from the query or, as Graph also takes them, from a form body."""
+    value = request.args.get(name)
+    return request.form.get(name) if value is None else value
 
 
 def request_token(request: Request, default: str | None) -> str | None:
     return request_param(request, "access_token") or default
 
 
-def attached_media(form: dict[str, Any]) -> list[str]:
+def attached_media(form: Mapping[str, str]) -> list[str]:
     """Photo ids from `attached_media[N]={"media_fbid": ...}` or a JSON array."""
     entries: list[Any] = []
     if "attached_media" in form:
-        entries = json.loads(form["attached_media"].text)
+        entries = json.loads(form["attached_media"])
     for key in sorted(k for k in form if re.fullmatch(r"attached_media\[\d+\]", k)):
-        entries.append(json.loads(form[key].text))
+        entries.append(json.loads(form[key]))
     return [str(e["media_fbid"]) for e in entries]
 
 
@@ -314,7 +315,3 @@ def graph_moment(value: str | None, default: datetime) -> datetime:
 
 def cursor(post_id: str) -> str:
     return base64.urlsafe_b64encode(post_id.encode()).decode()
-
-
-def unsupported(method: str) -> Response:
-    return graph_error(400, f"(#100) Unsupported {method} request", 100)

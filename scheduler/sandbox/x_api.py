@@ -9,16 +9,21 @@ wrong consumer or token secret; the real API would answer 401.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, Map, Rule
+from werkzeug.wrappers import Request, Response
 
 from campaign.clock import Clock
 from campaign.x_length import measure
 from scheduler.sandbox.faults import FaultInjector
-from scheduler.sandbox.server import Request, RequestRecord, Response, json_response
+from scheduler.sandbox.wsgi import RequestRecord, json_response, lands_after
 from scheduler.sandbox.x_model import (
     DUPLICATE,
     PROBLEMS,
@@ -37,8 +42,58 @@ TWITTER_EPOCH_MS = 1288834974657
 FIFTEEN_MINUTES = timedelta(minutes=15)
 DAY = timedelta(hours=24)
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
-TIMELINE = "GET /2/users/:id/tweets"
-Handler = Callable[[Request, XUser, str], Response]
+Endpoint = Callable[..., Response]
+
+
+class _Digits(BaseConverter):
+    regex = r"\d+"
+
+
+# Endpoint names are also the keys of the rate-limit windows.
+URLS = Map(
+    [
+        Rule("/2/tweets", methods=["POST"], endpoint="create"),
+        Rule("/2/tweets", methods=["GET"], endpoint="lookup"),
+        Rule("/2/tweets/<digits:tweet_id>", methods=["DELETE"], endpoint="delete"),
+        Rule("/2/users/me", methods=["GET"], endpoint="me"),
+        Rule("/2/users/<digits:user_id>/tweets", methods=["GET"], endpoint="timeline"),
+        Rule("/2/media/upload", methods=["POST"], endpoint="upload"),
+        Rule("/2/media/metadata", methods=["POST"], endpoint="metadata"),
+    ],
+    converters={"digits": _Digits},
+    merge_slashes=False,  # exact paths only: `/2/users/me/` is not `/2/users/me`
+)
+FIXED_LIMITS = {"delete": 50, "me": 75, "upload": 500, "metadata": 500}
+
+
+def no_such_page() -> Response:
+    """X's answer to a path, or a method on a path, that it does not serve."""
+    return json_response(
+        404, {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
+    )
+
+
+@dataclass(frozen=True)
+class NewTweet:
+    """The parts of a `POST /2/tweets` body the double reads."""
+
+    text: str
+    media_ids: list[str]
+    reply_to: str | None
+
+    @classmethod
+    def parse(cls, body: Any) -> NewTweet | Response:
+        try:
+            media = body.get("media") or {}
+            reply = body.get("reply") or {}
+            reply_to = reply.get("in_reply_to_tweet_id")
+            return cls(
+                body.get("text") or "",
+                [str(m) for m in media.get("media_ids", [])],
+                str(reply_to) if reply_to else None,
+            )
+        except (AttributeError, TypeError):
+            return invalid_request("Request body is not a valid JSON object", {"body": []})
 
 
 class XApi(XReads):
@@ -54,15 +109,15 @@ class XApi(XReads):
         self.requests: list[RequestRecord] = []
         self._windows: dict[tuple[str, str], Window] = {}
         self._last_id = 0
-        self._routes: list[tuple[str, re.Pattern[str], str, Handler]] = [
-            ("POST", re.compile(r"/2/tweets"), "POST /2/tweets", self._create),
-            ("DELETE", re.compile(r"/2/tweets/(\d+)"), "DELETE /2/tweets/:id", self._delete),
-            ("GET", re.compile(r"/2/tweets"), "GET /2/tweets", self._lookup),
-            ("GET", re.compile(r"/2/users/me"), "GET /2/users/me", self._me),
-            ("GET", re.compile(r"/2/users/(\d+)/tweets"), TIMELINE, self._timeline),
-            ("POST", re.compile(r"/2/media/upload"), "POST /2/media/upload", self._upload),
-            ("POST", re.compile(r"/2/media/metadata"), "POST /2/media/metadata", self._metadata),
-        ]  # fmt: skip
+        self._endpoints: dict[str, Endpoint] = {
+            "create": self._create,
+            "lookup": self._lookup,
+            "delete": self._delete,
+            "me": self._me,
+            "timeline": self._timeline,
+            "upload": self._upload,
+            "metadata": self._metadata,
+        }
 
     # -- set-up and inspection -------------------------------------------------------------
 
@@ -119,51 +174,48 @@ class XApi(XReads):
     # -- the Api protocol ------------------------------------------------------------------
 
     def creates(self, request: Request) -> bool:
-        return request.method == "POST" and request.path == "/2/tweets"
+        return self._route(request)[0] == "create"
 
     def server_error(self, request: Request) -> Response:
         return problem(503, "Service Unavailable", "Service Unavailable")
 
     def throttled(self, request: Request) -> Response:
-        route = self._match(request)
-        key = route[1] if route else request.path
+        endpoint = self._route(request)[0] or "lookup"
         settings = self._faults.settings
         reset = math.ceil(self.clock.now().timestamp()) + settings.throttle_reset_seconds
         headers = {
-            "x-rate-limit-limit": str(self._limit(key)),
+            "x-rate-limit-limit": str(self._limit(endpoint)),
             "x-rate-limit-remaining": "0",
             "x-rate-limit-reset": str(reset),
         }
         return problem(429, "Too Many Requests", "Too Many Requests", headers=headers)
 
     def handle(self, request: Request) -> Response:
-        route = self._match(request)
-        if route is None:
-            return json_response(
-                404, {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
-            )
-        handler, key, arg = route
+        endpoint, args = self._route(request)
+        if endpoint is None:
+            return no_such_page()
         with self._lock:
             user = self._authenticate(request)
             if user is None:
                 return problem(401, "Unauthorized", "Unauthorized")
-            windows = self._windows_for(user, key)
-            headers = self._rate_headers(key, windows)
+            windows = self._windows_for(user, endpoint)
+            headers = self._rate_headers(windows)
             if any(w.remaining == 0 for w in windows):
                 return problem(429, "Too Many Requests", "Too Many Requests", headers=headers)
             for window in windows:
                 window.used += 1
-            headers = self._rate_headers(key, windows)
-            response = handler(request, user, arg)
+            headers = self._rate_headers(windows)
+            response = self._endpoints[endpoint](request, user, **args)
         response.headers.update(headers)
         return response
 
-    def _match(self, request: Request) -> tuple[Handler, str, str] | None:
-        for method, pattern, key, handler in self._routes:
-            found = pattern.fullmatch(request.path)
-            if found and method == request.method:
-                return handler, key, found.group(1) if pattern.groups else ""
-        return None
+    def _route(self, request: Request) -> tuple[str | None, dict[str, Any]]:
+        """The endpoint and its arguments; (None, {}) for a path or method X does not serve."""
+        try:
+            endpoint, args = URLS.bind_to_environ(request.environ).match()
+        except HTTPException:  # NotFound, MethodNotAllowed: X answers both with a 404
+            return None, {}
+        return str(endpoint), args
 
     def _authenticate(self, request: Request) -> XUser | None:
         if self._faults.settings.expired_token:
@@ -179,20 +231,16 @@ class XApi(XReads):
 
     # -- rate limits -----------------------------------------------------------------------
 
-    def _limit(self, key: str) -> int:
+    def _limit(self, endpoint: str) -> int:
         settings = self._faults.settings
-        return {
-            "POST /2/tweets": settings.x_posts_per_15min,
-            "DELETE /2/tweets/:id": 50,
-            "GET /2/users/me": 75,
-            "POST /2/media/upload": 500,
-            "POST /2/media/metadata": 500,
-        }.get(key, settings.x_reads_per_15min)
+        if endpoint == "create":
+            return settings.x_posts_per_15min
+        return FIXED_LIMITS.get(endpoint, settings.x_reads_per_15min)
 
-    def _windows_for(self, user: XUser, key: str) -> list[Window]:
+    def _windows_for(self, user: XUser, endpoint: str) -> list[Window]:
         now = self.clock.now()
-        wanted = [(key, self._limit(key), FIFTEEN_MINUTES)]
-        if key == "POST /2/tweets":
+        wanted = [(endpoint, self._limit(endpoint), FIFTEEN_MINUTES)]
+        if endpoint == "create":
             wanted.append(("24h", self._faults.settings.x_posts_per_24h, DAY))
         windows = []
         for name, limit, span in wanted:
@@ -201,7 +249,7 @@ class XApi(XReads):
             windows.append(window)
         return windows
 
-    def _rate_headers(self, key: str, windows: list[Window]) -> dict[str, str]:
+    def _rate_headers(self, windows: list[Window]) -> dict[str, str]:
         headers = {}
         for window, prefix in zip(windows, ("x-rate-limit", "x-user-limit-24hour"), strict=False):
             headers[f"{prefix}-limit"] = str(window.limit)
@@ -211,14 +259,43 @@ class XApi(XReads):
 
     # -- endpoints -------------------------------------------------------------------------
 
-    def _create(self, request: Request, user: XUser, _: str) -> Response:
-        try:
-            body = request.json()
-            text = body.get("text") or ""
-            media_ids = [str(m) for m in (body.get("media") or {}).get("media_ids", [])]
-            reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
-        except (ValueError, AttributeError):
-            return invalid_request("Request body is not a valid JSON object", {"body": []})
+    def _create(self, request: Request, user: XUser) -> Response:
+        tweet = NewTweet.parse(request.get_json(force=True, silent=True))
+        if isinstance(tweet, Response):
+            return tweet
+        refused = self._refuse_text(tweet.text, tweet.media_ids)
+        if refused is not None:
+            return refused
+        media = [self.media.get(m) for m in tweet.media_ids]
+        if len(media) > 4 or any(m is None or m.owner_id != user.id for m in media):
+            return invalid_request(
+                "Your media IDs are invalid.", {"media.media_ids": tweet.media_ids}
+            )
+        parent = self.tweet(tweet.reply_to) if tweet.reply_to else None
+        if tweet.reply_to and (parent is None or parent.deleted):
+            return problem(
+                403,
+                "Forbidden",
+                "You attempted to reply to a Tweet that is deleted or not visible to you.",
+            )
+        now = self.clock.now()
+        if tweet.text and self._posted_before(user, tweet.text, now):
+            return problem(403, "Forbidden", DUPLICATE)
+        record = TweetRecord(
+            id=self._new_id(),
+            text=tweet.text,
+            author_id=user.id,
+            in_reply_to=tweet.reply_to,
+            media_ids=tuple(tweet.media_ids),
+            media_alt=tuple(m.alt_text for m in media if m is not None),
+            created_at=now + timedelta(seconds=lands_after(request)),
+        )
+        self.tweets.append(record)
+        data = {"id": record.id, "text": record.display_text, "edit_history_tweet_ids": [record.id]}
+        return json_response(201, {"data": data})
+
+    def _refuse_text(self, text: str, media_ids: list[str]) -> Response | None:
+        """X's refusal of a tweet's text (none, too long, blocked by policy), if any."""
         if not text and not media_ids:
             return invalid_request("Tweet needs text or media", {"text": [text]})
         if text and not measure(unicodedata.normalize("NFC", text)).valid:
@@ -230,34 +307,17 @@ class XApi(XReads):
                 "You are not permitted to perform this action.",
                 type_=PROBLEMS + "disallowed-resource",
             )
-        media = [self.media.get(m) for m in media_ids]
-        if len(media) > 4 or any(m is None or m.owner_id != user.id for m in media):
-            return invalid_request("Your media IDs are invalid.", {"media.media_ids": media_ids})
-        parent = self.tweet(str(reply_to)) if reply_to else None
-        if reply_to and (parent is None or parent.deleted):
-            return problem(
-                403,
-                "Forbidden",
-                "You attempted to reply to a Tweet that is deleted or not visible to you.",
-            )
+        return None
+
+    def _posted_before(self, user: XUser, text: str, now: datetime) -> bool:
+        """Whether the account shows a tweet with the same text (X refuses duplicates)."""
         normal = unicodedata.normalize("NFC", text).strip()
-        now = self.clock.now()
-        for earlier in self.tweets:
-            if earlier.author_id == user.id and earlier.visible(now) and text:
-                if unicodedata.normalize("NFC", earlier.text).strip() == normal:
-                    return problem(403, "Forbidden", DUPLICATE)
-        record = TweetRecord(
-            id=self._new_id(),
-            text=text,
-            author_id=user.id,
-            in_reply_to=str(reply_to) if reply_to else None,
-            media_ids=tuple(media_ids),
-            media_alt=tuple(m.alt_text for m in media if m is not None),
-            created_at=now + timedelta(seconds=request.lands_after),
+        return any(
+            earlier.author_id == user.id
+            and earlier.visible(now)
+            and unicodedata.normalize("NFC", earlier.text).strip() == normal
+            for earlier in self.tweets
         )
-        self.tweets.append(record)
-        data = {"id": record.id, "text": record.display_text, "edit_history_tweet_ids": [record.id]}
-        return json_response(201, {"data": data})
 
     def _delete(self, request: Request, user: XUser, tweet_id: str) -> Response:
         record = self.tweet(tweet_id)
@@ -266,43 +326,41 @@ class XApi(XReads):
         record.deleted = True
         return json_response(200, {"data": {"deleted": True}})
 
-    def _me(self, request: Request, user: XUser, _: str) -> Response:
+    def _me(self, request: Request, user: XUser) -> Response:
         return json_response(
             200, {"data": {"id": user.id, "name": user.name, "username": user.username}}
         )
 
-    def _upload(self, request: Request, user: XUser, _: str) -> Response:
-        try:
-            form = request.form()
-        except ValueError:
+    def _upload(self, request: Request, user: XUser) -> Response:
+        if request.mimetype != "multipart/form-data":
             return invalid_request("Expected a multipart/form-data body", {"media": []})
-        if "media" not in form:
+        part = request.files.get("media")
+        if part is None:
             return invalid_request("The `media` field is required", {"media": []})
-        part = form["media"]
-        if len(part.data) > MAX_MEDIA_BYTES:
+        data = part.read()
+        if len(data) > MAX_MEDIA_BYTES:
             return invalid_request("Image file size must be <= 5242880 bytes", {"media": []})
-        declared = form["media_type"].text if "media_type" in form else part.content_type
-        mime, image = image_info(part.data, declared)
+        mime, image = image_info(data, request.form.get("media_type") or part.content_type)
         media_id = self._new_id()
-        category = form["media_category"].text if "media_category" in form else "tweet_image"
+        category = request.form.get("media_category", "tweet_image")
         self.media[media_id] = MediaRecord(
-            media_id, f"3_{media_id}", user.id, len(part.data), mime, category, self.clock.now()
+            media_id, f"3_{media_id}", user.id, len(data), mime, category, self.clock.now()
         )
-        data = {
+        answer = {
             "id": media_id,
             "media_key": f"3_{media_id}",
-            "size": len(part.data),
+            "size": len(data),
             "expires_after_secs": 86_400,
             "image": image,
         }
-        return json_response(200, {"data": data})
+        return json_response(200, {"data": answer})
 
-    def _metadata(self, request: Request, user: XUser, _: str) -> Response:
+    def _metadata(self, request: Request, user: XUser) -> Response:
         try:
-            body = request.json()
+            body = request.get_json(force=True, silent=True)
             media_id = str(body["id"])
             alt = str(body["metadata"]["alt_text"]["text"])
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError):
             return invalid_request("Expected id and metadata.alt_text.text", {"body": []})
         record = self.media.get(media_id)
         if record is None or record.owner_id != user.id:

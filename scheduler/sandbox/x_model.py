@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
+from werkzeug.wrappers import Response
+
 from campaign.x_urls import find_urls
-from scheduler.sandbox.server import Response, json_response
+from scheduler.sandbox.wsgi import json_response
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEMS = "https://api.twitter.com/2/problems/"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+
+from werkzeug.wrappers import Request, Response
 
 from campaign.clock import Clock
 from scheduler.sandbox.engagement import x_metrics
 from scheduler.sandbox.faults import FaultInjector
-from scheduler.sandbox.server import Request, Response, json_response
+from scheduler.sandbox.wsgi import json_response
 from scheduler.sandbox.x_model import (
     TweetRecord,
     XUser,
@@ -30,6 +33,40 @@ TWEET_FIELDS = frozenset(
 PRIVATE_GROUPS = ("non_public_metrics", "organic_metrics")
 
 
+@dataclass(frozen=True)
+class TimelineQuery:
+    """The query of `GET /2/users/:id/tweets`, with X's defaults."""
+
+    limit: int
+    start: datetime
+    end: datetime
+    before: int | None  # the pagination token: only tweets with a smaller id
+
+    @classmethod
+    def parse(cls, request: Request) -> TimelineQuery | Response:
+        args = request.args
+        try:
+            query = cls(
+                int(args.get("max_results") or 10),
+                parse_x_time(args.get("start_time") or "1970-01-01T00:00:00Z"),
+                parse_x_time(args.get("end_time") or "9999-12-31T23:59:59Z"),
+                int(args.get("pagination_token") or "0", 16) or None,
+            )
+        except ValueError as exc:
+            return invalid_request(f"Invalid parameter: {exc}", {})
+        if not 5 <= query.limit <= 100:
+            return invalid_request(
+                f"The `max_results` query parameter value [{query.limit}] is not between 5 and 100",
+                {"max_results": [str(query.limit)]},
+            )
+        return query
+
+    def wants(self, tweet: TweetRecord) -> bool:
+        return self.start <= tweet.created_at < self.end and (
+            self.before is None or int(tweet.id) < self.before
+        )
+
+
 class XReads:
     """Mixed into `XApi`: GET /2/tweets and GET /2/users/:id/tweets.
 
@@ -45,7 +82,7 @@ class XReads:
     tweet: Callable[[str], TweetRecord | None]
 
     def _fields(self, request: Request) -> list[str] | Response:
-        fields = [f for f in (request.arg("tweet.fields") or "").split(",") if f]
+        fields = [f for f in (request.args.get("tweet.fields") or "").split(",") if f]
         bad = [f for f in fields if f not in TWEET_FIELDS]
         if bad:
             return invalid_request(
@@ -71,37 +108,55 @@ class XReads:
         )
         errors: list[dict[str, str]] = []
         for field in fields:
-            if field == "created_at":
-                item["created_at"] = x_time(tweet.created_at)
-            elif field == "author_id":
-                item["author_id"] = tweet.author_id
-            elif field == "conversation_id":
-                root = tweet
-                while root.in_reply_to and (parent := self.tweet(root.in_reply_to)):
-                    root = parent
-                item["conversation_id"] = root.id
-            elif field == "in_reply_to_user_id" and tweet.in_reply_to:
-                parent = self.tweet(tweet.in_reply_to)
-                if parent is not None:
-                    item["in_reply_to_user_id"] = parent.author_id
-            elif field == "referenced_tweets" and tweet.in_reply_to:
-                item["referenced_tweets"] = [{"type": "replied_to", "id": tweet.in_reply_to}]
-            elif field == "attachments" and tweet.media_ids:
-                item["attachments"] = {"media_keys": [f"3_{m}" for m in tweet.media_ids]}
-            elif field == "public_metrics":
+            if field in PRIVATE_GROUPS and not private_ok:
+                errors += [
+                    field_error(tweet.id, f"{field}.{name}", parameter) for name in metrics[field]
+                ]
+            elif field in PRIVATE_GROUPS or field == "public_metrics":
                 item[field] = metrics[field]
-            elif field in PRIVATE_GROUPS:
-                if private_ok:
-                    item[field] = metrics[field]
-                else:
-                    errors += [
-                        field_error(tweet.id, f"{field}.{name}", parameter)
-                        for name in metrics[field]
-                    ]
+            else:
+                value = self._field(tweet, field)
+                if value is not None:
+                    item[field] = value
         return (None, errors) if errors else (item, [])
 
-    def _lookup(self, request: Request, user: XUser, _: str) -> Response:
-        ids = [i for i in (request.arg("ids") or "").split(",") if i]
+    def _field(self, tweet: TweetRecord, field: str) -> Any:
+        """One of a tweet's plain fields; None when X leaves it out (e.g. not a reply)."""
+        if field == "created_at":
+            return x_time(tweet.created_at)
+        if field == "author_id":
+            return tweet.author_id
+        if field == "conversation_id":
+            return self._root(tweet).id
+        if field == "in_reply_to_user_id" and tweet.in_reply_to:
+            parent = self.tweet(tweet.in_reply_to)
+            return parent.author_id if parent is not None else None
+        if field == "referenced_tweets" and tweet.in_reply_to:
+            return [{"type": "replied_to", "id": tweet.in_reply_to}]
+        if field == "attachments" and tweet.media_ids:
+            return {"media_keys": [f"3_{m}" for m in tweet.media_ids]}
+        return None
+
+    def _root(self, tweet: TweetRecord) -> TweetRecord:
+        """The first tweet of the thread `tweet` is in."""
+        while tweet.in_reply_to and (parent := self.tweet(tweet.in_reply_to)):
+            tweet = parent
+        return tweet
+
+    def _rendered(
+        self, tweets: list[TweetRecord], fields: list[str], viewer: XUser, parameter: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+        """Tweets as X lists them in `data`, and the errors for the fields it refused."""
+        data, errors = [], []
+        for tweet in tweets:
+            item, refused = self._render(tweet, fields, viewer, parameter)
+            errors += refused
+            if item is not None:
+                data.append(item)
+        return data, errors
+
+    def _lookup(self, request: Request, user: XUser) -> Response:
+        ids = [i for i in (request.args.get("ids") or "").split(",") if i]
         if not 1 <= len(ids) <= 100:
             return invalid_request(
                 f"The number of values in the `ids` query parameter list [{len(ids)}] is not "
@@ -113,65 +168,43 @@ class XReads:
         fields = self._fields(request)
         if isinstance(fields, Response):
             return fields
+        now = self.clock.now()
         data, errors = [], []
-        for tweet_id in ids:
+        for tweet_id in ids:  # in the order asked, each error where its id was
             tweet = self.tweet(tweet_id)
-            if tweet is None or not tweet.visible(self.clock.now()):
+            if tweet is None or not tweet.visible(now):
                 errors.append(not_found_error(tweet_id, "tweet", "ids"))
                 continue
-            item, refused = self._render(tweet, fields, user, "ids")
+            found, refused = self._rendered([tweet], fields, user, "ids")
+            data += found
             errors += refused
-            if item is not None:
-                data.append(item)
-        payload: dict[str, Any] = {"data": data} if data else {}
-        if errors:
-            payload["errors"] = errors
-        return json_response(200, payload)
+        return json_response(200, with_errors(data, errors))
 
     def _timeline(self, request: Request, viewer: XUser, user_id: str) -> Response:
         if user_id not in self.users:
             return json_response(200, {"errors": [not_found_error(user_id, "user", "id")]})
-        try:
-            limit = int(request.arg("max_results") or 10)
-            start = parse_x_time(request.arg("start_time") or "1970-01-01T00:00:00Z")
-            end = parse_x_time(request.arg("end_time") or "9999-12-31T23:59:59Z")
-            before = int(request.arg("pagination_token") or "0", 16) or None
-        except ValueError as exc:
-            return invalid_request(f"Invalid parameter: {exc}", {})
-        if not 5 <= limit <= 100:
-            return invalid_request(
-                f"The `max_results` query parameter value [{limit}] is not between 5 and 100",
-                {"max_results": [str(limit)]},
-            )
+        query = TimelineQuery.parse(request)
+        if isinstance(query, Response):
+            return query
         fields = self._fields(request)
         if isinstance(fields, Response):
             return fields
-        candidates = sorted(
-            (
-                t
-                for t in self.tweets
-                if t.author_id == user_id
-                and t.visible(self.clock.now())
-                and start <= t.created_at < end
-                and (before is None or int(t.id) < before)
-            ),
-            key=lambda t: int(t.id),
-            reverse=True,
-        )
-        page = candidates[:limit]
-        data, errors = [], []
-        for tweet in page:
-            item, refused = self._render(tweet, fields, viewer, "id")
-            errors += refused
-            if item is not None:
-                data.append(item)
+        now = self.clock.now()
+        mine = (t for t in self.tweets if t.author_id == user_id and t.visible(now))
+        candidates = sorted(filter(query.wants, mine), key=lambda t: int(t.id), reverse=True)
+        page = candidates[: query.limit]
+        data, errors = self._rendered(page, fields, viewer, "id")
         meta: dict[str, Any] = {"result_count": len(data)}
         if page:
             meta.update(newest_id=page[0].id, oldest_id=page[-1].id)
-        if len(candidates) > limit:
+        if len(candidates) > query.limit:
             meta["next_token"] = f"{int(page[-1].id):x}"
-        payload: dict[str, Any] = {"data": data} if data else {}
-        if errors:
-            payload["errors"] = errors
-        payload["meta"] = meta
-        return json_response(200, payload)
+        return json_response(200, {**with_errors(data, errors), "meta": meta})
+
+
+def with_errors(data: list[dict[str, Any]], errors: list[dict[str, str]]) -> dict[str, Any]:
+    """X's answer body: `data` only when something was found, `errors` only when any."""
+    payload: dict[str, Any] = {"data": data} if data else {}
+    if errors:
+        payload["errors"] = errors
+    return payload
