@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import datetime as dt
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -260,7 +261,7 @@ class PostSpec(Frozen):
         return self
 
     @property
-    def local_time(self) -> time:
+    def local_time(self) -> dt.time:  # in this class `time` names the field
         return parse_wall_time(self.time)[0]
 
     @property
