@@ -7,10 +7,10 @@ the field path (for schema problems) and what to do.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
-import datetime as dt
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
