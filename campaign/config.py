@@ -7,6 +7,7 @@ the field path (for schema problems) and what to do.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -260,7 +261,7 @@ class PostSpec(Frozen):
         return self
 
     @property
-    def local_time(self) -> time:
+    def local_time(self) -> dt.time:  # in this class `time` names the field
         return parse_wall_time(self.time)[0]
 
     @property

@@ -36,6 +36,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from difflib import get_close_matches
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the checks import errors; a runtime import would be a cycle
+    from campaign.checks.findings import Finding
 
 
 class CampaignError(Exception):
@@ -71,7 +75,7 @@ class CheckFailed(CampaignError):
 
     exit_code = 1
 
-    def __init__(self, findings: list) -> None:  # list[Finding]; avoids an import cycle
+    def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
         count = sum(1 for f in findings if f.severity == "error")
         super().__init__(

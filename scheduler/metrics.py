@@ -91,8 +91,9 @@ class MetricsCollector:
             if honour_resets and wait and wait > now:
                 report.skipped_accounts[channel_key] = f"rate limited until {wait.isoformat()}"
                 continue
-            by_id = {item.platform_post_id: item for item in items}
-            by_id.pop(None, None)
+            by_id = {
+                item.platform_post_id: item for item in items if item.platform_post_id is not None
+            }
             try:
                 for readings in self.channels[channel_key].metric_batches(list(by_id)):
                     read = [by_id.pop(i) for i in list(readings) if i in by_id]

@@ -117,7 +117,7 @@ def _what_to_approve(
 
 def _print_changes(console: Console, headline: str, result: Any, zone: ZoneInfo) -> None:
     """The headline, each post changed as KEY@FINGERPRINT with its local time, and the skips."""
-    from campaign.store.approvals import short_hash
+    from campaign.fingerprints import short_hash
 
     console.print(f"{headline}{':' if result.changed else '.'}", markup=False)
     for key in result.changed:
@@ -131,7 +131,7 @@ def _keys_and_fingerprints(
     keys: tuple[str, ...],
 ) -> tuple[tuple[str, ...], dict[str, str] | None]:
     """Split `KEY@FINGERPRINT` arguments: either every key has a fingerprint, or none."""
-    from campaign.store.approvals import FINGERPRINT, SHORT_HASH
+    from campaign.fingerprints import FINGERPRINT, SHORT_HASH
 
     pairs = [key.rpartition("@") if "@" in key else ("", "", key) for key in keys]
     with_hash = [(name, fingerprint) for name, at, fingerprint in pairs if at]

@@ -6,6 +6,7 @@ The daemon itself is `scheduler.process`, shared with `python -m scheduler`.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -201,7 +202,7 @@ def rehearse(
     with Progress(*columns, console=make_console(), disable=as_json, transient=False) as bar:
         task = bar.add_task("rehearsing", total=total)
 
-        def progress(now, outcomes) -> None:  # noqa: ANN001
+        def progress(now: datetime, outcomes: Counter[str]) -> None:
             when = short_time(now, config.zone)
             bar.update(task, completed=outcomes.get("published", 0), description=when)
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import
     from campaign.store import PlanChanges, PostRow
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-STATE_STYLE = {
+STATE_STYLE: dict[str, str] = {
     PostState.DRAFT: "white",
     PostState.APPROVED: "green",
     PostState.SCHEDULED: "bold green",
@@ -100,7 +100,8 @@ def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
     for column in (*columns, "Note"):
         table.add_column(column, overflow="fold")
     source = CardSource(config, count_lengths=False)  # the table shows no lengths
-    for card in (row_card(source, row) for row in rows):
+    for row in rows:
+        card = row_card(source, row)
         table.add_row(
             card.when,
             card.channel,
@@ -108,7 +109,7 @@ def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
             card.fingerprint,
             Text(card.state, STATE_STYLE.get(card.state, "")),
             card.approval,
-            card.post.platform_post_id or "",
+            row.platform_post_id or "",
             card.problem,
         )
     return table

@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import os
 import secrets
+from typing import Any
 
 import click
 from rich.text import Text
@@ -138,7 +139,7 @@ PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-
 
 def waitress_options(
     host: str, port: int, threads: int, https: bool, trusted_proxy: str | None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """How waitress serves the dashboard: behind a trusted proxy, believe its forwarded headers
     (the client's address and scheme); with --https and no proxy named, every request is https.
     """

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
 from campaign.checks.findings import CheckReport, Finding
@@ -254,13 +254,27 @@ def rendered_card(source: CardSource, post: RenderedPost) -> CardView:
     )
 
 
+class _Common(TypedDict):
+    """The fields of a card that stored and rendered posts fill alike."""
+
+    post: RenderedPost | StoredPost
+    account: Account | AccountView
+    channel: str
+    initials: str
+    time_label: str
+    when: str
+    date_label: str
+    platform_name: str
+    day: date
+
+
 def _common(
     config: CampaignConfig,
     post: RenderedPost | StoredPost,
     account: Account | AccountView,
     channel: str,
     day: date,
-) -> dict[str, object]:
+) -> _Common:
     return {
         "post": post,
         "account": account,

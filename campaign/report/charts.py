@@ -16,6 +16,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -27,6 +28,9 @@ from matplotlib.ticker import MaxNLocator, MultipleLocator, StrMethodFormatter
 from campaign.present.times import short_date
 from campaign.report.summary import GrowthPoint, Totals
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies (yellow left out: too
 # pale on white).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
@@ -35,7 +39,7 @@ INK = "#1b1f24"
 MUTED = "#57606a"
 GRID = "#d0d7de"
 
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "path",  # glyphs as paths: no font needed where the page is opened
     "svg.hashsalt": "campaign-report",  # stable ids, so the same data gives the same page
     "font.family": "DejaVu Sans",  # shipped with matplotlib: never a missing-font warning
@@ -160,7 +164,7 @@ def _rate_bars(ax: Axes, labels: list[str], rates: list[float | None], *, horizo
 
 def _unavailable(ax: Axes, at: float, horizontal: bool = False) -> None:
     """Mark a missing value at the baseline: never a zero-height bar, which would read as 0."""
-    style = {"fontsize": 8, "color": MUTED, "style": "italic"}
+    style: dict[str, Any] = {"fontsize": 8, "color": MUTED, "style": "italic"}
     if horizontal:
         ax.text(0, at, " unavailable", ha="left", va="center", **style)
     else:

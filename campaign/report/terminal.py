@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -85,7 +85,7 @@ def _posts_table(title: str, rows: list[Row], zone: ZoneInfo) -> Table:
 
 
 def render_terminal(summary: Summary, latest: list[Row], zone: ZoneInfo) -> Group:
-    parts: list[object] = [
+    parts: list[RenderableType] = [
         _totals_table("Campaign", [summary.campaign]),
         _totals_table("By day", summary.by_day),
         _totals_table("By theme", summary.by_theme),

@@ -80,7 +80,7 @@ def approve(
         raise TimePassed(due)
     for row in drafts:
         row.approved_hash, row.approved_by, row.approved_at = row.content_hash, actor.name, now
-        shown = {"shown_hash": expected[row.key]} if expected is not None else {}
+        shown_hash = {"shown_hash": expected[row.key]} if expected is not None else {}
         transition(
             session,
             campaign,
@@ -89,7 +89,7 @@ def approve(
             actor,
             now,
             content_hash=row.content_hash,
-            **shown,
+            **shown_hash,
         )
         result.changed.append(row.key)
         result.hashes[row.key] = row.content_hash

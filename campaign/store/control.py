@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -84,7 +86,7 @@ def heartbeat(session: Session, daemon_id: str, now: datetime, *, stopping: bool
     One upsert statement: the heartbeat job and the first sweep beat at the same moment, and a
     read-then-insert would let both insert (a unique violation on PostgreSQL).
     """
-    values = {
+    values: dict[str, Any] = {
         "id": daemon_id,
         "hostname": socket.gethostname(),
         "pid": os.getpid(),
@@ -112,4 +114,7 @@ def heartbeat(session: Session, daemon_id: str, now: datetime, *, stopping: bool
         session.expire(held)
 
 
-_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_UPSERTS: dict[str, Callable[[type[DaemonRow]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
+from campaign.present.threads import progress
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
-from campaign.store.partial import progress, stop_partial
+from campaign.store.partial import stop_partial
 from campaign.store.publishing import campaigns_of
 from campaign.store.transitions import transition
 
@@ -156,7 +158,12 @@ def retry_later(
     row.next_attempt_at, row.last_error = at, error
     row.in_doubt = in_doubt
     row.sent_in_doubt = row.sent_in_doubt or in_doubt
-    why = {"at": at.isoformat(), "error": error, "in_doubt": in_doubt, "attempt": row.attempts}
+    why: dict[str, Any] = {
+        "at": at.isoformat(),
+        "error": error,
+        "in_doubt": in_doubt,
+        "attempt": row.attempts,
+    }
     if in_doubt:  # still publishing, still ours: no move, but the record says when we look
         row.updated_at = now
         record(session, campaign, "retry-scheduled", daemon_id, now, post=row, **why)

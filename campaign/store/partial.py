@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from campaign.errors import CampaignError
 from campaign.present.threads import part_links as part_links  # re-exported: the wording
 from campaign.present.threads import progress
+from campaign.store.audit import Actor
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
 from campaign.store.transitions import transition
 
@@ -61,7 +62,7 @@ def stop_partial(
 def requeue(
     session: Session,
     campaign: CampaignRow,
-    actor: str,
+    actor: str | Actor,
     now: datetime,
     account: AccountRow | None = None,
 ) -> list[str]:

@@ -14,8 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, literal, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from campaign.store.audit import record
@@ -27,11 +39,11 @@ DAEMON = "daemon"
 Scope = int | None  # one campaign's id, or None: every campaign in the database
 
 
-def in_scope(scope: Scope):  # noqa: ANN201 - SQL expression
+def in_scope(scope: Scope) -> ColumnElement[bool]:
     return PostRow.campaign_id == scope if scope is not None else true()
 
 
-def _open_gate():  # noqa: ANN202 - SQL expression
+def _open_gate() -> ColumnElement[bool]:
     """Posts whose campaign and account may publish now."""
     account_ok = exists().where(
         AccountRow.id == PostRow.account_id,
@@ -122,7 +134,7 @@ def _missed_reason(
     return f"no daemon published it within the {minutes} grace window"
 
 
-def _due(now: datetime):  # noqa: ANN202 - SQL expression
+def _due(now: datetime) -> ColumnElement[bool]:
     return and_(
         PostRow.state == PostState.SCHEDULED,
         PostRow.scheduled_at <= now,
@@ -262,6 +274,7 @@ def claim_in_doubt(
     taken = []
     for row in candidates:
         previous = row.claimed_by
+        # An UPDATE answers a CursorResult (with rowcount); Session.execute is typed wider.
         result = session.execute(
             update(PostRow)
             .where(
@@ -282,7 +295,7 @@ def claim_in_doubt(
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if cast("CursorResult[Any]", result).rowcount == 1:
             session.refresh(row)
             _ = row.account
             record(

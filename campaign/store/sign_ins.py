@@ -51,7 +51,8 @@ class ThrottlePolicy:
         if failures < free:
             return timedelta(0)
         doublings = min(failures - free, 20)
-        return min(self.first_wait * 2**doublings, self.longest_wait)
+        factor: int = 2**doublings  # int ** int is typed Any (negative powers give floats)
+        return min(self.first_wait * factor, self.longest_wait)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def create_app(
         "trim_blocks": True,
         "lstrip_blocks": True,
     }
-    app.jinja_loader = jinja2.ChoiceLoader(  # type: ignore[method-assign,assignment]
+    app.jinja_loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(HERE / "templates"),
             jinja2.PackageLoader("campaign", "templates"),

@@ -83,7 +83,8 @@ def requires(capability: str) -> Callable[[F], F]:
 
 
 def current_user() -> User | None:
-    return g.get("user")
+    user: User | None = g.get("user")  # set by load_user before every request
+    return user
 
 
 def init_app(app: Flask) -> None:

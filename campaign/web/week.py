@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from werkzeug.security import safe_join
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from campaign.errors import BadInput, CampaignError, CheckFailed, ContentChanged, TimePassed
 from campaign.planning import check_plan, store_plan
@@ -124,7 +125,7 @@ def _confirm_late(shown: dict[str, str], refused: TimePassed) -> str:
 
 @bp.post("/week/withdraw")
 @requires("approve")
-def withdraw() -> Response:
+def withdraw() -> BaseResponse:
     config, store = settings().config, settings().store
     scope, keys, day, anchor = _scope()
     reason = request.form.get("reason", "").strip()
@@ -146,7 +147,7 @@ def withdraw() -> Response:
 
 @bp.post("/week/abandon")
 @requires("approve")
-def abandon() -> Response:
+def abandon() -> BaseResponse:
     """An approver gives up the rest of a partly published thread; its public parts stay."""
     config, store = settings().config, settings().store
     key = request.form.get("key", "")
@@ -164,7 +165,7 @@ def abandon() -> Response:
 
 @bp.post("/week/plan")
 @requires("plan")
-def update_plan() -> Response:
+def update_plan() -> BaseResponse:
     """Store the plan as the templates render it now: edited posts go back to draft."""
     config, store = settings().config, settings().store
     user = current_user()

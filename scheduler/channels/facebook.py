@@ -168,12 +168,13 @@ class FacebookChannel(GraphMetrics, ClosingChannel):
     def _photo(self, path: Any, alt: str, **fields: str) -> dict[str, Any]:
         extra = {"alt_text_custom": alt} if alt else {}
         with open(path, "rb") as image:
-            return self._call(
+            answer: dict[str, Any] = self._call(  # the SDK is untyped; Graph answers an object
                 lambda: self._graph.put_photo(
                     image, album_path=f"{self.page_id}/photos", **fields, **extra, **self._proof
                 ),
                 creates=True,
             )
+        return answer
 
     def _sent(self, post_id: str) -> Sent:
         return Sent(post_id, (post_id,), url=f"https://www.facebook.com/{post_id}")

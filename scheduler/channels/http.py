@@ -48,7 +48,7 @@ class RebasingAdapter(HTTPAdapter):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,

@@ -72,7 +72,7 @@ def route(request: Request) -> tuple[str, dict[str, Any]]:
         endpoint, args = URLS.bind("graph").match(path, request.method)
     except HTTPException:  # NotFound, MethodNotAllowed
         return "unsupported", {"object_id": path.strip("/")}
-    return str(endpoint), args
+    return str(endpoint), dict(args)
 
 
 class GraphApi(GraphReads):

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import IO, Any, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from campaign.clock import Clock
@@ -33,6 +33,7 @@ class _Gateway(ServerHandler):
 
     http_version = "1.1"
     os_environ: dict[str, str] = {}  # the process's environment (secrets) stays out of requests
+    request_handler: WSGIRequestHandler  # wsgiref logs through it (not in its stubs)
 
 
 class _Handler(WSGIRequestHandler):
@@ -71,9 +72,14 @@ class _Handler(WSGIRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = io.BytesIO(self.rfile.read(length) if length > 0 else b"")
         environ[DROP_CONNECTION] = self._drop
-        gateway = _Gateway(body, self.wfile, sys.stderr, environ, multithread=True)
+        # The stubs type wfile as BufferedIOBase; it is the socket's BufferedWriter.
+        wfile = cast(IO[bytes], self.wfile)
+        gateway = _Gateway(body, wfile, sys.stderr, environ, multithread=True)
         gateway.request_handler = self  # wsgiref logs through it
-        gateway.run(self.server.get_app())
+        app = self.server.get_app()
+        if app is None:
+            raise RuntimeError("the sandbox server has no application set")
+        gateway.run(app)
         self.wfile.flush()
 
     def _drop(self) -> None:
@@ -124,8 +130,7 @@ class LoopbackServer:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._address[0]}:{self._server.server_port}"
 
     def start(self) -> None:
         if self._server is not None:

@@ -215,7 +215,7 @@ class XApi(XReads):
             endpoint, args = URLS.bind_to_environ(request.environ).match()
         except HTTPException:  # NotFound, MethodNotAllowed: X answers both with a 404
             return None, {}
-        return str(endpoint), args
+        return str(endpoint), dict(args)
 
     def _authenticate(self, request: Request) -> XUser | None:
         if self._faults.settings.expired_token:
@@ -357,7 +357,7 @@ class XApi(XReads):
 
     def _metadata(self, request: Request, user: XUser) -> Response:
         try:
-            body = request.get_json(force=True, silent=True)
+            body: Any = request.get_json(force=True, silent=True)  # None or any JSON value
             media_id = str(body["id"])
             alt = str(body["metadata"]["alt_text"]["text"])
         except (KeyError, TypeError):
