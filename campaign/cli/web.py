@@ -12,6 +12,7 @@ from rich.text import Text
 
 from campaign.cli.context import CliContext, make_console, pass_cli
 from campaign.present.times import record_time
+from campaign.roles import ROLES
 
 SECRET_ENV = "CAMPAIGN_WEB_SECRET"
 
@@ -189,7 +190,7 @@ def users() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice(["officer", "approver", "analyst"]),
+    type=click.Choice(ROLES),
     required=True,
     help="What the user may do (`campaign users --help` lists the roles).",
 )
@@ -237,7 +238,7 @@ def users_disable(cli: CliContext, username: str, enable: bool) -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice(["officer", "approver", "analyst"]),
+    type=click.Choice(ROLES),
     required=True,
     help="The new role.",
 )
