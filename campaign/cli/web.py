@@ -6,15 +6,23 @@ import ipaddress
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import click
+from click.decorators import FC
 from rich.text import Text
 
 from campaign.cli.context import CliContext, make_console, pass_cli
 from campaign.present.times import record_time
+from campaign.roles import ROLES
 
 SECRET_ENV = "CAMPAIGN_WEB_SECRET"
+
+
+def role_option(help: str) -> Callable[[FC], FC]:
+    """The --role option of `users add` and `users role`: one required choice of the roles."""
+    return click.option("--role", type=click.Choice(ROLES), required=True, help=help)
 
 
 @click.command()
@@ -188,12 +196,7 @@ def users() -> None:
 @users.command("add")
 @pass_cli
 @click.argument("username")
-@click.option(
-    "--role",
-    type=click.Choice(["officer", "approver", "analyst"]),
-    required=True,
-    help="What the user may do (`campaign users --help` lists the roles).",
-)
+@role_option("What the user may do (`campaign users --help` lists the roles).")
 @click.option(
     "--password-env",
     metavar="VAR",
@@ -236,12 +239,7 @@ def users_disable(cli: CliContext, username: str, enable: bool) -> None:
 @users.command("role")
 @pass_cli
 @click.argument("username")
-@click.option(
-    "--role",
-    type=click.Choice(["officer", "approver", "analyst"]),
-    required=True,
-    help="The new role.",
-)
+@role_option("The new role.")
 def users_role(cli: CliContext, username: str, role: str) -> None:
     """Give USERNAME another role; their open sessions end (they sign in again)."""
     from campaign.store.users import set_role

@@ -21,53 +21,39 @@ def _n(value: int | float | None, suffix: str = "") -> Text | str:
     return f"{value:,.2f}{suffix}" if isinstance(value, float) else f"{value:,}{suffix}"
 
 
-def _totals_table(title: str, groups: list[Totals]) -> Table:
+# The measures every table ends with, right-aligned: totals and single posts alike.
+MEASURES = ("Impressions", "Engagements", "Rate", "Link clicks", "Shares")
+
+
+def _measures(item: Totals | Row) -> list[Text | str]:
+    return [
+        _n(item.impressions),
+        _n(item.engagements),
+        _n(item.engagement_rate, " %"),
+        _n(item.link_clicks),
+        _n(item.shares),
+    ]
+
+
+def _table(title: str, left: tuple[str, ...], counts: tuple[str, ...] = ()) -> Table:
+    """Text columns on the left, then counts and the measures right-aligned."""
     table = Table(title=title)
-    for column in (
-        "",
-        "Posts",
-        "Measured",
-        "Impressions",
-        "Engagements",
-        "Rate",
-        "Link clicks",
-        "Shares",
-    ):
-        table.add_column(column, justify="left" if not column else "right")
+    for column in left:
+        table.add_column(column, justify="left")
+    for column in counts + MEASURES:
+        table.add_column(column, justify="right")
+    return table
+
+
+def _totals_table(title: str, groups: list[Totals]) -> Table:
+    table = _table(title, ("",), ("Posts", "Measured"))
     for group in groups:
-        table.add_row(
-            group.label,
-            str(group.posts),
-            str(group.measured),
-            _n(group.impressions),
-            _n(group.engagements),
-            _n(group.engagement_rate, " %"),
-            _n(group.link_clicks),
-            _n(group.shares),
-        )
+        table.add_row(group.label, str(group.posts), str(group.measured), *_measures(group))
     return table
 
 
 def _posts_table(title: str, rows: list[Row], zone: ZoneInfo) -> Table:
-    table = Table(title=title)
-    for column in (
-        "When",
-        "Channel",
-        "Post",
-        "Status",
-        "Snapshot",
-        "Impressions",
-        "Engagements",
-        "Rate",
-        "Link clicks",
-        "Shares",
-    ):
-        table.add_column(
-            column,
-            justify="right"
-            if column in ("Impressions", "Engagements", "Rate", "Link clicks", "Shares")
-            else "left",
-        )
+    table = _table(title, ("When", "Channel", "Post", "Status", "Snapshot"))
     for row in rows:
         table.add_row(
             short_time(row.scheduled_at, zone),
@@ -75,11 +61,7 @@ def _posts_table(title: str, rows: list[Row], zone: ZoneInfo) -> Table:
             row.post_key,
             row.status,
             row.snapshot or "–",
-            _n(row.impressions),
-            _n(row.engagements),
-            _n(row.engagement_rate, " %"),
-            _n(row.link_clicks),
-            _n(row.shares),
+            *_measures(row),
         )
     return table
 

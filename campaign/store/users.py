@@ -28,23 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignError
+from campaign.roles import CAPABILITIES, CAPABILITY_TEXT, ROLES
 from campaign.store import Store
 from campaign.store.models import UserRow
 from campaign.store.web_sessions import end_all, new_csrf_secret
 
-ROLES = ("officer", "approver", "analyst")
-CAPABILITIES: dict[str, frozenset[str]] = {
-    "officer": frozenset({"view", "plan", "reports"}),
-    "approver": frozenset({"view", "plan", "approve", "pause", "reports"}),
-    "analyst": frozenset({"reports"}),
-}
-CAPABILITY_TEXT = {
-    "view": "see the week and publishing status",
-    "plan": "update the stored plan from the templates",
-    "approve": "approve posts or withdraw approval",
-    "pause": "pause and resume publishing",
-    "reports": "see results and download exports",
-}
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # a passphrase, not a file: hashing megabytes on demand is a DoS
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")

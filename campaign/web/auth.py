@@ -37,9 +37,10 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from campaign.roles import CAPABILITY_TEXT
 from campaign.store import web_sessions
 from campaign.store.sign_ins import record_sign_out, sign_in
-from campaign.store.users import CAPABILITY_TEXT, User
+from campaign.store.users import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 bp = Blueprint("auth", __name__)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -18,7 +19,7 @@ from campaign.errors import DatabaseBusy, StoreError
 from campaign.present.threads import progress
 from campaign.present.times import short_time
 from campaign.store.audit import Actor
-from campaign.store.models import PostState
+from campaign.store.models import PostRow, PostState
 from campaign.web.auth import current_user, requires, settings
 from campaign.web.status import banner, status_json
 
@@ -30,21 +31,7 @@ REASONS = ("Critical incident", "Major incident declared", "Sensitive news story
 @bp.get("/control/pause")
 @requires("pause")
 def confirm_pause() -> str:
-    config, store = settings().config, settings().store
-    rows = store.posts(config.campaign.slug)
-    now = store.clock.now()
-    top, _ = banner(store, config, rows, now)
-    waiting = [row for row in rows if row.state in (PostState.APPROVED, PostState.SCHEDULED)]
-    return render_template(
-        "confirm.html.j2",
-        action="pause",
-        banner=top,
-        reasons=REASONS,
-        waiting=len(waiting),
-        grace=f"{config.publishing.grace_minutes:g}",
-        late=[],
-        soon=[],
-    )
+    return _confirm("pause", REASONS)
 
 
 @bp.post("/control/pause")
@@ -75,39 +62,44 @@ def pause() -> Any:
 @bp.get("/control/resume")
 @requires("pause")
 def confirm_resume() -> str:
+    return _confirm("resume", ())
+
+
+def _confirm(action: str, reasons: tuple[str, ...]) -> str:
+    """The confirmation page: how many posts wait, and at resume which go late or are missed."""
     config, store = settings().config, settings().store
     rows = store.posts(config.campaign.slug)
     now = store.clock.now()
     top, _ = banner(store, config, rows, now)
-    grace = config.publishing.grace
     pending = [row for row in rows if row.state in (PostState.APPROVED, PostState.SCHEDULED)]
-    late = [
-        f"{short_time(row.scheduled_at, config.zone)} – {row.key}"
-        for row in pending
-        if row.scheduled_at < now - grace
-    ]
-    soon = [
-        f"{short_time(row.scheduled_at, config.zone)} – {row.key}"
-        for row in pending
-        if now - grace <= row.scheduled_at <= now
-    ]
-    # A thread with its first part public is finished at resume, however late (README).
-    unfinished = [
-        f"{short_time(row.scheduled_at, config.zone)} – {row.key} ({progress(row)})"
-        for row in rows
-        if row.state == PostState.PARTIAL
-    ]
-    soon += unfinished
+    late: list[str] = []
+    soon: list[str] = []
+    if action == "resume":
+        grace = config.publishing.grace
+        late = [_line(row, config.zone) for row in pending if row.scheduled_at < now - grace]
+        soon = [
+            _line(row, config.zone) for row in pending if now - grace <= row.scheduled_at <= now
+        ]
+        # A thread with its first part public is finished at resume, however late (README).
+        soon += [
+            f"{_line(row, config.zone)} ({progress(row)})"
+            for row in rows
+            if row.state == PostState.PARTIAL
+        ]
     return render_template(
         "confirm.html.j2",
-        action="resume",
+        action=action,
         banner=top,
-        reasons=(),
+        reasons=reasons,
         waiting=len(pending),
         grace=f"{config.publishing.grace_minutes:g}",
         late=late,
         soon=soon,
     )
+
+
+def _line(row: PostRow, zone: ZoneInfo) -> str:
+    return f"{short_time(row.scheduled_at, zone)} – {row.key}"
 
 
 @bp.post("/control/resume")

@@ -76,9 +76,26 @@ class GraphMetrics:
     def _read_metrics(self, chunk: Sequence[str], readings: dict[str, MetricReading]) -> None:
         metrics = [m for m in self.metrics if m not in self._bad_metrics]
         by_edge = [p for p in chunk if p in self._by_edge] if metrics else []
-        chunk = [p for p in chunk if p not in by_edge]
+        retry = self._read_by_fields([p for p in chunk if p not in by_edge], metrics, readings)
+        if retry:
+            if self._found_bad_metrics(retry[0], metrics):
+                self._read_metrics(retry, readings)
+                return
+            # Each metric works alone: Graph refuses the field expansion on these posts.
+            self._by_edge.update(retry)
+            by_edge += retry
+        for part in chunks(by_edge, MAX_BATCH // 2):
+            self._read_by_edge(part, metrics, readings)
+
+    def _read_by_fields(
+        self, chunk: Sequence[str], metrics: Sequence[str], readings: dict[str, MetricReading]
+    ) -> list[str]:
+        """Counts and insights in one field expansion a post; returns the posts on which Graph
+        refused the metrics (code 100, not a deleted post), to be read again another way."""
+        if not chunk:
+            return []
         fields = COUNT_FIELDS + (f",insights.metric({','.join(metrics)})" if metrics else "")
-        answers = self._batch([f"{post_id}?fields={fields}" for post_id in chunk]) if chunk else []
+        answers = self._batch([f"{post_id}?fields={fields}" for post_id in chunk])
         retry = []
         for post_id, (status, body, headers) in zip(chunk, answers, strict=True):
             error = body.get("error")
@@ -88,19 +105,16 @@ class GraphMetrics:
                 retry.append(post_id)
             else:
                 readings[post_id] = self._refused(post_id, error, status, headers)
-        if retry:
-            known_good = set(metrics) <= self._good_metrics
-            bad = {} if known_good else self._probe_metrics(retry[0], metrics)
-            self._good_metrics.update(m for m in metrics if m not in bad)
-            if bad:
-                self._bad_metrics.update(bad)
-                self._read_metrics(retry, readings)
-                return
-            # Each metric works alone: Graph refuses the field expansion on these posts.
-            self._by_edge.update(retry)
-            by_edge += retry
-        for part in chunks(by_edge, MAX_BATCH // 2):
-            self._read_by_edge(part, metrics, readings)
+        return retry
+
+    def _found_bad_metrics(self, post_id: str, metrics: Sequence[str]) -> bool:
+        """Whether Graph refuses some metrics even alone (renamed or retired), learnt once: a
+        metric set already answered alone is not asked about again."""
+        known_good = set(metrics) <= self._good_metrics
+        bad = {} if known_good else self._probe_metrics(post_id, metrics)
+        self._good_metrics.update(m for m in metrics if m not in bad)
+        self._bad_metrics.update(bad)
+        return bool(bad)
 
     def _read_by_edge(
         self, chunk: Sequence[str], metrics: Sequence[str], readings: dict[str, MetricReading]

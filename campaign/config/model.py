@@ -1,0 +1,141 @@
+"""The whole campaign: what it is, and the rules that tie its accounts, days and helplines."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from campaign.config.accounts import Account
+from campaign.config.base import Frozen, Slug
+from campaign.config.days import Day, PostSpec, post_key
+from campaign.config.helplines import Helpline
+from campaign.config.settings import DATABASE_URL_ENV, Checks, Database, Metrics, Publishing
+from campaign.errors import ConfigError
+from campaign.phones import number_key
+from campaign.wall_time import to_utc
+
+HASHTAG_PATTERN = r"^#[A-Za-z][A-Za-z0-9_]*$"
+
+
+class CampaignInfo(Frozen):
+    name: str
+    slug: Slug
+    organisation: str
+    area: str | None = None
+    hashtag: str = Field(pattern=HASHTAG_PATTERN)
+    start: date
+    end: date
+    timezone: str
+    website: str | None = None
+    posts_dir: str = "posts"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r}: use an IANA name such as 'Europe/London'"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CampaignInfo:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class CampaignConfig(Frozen):
+    """The whole campaign as configured; `path` is the file it came from."""
+
+    campaign: CampaignInfo
+    database: Database = Database()
+    checks: Checks = Checks()
+    publishing: Publishing = Publishing()
+    metrics: Metrics = Metrics()
+    accounts: dict[Slug, Account] = Field(min_length=1)
+    helplines: dict[str, Helpline] = Field(default_factory=dict)
+    contact: dict[str, str] = Field(default_factory=dict)
+    days: tuple[Day, ...] = Field(min_length=1)
+    path: Path = Path("config.toml")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CampaignConfig:
+        seen: set[str] = set()
+        dates: dict[date, int] = {}
+        for i, day in enumerate(self.days):
+            if not self.campaign.start <= day.date <= self.campaign.end:
+                raise ValueError(
+                    f"days[{i}].date {day.date} is outside the campaign "
+                    f"({self.campaign.start} to {self.campaign.end}): move the day or the dates"
+                )
+            if day.date in dates:
+                raise ValueError(
+                    f"days[{i}].date {day.date} is also the date of days[{dates[day.date]}]: "
+                    "give each date one day table and put all its posts in that day's `posts`"
+                )
+            dates[day.date] = i
+            for j, post in enumerate(day.posts):
+                if post.channel not in self.accounts:
+                    raise ValueError(
+                        f"days[{i}].posts[{j}].channel {post.channel!r} is not an account; "
+                        f"known: {', '.join(sorted(self.accounts))}"
+                    )
+                try:
+                    self._to_utc(day, post)
+                except ValueError as exc:
+                    raise ValueError(f"days[{i}].posts[{j}].time: {exc}") from None
+                key = post_key(day, post)
+                if key in seen:
+                    raise ValueError(
+                        f"days[{i}].posts[{j}] repeats post {key!r}: give one of them a `key`"
+                    )
+                seen.add(key)
+        return self
+
+    @model_validator(mode="after")
+    def _helplines_are_numbers(self) -> CampaignConfig:
+        # Parsed now, in the configured region, so a mistyped helpline stops at load, not later.
+        for name, helpline in self.helplines.items():
+            try:
+                number_key(helpline.number, self.checks.phone_region)
+            except ValueError as exc:
+                raise ValueError(f"helplines.{name}.number: {exc}") from None
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.campaign.timezone)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def posts_dir(self) -> Path:
+        return (self.base_dir / self.campaign.posts_dir).resolve()
+
+    def database_url(self, environ: dict[str, str] | None = None) -> str:
+        """The database URL: the environment wins, relative SQLite paths follow the config."""
+        env = os.environ if environ is None else environ
+        url = env.get(DATABASE_URL_ENV) or self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            url = prefix + str((self.base_dir / url[len(prefix) :]).resolve())
+        return url
+
+    def scheduled_at(self, day: Day, post: PostSpec) -> datetime:
+        """The post's moment in UTC from the local wall-clock time (one moment, or refused)."""
+        try:
+            return self._to_utc(day, post)
+        except ValueError as exc:
+            raise ConfigError(str(exc), path=self.path) from None
+
+    def _to_utc(self, day: Day, post: PostSpec) -> datetime:
+        return to_utc(day.date, post.local_time, self.zone, fold=post.fold, offset=post.utc_offset)
