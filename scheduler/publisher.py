@@ -98,6 +98,11 @@ class Publisher:
         won = self.api.acquire(self.daemon_id, post_ids, self.clock.now())
         return [self._claimed(post) for post in won]
 
+    def claim_due(self, limit: int, scope: int | None, exclude: frozenset[int]) -> list[Claimed]:
+        """Claim everything due now (up to `limit`, none of `exclude`) in one transaction."""
+        won = self.api.acquire_due(self.daemon_id, self.clock.now(), limit, scope, exclude)
+        return [self._claimed(post) for post in won]
+
     def send(self, claimed: Claimed, finished: Finished | None = None) -> str:
         """Send a post this daemon holds, if its approval still matches what would go out.
 
