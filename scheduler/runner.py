@@ -4,7 +4,8 @@ One interval job (every `poll_seconds`) does the housekeeping, hands due posts t
 workers, and plans one `DateTrigger` job per moment posts are due at within the look-ahead, so
 posts go out on the second, all those due at one moment claimed in one batch. Jobs carry
 nothing; the in-memory job store holds nothing that matters (the posts table is the truth), so
-nothing is lost when the process dies and another daemon can take over. Other jobs: the heartbeat, and metrics collection.
+nothing is lost when the process dies and another daemon can take over. Other jobs: the
+heartbeat, and metrics collection.
 """
 
 from __future__ import annotations
