@@ -78,8 +78,13 @@ def rebased(path: Path, urls: dict[str, str]) -> CampaignConfig:
     return config.model_copy(update={"accounts": accounts})
 
 
-def run_daemon(url: str, config: CampaignConfig, environ: dict, until: float) -> None:
+def run_daemon(
+    url: str, config: CampaignConfig, environ: dict, until: float, profile: bool = False
+) -> None:
     """One `campaign daemon`: a DaemonRunner on the wall clock until everything is out."""
+    if profile:
+        profiled(run_daemon, url, config, environ, until)
+        return
     store = Store.open(url, SystemClock())
     channels = channels_for(config, environ, timeout=10)
     runner = DaemonRunner(Daemon(store, config, channels, SystemClock()))
@@ -89,6 +94,33 @@ def run_daemon(url: str, config: CampaignConfig, environ: dict, until: float) ->
             time.sleep(0.25)
     finally:
         runner.stop()
+
+
+def profiled(work, *args) -> None:  # noqa: ANN001
+    """Run `work` with cProfile on every thread; print the top functions by own time."""
+    import cProfile
+    import pstats
+    import threading
+
+    profiles: list[cProfile.Profile] = []
+
+    def start(*_: object) -> None:
+        profile = cProfile.Profile()
+        profiles.append(profile)
+        sys.setprofile(None)
+        profile.enable()
+
+    threading.setprofile(start)
+    main = cProfile.Profile()
+    profiles.append(main)
+    main.enable()
+    work(*args)
+    for profile in profiles:
+        profile.disable()
+    stats = pstats.Stats(profiles[0])
+    for profile in profiles[1:]:
+        stats.add(profile)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def one_run(args: argparse.Namespace, url: str, folder: Path) -> list[float]:
@@ -108,7 +140,7 @@ def one_run(args: argparse.Namespace, url: str, folder: Path) -> list[float]:
         until = time.time() + LEAD.total_seconds() + 120
         context = multiprocessing.get_context("fork")
         daemons = [
-            context.Process(target=run_daemon, args=(url, config, environ, until))
+            context.Process(target=run_daemon, args=(url, config, environ, until, args.profile))
             for _ in range(args.daemons)
         ]
         for daemon in daemons:
@@ -135,6 +167,7 @@ def main() -> None:
     parser.add_argument(
         "--postgres", action="store_true", help="a throwaway PostgreSQL server per run"
     )
+    parser.add_argument("--profile", action="store_true", help="cProfile the daemons' threads")
     args = parser.parse_args()
     for _ in range(args.runs):
         folder = Path(tempfile.mkdtemp(prefix="bench-punctuality-"))

@@ -47,3 +47,40 @@ class GroupCommit(Generic[T]):
             except BaseException:
                 self._flushing.release()  # the caller hears of it; the next add flushes
                 raise
+
+
+class _Call(Generic[T]):
+    def __init__(self, item: T) -> None:
+        self.item = item
+        self.done = threading.Event()
+        self.result: object = None
+        self.error: BaseException | None = None
+
+
+class BatchedCalls(Generic[T]):
+    """`call(item)` returns `answer(items)[item]`, answering the items of concurrent calls in
+    one batch: for a write each caller must see committed before it goes on."""
+
+    def __init__(self, answer: Callable[[list[T]], dict[T, object]]) -> None:
+        self._answer = answer
+        self._group: GroupCommit[_Call[T]] = GroupCommit(self._flush)
+
+    def call(self, item: T) -> object:
+        call = _Call(item)
+        self._group.add(call)
+        call.done.wait()
+        if call.error is not None:
+            raise call.error
+        return call.result
+
+    def _flush(self, calls: list[_Call[T]]) -> None:
+        try:
+            answers = self._answer([call.item for call in calls])
+        except Exception as exc:  # every caller of the batch hears of it
+            for call in calls:
+                call.error = exc
+                call.done.set()
+            return
+        for call in calls:
+            call.result = answers[call.item]
+            call.done.set()
