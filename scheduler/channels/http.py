@@ -78,15 +78,13 @@ class RebasingAdapter(HTTPAdapter):
 def mount_base_url(session: requests.Session, origin: str, base_url: str, timeout: float) -> None:
     """Route the session's requests for `origin` to `base_url` with `timeout` seconds."""
     session.mount(origin.rstrip("/") + "/", RebasingAdapter(origin, base_url, timeout))
-    if not _environment_matters():
-        # Nothing in the environment for requests to read: skip its per-request lookup of
-        # proxies, netrc and CA bundles (with them set, requests keeps reading them).
+    if not requests.utils.getproxies():
+        # No proxy settings: read the CA bundle requests would take from the environment once,
+        # and skip its lookup of proxies, netrc and bundles on every request.
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle and session.verify is True:
+            session.verify = bundle
         session.trust_env = False
-
-
-def _environment_matters() -> bool:
-    names = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NETRC")
-    return bool(requests.utils.getproxies()) or any(os.environ.get(name) for name in names)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
