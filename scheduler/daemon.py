@@ -23,9 +23,10 @@ from campaign.clock import Clock
 from campaign.config import CampaignConfig
 from campaign.store import Store
 from campaign.store.daemon_api import ClaimedPost
+from scheduler.batching import GroupCommit
 from scheduler.channels.base import Channel
 from scheduler.metrics import MetricsCollector
-from scheduler.publisher import Finished, Publisher
+from scheduler.publisher import Claimed, Finished, Publisher
 
 log = logging.getLogger(__name__)
 METRICS_CHECK = timedelta(minutes=1)
@@ -66,6 +67,11 @@ class Daemon:
         self._metrics_due_at: datetime | None = None
         self.totals = StepReport()
         self._scope: int | None = None
+        # Successes are recorded in batches by whichever worker gets there first, and the
+        # posts stay in flight until recorded; freed workers claim what is still due.
+        self.recorder: GroupCommit[tuple] = GroupCommit(self._record)
+        self.refill: GroupCommit[None] = GroupCommit(lambda _: self._claim_and_start())
+        self._more_due = False
 
     @property
     def slug(self) -> str:
@@ -115,29 +121,64 @@ class Daemon:
         report, in_doubt = self._housekeeping()
         for row in in_doubt:
             self._start(row.id, partial(self.publisher.reconcile, row))
-        self.dispatch(self.due())
+        self.dispatch_due()
         self._add(report)
         return report
 
-    def dispatch(self, post_ids: Iterable[int]) -> int:
-        """Claim as many of `post_ids` as there are idle workers and start sending them.
+    def dispatch_due(self) -> None:
+        """Start sending what is due now; returns at once. One thread at a time claims: a call
+        made while another claims makes that one claim again, so nothing due is overlooked."""
+        self.refill.add(None)
 
-        Returns at once. Only as many posts are claimed as can be sent right away, so a
-        claimed post is always in flight and a pause stops everything claimed after it.
+    def _claim_and_start(self) -> int:
+        """Claim what is due now, up to the idle workers, in one transaction; start sending it.
+
+        Only as many posts are claimed as can be sent right away, so a
+        claimed post is always in flight and a pause stops everything claimed after it. When
+        the claim filled every idle worker, each worker that comes free claims again, so a
+        burst flows through the pool instead of going out in waves.
         """
         if self.stopping.is_set():
             return 0
-        taken = self.in_flight.take(post_ids, self.settings.workers)
-        if not taken:
+        idle = self.settings.workers - len(self.in_flight)
+        if idle <= 0:
+            self._more_due = True
             return 0
-        claimed = []
-        try:
-            claimed = self.publisher.claim(taken)
-        finally:
-            self.in_flight.release(set(taken) - {c.id for c in claimed})
+        claimed = self.publisher.claim_due(idle, self.scope, exclude=self.in_flight.ids())
+        self._more_due = len(claimed) >= idle
         for post in claimed:
-            self._start(post.id, partial(self.publisher.send, post))
+            self._start_send(post)
         return len(claimed)
+
+    def _start_send(self, post: Claimed) -> None:
+        """Send a claimed post on the pool; a success stays in flight until recorded."""
+        self.in_flight.take([post.id])
+
+        def run() -> None:
+            finished: Finished = []
+            try:
+                outcome = self.publisher.send(post, finished=finished)
+            except Exception:  # a failed send is recorded by the next daemon that looks
+                log.exception("sending post %s failed", post.id)
+                outcome = "error"
+            if finished:
+                self.recorder.add(*finished)
+            else:
+                self.in_flight.release([post.id])
+            with self._totals_lock:
+                self.totals.outcomes[outcome] += 1
+            if self._more_due:
+                self.dispatch_due()
+
+        self.pool.submit(run)
+
+    def _record(self, finished: Finished) -> None:
+        try:
+            self.publisher.record_published(finished)
+        except Exception:  # left in doubt: the next sweep looks for them on the account
+            log.exception("could not record %d published posts", len(finished))
+        finally:
+            self.in_flight.release([claimed.id for claimed, _, _ in finished])
 
     def _start(self, post_id: int, work: Callable[[], str]) -> None:
         """Run `work` for a post on the pool; the post stays in flight until it returns."""

@@ -34,6 +34,7 @@ from campaign.render import content_hash
 from campaign.store import Store
 from campaign.store.daemon_api import ClaimedPost, Published
 from campaign.store.models import PostState
+from scheduler.batching import BatchedCalls
 from scheduler.channels.base import Channel, OutgoingMedia, OutgoingPost, Sent
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,8 @@ class Publisher:
         self.daemon_id = daemon_id
         self.rng = rng or random.Random()
         self.settings = config.publishing
+        # Sends starting together note their attempts (and check the pause) in one transaction.
+        self._attempts: BatchedCalls[int] = BatchedCalls(self._attempting_many)
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -96,6 +99,11 @@ class Publisher:
     def claim(self, post_ids: list[int]) -> list[Claimed]:
         """Claim a batch of due posts in one transaction."""
         won = self.api.acquire(self.daemon_id, post_ids, self.clock.now())
+        return [self._claimed(post) for post in won]
+
+    def claim_due(self, limit: int, scope: int | None, exclude: frozenset[int]) -> list[Claimed]:
+        """Claim everything due now (up to `limit`, none of `exclude`) in one transaction."""
+        won = self.api.acquire_due(self.daemon_id, self.clock.now(), limit, scope, exclude)
         return [self._claimed(post) for post in won]
 
     def send(self, claimed: Claimed, finished: Finished | None = None) -> str:
@@ -315,7 +323,13 @@ class Publisher:
 
     def _record_attempt(self, post_id: int) -> str | None:
         """Right before a create: note the attempt; say why to stop if a pause arrived."""
-        return self.api.attempting(post_id, self.daemon_id, self.clock.now())
+        answer = self._attempts.call(post_id)
+        if isinstance(answer, StoreError):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    def _attempting_many(self, post_ids: list[int]) -> dict[int, object]:
+        return dict(self.api.attempting_many(self.daemon_id, post_ids, self.clock.now()))
 
     def _claimed(self, post: ClaimedPost) -> Claimed:
         images = tuple(Image(file=file, alt=alt) for file, alt in post.media)

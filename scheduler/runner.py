@@ -1,10 +1,11 @@
 """The long-running daemon: APScheduler fires the work, the database decides what is sent.
 
 One interval job (every `poll_seconds`) does the housekeeping, hands due posts to the daemon's
-workers, and plans one `DateTrigger` job per post due within the look-ahead, at its exact time,
-so posts go out on the second. Jobs carry only the post id; the in-memory job store holds
-nothing that matters (the posts table is the truth), so nothing is lost when the process dies
-and another daemon can take over. Other jobs: the heartbeat, and metrics collection.
+workers, and plans one `DateTrigger` job per moment posts are due at within the look-ahead, so
+posts go out on the second, all those due at one moment claimed in one batch. Jobs carry
+nothing; the in-memory job store holds nothing that matters (the posts table is the truth), so
+nothing is lost when the process dies and another daemon can take over. Other jobs: the
+heartbeat, and metrics collection.
 """
 
 from __future__ import annotations
@@ -93,13 +94,13 @@ class DaemonRunner:
         except Exception:  # the daemon must survive a bad sweep; the next one retries
             log.exception("sweep failed")
 
-    def publish(self, post_id: int) -> None:
-        """A date job: the post's moment has come; send it now if a worker is idle (else the
-        next sweep does)."""
+    def publish(self) -> None:
+        """A date job: a moment some posts are due at has come; claim everything due then in
+        one batch (as many as there are idle workers; freed workers claim the rest)."""
         try:
-            self.daemon.dispatch([post_id])
+            self.daemon.dispatch_due()
         except Exception:
-            log.exception("could not start post %s; the next sweep retries", post_id)
+            log.exception("could not start the posts due now; the next sweep retries")
 
     def collect_metrics(self) -> None:
         """Start a metrics collection on its own thread unless one is still running."""
@@ -120,16 +121,17 @@ class DaemonRunner:
         now = self.daemon.clock.now()
         daemon = self.daemon
         upcoming = daemon.api.upcoming(now, now + LOOK_AHEAD, daemon.scope)
-        wanted = {f"post-{post_id}-{at.timestamp():.0f}": (post_id, at) for post_id, at in upcoming}
+        # One job per moment, not per post: 500 posts due at 10:00 are one claim, not 500.
+        wanted = {f"due-{at.timestamp():.6f}": at for _, at in upcoming}
         for job in self.scheduler.get_jobs():
-            if job.id.startswith("post-") and job.id not in wanted:
+            if job.id.startswith("due-") and job.id not in wanted:
                 try:
-                    job.remove()  # the post moved, was cancelled or withdrawn
+                    job.remove()  # its posts moved, were cancelled or withdrawn
                 except JobLookupError:
                     pass
-        for job_id, (post_id, at) in wanted.items():
+        for job_id, at in wanted.items():
             if self.scheduler.get_job(job_id) is None:
-                self.scheduler.add_job(self.publish, "date", run_date=at, args=[post_id], id=job_id)
+                self.scheduler.add_job(self.publish, "date", run_date=at, id=job_id)
 
     def run_until_signalled(self) -> None:
         """Block until SIGTERM or SIGINT, then finish the sends in flight and stop cleanly."""

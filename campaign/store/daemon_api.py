@@ -250,6 +250,20 @@ class PublishingStore:
         with self._store.transaction() as session:
             return outcomes.attempting(session, post_id, daemon_id, now)
 
+    def attempting_many(
+        self, daemon_id: str, post_ids: Sequence[int], now: datetime
+    ) -> dict[int, str | StoreError | None]:
+        """`attempting` for many sends in one transaction: per post, why to stop, None to go
+        on, or the error saying its claim is lost (that post alone is left untouched)."""
+        with self._store.transaction() as session:
+            answers: dict[int, str | StoreError | None] = {}
+            for post_id in post_ids:
+                try:
+                    answers[post_id] = outcomes.attempting(session, post_id, daemon_id, now)
+                except StoreError as lost:  # raised before it changed anything
+                    answers[post_id] = lost
+            return answers
+
     def record_part(
         self, post_id: int, daemon_id: str, now: datetime, *, index: int, part_id: str
     ) -> None:
