@@ -24,7 +24,7 @@ from campaign.config import CampaignConfig
 from campaign.store import Store
 from campaign.store.daemon_api import ClaimedPost
 from scheduler.batching import GroupCommit
-from scheduler.channels.base import Channel
+from scheduler.channels.base import Channel, Sent
 from scheduler.metrics import MetricsCollector
 from scheduler.publisher import Claimed, Finished, Publisher
 
@@ -69,8 +69,8 @@ class Daemon:
         self._scope: int | None = None
         # Successes are recorded in batches by whichever worker gets there first, and the
         # posts stay in flight until recorded; freed workers claim what is still due.
-        self.recorder: GroupCommit[tuple] = GroupCommit(self._record)
-        self.refill: GroupCommit[None] = GroupCommit(lambda _: self._claim_and_start())
+        self.recorder: GroupCommit[tuple[Claimed, Sent, datetime]] = GroupCommit(self._record)
+        self.refill: GroupCommit[None] = GroupCommit(self._refill)
         self._more_due = False
 
     @property
@@ -129,6 +129,9 @@ class Daemon:
         """Start sending what is due now; returns at once. One thread at a time claims: a call
         made while another claims makes that one claim again, so nothing due is overlooked."""
         self.refill.add(None)
+
+    def _refill(self, _: list[None]) -> None:
+        self._claim_and_start()
 
     def _claim_and_start(self) -> int:
         """Claim what is due now, up to the idle workers, in one transaction; start sending it.

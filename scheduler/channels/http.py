@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
+from urllib.request import getproxies
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -78,7 +79,7 @@ class RebasingAdapter(HTTPAdapter):
 def mount_base_url(session: requests.Session, origin: str, base_url: str, timeout: float) -> None:
     """Route the session's requests for `origin` to `base_url` with `timeout` seconds."""
     session.mount(origin.rstrip("/") + "/", RebasingAdapter(origin, base_url, timeout))
-    if not requests.utils.getproxies():
+    if not getproxies():  # what requests itself reads from the environment
         # No proxy settings: read the CA bundle requests would take from the environment once,
         # and skip its lookup of proxies, netrc and bundles on every request.
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
