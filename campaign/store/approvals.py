@@ -111,8 +111,7 @@ def withdraw(
         if row.state not in (PostState.APPROVED, PostState.SCHEDULED):
             result.skipped[row.key] = f"is {row.state}; nothing to withdraw"
             continue
-        row.approved_hash = row.approved_by = None
-        row.approved_at = None
+        row.clear_approval()
         transition(
             session,
             campaign,

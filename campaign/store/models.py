@@ -155,6 +155,11 @@ class PostRow(Base):
         """Approved, and for exactly the content that would be sent now."""
         return self.approved_hash is not None and self.approved_hash == self.content_hash
 
+    def clear_approval(self) -> None:
+        """Forget who approved what: the post needs a new sign-off before it can go out."""
+        self.approved_hash = self.approved_by = None
+        self.approved_at = None
+
 
 class MetricSnapshotRow(Base):
     """Engagement of one post at one moment. Never overwritten: growth curves need them all."""

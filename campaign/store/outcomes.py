@@ -240,8 +240,7 @@ def approval_void(
     """What would be sent no longer matches what was approved: back to draft, nothing sent."""
     row, campaign = _held(session, post_id, daemon_id)
     row.claimed_by = None
-    row.approved_hash = row.approved_by = None
-    row.approved_at = None
+    row.clear_approval()
     transition(
         session,
         campaign,

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.errors import CampaignError
+from campaign.errors import BadInput
 from campaign.present.threads import part_links as part_links  # re-exported: the wording
 from campaign.present.threads import progress
 from campaign.store.audit import Actor
@@ -24,10 +24,8 @@ from campaign.store.transitions import transition
 LOUD_THREAD_STATES = frozenset({PostState.PARTIAL, PostState.ABANDONED})
 
 
-class AbandonRefused(CampaignError):
+class AbandonRefused(BadInput):
     """Only a half-published thread can be abandoned, with a reason."""
-
-    exit_code = 2
 
 
 def summary(row: PostRow) -> dict[str, object]:

@@ -186,7 +186,7 @@ def _update_row(
         return
     touched = False
     if row.state == PostState.CANCELLED:
-        _clear_approval(row)
+        row.clear_approval()
         transition(
             session,
             campaign,
@@ -235,7 +235,7 @@ def _update_row(
                 reason="content changed since approval",
             )
             changes.approvals_cleared.append(row.key)
-        _clear_approval(row)
+        row.clear_approval()
         changes.edited.append(row.key)
         touched = True
     if time_changed:
@@ -260,8 +260,3 @@ def _update_row(
         row.updated_at = now
     else:
         changes.unchanged.append(row.key)
-
-
-def _clear_approval(row: PostRow) -> None:
-    row.approved_hash = row.approved_by = None
-    row.approved_at = None
