@@ -63,6 +63,15 @@ def test_status_imports_no_checks_and_no_face(tmp_path, campaign_dir):
     imported = _imported(tmp_path, "status", "--json", "--config", config)
     assert "sqlalchemy" in imported  # it did read the database
     assert not imported & (CHECKS | FACES)
+    assert "alembic" not in imported  # a database at the newest schema needs no migration tool
+
+
+def test_the_schema_head_read_without_alembic_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    from campaign.store.database import SCHEMA_HEAD, _alembic
+
+    assert SCHEMA_HEAD == ScriptDirectory.from_config(_alembic()).get_current_head()
 
 
 @pytest.mark.parametrize("name", sorted(main.lazy_subcommands))  # type: ignore[attr-defined]
