@@ -138,6 +138,12 @@ class Store:
             raise NoPlanStored(f"campaign {slug!r} is not in the database")
         return row
 
+    def campaigns(self) -> list[CampaignRow]:
+        """Every campaign in the database, earliest first: what a deployment holds."""
+        with self.reading() as session:
+            query = select(CampaignRow).order_by(CampaignRow.start, CampaignRow.slug)
+            return list(session.scalars(query))
+
     def posts(
         self, slug: str, *, keys: Sequence[str] = (), day: date | None = None
     ) -> list[PostRow]:
