@@ -19,6 +19,11 @@ from campaign.report.dataset import Dataset, Row, Source
 from campaign.report.summary import Totals, coverage, totals
 
 COUNTS = ("impressions", "engagements", "link_clicks", "shares")
+PARTIAL = (
+    "Where a side has a count for only some of its measured posts, no change is given for it: "
+    "the two totals would cover different posts. Engagement rates stay comparable (each is "
+    "over the posts with both numbers)."
+)
 
 
 @dataclass(frozen=True)
@@ -53,13 +58,16 @@ class Pair:
     other: Totals
     this_date: date | None = None
     other_date: date | None = None
+    partial: frozenset[str] = frozenset()  # counts a side has for only some measured posts
 
     def change(self, metric: str) -> float | None:
         """This campaign against the other: percentage points for the engagement rate, per cent
-        of the other's value for a count. None when either side lacks it or the other's is 0."""
+        of the other's value for a count. None when either side lacks it, or has it for only
+        some of its measured posts (the totals would then cover unlike sets of posts), or the
+        other's is 0. The rate is over the posts with both numbers, so it stays comparable."""
         now: float | None = getattr(self.this, metric)
         then: float | None = getattr(self.other, metric)
-        if now is None or then is None:
+        if now is None or then is None or metric in self.partial:
             return None
         if metric == "engagement_rate":
             return round(now - then, 2)
@@ -80,14 +88,13 @@ def compare(this: Dataset, other: Dataset) -> Comparison:
     """`this` campaign against `other`, both datasets loaded from the store (with a source)."""
     here, there = _source(this), _source(other)
     now, then = this.latest, other.latest
-    return Comparison(
-        this=Side.of(here),
-        other=Side.of(there),
-        overall=Pair("Campaign", totals(here.name, now), totals(there.name, then)),
-        by_day=_by_day(here, now, there, then),
-        by_platform=_pairs(now, then, lambda row: row.platform),
-        notes=_notes(here, now, there, then),
-    )
+    overall = _pair("Campaign", now, then)
+    by_day = _by_day(here, now, there, then)
+    by_platform = _pairs(now, then, lambda row: row.platform)
+    notes = _notes(here, now, there, then)
+    if any(pair.partial for pair in [overall, *by_day, *by_platform]):
+        notes.append(PARTIAL)
+    return Comparison(Side.of(here), Side.of(there), overall, by_day, by_platform, notes)
 
 
 def campaign_day(row: Row, start: date) -> int:
@@ -101,14 +108,26 @@ def _source(dataset: Dataset) -> Source:
     return dataset.source
 
 
+def _pair(
+    label: str,
+    now: list[Row],
+    then: list[Row],
+    dates: tuple[date | None, date | None] = (None, None),
+) -> Pair:
+    partial = {name for rows in (now, then) for name in COUNTS if _covers_some(rows, name)}
+    return Pair(label, totals(label, now), totals(label, then), *dates, frozenset(partial))
+
+
+def _covers_some(rows: list[Row], metric: str) -> bool:
+    """Whether the metric is known for some measured posts but not all."""
+    have = [getattr(row, metric) is not None for row in rows if row.status == "ok"]
+    return any(have) and not all(have)
+
+
 def _pairs(now: list[Row], then: list[Row], key: Callable[[Row], str]) -> list[Pair]:
     labels = sorted({key(row) for row in now} | {key(row) for row in then})
     return [
-        Pair(
-            label,
-            totals(label, [row for row in now if key(row) == label]),
-            totals(label, [row for row in then if key(row) == label]),
-        )
+        _pair(label, [r for r in now if key(r) == label], [r for r in then if key(r) == label])
         for label in labels
     ]
 
@@ -120,12 +139,11 @@ def _by_day(here: Source, now: list[Row], there: Source, then: list[Row]) -> lis
         | {campaign_day(row, there.start) for row in then}
     )
     return [
-        Pair(
+        _pair(
             f"Day {day}",
-            totals(f"Day {day}", [row for row in now if campaign_day(row, here.start) == day]),
-            totals(f"Day {day}", [row for row in then if campaign_day(row, there.start) == day]),
-            _date_of(here, day),
-            _date_of(there, day),
+            [row for row in now if campaign_day(row, here.start) == day],
+            [row for row in then if campaign_day(row, there.start) == day],
+            (_date_of(here, day), _date_of(there, day)),
         )
         for day in days
     ]

@@ -106,7 +106,7 @@ NO_POSTS = Text("no posts", "dim italic")
 def _side_measures(group: Totals) -> list[Text | str]:
     """A side's counts and measures; a side with no posts in the group says so, not 0."""
     if not group.posts:
-        return ["0", "–", *[NO_POSTS] * len(MEASURES)]
+        return ["0", "0", *[NO_POSTS] * len(MEASURES)]
     return [str(group.posts), str(group.measured), *_measures(group)]
 
 

@@ -111,6 +111,10 @@ def test_a_campaign_beside_last_year_by_campaign_day_and_platform(two_years):
     assert (overall.this.engagement_rate, overall.other.engagement_rate) == (5.0, 10.0)
     assert overall.change("engagement_rate") == -5.0  # percentage points
     assert overall.change("engagements") == round(100 * (1050 - 500) / 500, 1)
+    # 2019's impressions cover its X posts only: a change against 2020's X and Facebook would
+    # compare unlike sets of posts, so none is given.
+    assert overall.this.impressions == 21000 and overall.other.impressions == 2500
+    assert overall.change("impressions") is None
 
     days = {pair.label: pair for pair in comparison.by_day}
     assert list(days) == [f"Day {n}" for n in range(1, 8)]
@@ -133,6 +137,7 @@ def test_a_campaign_beside_last_year_by_campaign_day_and_platform(two_years):
     assert "by campaign day" in notes and "differ in length" in notes
     assert "impressions: measured on 0 of 10 posts" not in notes  # per platform, not a sum
     assert "Stalking Awareness Week 2019: impressions: measured on 5 of 10 posts" in notes
+    assert "no change is given for it" in notes
 
 
 def test_compare_from_the_command_line_in_every_format(two_years, run, campaign_dir):
