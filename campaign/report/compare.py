@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from campaign.errors import BadInput
 from campaign.present.times import dated_day
 from campaign.report.dataset import Dataset, Row, Source
 from campaign.report.summary import Totals, coverage, totals
@@ -87,6 +88,8 @@ class Comparison:
 def compare(this: Dataset, other: Dataset) -> Comparison:
     """`this` campaign against `other`, both datasets loaded from the store (with a source)."""
     here, there = _source(this), _source(other)
+    if here.slug == there.slug:
+        raise BadInput(f"{here.slug!r} is this campaign: compare it with another one")
     now, then = this.latest, other.latest
     overall = _pair("Campaign", now, then)
     by_day = _by_day(here, now, there, then)

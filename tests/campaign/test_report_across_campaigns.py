@@ -186,6 +186,8 @@ def test_comparing_with_a_campaign_not_in_the_database_is_bad_input(two_years, r
     assert result.exit_code == 2
     assert "no campaign 'stalking-awareness-week-2018' in the database" in result.output
     assert LAST in result.output and "Traceback" not in result.output
+    result = run("report", "--compare", THIS)
+    assert result.exit_code == 2 and "compare it with another one" in result.output
     result = run("report", "--compare", LAST, "--by-account")
     assert result.exit_code == 2 and "give one of them" in result.output
 
