@@ -166,10 +166,15 @@ def _notes(here: Source, now: list[Row], there: Source, then: list[Row]) -> list
     ]
     if a.days != b.days:
         longer, shorter = (a, b) if a.days > b.days else (b, a)
+        extra = (
+            f"day {longer.days} is"
+            if longer.days == shorter.days + 1
+            else f"days {shorter.days + 1} to {longer.days} are"
+        )
         notes.append(
             f"The campaigns differ in length: {longer.name} ran {longer.days} days and "
-            f"{shorter.name} {shorter.days}, so days {shorter.days + 1} to {longer.days} are "
-            f"{longer.name}'s only and its totals cover more days."
+            f"{shorter.name} {shorter.days}, so {extra} {longer.name}'s only and its totals "
+            "cover more days."
         )
     for label, field in (
         ("impressions", "facebook_impressions"),
