@@ -68,19 +68,21 @@ def _publish_and_measure(store: Store, slug: str, values: dict[str, dict[str, in
     for post in store.posts(slug):
         assert post.published_at is not None
         taken = values[post.account.platform]
+        has_views = "post_media_view" in taken or "impression_count" in taken
+        refused = {} if has_views else {"post_media_view": "no longer offered"}
+        at = post.published_at + timedelta(hours=24)
         snapshots.append(
             Snapshot(
                 post.id,
                 post.platform_post_id or "",
-                post.published_at + timedelta(hours=24),
+                at,
                 "24h",
                 "ok",
                 "2",
                 tuple(taken),
                 dict(taken),
-                {} if "post_media_view" in taken or "impression_count" in taken
-                else {"post_media_view": "no longer offered"},
-            )  # fmt: skip
+                refused,
+            )
         )
     api.save_snapshots(snapshots)
 
