@@ -29,17 +29,12 @@ class CampaignShare:
 class AccountTotals:
     """One account: its totals over every campaign, and each campaign's part, earliest first."""
 
-    identity: str  # "x:@derbyshirepolice", "facebook:<page>": the account however it is keyed
+    identity: str  # "x:@derbyshirepolice", "facebook:<page id>": the account, however keyed
     platform: str
     name: str
     total: Totals
     campaigns: list[CampaignShare]
     notes: list[str]  # where a total covers only some of the measured posts
-
-
-def account_identity(account: AccountRow) -> str:
-    """The real account behind a campaign's key: platform and handle (or name), lower-cased."""
-    return f"{account.platform}:{(account.handle or account.name).strip().lower()}"
 
 
 def engagement_by_account(store: Store) -> list[AccountTotals]:
@@ -50,7 +45,7 @@ def engagement_by_account(store: Store) -> list[AccountTotals]:
     for campaign in store.campaigns():
         names[campaign.slug] = campaign.name
         posts, snapshots = store.posts_and_snapshots(campaign.slug)
-        identity = {post.key: account_identity(post.account) for post in posts}
+        identity = {post.key: post.account.identity for post in posts}
         for post in posts:
             accounts.setdefault(identity[post.key], post.account)
         for row in build_dataset(Source.of_row(campaign), posts, snapshots).latest:

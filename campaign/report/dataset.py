@@ -87,9 +87,11 @@ class Source:
         return cls(info.slug, info.name, info.timezone, info.start, info.end, config.metrics)
 
     @classmethod
-    def of_row(cls, row: CampaignRow, metrics: Metrics | None = None) -> Source:
-        """A stored campaign, read with `metrics` (default: the standard metric names)."""
-        return cls(row.slug, row.name, row.timezone, row.start, row.end, metrics or Metrics())
+    def of_row(cls, row: CampaignRow) -> Source:
+        """A stored campaign, read with the metric names it was planned with (the defaults for
+        one planned before they were stored)."""
+        metrics = Metrics.model_validate((row.settings or {}).get("metrics", {}))
+        return cls(row.slug, row.name, row.timezone, row.start, row.end, metrics)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -232,3 +232,33 @@ def test_engagement_per_account_over_every_campaign(campaign_dir, run):
     assert run("report", "--by-account", "--format", "html").exit_code == 0
     page_html = (campaign_dir / "build" / "accounts.html").read_text(encoding="utf-8")
     assert "Stalking Awareness Week 2019" in page_html and "14,000" in page_html
+
+
+def test_each_campaign_is_read_with_the_metric_names_it_was_planned_with(campaign_dir, run):
+    """Meta renamed Facebook's impressions (post_impressions, then post_media_view): last
+    year's campaign is read with its own stored name, and the comparison says they differ."""
+    config = load_config(campaign_dir / "config.toml")
+    store = Store.open(config.database_url(), ManualClock(datetime(2020, 5, 1, tzinfo=UTC)))
+    older = _last_year(config, days=5)
+    metrics = older.metrics.model_copy(update={"facebook_impressions": "post_impressions"})
+    store_plan(older.model_copy(update={"metrics": metrics}), store, "officer")
+    store_plan(config, store, "officer")
+    _publish_and_measure(store, THIS, {"x": X_2020, "facebook": FB_2020})
+    _publish_and_measure(
+        store, LAST, {"x": X_2019, "facebook": FB_2019 | {"post_impressions": 1000}}
+    )
+    store.engine.dispose()
+
+    data = json.loads(run("report", "--compare", LAST, "--format", "json", "-o", "-").output)
+    [facebook] = [pair for pair in data["by_platform"] if pair["group"] == "facebook"]
+    assert facebook["other"]["impressions"] == 5 * 1000
+    assert facebook["other"]["engagement_rate"] == 5.0  # 250 of 5,000
+    assert any(
+        "'post_media_view' in Stalking Awareness Week 2020 and 'post_impressions' in" in note
+        for note in data["notes"]
+    )
+    rows = csv.DictReader(
+        run("report", "--by-account", "--format", "csv", "-o", "-").output.splitlines()
+    )
+    page = next(row for row in rows if row["platform"] == "facebook" and row["campaign"] == "all")
+    assert page["impressions"] == str(7 * 2000 + 5 * 1000)
