@@ -58,7 +58,7 @@ def _publish_and_measure(store: Store, slug: str, values: dict[str, dict[str, in
     api = store.publishing
     store.approve(slug, "inspector")
     scope = api.campaign_id(slug)
-    end = datetime(2020, 5, 1, tzinfo=UTC)
+    end = datetime(2022, 1, 1, tzinfo=UTC)  # after every campaign here
     api.schedule_approved(end, scope=scope)
     claimed = api.acquire_due("d1", end, 100, scope=scope)
     api.record_outcomes(
@@ -262,3 +262,41 @@ def test_each_campaign_is_read_with_the_metric_names_it_was_planned_with(campaig
     )
     page = next(row for row in rows if row["platform"] == "facebook" and row["campaign"] == "all")
     assert page["impressions"] == str(7 * 2000 + 5 * 1000)
+
+
+def test_an_account_is_one_account_whatever_key_each_campaign_gives_it(
+    campaign_dir, another_campaign, run
+):
+    """Next year's campaign calls the X account "twitter": its posts still add to the same
+    account as this year's "x" posts, in the terminal and in the exports."""
+    path = another_campaign("stalking-awareness-week-2021", name="Stalking Awareness Week 2021")
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("[accounts.x]", "[accounts.twitter]"),
+        ("[accounts.x.credentials]", "[accounts.twitter.credentials]"),
+        ('channel = "x"', 'channel = "twitter"'),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    config = load_config(campaign_dir / "config.toml")
+    store = Store.open(config.database_url(), ManualClock(datetime(2020, 5, 1, tzinfo=UTC)))
+    store_plan(config, store, "officer")
+    store_plan(load_config(path), store, "officer")
+    _publish_and_measure(store, THIS, {"x": X_2020, "facebook": FB_2020})
+    _publish_and_measure(store, "stalking-awareness-week-2021", {"x": X_2019, "facebook": FB_2020})
+    [x_account] = [a for a in engagement_by_account(store) if a.platform == "x"]
+    store.engine.dispose()
+    assert x_account.identity == "x:@derbyshirepolice"
+    assert x_account.total.posts == 14 and x_account.total.engagements == 7 * 50 + 7 * 50
+    assert [s.totals.posts for s in x_account.campaigns] == [7, 7]
+
+    data = json.loads(run("report", "--by-account", "--format", "json", "-o", "-").output)
+    assert [a["account"] for a in data["accounts"]] == [
+        "facebook:104857361209584",
+        "x:@derbyshirepolice",
+    ]
+    assert [c["campaign"] for c in data["accounts"][1]["campaigns"]] == [
+        THIS,
+        "stalking-awareness-week-2021",
+    ]
