@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -120,7 +121,15 @@ def config_finding(
     needle: str = "",
     post: RenderedPost | None = None,
 ) -> Finding:
-    """A finding about what config.toml says (a field, an image's alt text), at its line."""
+    """A finding about what config.toml (or the organisation.toml it names) says: a field, an
+    image's alt text, at the line of the first of those files that holds `needle`."""
+    template, line = config.path.name, None
+    if needle:
+        for source in config.source_files:
+            line = locate(source, needle)
+            if line is not None:
+                template = shown_file(config, source)
+                break
     return Finding(
         severity=severity,
         rule=rule,
@@ -129,6 +138,13 @@ def config_finding(
         key=post.key if post else None,
         day=post.day.date.isoformat() if post else None,
         channel=post.channel if post else None,
-        template=config.path.name,
-        line=locate(config.path, needle) if needle else None,
+        template=template,
+        line=line,
     )
+
+
+def shown_file(config: CampaignConfig, source: Path) -> str:
+    """A config file as the officer finds it: `config.toml`, `../organisation.toml`."""
+    if source == config.path:
+        return config.path.name
+    return os.path.relpath(source, config.path.resolve().parent)
