@@ -19,6 +19,7 @@ from typing import Any
 
 from campaign.checks.findings import Finding, config_finding, locate, post_finding
 from campaign.config import CampaignConfig
+from campaign.packs.facts import fact_of_field
 from campaign.render import RenderedPost
 
 PLACEHOLDER = re.compile(r"\[\[[^\[\]]{1,500}\]\]")
@@ -28,6 +29,8 @@ _OLD_TEXT = re.compile(r"Write the (?:Facebook )?post for \w+ here\.?|Theme of d
 _EXAMPLE_VALUES = (
     (re.compile(r"(?<![\w@])@YourHandle(?!\w)", re.IGNORECASE), "the account's X handle"),
     (re.compile(r"(?<!\d)1234567890(?!\d)"), "the Page's numeric id"),
+    # a pack's example facts file names credentials YOURFORCE_...
+    (re.compile(r"\bYOURFORCE_\w*"), "the name of your own environment variable"),
 )
 SCAFFOLD = files("campaign") / "templates" / "scaffold"
 
@@ -42,9 +45,10 @@ def check_placeholders(posts: list[RenderedPost], config: CampaignConfig) -> Ite
                 config,
                 "error",
                 "placeholder",
-                f"{field} is still the placeholder {_shown(found)!r}",
-                f"replace it in config.toml with {_wanted(found)}",
+                f"{field} is still the placeholder {_shown(found)!r}{_needed(config, field)}",
+                f"replace it with {_wanted(found)}",
                 found,
+                field=field,
             )
     for post in posts:
         for found in dict.fromkeys(_placeholders(post.text)):
@@ -89,6 +93,14 @@ def _unbracketed() -> tuple[re.Pattern[str], ...]:
             words = [r"\s+".join(map(re.escape, piece.split())) for piece in pieces]
             patterns.append(re.compile(r"\s*.+?\s*".join(words), re.IGNORECASE))
     return tuple(patterns)
+
+
+def _needed(config: CampaignConfig, field: str) -> str:
+    """', a fact the pack needs (what)' when the field is one of a pack's facts."""
+    fact = fact_of_field(field)
+    if config.pack is None or fact is None or fact not in config.pack.facts:
+        return ""
+    return f", a fact the pack needs ({config.pack.facts[fact]})"
 
 
 def _shown(placeholder: str) -> str:
