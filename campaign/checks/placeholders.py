@@ -38,7 +38,8 @@ SCAFFOLD = files("campaign") / "templates" / "scaffold"
 def check_placeholders(posts: list[RenderedPost], config: CampaignConfig) -> Iterator[Finding]:
     """An error for each placeholder in config.toml, then for each one left in a post."""
     in_config: set[str] = set()
-    for field, value in _strings(config.model_dump(exclude={"path"})):
+    # A pack's list of facts describes what to write; it is never published.
+    for field, value in _strings(config.model_dump(exclude={"path", "pack"})):
         for found in _placeholders(value):
             in_config.add(found)
             yield config_finding(
