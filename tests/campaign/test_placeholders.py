@@ -20,7 +20,7 @@ def _placeholders(campaign_dir):
         # the scaffold's handle placeholder with only its brackets deleted
         (
             'handle = "@DerbyshirePolice"',
-            "handle = \"@YourHandle: the account's X handle\"",
+            'handle = "@YourHandle: the account\'s X handle"',
             "accounts.x.handle",
         ),
         # the scaffold's page id placeholder with only its brackets deleted
