@@ -254,3 +254,13 @@ def test_init_refuses_an_existing_campaign_and_mixed_options(tmp_path):
     code, output = _init(str(tmp_path / "other"), "--name", "Week")
     assert code == 2 and "--hashtag" in output
     assert not (tmp_path / "other").exists()
+
+
+def test_an_organisation_toml_is_a_facts_file_too(tmp_path):
+    shared = WEALDSHIRE.parent / "organisation.toml"
+    write_adoption(adopt_pack(PACK, shared, tmp_path / "week"))
+    config = load_config(tmp_path / "week" / "config.toml")
+    assert config.campaign.organisation == "Wealdshire Police"
+    assert config.organisation_path is None  # its facts are written into config.toml
+    assert config.database_url({}) == f"sqlite:///{WEALDSHIRE.parent.resolve()}/wealdshire.db"
+    assert check_plan(config).report.errors == []
