@@ -177,3 +177,25 @@ def test_a_placeholder_in_the_organisation_file_is_an_error_at_its_line(force):
     line = text.splitlines()[finding.line - 1]
     assert line.startswith("handle = ")
     assert finding.message.startswith("accounts.x.handle")
+
+
+def test_both_campaigns_plan_into_the_organisations_database_on_shared_accounts(
+    force, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+    from campaign.store import Store
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    for folder in ("stalking-2020", "stalking-2021"):
+        config = force / folder / "config.toml"
+        result = CliRunner().invoke(main, ["plan", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+    store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
+    assert [c.slug for c in store.campaigns()] == ["saw-2020", "saw-2021"]
+    assert sorted(a.identity for a in store.all_accounts()) == [
+        "facebook:104857361209584",
+        "x:@derbyshirepolice",
+    ]
+    assert not (force / "stalking-2020" / "campaign.db").exists()
