@@ -179,9 +179,7 @@ def test_a_placeholder_in_the_organisation_file_is_an_error_at_its_line(force):
     assert finding.message.startswith("accounts.x.handle")
 
 
-def test_both_campaigns_plan_into_the_organisations_database_on_shared_accounts(
-    force, monkeypatch
-):
+def test_both_campaigns_plan_into_the_organisations_database_on_shared_accounts(force, monkeypatch):
     from click.testing import CliRunner
 
     from campaign.cli import main
