@@ -8,6 +8,7 @@
     │   │                    known, or is too long, empty or out of range (exit 2)
     │   ├── PostNotFound     (also a LookupError) no post with that key
     │   ├── AccountNotFound  (also a LookupError) no account with that key
+    │   ├── CampaignNotFound (also a LookupError) no campaign with that slug in the database
     │   ├── ContentChanged   an approval names text that is no longer the stored text
     │   └── TimePassed       an approval would be too late, and lateness was not accepted
     ├── StoreError           the database refused or holds something unexpected (exit 3)
@@ -124,6 +125,23 @@ class AccountNotFound(BadInput, LookupError):
             else f"the accounts are {', '.join(known)} ([accounts] in config.toml)"
         )
         super().__init__(f"no account {key!r} in the campaign; {hint}")
+
+
+class CampaignNotFound(BadInput, LookupError):
+    """`--campaign SLUG` names no campaign in the database; suggests the nearest or lists all."""
+
+    def __init__(self, slug: str, known: Iterable[str] = ()) -> None:
+        self.slug = slug
+        known = sorted(known)
+        nearest = _nearest(slug, known)
+        hint = (
+            f"did you mean {', '.join(map(repr, nearest))}?"
+            if nearest
+            else f"the campaigns are {', '.join(known)}"
+        )
+        super().__init__(
+            f"no campaign {slug!r} in the database; {hint} (`campaign list` shows them)"
+        )
 
 
 class StoreError(CampaignError):

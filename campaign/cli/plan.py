@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.text import Text
 
-from campaign.cli.context import CliContext, actor_option, make_console, pass_cli, warn_if_past
+from campaign.cli.context import (
+    CliContext,
+    actor_option,
+    make_console,
+    pass_campaign,
+    warn_if_past,
+)
 from campaign.errors import CheckFailed, NoPlanStored
 
 if TYPE_CHECKING:
@@ -67,7 +73,7 @@ def init(
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(cli: CliContext, as_json: bool) -> None:
     """Render every post and check it; exit 1 if any error is found."""
@@ -94,7 +100,7 @@ def check(cli: CliContext, as_json: bool) -> None:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
@@ -152,7 +158,7 @@ def _counts(posts: int, report: CheckReport) -> Text:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--output",
     "-o",
@@ -202,7 +208,7 @@ def preview(cli: CliContext, output: Path | None) -> None:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--ics",
     "ics_path",

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from campaign.cli.context import CliContext, actor_option, make_console, pass_cli
+from campaign.cli.context import CliContext, actor_option, make_console, pass_campaign, pass_cli
 from campaign.defaults import PAUSE_PATIENCE
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.present.times import short_time
@@ -22,7 +22,7 @@ from scheduler.process import daemon_clock, daemon_options, run_daemon, setup_lo
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.option("--reason", required=True, help="Why (required; audited), e.g. 'critical incident'.")
 @click.option("--account", help="Pause one account (e.g. x) instead of the whole campaign.")
@@ -38,14 +38,14 @@ def pause(cli: CliContext, actor: str, reason: str, account: str | None, patienc
     """Stop all publishing now, on every daemon; the schedule is kept."""
     from campaign.store.audit import Actor
 
-    config = cli.config
     store = cli.open_store(upgrade=True)
+    facts = cli.facts
     store.pause_patience = patience
     try:
-        store.pause(config.campaign.slug, Actor.cli(actor), reason, account)
+        store.pause(facts.slug, Actor.cli(actor), reason, account)
     except DatabaseFailure as exc:
         raise NotPaused(patience, account) from exc
-    what = f"account {account}" if account else config.campaign.name
+    what = f"account {account}" if account else facts.name
     make_console().print(
         Text.assemble(
             ("PAUSED", "bold red"),
@@ -55,7 +55,7 @@ def pause(cli: CliContext, actor: str, reason: str, account: str | None, patienc
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.option("--reason", default="resumed", show_default=True, help="Why, for the audit log.")
 @click.option("--account", help="Resume one account; also clears a 'needs new credentials' hold.")
@@ -66,13 +66,14 @@ def resume(cli: CliContext, actor: str, reason: str, account: str | None) -> Non
     """
     from campaign.store.audit import Actor
 
-    config = cli.config
-    cli.open_store(upgrade=True).resume(config.campaign.slug, Actor.cli(actor), reason, account)
-    make_console().print(f"Resumed {('account ' + account) if account else config.campaign.name}.")
+    store = cli.open_store(upgrade=True)
+    facts = cli.facts
+    store.resume(facts.slug, Actor.cli(actor), reason, account)
+    make_console().print(f"Resumed {('account ' + account) if account else facts.name}.")
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.argument("key")
 @click.option("--reason", required=True, help="Why the rest will not be sent (required; audited).")
@@ -81,7 +82,7 @@ def abandon(cli: CliContext, actor: str, key: str, reason: str) -> None:
     from campaign.present.threads import abandoned
     from campaign.store.users import UserError, find_user
 
-    config = cli.config
+    slug = cli.slug
     store = cli.store
     user = find_user(store, actor)
     if user is None or not user.can("approve"):
@@ -89,7 +90,7 @@ def abandon(cli: CliContext, actor: str, key: str, reason: str) -> None:
             f"only an approver may abandon a thread, and {actor!r} is not one: name an approver "
             "with --by (or $CAMPAIGN_USER); `campaign users add NAME --role approver` makes one"
         )
-    row = store.abandon(config.campaign.slug, key, actor, reason)
+    row = store.abandon(slug, key, actor, reason)
 
     make_console().print(abandoned(row))
 

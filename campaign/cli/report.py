@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from campaign.cli.context import CliContext, make_console, pass_cli
+from campaign.cli.context import CliContext, make_console, pass_campaign
 from campaign.outputs import write_output
 from campaign.present.times import precise_time
 
@@ -20,7 +20,7 @@ def metrics() -> None:
 
 
 @metrics.command("collect")
-@pass_cli
+@pass_campaign
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def collect(cli: CliContext, as_json: bool) -> None:
     """Take a snapshot of every published post now (the daemon also does this at offsets)."""
@@ -56,7 +56,7 @@ def collect(cli: CliContext, as_json: bool) -> None:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--format",
     "fmt",
@@ -101,7 +101,7 @@ def report(cli: CliContext, fmt: str, output: Path | None) -> None:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--export",
     "export_path",
@@ -117,13 +117,13 @@ def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
 
     from campaign.report.export import audit_csv, audit_json
 
-    config = cli.config
-    entries = cli.store.audit_log(config.campaign.slug)
+    facts = cli.facts
+    entries = cli.store.audit_log(facts.slug)
     if export_path:
         write_output(export_path, audit_csv(entries) if fmt == "csv" else audit_json(entries))
         make_console().print(f"Wrote {len(entries)} audit entries to {export_path}.")
         return
-    table = Table(title=f"Audit trail – {config.campaign.name}")
+    table = Table(title=f"Audit trail – {facts.name}")
     for column in ("When", "Who", "Action", "Post", "Detail"):
         table.add_column(column, overflow="fold")
     for entry in entries[-200:]:
@@ -131,7 +131,7 @@ def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
         post = str(details.pop("post", "") or "")
         detail = details.get("reason") or details.get("platform_id") or details.get("error") or ""
         table.add_row(
-            precise_time(entry.at, config.zone),
+            precise_time(entry.at, facts.zone),
             entry.actor,
             entry.action,
             post,

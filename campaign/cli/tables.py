@@ -92,25 +92,29 @@ def findings_table(findings: list[Finding], title: str = "Findings") -> Table:
     return table
 
 
-def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
-    from campaign.present.cards import CardSource, row_card
+def status_table(rows: list[PostRow], title: str, zone: ZoneInfo) -> Table:
+    """Every stored post's time, state and approval: the stored rows alone, so a campaign
+    shows the same with its config or with only its database."""
+    from campaign.fingerprints import short_hash
+    from campaign.present.cards import PostStatus, approval_label
+    from campaign.present.status import post_status, problem
+    from campaign.present.times import short_time
 
-    table = Table(title=config.campaign.name)
+    table = Table(title=title)
     columns = ("When", "Channel", "Post", "Fingerprint", "State", "Approved by", "Platform id")
     for column in (*columns, "Note"):
         table.add_column(column, overflow="fold")
-    source = CardSource(config, count_lengths=False)  # the table shows no lengths
     for row in rows:
-        card = row_card(source, row)
+        state = post_status(row, zone, None).state
         table.add_row(
-            card.when,
-            card.channel,
-            card.post.key,
-            card.fingerprint,
-            Text(card.state, STATE_STYLE.get(card.state, "")),
-            card.approval,
+            short_time(row.scheduled_at, zone),
+            row.account.key,
+            row.key,
+            short_hash(row.content_hash),
+            Text(state, STATE_STYLE.get(state, "")),
+            approval_label(PostStatus(row.state, row.approved_by, row.approval_current)),
             row.platform_post_id or "",
-            card.problem,
+            problem(row),
         )
     return table
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -143,6 +143,19 @@ class Store:
         with self.reading() as session:
             query = select(CampaignRow).order_by(CampaignRow.start, CampaignRow.slug)
             return list(session.scalars(query))
+
+    def state_counts(self) -> dict[str, dict[str, int]]:
+        """How many posts each campaign (by slug) has in each state, in one query."""
+        with self.reading() as session:
+            query = (
+                select(CampaignRow.slug, PostRow.state, func.count(PostRow.id))
+                .join(PostRow, PostRow.campaign_id == CampaignRow.id)
+                .group_by(CampaignRow.slug, PostRow.state)
+            )
+            counts: dict[str, dict[str, int]] = {}
+            for slug, state, count in session.execute(query):
+                counts.setdefault(slug, {})[str(state)] = count
+            return counts
 
     def posts(
         self, slug: str, *, keys: Sequence[str] = (), day: date | None = None
