@@ -121,7 +121,7 @@ def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
     warnings = len(checked.report.warnings)
     console.print(
         f"{verb} {len(checked.posts)} posts of {config.campaign.name} in "
-        f"{_shown_url(config.database_url())}"
+        f"{_shown_url(cli.database_url)}"
         + (f", with {warnings} warnings (shown above)." if warnings else ".")
     )
     warn_if_past(past_in_config(config, store.clock.now()))
