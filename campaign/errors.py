@@ -174,8 +174,10 @@ class DatabaseBusy(DatabaseFailure):
 class NotPaused(StoreError):
     """A pause never got through to the database: say plainly that publishing goes on."""
 
-    def __init__(self, waited: float, account: str | None = None) -> None:
-        what = f"account {account}" if account else "the campaign"
+    def __init__(
+        self, waited: float, account: str | None = None, *, everything: bool = False
+    ) -> None:
+        what = "everything" if everything else f"account {account}" if account else "the campaign"
         super().__init__(
             f"publishing is NOT paused: the database stayed busy for {waited:g} s and the pause "
             f"of {what} could not be recorded. Run the same command again now. If it fails "

@@ -221,10 +221,10 @@ def export(cli: CliContext, ics_path: Path) -> None:
     from campaign.ics import plan_to_ics
     from campaign.outputs import write_output
 
-    config = cli.config
+    slug = cli.slug
     store = cli.store
-    rows = store.posts(config.campaign.slug)
-    campaign = store.campaign(config.campaign.slug)
+    rows = store.posts(slug)
+    campaign = store.campaign(slug)
     write_output(ics_path, plan_to_ics(campaign, rows, store.clock.now()))
     make_console().print(f"Wrote {len(rows)} events to {ics_path}.")
 

@@ -28,8 +28,8 @@ def collect(cli: CliContext, as_json: bool) -> None:
     from scheduler.channels import channels_for
     from scheduler.metrics import MetricsCollector
 
-    config = cli.config
     store = cli.open_store(upgrade=True)
+    config = cli.config
     channels = channels_for(config, os.environ)
     report = MetricsCollector(store, config, channels, SystemClock()).collect_now()
     if as_json:

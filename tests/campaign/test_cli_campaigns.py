@@ -176,3 +176,101 @@ def test_status_all_gives_every_campaign_as_status_json_does(deployment):
     assert "Stalking Awareness Week 2020" in shown and "Second Week" in shown
     both = invoke("status", "--all", "--campaign", SECOND, "--database", deployment["url"])
     assert both.exit_code == 2 and "without --campaign" in flat(both)
+
+
+def test_pause_everything_stops_every_campaign_and_says_which(deployment, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    paused = invoke("pause", "--all", "--reason", "national incident")
+    assert paused.exit_code == 0, paused.output
+    said = flat(paused)
+    assert "PAUSED EVERYTHING" in said and "Stalking Awareness Week 2020" in said
+    assert "Second Week" in said and "campaign resume --all" in said
+    for entry in json.loads(invoke("status", "--all", "--json").output)["campaigns"]:
+        assert entry["everything_paused"]["reason"] == "national incident"
+        assert entry["everything_paused"]["by"] == "pc.tester"
+    shown = flat(invoke("status", "--campaign", SECOND))
+    assert "EVERYTHING IS PAUSED" in shown and "national incident" in shown
+    assert "paused" in flat(invoke("audit", "--config", str(deployment["first"])))
+    resumed = invoke("resume", "--all", "--reason", "all clear")
+    assert resumed.exit_code == 0 and "Resumed everything" in flat(resumed)
+    entry = json.loads(invoke("status", "--json", "--campaign", SECOND).output)
+    assert entry["everything_paused"] is None
+    assert "EVERYTHING IS PAUSED" not in flat(invoke("status", "--campaign", SECOND))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("pause", "--all", "--account", "x", "--reason", "r"), "without --account"),
+        (("pause", "--all", "--campaign", SECOND, "--reason", "r"), "without --campaign"),
+        (("resume", "--all", "--account", "x"), "without --account"),
+    ],
+)
+def test_everything_is_one_scope(deployment, monkeypatch, args, message):
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    result = invoke(*args)
+    assert result.exit_code == 2 and message in flat(result)
+
+
+def test_pausing_a_shared_account_names_every_campaign_that_uses_it(deployment, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    paused = invoke("pause", "--account", "x", "--reason", "X account hacked", "--campaign", SECOND)
+    assert paused.exit_code == 0, paused.output
+    said = flat(paused)
+    assert "PAUSED account x" in said
+    assert "Stalking Awareness Week 2020" in said and "Second Week" in said
+    first = json.loads(invoke("status", "--json", "--config", str(deployment["first"])).output)
+    accounts = {a["key"]: a for a in first["accounts"]}
+    assert accounts["x"]["paused"] and accounts["x"]["pause_reason"] == "X account hacked"
+    assert not accounts["facebook"]["paused"]
+    shown = flat(invoke("status", "--config", str(deployment["first"])))
+    assert "x: paused (X account hacked)" in shown and "Second Week" in shown
+    resumed = invoke("resume", "--account", "x", "--config", str(deployment["first"]))
+    assert resumed.exit_code == 0 and "Second Week" in flat(resumed)
+    second = json.loads(invoke("status", "--json", "--campaign", SECOND).output)
+    assert not {a["key"]: a for a in second["accounts"]}["x"]["paused"]
+
+
+def _capped_second(deployment, cap: str) -> Path:
+    config = deployment["second"]
+    text = config.read_text(encoding="utf-8")
+    assert 'tier = "basic"' in text
+    config.write_text(text.replace('tier = "basic"', f'tier = "basic"\n{cap}', 1), "utf-8")
+    return config
+
+
+def test_check_counts_a_shared_accounts_sends_across_campaigns(deployment):
+    config = _capped_second(deployment, "posts_per_15min = 4")
+    database = Path(deployment["url"].removeprefix("sqlite:///"))
+    before = database.read_bytes()
+    result = invoke("check", "--config", str(config))
+    assert result.exit_code == 1, result.output
+    said = flat(result)
+    assert "posting-limit-shared" in said
+    assert "6 sends on x within 15 minutes from Mon 20 Apr 10:00 IST" in said
+    assert "3 of Second Week and 3 of Stalking Awareness Week 2020" in said
+    data = json.loads(invoke("check", "--json", "--config", str(config)).output)
+    [shared] = [f for f in data["findings"] if f["rule"] == "posting-limit-shared"]
+    assert shared["key"] == "2020-04-20-x" and shared["channel"] == "x"
+    assert database.read_bytes() == before  # check reads the database, never writes it
+
+
+def test_cancelled_posts_of_other_campaigns_do_not_count(deployment):
+    first = deployment["first"]
+    text = first.read_text(encoding="utf-8")
+    start = text.index('  { channel = "x", time = "10:00", template = "what-stalking-is/x.j2"')
+    end = text.index("  ] },\n", start) + len("  ] },\n")
+    first.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert invoke("plan", "--config", str(first)).exit_code == 0  # Monday's x is cancelled
+    result = invoke("check", "--config", str(_capped_second(deployment, "posts_per_15min = 4")))
+    assert result.exit_code == 0, result.output
+
+
+def test_check_without_a_database_counts_nothing_and_creates_nothing(deployment, tmp_path):
+    config = _capped_second(deployment, "posts_per_15min = 4")
+    alone = tmp_path / "alone.db"
+    text = config.read_text(encoding="utf-8").replace("../week/campaign.db", str(alone), 1)
+    config.write_text(text, encoding="utf-8")
+    result = invoke("check", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "posting-limit-shared" not in result.output and not alone.exists()
