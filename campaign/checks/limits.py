@@ -14,7 +14,7 @@ from campaign.present.times import short_time
 from campaign.render import RenderedPost
 
 if TYPE_CHECKING:
-    from campaign.store.sends import OtherSend
+    from campaign.store.across import OtherSend
 
 
 def check_limits(posts: list[RenderedPost], config: CampaignConfig) -> Iterator[Finding]:
@@ -80,11 +80,13 @@ def check_shared_limits(
         theirs = [send for send in others if send.identity == identity]
         if not theirs or not ours[channel]:
             continue
-        moments = sorted(
-            [(at, key, None) for at, key in ours[channel]]
-            + [(send.at, send.key, send.campaign) for send in theirs for _ in range(send.parts)],
-            key=lambda item: item[0],
-        )
+        moments: list[tuple[datetime, str, str | None]] = [
+            (at, key, None) for at, key in ours[channel]
+        ]
+        moments += [
+            (send.at, send.key, send.campaign) for send in theirs for _ in range(send.parts)
+        ]
+        moments.sort(key=lambda item: item[0])
         for window, cap in config.accounts[channel].limits.items():
             yield from _shared_over(channel, moments, window, cap, config)
 

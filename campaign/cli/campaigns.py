@@ -27,14 +27,25 @@ def list_campaigns(cli: CliContext, as_json: bool) -> None:
     """
     from rich.table import Table
 
+    from campaign.cli.status import everything_json
     from campaign.cli.tables import STATE_STYLE
-    from campaign.deployment import campaign_summaries
+    from campaign.summaries import campaign_summaries
 
     summaries = campaign_summaries(cli.store)
+    everything = everything_json(cli.store)
     if as_json:
-        click.echo(json.dumps({"campaigns": [s.as_dict() for s in summaries]}, indent=2))
+        data = {"everything_paused": everything, "campaigns": [s.as_dict() for s in summaries]}
+        click.echo(json.dumps(data, indent=2))
         return
     console = make_console()
+    if everything:
+        console.print(
+            Text(
+                f"EVERYTHING IS PAUSED (by {everything['by']}: {everything['reason']}): no "
+                "campaign below is publishing; `campaign resume --all` lifts it.",
+                "bold red",
+            )
+        )
     if not summaries:
         console.print("No campaign is stored in this database yet: `campaign plan` stores one.")
         return
@@ -60,13 +71,19 @@ def list_campaigns(cli: CliContext, as_json: bool) -> None:
             summary.timezone,
             str(summary.posts),
             states,
-            Text("PAUSED", "bold red") if summary.paused else Text("on", "green"),
+            _publishing(summary.paused, everything is not None),
         )
     console.print(table)
     for summary in (s for s in summaries if s.paused):
         console.print(
             Text.assemble((f"{summary.name}", "bold red"), f" paused: {summary.pause_reason}")
         )
+
+
+def _publishing(paused: bool, everything: bool) -> Text:
+    if paused:
+        return Text("PAUSED", "bold red")
+    return Text("PAUSED (everything)", "bold red") if everything else Text("on", "green")
 
 
 def _dates(start: date, end: date) -> str:

@@ -198,7 +198,7 @@ class CliContext:
         """The config the stored campaign was planned from, while that file is still there."""
         from campaign.config import load_config
 
-        planned_from = getattr(self.campaign_row, "config_path", None)
+        planned_from = self.campaign_row.config_path
         if planned_from and Path(planned_from).is_file():
             config = load_config(Path(planned_from))
             if config.campaign.slug == self.campaign_slug:
@@ -267,7 +267,7 @@ def _with_context(
         campaign=campaign,
         database_url=kwargs.pop("database_url"),
         config_given=source is not click.core.ParameterSource.DEFAULT,
-        command=ctx.command_path,
+        command=" ".join(["campaign", *ctx.command_path.split()[1:]]),
     )
     cli.whole_database = whole_database
     return func(cli, *args, **kwargs)

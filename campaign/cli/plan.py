@@ -18,12 +18,14 @@ from campaign.cli.context import (
     actor_option,
     make_console,
     pass_campaign,
+    warn,
     warn_if_past,
 )
-from campaign.errors import CheckFailed, NoPlanStored
+from campaign.errors import CheckFailed, NoPlanStored, StoreError
 
 if TYPE_CHECKING:
-    from campaign.checks import CheckReport
+    from campaign.checks import CheckReport, Finding
+    from campaign.render import RenderedPost
     from campaign.store import Store
 
 
@@ -85,6 +87,7 @@ def check(cli: CliContext, as_json: bool) -> None:
     config = cli.config
     checked = check_plan(config)
     report = checked.report
+    report.findings.extend(_shared_caps(cli, checked.posts))
     past = past_in_config(config, SystemClock().now())
     if as_json:
         data = _report_json(checked.posts, report)
@@ -97,6 +100,21 @@ def check(cli: CliContext, as_json: bool) -> None:
         warn_if_past(past)
     if not report.ok:
         sys.exit(CheckFailed.exit_code)
+
+
+def _shared_caps(cli: CliContext, posts: list[RenderedPost]) -> list[Finding]:
+    """Caps shared with the other campaigns in the config's database; none (and nothing said)
+    when there is no database yet. Read-only: the database is neither created nor migrated."""
+    from campaign.planning import check_shared_caps
+
+    try:
+        store = cli.store
+    except NoPlanStored:
+        return []
+    except StoreError as exc:
+        warn(f"the posts of other campaigns in the database were not counted: {exc}")
+        return []
+    return check_shared_caps(cli.config, posts, store)
 
 
 @click.command()

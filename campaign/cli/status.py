@@ -69,6 +69,7 @@ def _status_json(store: Store, facts: CampaignFacts) -> dict[str, Any]:
     return {
         "campaign": facts.slug,
         **health.as_dict(),
+        "everything_paused": everything_json(store),
         "posts": [_post_json(row, facts.zone) for row in rows],
     }
 
@@ -78,7 +79,15 @@ def _print_status(store: Store, facts: CampaignFacts) -> None:
 
     rows, now, health = _read(store, facts)
     console = make_console()
-    console.print(tables.health_panel(health, rows, now, facts.zone))
+    shared: dict[str, list[str]] = {}
+    for account in (a for a in health.accounts if a.paused):
+        _, users = store.account_users(facts.slug, account.key)
+        if len(users) > 1:
+            shared[account.key] = [user.name for user in users]
+    panel = tables.health_panel(
+        health, rows, now, facts.zone, everything=store.everything_paused(), shared=shared
+    )
+    console.print(panel)
     console.print(tables.status_table(rows, facts.name, facts.zone))
     for row in rows:
         if row.state == PostState.PARTIAL:
@@ -87,6 +96,15 @@ def _print_status(store: Store, facts: CampaignFacts) -> None:
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
     console.print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+
+
+def everything_json(store: Store) -> dict[str, Any] | None:
+    """The pause of everything in the database (reason, by, at), or None."""
+    switch = store.everything_paused()
+    if switch is None:
+        return None
+    at = switch.paused_at.isoformat() if switch.paused_at else None
+    return {"reason": switch.pause_reason, "by": switch.paused_by, "at": at}
 
 
 def _echo_json(data: dict[str, Any]) -> None:

@@ -11,11 +11,11 @@ daemon does, over every campaign in the database. docs/architecture.md describes
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +31,9 @@ from campaign.errors import (
     PostNotFound,
 )
 from campaign.render import RenderedPost
-from campaign.store import approvals, control, partial
+from campaign.store import across, approvals, control, partial
+from campaign.store.accounts import users_of
+from campaign.store.across import OtherSend
 from campaign.store.audit import MAX_KEY, MAX_REASON, Actor, as_actor, bounded_text
 from campaign.store.daemon_api import PublishingStore
 from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
@@ -148,17 +150,9 @@ class Store:
             return list(session.scalars(query))
 
     def state_counts(self) -> dict[str, dict[str, int]]:
-        """How many posts each campaign (by slug) has in each state, in one query."""
+        """How many posts each campaign (by slug) has in each state."""
         with self.reading() as session:
-            query = (
-                select(CampaignRow.slug, PostRow.state, func.count(PostRow.id))
-                .join(PostRow, PostRow.campaign_id == CampaignRow.id)
-                .group_by(CampaignRow.slug, PostRow.state)
-            )
-            counts: dict[str, dict[str, int]] = {}
-            for slug, state, count in session.execute(query):
-                counts.setdefault(slug, {})[str(state)] = count
-            return counts
+            return across.state_counts(session)
 
     def posts(
         self, slug: str, *, keys: Sequence[str] = (), day: date | None = None
@@ -275,6 +269,18 @@ class Store:
         """Every account of the organisation, whichever campaigns use it."""
         with self.reading() as session:
             return list(session.scalars(select(AccountRow).order_by(AccountRow.key)))
+
+    def account_users(self, slug: str, key: str) -> tuple[AccountRow, list[CampaignRow]]:
+        """The account the campaign calls `key`, and every campaign that uses it."""
+        with self.reading() as session:
+            account = self._account(session, self.campaign(slug, session), key)
+            return account, users_of(session, account)
+
+    def other_sends(self, identities: Collection[str], excluding: str) -> list[OtherSend]:
+        """What every campaign but `excluding` plans (or sent) on these accounts: caps are
+        per account, whichever campaigns share it."""
+        with self.reading() as session:
+            return across.other_sends(session, identities, excluding)
 
     def pause_everything(self, actor: str | Actor, reason: str) -> None:
         """Stop all publishing in the database at once, as patiently as a campaign pause."""

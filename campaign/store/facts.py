@@ -56,7 +56,7 @@ class CampaignFacts:
     def from_row(cls, row: CampaignRow) -> CampaignFacts:
         """The stored campaign's facts; its settings as planned (defaults for a row stored
         before settings were kept), validated as the config's own tables are."""
-        settings: dict[str, Any] = dict(getattr(row, "settings", None) or {})
+        settings: dict[str, Any] = dict(row.settings or {})
         try:
             publishing = Publishing.model_validate(settings.get("publishing") or {})
             metrics = Metrics.model_validate(settings.get("metrics") or {})

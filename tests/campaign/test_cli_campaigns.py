@@ -190,6 +190,10 @@ def test_pause_everything_stops_every_campaign_and_says_which(deployment, monkey
         assert entry["everything_paused"]["by"] == "pc.tester"
     shown = flat(invoke("status", "--campaign", SECOND))
     assert "EVERYTHING IS PAUSED" in shown and "national incident" in shown
+    assert "Publishing is ON" not in shown
+    listed = json.loads(invoke("list", "--json").output)
+    assert listed["everything_paused"]["reason"] == "national incident"
+    assert "PAUSED (everything)" in flat(invoke("list"))
     assert "paused" in flat(invoke("audit", "--config", str(deployment["first"])))
     resumed = invoke("resume", "--all", "--reason", "all clear")
     assert resumed.exit_code == 0 and "Resumed everything" in flat(resumed)
@@ -245,13 +249,13 @@ def test_check_counts_a_shared_accounts_sends_across_campaigns(deployment):
     before = database.read_bytes()
     result = invoke("check", "--config", str(config))
     assert result.exit_code == 1, result.output
-    said = flat(result)
-    assert "posting-limit-shared" in said
-    assert "6 sends on x within 15 minutes from Mon 20 Apr 10:00 IST" in said
-    assert "3 of Second Week and 3 of Stalking Awareness Week 2020" in said
+    assert "posting-limit-shared" in result.output and "2020-04-20-x" in result.output
     data = json.loads(invoke("check", "--json", "--config", str(config)).output)
     [shared] = [f for f in data["findings"] if f["rule"] == "posting-limit-shared"]
     assert shared["key"] == "2020-04-20-x" and shared["channel"] == "x"
+    assert shared["severity"] == "error" and not data["ok"]
+    assert "6 sends on x within 15 minutes from Mon 20 Apr 10:00 IST" in shared["message"]
+    assert "3 of Second Week and 3 of Stalking Awareness Week 2020" in shared["message"]
     assert database.read_bytes() == before  # check reads the database, never writes it
 
 
@@ -274,3 +278,19 @@ def test_check_without_a_database_counts_nothing_and_creates_nothing(deployment,
     result = invoke("check", "--config", str(config))
     assert result.exit_code == 0, result.output
     assert "posting-limit-shared" not in result.output and not alone.exists()
+
+
+def test_commands_on_the_files_use_the_config_a_campaign_was_planned_from(deployment):
+    checked = invoke("check", "--json", "--campaign", SECOND, "--database", deployment["url"])
+    assert checked.exit_code == 0, checked.output
+    assert len(json.loads(checked.output)["posts"]) == 14
+    deployment["second"].rename(deployment["second"].with_name("moved.toml"))
+    for command in ("check", "plan", "preview", "report"):
+        result = invoke(command, "--campaign", SECOND, "--database", deployment["url"])
+        assert result.exit_code == 2, result.output
+        said = flat(result)
+        assert f"`campaign {command}` needs the campaign's files" in said
+        assert f"{deployment['second']}, which is no longer there" in said
+        assert "give --config PATH" in said
+    # What needs only the database still works.
+    assert invoke("status", "--campaign", SECOND, "--database", deployment["url"]).exit_code == 0

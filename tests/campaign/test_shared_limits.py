@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from campaign.checks.limits import check_limits, check_shared_limits
 from campaign.render import render_plan
-from campaign.store.sends import OtherSend
+from campaign.store.across import OtherSend
 
 IDENTITIES = {"x": "x:@derbyshirepolice", "facebook": "facebook:1234"}
 

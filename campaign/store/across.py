@@ -1,7 +1,7 @@
-"""What other campaigns in the database plan to send on an account: caps are per account.
-
-`campaign check` adds these to its own campaign's sends to find the windows where, together,
-the campaigns sharing an account would go over the platform's cap.
+"""Questions across every campaign in the database: how many posts each has in each state,
+and what the other campaigns plan to send on an account (caps are per account: `campaign
+check` adds these to its own campaign's sends to find the windows where, together, the
+campaigns sharing an account would go over the platform's cap).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.states import PostState
@@ -50,3 +50,16 @@ def other_sends(session: Session, identities: Collection[str], excluding: str) -
         OtherSend(identity, at, max(1, len(parts or ())), name, key)
         for identity, at, parts, name, key in session.execute(query)
     ]
+
+
+def state_counts(session: Session) -> dict[str, dict[str, int]]:
+    """How many posts each campaign (by slug) has in each state, in one query."""
+    query = (
+        select(CampaignRow.slug, PostRow.state, func.count(PostRow.id))
+        .join(PostRow, PostRow.campaign_id == CampaignRow.id)
+        .group_by(CampaignRow.slug, PostRow.state)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for slug, state, count in session.execute(query):
+        counts.setdefault(slug, {})[str(state)] = count
+    return counts
