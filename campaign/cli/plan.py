@@ -102,11 +102,19 @@ def check(cli: CliContext, as_json: bool) -> None:
         sys.exit(CheckFailed.exit_code)
 
 
+def _no_sqlite_file(url: str) -> bool:
+    """The URL names a SQLite file that is not there (yet): there is nothing to count."""
+    prefix = "sqlite:///"
+    return url.startswith(prefix) and not Path(url[len(prefix) :].partition("?")[0]).is_file()
+
+
 def _shared_caps(cli: CliContext, posts: list[RenderedPost]) -> list[Finding]:
     """Caps shared with the other campaigns in the config's database; none (and nothing said)
     when there is no database yet. Read-only: the database is neither created nor migrated."""
     from campaign.planning import check_shared_caps
 
+    if _no_sqlite_file(cli.database_url):
+        return []  # and the database layer is not even loaded: `check` stays quick
     try:
         store = cli.store
     except NoPlanStored:
