@@ -199,23 +199,17 @@ class CliContext:
         from campaign.config import load_config
 
         planned_from = self.campaign_row.config_path
+        where = ""
         if planned_from and Path(planned_from).is_file():
             config = load_config(Path(planned_from))
             if config.campaign.slug == self.campaign_slug:
                 return config
-        where = (
-            f"; campaign {self.campaign_slug!r} was planned from {planned_from}, which "
-            + (
-                "now holds another campaign"
-                if planned_from and Path(planned_from).is_file()
-                else "is no longer there"
-            )
-            if planned_from
-            else ""
-        )
+            where = f"; {planned_from}, which it was planned from, now holds another campaign"
+        elif planned_from:
+            where = f"; it was planned from {planned_from}, which is no longer there"
         raise BadInput(
-            f"`{self.command}` needs the campaign's files (config.toml and its templates), "
-            f"which the database does not hold: give --config PATH{where}"
+            f"`{self.command}` needs the files of campaign {self.campaign_slug!r} (config.toml "
+            f"and its templates), which the database does not hold: give --config PATH{where}"
         )
 
 

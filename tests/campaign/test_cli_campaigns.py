@@ -289,8 +289,8 @@ def test_commands_on_the_files_use_the_config_a_campaign_was_planned_from(deploy
         result = invoke(command, "--campaign", SECOND, "--database", deployment["url"])
         assert result.exit_code == 2, result.output
         said = flat(result)
-        assert f"`campaign {command}` needs the campaign's files" in said
-        assert f"{deployment['second']}, which is no longer there" in said
+        assert f"`campaign {command}` needs the files of campaign '{SECOND}'" in said
+        assert f"planned from {deployment['second']}, which is no longer there" in said
         assert "give --config PATH" in said
     # What needs only the database still works.
     assert invoke("status", "--campaign", SECOND, "--database", deployment["url"]).exit_code == 0
