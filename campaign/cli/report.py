@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from campaign.cli.context import CliContext, make_console, pass_cli
+from campaign.cli.context import CliContext, make_console, pass_campaign
 from campaign.errors import BadInput
 from campaign.outputs import write_output
 from campaign.present.times import precise_time
@@ -25,7 +25,7 @@ def metrics() -> None:
 
 
 @metrics.command("collect")
-@pass_cli
+@pass_campaign
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def collect(cli: CliContext, as_json: bool) -> None:
     """Take a snapshot of every published post now (the daemon also does this at offsets)."""
@@ -33,8 +33,8 @@ def collect(cli: CliContext, as_json: bool) -> None:
     from scheduler.channels import channels_for
     from scheduler.metrics import MetricsCollector
 
-    config = cli.config
     store = cli.open_store(upgrade=True)
+    config = cli.config
     channels = channels_for(config, os.environ)
     report = MetricsCollector(store, config, channels, SystemClock()).collect_now()
     if as_json:
@@ -61,7 +61,7 @@ def collect(cli: CliContext, as_json: bool) -> None:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--format",
     "fmt",
@@ -172,7 +172,7 @@ def _by_account(fmt: str, cli: CliContext) -> tuple[str | Group, str, str]:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--export",
     "export_path",
@@ -188,13 +188,13 @@ def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
 
     from campaign.report.export import audit_csv, audit_json
 
-    config = cli.config
-    entries = cli.store.audit_log(config.campaign.slug)
+    facts = cli.facts
+    entries = cli.store.audit_log(facts.slug)
     if export_path:
         write_output(export_path, audit_csv(entries) if fmt == "csv" else audit_json(entries))
         make_console().print(f"Wrote {len(entries)} audit entries to {export_path}.")
         return
-    table = Table(title=f"Audit trail – {config.campaign.name}")
+    table = Table(title=f"Audit trail – {facts.name}")
     for column in ("When", "Who", "Action", "Post", "Detail"):
         table.add_column(column, overflow="fold")
     for entry in entries[-200:]:
@@ -202,7 +202,7 @@ def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
         post = str(details.pop("post", "") or "")
         detail = details.get("reason") or details.get("platform_id") or details.get("error") or ""
         table.add_row(
-            precise_time(entry.at, config.zone),
+            precise_time(entry.at, facts.zone),
             entry.actor,
             entry.action,
             post,
