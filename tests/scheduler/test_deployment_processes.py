@@ -11,7 +11,6 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -37,22 +36,6 @@ heartbeat_timeout_seconds = 7200
 """
 
 
-def _for_the_sandbox(config: Path, sandbox: PlatformSandbox, *, other_force: bool) -> None:
-    """Point the copy's accounts at the sandbox (what `campaign plan` stores); the second
-    force has accounts of its own (the sandbox, like X, refuses a repeated text)."""
-    text = config.read_text(encoding="utf-8")
-    text = text.replace('"https://api.twitter.com"', f'"{sandbox.x_base_url}"')
-    text = text.replace('"https://graph.facebook.com"', f'"{sandbox.graph_base_url}"')
-    start = text.index("[publishing]")
-    end = text.index("[metrics]")
-    text = text[:start] + PUBLISHING.lstrip() + "\n" + text[end:]
-    if other_force:
-        text = text.replace("@DerbyshirePolice", "@SecondForce")
-        text = text.replace('page_id = "104857361209584"', 'page_id = "204857361209584"')
-        text = text.replace("DERBYSHIRE_", "SECOND_")
-    config.write_text(text, encoding="utf-8")
-
-
 def _command(database_url: str, clock: SpeedClock, origin: float) -> list[str]:
     return [
         sys.executable,
@@ -71,7 +54,7 @@ def _command(database_url: str, clock: SpeedClock, origin: float) -> list[str]:
 
 
 def test_one_daemon_given_only_the_database_publishes_two_campaigns(
-    tmp_path, campaign_dir, another_campaign
+    tmp_path, campaign_dir, another_campaign, point_at_sandbox
 ):
     first_post = datetime(2020, 4, 20, 8, 0, tzinfo=UTC)
     origin = time.time() + 4.0  # time to start the process before the week begins
@@ -84,7 +67,7 @@ def test_one_daemon_given_only_the_database_publishes_two_campaigns(
         environ = {**os.environ}
         store = Store.open(database_url)
         for n, path in enumerate(configs):
-            _for_the_sandbox(path, sandbox, other_force=n == 1)
+            point_at_sandbox(path, sandbox, other_force=n == 1, publishing=PUBLISHING)
             config = load_config(path)
             store_plan(config, store, "officer")
             store.approve(config.campaign.slug, "inspector")
