@@ -208,3 +208,38 @@ def test_an_account_the_database_has_no_settings_for_is_held_with_what_to_do(for
     [account] = [a for a in forces.store.accounts(SECOND) if a.handle == "@SecondForce"]
     assert account.needs_credentials
     assert "run `campaign plan`" in account.credentials_problem
+
+
+def test_serving_the_whole_database_each_sweep_searches_posts_by_campaign_state_and_time(
+    forces, tmp_path
+):
+    """Idle-cheap across campaigns too: a sweep's questions about posts name the campaigns, so
+    they read the (campaign, state, time) index, not every scheduled post in the database."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    forces.plan(FIRST)
+    forces.plan(SECOND)
+    daemon = forces.daemon()
+    forces.clock.set(MONDAY_X - timedelta(hours=3))
+    daemon.sweep()  # schedules both weeks
+    statements: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if " posts" in statement and statement.lstrip().startswith(("SELECT", "UPDATE")):
+            statements.append((statement, parameters))
+
+    event.listen(forces.store.engine, "before_cursor_execute", capture)
+    daemon.sweep()
+    event.remove(forces.store.engine, "before_cursor_execute", capture)
+
+    assert len(statements) >= 4
+    database = sqlite3.connect(tmp_path / "force.db")
+    for statement, parameters in statements:
+        plan = [row[3] for row in database.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+        on_posts = [step for step in plan if " posts " in f"{step} "]
+        wanted = ("USING INDEX ix_posts_campaign_state_time (campaign_id=? AND state=?", "rowid=?")
+        shown = (" ".join(statement.split())[:200], plan)
+        assert on_posts and all(any(w in step for w in wanted) for step in on_posts), shown
+    database.close()
