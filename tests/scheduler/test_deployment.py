@@ -44,10 +44,21 @@ class Forces:
         self.environ: dict[str, str] = {}
         self.daemons: list[Daemon] = []
 
-    def plan(self, slug: str, *, grace_minutes: float = 15, credentials: bool = True) -> None:
+    def plan(
+        self,
+        slug: str,
+        *,
+        grace_minutes: float = 15,
+        credentials: bool = True,
+        metrics: str = "",
+    ) -> None:
         path = self.paths[slug]
         publishing = _publishing(grace_minutes)
         self.point(path, self.sandbox, other_force=slug == SECOND, publishing=publishing)
+        if metrics:  # this campaign's own [metrics] table
+            text = path.read_text(encoding="utf-8")
+            start, end = text.index("[metrics]"), text.index("# Accounts:")
+            path.write_text(text[:start] + metrics.strip() + "\n\n" + text[end:])
         config = load_config(path)
         store_plan(config, self.store, "officer")
         self.store.approve(slug, "inspector")
@@ -243,3 +254,41 @@ def test_serving_the_whole_database_each_sweep_searches_posts_by_campaign_state_
         shown = (" ".join(statement.split())[:200], plan)
         assert on_posts and all(any(w in step for w in wanted) for step in on_posts), shown
     database.close()
+
+
+def test_each_campaign_is_measured_at_its_own_offsets_with_its_own_graph_metrics(forces):
+    forces.plan(FIRST)  # the shipped offsets (1h first) and Graph metric names
+    forces.plan(
+        SECOND,
+        metrics="""
+[metrics]
+offsets = ["24h"]
+facebook = ["post_clicks"]
+facebook_impressions = "post_clicks"
+facebook_clicks = "post_clicks"
+""",
+    )
+    daemon = forces.daemon()
+    forces.at(daemon, MONDAY_X)
+    forces.at(daemon, MONDAY_FACEBOOK)
+    forces.clock.set(MONDAY_FACEBOOK + timedelta(hours=1, minutes=5))
+    daemon.metrics.collect_due()
+
+    def snapshots(slug: str) -> dict[str, list]:
+        posts, taken = forces.store.posts_and_snapshots(slug)
+        keys = {post.id: post.key for post in posts}
+        found: dict[str, list] = {}
+        for snapshot in taken:
+            found.setdefault(keys[snapshot.post_id], []).append(snapshot)
+        return found
+
+    first, second = snapshots(FIRST), snapshots(SECOND)
+    assert [s.offset for s in first["2020-04-20-facebook"]] == ["1h"]
+    assert second == {}  # its first reading is at 24 hours
+    assert "post_media_view" in first["2020-04-20-facebook"][0].values
+
+    forces.clock.set(MONDAY_FACEBOOK + timedelta(hours=24, minutes=5))
+    daemon.metrics.collect_due()
+    [reading] = snapshots(SECOND)["2020-04-20-facebook"]
+    assert reading.offset == "24h"
+    assert "post_clicks" in reading.values and "post_media_view" not in reading.values
