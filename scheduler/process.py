@@ -53,9 +53,8 @@ def daemon_options(func: F) -> F:
 
 
 def source_options(func: F) -> F:
-    """`--config` and `--database`: which campaigns to publish (`open_deployment` decides)."""
-    from campaign.config import DATABASE_URL_ENV
-
+    """`--config` and `--database`: which campaigns to publish (`open_deployment` decides).
+    Light: `campaign --help` builds these without importing the config model."""
     for option in reversed(
         (
             click.option(
@@ -71,8 +70,8 @@ def source_options(func: F) -> F:
                 "database_url",
                 metavar="URL",
                 help="Publish every campaign in this database (SQLAlchemy URL), with the "
-                f"settings and accounts stored when each was planned [default: ${DATABASE_URL_ENV} "
-                "when there is no config.toml here].",
+                "settings and accounts stored when each was planned [default: "
+                "$CAMPAIGN_DATABASE_URL when there is no config.toml here].",
             ),
         )
     ):
