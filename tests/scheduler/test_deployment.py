@@ -292,3 +292,26 @@ facebook_clicks = "post_clicks"
     [reading] = snapshots(SECOND)["2020-04-20-facebook"]
     assert reading.offset == "24h"
     assert "post_clicks" in reading.values and "post_media_view" not in reading.values
+
+
+def test_a_setting_changed_by_a_new_plan_is_read_within_a_minute(forces):
+    forces.plan(FIRST, grace_minutes=15)
+    api = forces.store.publishing
+    seconds = [0.0]
+    deployment = LiveDeployment(
+        lambda: api.deployment(None),
+        environment_channels(forces.environ),
+        scope=None,
+        version=lambda: api.deployment_version(None),
+        monotonic=lambda: seconds[0],
+    )
+    daemon = Daemon(forces.store, deployment, forces.clock)
+    forces.daemons.append(daemon)
+    [campaign_id] = deployment.campaigns
+
+    forces.plan(FIRST, grace_minutes=600)  # the same campaign and accounts, a new window
+    daemon.sweep()
+    assert deployment.campaign(campaign_id).publishing.grace == timedelta(minutes=15)
+    seconds[0] += 61
+    daemon.sweep()
+    assert deployment.campaign(campaign_id).publishing.grace == timedelta(minutes=600)
