@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("scheduler")
 DEFAULT_CONFIG = "config.toml"
+DAEMON_HELP = """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment).
+
+Given a database (--database URL, or CAMPAIGN_DATABASE_URL with no config.toml here), it
+publishes every campaign in it and collects their metrics, each with the settings and
+accounts stored when it was planned; a campaign planned while it runs is picked up. Given
+--config (or, without --database, a config.toml here), it publishes that campaign only.
+"""
 
 
 def daemon_options(func: F) -> F:
