@@ -88,3 +88,12 @@ def test_the_database_alone_comes_from_the_environment_too(tmp_path):
         timeout=60,
     )
     assert result.returncode == 3 and "nowhere.db" in result.stderr
+
+
+def test_a_database_given_beside_a_config_toml_means_every_campaign_in_it(campaign_dir):
+    from campaign.store import Store
+
+    url = f"sqlite:///{campaign_dir / 'other.db'}"
+    Store.open(url).engine.dispose()
+    result = _daemon("--database", url, cwd=campaign_dir)  # config.toml is here too
+    assert result.returncode == 3 and "holds no campaign" in result.stderr
