@@ -18,7 +18,15 @@ from campaign.defaults import PAUSE_PATIENCE
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.present.times import short_time
 from campaign.states import PostState
-from scheduler.process import daemon_clock, daemon_options, run_daemon, setup_logging
+from scheduler.process import (
+    DAEMON_HELP,
+    daemon_clock,
+    daemon_options,
+    open_deployment,
+    run_daemon,
+    setup_logging,
+    source_options,
+)
 
 
 @click.command()
@@ -139,20 +147,22 @@ def abandon(cli: CliContext, actor: str, key: str, reason: str) -> None:
     make_console().print(abandoned(row))
 
 
-@click.command()
-@pass_cli
+@click.command(help=DAEMON_HELP)
+@source_options
 @daemon_options
 def daemon(
-    cli: CliContext,
+    config_path: Path | None,
+    database_url: str | None,
     verbose: bool,
     clock_start: datetime | None,
     clock_speed: float,
     clock_origin: float | None,
 ) -> None:
-    """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment)."""
+    """The daemon (its help is DAEMON_HELP, shared with `python -m scheduler`)."""
     setup_logging(verbose)
     clock = daemon_clock(clock_start, clock_speed, clock_origin)
-    run_daemon(cli.config, cli.open_store(upgrade=True), clock, make_console().print)
+    store, deployment = open_deployment(config_path, database_url, clock)
+    run_daemon(store, deployment, clock, make_console().print)
 
 
 @click.command()
