@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.config import Account, Metrics, Publishing
+from campaign.store.facts import CampaignFacts
 from campaign.store.models import AccountRow, CampaignAccountRow, CampaignRow
 
 
@@ -79,14 +80,14 @@ def load_deployment(session: Session, scope: int | None) -> Deployment:
 
 
 def _runtime(row: CampaignRow) -> CampaignRuntime:
-    settings = row.settings or {}
+    facts = CampaignFacts.from_row(row)  # the stored settings, read as every command reads them
     return CampaignRuntime(
         id=row.id,
-        slug=row.slug,
-        name=row.name,
-        timezone=row.timezone,
-        publishing=Publishing.model_validate(settings.get("publishing", {})),
-        metrics=Metrics.model_validate(settings.get("metrics", {})),
+        slug=facts.slug,
+        name=facts.name,
+        timezone=facts.timezone,
+        publishing=facts.publishing,
+        metrics=facts.metrics,
         media_dir=Path(row.media_dir) if row.media_dir else None,
     )
 
