@@ -38,4 +38,4 @@ def outgoing(store: Store, start: datetime, end: datetime) -> list[Outgoing]:
         .order_by(PostRow.scheduled_at, CampaignRow.slug, PostRow.key)
     )
     with store.reading() as session:
-        return [Outgoing(post, campaign) for post, campaign in session.execute(query).tuples()]
+        return [Outgoing(post, campaign) for post, campaign in session.execute(query)]

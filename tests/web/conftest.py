@@ -4,6 +4,7 @@ role, an app on a manual session clock, and signed-in test clients."""
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -124,3 +125,28 @@ class Web:
 @pytest.fixture
 def web(app: Flask) -> Web:
     return Web(app)
+
+
+SECOND = "road-safety-week-2020"
+
+
+def second_campaign(campaign_dir: Path, target: Path) -> Path:
+    """Another campaign of the same force, 14-20 April 2020 (its last day is the shipped week's
+    first), on the same accounts, from its own copy of the files: its config path."""
+    shutil.copytree(campaign_dir, target)
+    config = target / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('name = "Stalking Awareness Week 2020"', 'name = "Road Safety Week 2020"')
+    text = text.replace(f'slug = "{SLUG}"', f'slug = "{SECOND}"')
+    for day in range(20, 27):
+        text = text.replace(f"2020-04-{day}", f"2020-04-{day - 6:02d}")
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def two_campaigns(planned: Store, campaign_dir: Path, tmp_path: Path) -> CampaignConfig:
+    """The shipped week and Road Safety Week 2020 planned into one store; the second's config."""
+    other = load_config(second_campaign(campaign_dir, tmp_path / "road-safety"))
+    store_plan(other, planned, "olly")
+    return other
