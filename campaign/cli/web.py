@@ -7,7 +7,7 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.decorators import FC
@@ -16,6 +16,10 @@ from rich.text import Text
 from campaign.cli.context import CliContext, make_console, pass_cli
 from campaign.present.times import record_time
 from campaign.roles import ROLES
+
+if TYPE_CHECKING:
+    from campaign.config import CampaignConfig
+    from campaign.store import Store
 
 SECRET_ENV = "CAMPAIGN_WEB_SECRET"
 
@@ -69,6 +73,13 @@ def role_option(help: str) -> Callable[[FC], FC]:
     show_default=True,
     help="Requests served at once.",
 )
+@click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    help="Serve every campaign in this database (default: $CAMPAIGN_DATABASE_URL, else the "
+    "config's). Without a config file, every campaign is shown and none is the default.",
+)
 def serve(
     cli: CliContext,
     host: str,
@@ -78,21 +89,23 @@ def serve(
     secure_cookies: bool,
     trusted_proxy: str | None,
     threads: int,
+    database_url: str | None,
 ) -> None:
-    """Serve the web dashboard: the week, sign-off, pause / resume, live status, results.
+    """Serve the web dashboard: every campaign in the database, the month calendar, sign-off,
+    pause / resume, live status, results.
 
     Sign-in is required; create users first with `campaign users add`. Served by waitress (a
-    production WSGI server) on 127.0.0.1 unless --host says otherwise. The database is the
-    config's, or $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves in build/demo/).
+    production WSGI server) on 127.0.0.1 unless --host says otherwise. The database is
+    --database, else $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves in build/demo/),
+    else the config's. The config's campaign is the one shown first; without a config file
+    (give --database or set $CAMPAIGN_DATABASE_URL) the campaign running now is.
     """
     from waitress import serve as waitress_serve
 
     from campaign.store.users import list_users
     from campaign.web import create_app
 
-    config = cli.config
-    store = cli.open_store(upgrade=True)
-    store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
+    config, store = _config_and_store(cli, database_url)
     console = make_console()
     secret = os.environ.get(secret_env, "")
     if len(secret) < 16:
@@ -136,10 +149,31 @@ def serve(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     shown = f"[{host}]" if ":" in host else host
-    console.print(
-        f"Dashboard for {config.campaign.name} on http://{shown}:{port}/ – Ctrl-C to stop."
-    )
+    count = len(store.campaigns())
+    what = config.campaign.name if config and count == 1 else f"{count} campaigns"
+    console.print(f"Dashboard for {what} on http://{shown}:{port}/ – Ctrl-C to stop.")
     waitress_serve(app, **waitress_options(host, port, threads, secure_cookies, trusted_proxy))
+
+
+def _config_and_store(
+    cli: CliContext, database_url: str | None
+) -> tuple[CampaignConfig | None, Store]:
+    """The default campaign's config (when its file is there) and the database to serve."""
+    from campaign.clock import SystemClock
+    from campaign.config import DATABASE_URL_ENV
+    from campaign.errors import NoPlanStored
+    from campaign.store import Store
+
+    url = database_url or os.environ.get(DATABASE_URL_ENV)
+    if not cli.config_path.is_file() and url:
+        store = Store.open_existing(url, SystemClock(), upgrade=True)
+        if not store.campaigns():
+            raise NoPlanStored("the database holds no campaign")
+        return None, store
+    config = cli.config  # a missing config file and no database: the usual clear error
+    store = Store.open_existing(url or config.database_url(), SystemClock(), upgrade=True)
+    store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
+    return config, store
 
 
 PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"
