@@ -56,6 +56,7 @@ def main() -> None:
                 {
                     "campaign_id": source.campaign_id,
                     "account_id": source.account_id,
+                    "channel": source.channel,
                     "key": f"sweep-{n:05d}",
                     "day": source.day,
                     "day_slug": source.day_slug,

@@ -178,3 +178,33 @@ def write_placeholders() -> Callable[[Path], None]:
             template.write_text(written.replace(" for {{ day.weekday }}", ""), encoding="utf-8")
 
     return _write
+
+
+@pytest.fixture
+def another_campaign(tmp_path: Path) -> Callable[..., Path]:
+    """Another week planned from a copy of the shipped campaign: its own slug, name and dates
+    (moved by `shift_days`: 364 keeps the weekdays, 0 runs it alongside the first), on the same
+    accounts unless told otherwise. Returns the copy's config.toml."""
+
+    def _make(slug: str, *, shift_days: int = 364, name: str | None = None) -> Path:
+        from datetime import date, timedelta
+
+        target = tmp_path / slug
+        target.mkdir()
+        shutil.copytree(
+            REPO / "posts", target / "posts", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+        )
+        text = SHIPPED_CONFIG.read_text(encoding="utf-8")
+        text = text.replace('slug = "stalking-awareness-week-2020"', f'slug = "{slug}"')
+        text = text.replace(
+            'name = "Stalking Awareness Week 2020"', f'name = "{name or slug.replace("-", " ")}"'
+        )
+
+        def shifted(match: re.Match[str]) -> str:
+            return (date.fromisoformat(match.group(0)) + timedelta(days=shift_days)).isoformat()
+
+        text = re.sub(r"\b2020-04-\d\d\b", shifted, text)
+        (target / "config.toml").write_text(text, encoding="utf-8")
+        return target / "config.toml"
+
+    return _make

@@ -58,7 +58,7 @@ def _post_json(row: Any, config: CampaignConfig) -> dict[str, Any]:
 
     return {
         "key": row.key,
-        "channel": row.account.key,
+        "channel": row.channel,
         "state": row.state,
         "scheduled_at": row.scheduled_at.isoformat(),
         "local_time": row.scheduled_at.astimezone(config.zone).isoformat(),

@@ -72,6 +72,16 @@ class Account(Frozen):
         return self
 
     @property
+    def identity(self) -> str:
+        """What makes two campaigns' accounts one account: the platform and the page or handle
+        (an X account without a handle: the variable holding its access token)."""
+        if self.platform == "facebook":
+            return f"facebook:{self.page_id}"
+        if self.handle:
+            return f"{self.platform}:@{self.handle.lstrip('@').lower()}"
+        return f"{self.platform}:token:{self.credentials.get('access_token', self.name)}"
+
+    @property
     def resolved_base_url(self) -> str:
         return (self.base_url or DEFAULT_BASE_URLS[self.platform]).rstrip("/")
 

@@ -84,7 +84,7 @@ class StoredPost(PostContent):
         return cls(
             key=row.key,
             platform=row.account.platform,
-            account=AccountView(row.account.name, row.account.handle, row.account.key),
+            account=AccountView(row.account.name, row.account.handle, row.channel),
             day=row.day,
             theme=row.theme,
             scheduled_at=row.scheduled_at,

@@ -177,7 +177,7 @@ def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) 
         day=post.day,
         weekday=weekday(local_day),
         theme=post.theme,
-        channel=post.account.key,
+        channel=post.channel,
         platform=post.account.platform,
         state=str(post.state),
         scheduled_at=post.scheduled_at,

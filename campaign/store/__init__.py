@@ -38,8 +38,10 @@ from campaign.store.database import READ_ONLY, make_engine, migrate, open_existi
 from campaign.store.models import (
     AccountRow,
     AuditRow,
+    CampaignAccountRow,
     CampaignRow,
     DaemonRow,
+    DeploymentRow,
     MetricSnapshotRow,
     PostRow,
     PostState,
@@ -52,6 +54,7 @@ __all__ = [
     "Actor",
     "AuditRow",
     "CampaignRow",
+    "DeploymentRow",
     "PlanChanges",
     "PostRow",
     "PostState",
@@ -251,25 +254,49 @@ class Store:
             return row
 
     def accounts(self, slug: str) -> list[AccountRow]:
+        """The accounts the campaign uses (shared with any other campaign that uses them)."""
         with self.reading() as session:
-            campaign = self.campaign(slug, session)
-            query = select(AccountRow).where(AccountRow.campaign_id == campaign.id)
-            return list(session.scalars(query.order_by(AccountRow.key)))
+            return list(self.campaign(slug, session).accounts)
+
+    def all_accounts(self) -> list[AccountRow]:
+        """Every account of the organisation, whichever campaigns use it."""
+        with self.reading() as session:
+            return list(session.scalars(select(AccountRow).order_by(AccountRow.key)))
+
+    def pause_everything(self, actor: str | Actor, reason: str) -> None:
+        """Stop all publishing in the database at once, as patiently as a campaign pause."""
+        who = as_actor(actor)
+        why = bounded_text("reason for the pause", reason, MAX_REASON, required=True)
+
+        def attempt() -> None:
+            with self.transaction() as session:
+                control.pause_everything(session, who, why, self.clock.now())
+
+        while_busy(attempt, patience=self.pause_patience)
+
+    def resume_everything(self, actor: str | Actor, reason: str) -> None:
+        why = bounded_text("reason for resuming", reason, MAX_REASON)
+        with self.transaction() as session:
+            control.resume_everything(session, as_actor(actor), why, self.clock.now())
+
+    def everything_paused(self) -> DeploymentRow | None:
+        """The pause of everything (reason, by whom, since when), or None."""
+        with self.reading() as session:
+            return control.everything_paused(session)
 
     def daemons(self) -> list[DaemonRow]:
         with self.reading() as session:
             return list(session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc())))
 
     def _account(self, session: Session, campaign: CampaignRow, key: str) -> AccountRow:
-        row = session.scalar(
-            select(AccountRow).where(AccountRow.campaign_id == campaign.id, AccountRow.key == key)
-        )
-        if row is None:
-            known = session.scalars(
-                select(AccountRow.key).where(AccountRow.campaign_id == campaign.id)
-            )
-            raise AccountNotFound(key, known)
-        return row
+        """The account the campaign calls `key` (or the organisation's key for it)."""
+        link = session.get(CampaignAccountRow, (campaign.id, key))
+        if link is not None:
+            return link.account
+        for row in campaign.accounts:
+            if key in (row.key, row.handle):
+                return row
+        raise AccountNotFound(key, [link.key for link in _links(session, campaign)])
 
     def audit_log(self, slug: str) -> list[AuditRow]:
         with self.reading() as session:
@@ -318,6 +345,11 @@ class Store:
             known = session.scalars(select(PostRow.key).where(PostRow.campaign_id == campaign.id))
             raise PostNotFound(sorted(missing)[0], known)
         return rows
+
+
+def _links(session: Session, campaign: CampaignRow) -> list[CampaignAccountRow]:
+    query = select(CampaignAccountRow).where(CampaignAccountRow.campaign_id == campaign.id)
+    return list(session.scalars(query))
 
 
 def _store_error(exc: SQLAlchemyError) -> DatabaseFailure:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
 from campaign.store import control, metrics, outcomes, publishing
+from campaign.store.deployment import Deployment, load_deployment
 from campaign.store.models import AuditRow, CampaignRow, MetricSnapshotRow, PostRow, PostState
 from campaign.store.publishing import Scope, in_scope
 
@@ -59,6 +60,7 @@ class ClaimedPost:
     first_attempt_at: datetime | None
     last_attempt_at: datetime | None
     sent_in_doubt: bool
+    account_id: int = 0  # the organisation's account (what the channel is built for)
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def _claimed(row: PostRow, slugs: dict[int, str]) -> ClaimedPost:
         campaign_id=row.campaign_id,
         campaign=slugs[row.campaign_id],
         key=row.key,
-        account=row.account.key,
+        account=row.channel,
         platform=row.account.platform,
         scheduled_at=row.scheduled_at,
         claimed_at=row.claimed_at,
@@ -107,6 +109,7 @@ def _claimed(row: PostRow, slugs: dict[int, str]) -> ClaimedPost:
         first_attempt_at=row.first_attempt_at,
         last_attempt_at=row.last_attempt_at,
         sent_in_doubt=row.sent_in_doubt,
+        account_id=row.account_id,
     )
 
 
@@ -324,6 +327,11 @@ class PublishingStore:
     def void_approval(self, post_id: int, daemon_id: str, now: datetime, *, reason: str) -> None:
         with self._store.transaction() as session:
             outcomes.approval_void(session, post_id, daemon_id, now, reason=reason)
+
+    def deployment(self, scope: Scope = None) -> Deployment:
+        """Every campaign in scope with its stored settings, and the accounts they use."""
+        with self._store.reading() as session:
+            return load_deployment(session, scope)
 
     # -- metrics ------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ connection holds the write lock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 # The newest migration. Read-only commands compare the database with it in one query and import
 # Alembic (with Mako and Pygments: a tenth of a second) only when they differ; a test keeps it
 # equal to the newest script in migrations/versions.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -72,11 +73,41 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to the newest migration (idempotent; safe at every start)."""
     from alembic import command
 
+    _run_migration(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (for an operator going back to an older version)."""
+    from alembic import command
+
+    _run_migration(engine, lambda config: command.downgrade(config, revision))
+
+
+def _run_migration(engine: Engine, step: Callable[[AlembicConfig], None]) -> None:
+    """One migration step in one transaction.
+
+    On SQLite a migration that rebuilds a table others refer to (ALTER TABLE cannot drop a
+    column with a constraint) must run with foreign keys off, and check them before it
+    commits: SQLite's own procedure. The connection goes back to the pool with them on.
+    """
     config = _alembic()
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys = OFF")  # before BEGIN: no effect inside
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    step(config)
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise StoreError(f"a migration broke references: {broken[:3]}")
+            finally:
+                if sqlite and raw is not None:
+                    raw.execute("PRAGMA foreign_keys = ON")
     except SQLAlchemyError as exc:
         where = _safe(str(engine.url))
         raise StoreError(

@@ -27,6 +27,7 @@ class DueCollection:
     account: str  # the account's key in its campaign's config
     platform_post_id: str | None
     offset: str
+    account_id: int = 0  # the organisation's account (what the channel is built for)
 
 
 def _latest_snapshots(session: Session, scope: Scope) -> dict[int, datetime]:
@@ -52,7 +53,7 @@ def _published(session: Session, scope: Scope) -> list[PostRow]:
 
 def _due(row: PostRow, offset: str) -> DueCollection:
     return DueCollection(
-        row.id, row.campaign_id, row.key, row.account.key, row.platform_post_id, offset
+        row.id, row.campaign_id, row.key, row.channel, row.platform_post_id, offset, row.account_id
     )
 
 

@@ -78,26 +78,66 @@ class CampaignRow(Base):
     pause_reason: Mapped[str | None] = mapped_column(Text)
     paused_by: Mapped[str | None] = mapped_column(String(100))
     paused_at: Mapped[datetime | None]
+    # What a daemon given only the database needs (migration 0008): the publishing and metrics
+    # settings as planned, where the images are, and the config it was planned from.
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    media_dir: Mapped[str | None] = mapped_column(Text)
+    config_path: Mapped[str | None] = mapped_column(Text)
 
-    accounts: Mapped[list[AccountRow]] = relationship(back_populates="campaign")
+    accounts: Mapped[list[AccountRow]] = relationship(
+        secondary="campaign_accounts", viewonly=True, order_by="AccountRow.key"
+    )
 
 
 class AccountRow(Base):
+    """One of the organisation's accounts, shared by every campaign that uses it: one pause
+    switch, one credentials hold, one set of caps (migration 0008; before, one per campaign).
+
+    `identity` is what makes two campaigns' accounts the same (`x:@handle`, `facebook:<page
+    id>`); `definition` is the configured account (platform facts, caps and the NAMES of the
+    credential variables, never secrets), from which a daemon builds the channel.
+    """
+
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
-    key: Mapped[str] = mapped_column(String(100))
+    identity: Mapped[str] = mapped_column(String(300), unique=True)
+    key: Mapped[str] = mapped_column(String(100))  # the key it was first configured under
     platform: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     handle: Mapped[str | None] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     pause_reason: Mapped[str | None] = mapped_column(Text)
     needs_credentials: Mapped[bool] = mapped_column(Boolean, default=False)
     credentials_problem: Mapped[str | None] = mapped_column(Text)
 
-    campaign: Mapped[CampaignRow] = relationship(back_populates="accounts")
+
+class CampaignAccountRow(Base):
+    """Which account a campaign means by each of its channel keys ("x", "facebook")."""
+
+    __tablename__ = "campaign_accounts"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+
+    account: Mapped[AccountRow] = relationship()
+
+
+class DeploymentRow(Base):
+    """Switches over everything in the database; one row (id 1) once anyone pressed one.
+
+    `paused` stops every campaign on every account: the incident switch of `pause --all`.
+    """
+
+    __tablename__ = "deployment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    paused_by: Mapped[str | None] = mapped_column(String(100))
+    paused_at: Mapped[datetime | None]
 
 
 class PostRow(Base):
@@ -112,6 +152,7 @@ class PostRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    channel: Mapped[str] = mapped_column(String(100))  # the campaign's key for the account
     key: Mapped[str] = mapped_column(String(200))
     day: Mapped[date] = mapped_column(Date)
     day_slug: Mapped[str] = mapped_column(String(100))

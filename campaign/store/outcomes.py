@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from campaign.errors import StoreError
 from campaign.present.threads import progress
 from campaign.store.audit import record
-from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
+from campaign.store.models import AccountRow, CampaignRow, DeploymentRow, PostRow, PostState
 from campaign.store.partial import stop_partial
 from campaign.store.publishing import campaigns_of
 from campaign.store.transitions import transition
@@ -46,6 +46,9 @@ def attempting(session: Session, post_id: int, daemon_id: str, now: datetime) ->
     the moment of this attempt: a look for the post waits until it has had time to land.
     """
     row, campaign = _held(session, post_id, daemon_id)
+    switch = session.get(DeploymentRow, 1)
+    if switch is not None and switch.paused:
+        return f"all publishing paused ({switch.pause_reason})"
     if campaign.paused:
         return f"campaign paused ({campaign.pause_reason})"
     account = session.get(AccountRow, row.account_id)
@@ -206,7 +209,7 @@ def hold_for_credentials(
         record(
             session, campaign, "credentials-rejected", daemon_id, now, account=account, error=error
         )
-    row.claimed_by, row.last_error = None, f"held: {account.key} needs new credentials"
+    row.claimed_by, row.last_error = None, f"held: {row.channel} needs new credentials"
     row.in_doubt, row.next_attempt_at = False, None
     transition(
         session, campaign, row, PostState.SCHEDULED, daemon_id, now, action="held", reason=error

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
+from campaign.store.accounts import link_accounts
 from campaign.store.audit import Actor, record
 from campaign.store.models import FROZEN_STATES, AccountRow, CampaignRow, PostRow, PostState
 from campaign.store.transitions import transition
@@ -46,7 +47,7 @@ def sync_plan(
     now: datetime,
 ) -> PlanChanges:
     campaign = _upsert_campaign(session, config)
-    accounts = _upsert_accounts(session, config, campaign)
+    accounts = link_accounts(session, config, campaign)
     existing = {
         row.key: row
         for row in session.scalars(select(PostRow).where(PostRow.campaign_id == campaign.id))
@@ -99,38 +100,18 @@ def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
         "timezone": info.timezone,
         "start": info.start,
         "end": info.end,
+        "settings": {
+            "publishing": config.publishing.model_dump(mode="json"),
+            "metrics": config.metrics.model_dump(mode="json"),
+        },
+        "media_dir": str(config.posts_dir),
+        "config_path": str(config.path),
     }
     for name, value in values.items():
         if getattr(row, name, None) != value:
             setattr(row, name, value)
     session.flush()
     return row
-
-
-def _upsert_accounts(
-    session: Session, config: CampaignConfig, campaign: CampaignRow
-) -> dict[str, AccountRow]:
-    rows = {
-        row.key: row
-        for row in session.scalars(select(AccountRow).where(AccountRow.campaign_id == campaign.id))
-    }
-    for key, account in config.accounts.items():
-        row = rows.get(key)
-        if row is None:
-            row = AccountRow(
-                campaign_id=campaign.id, key=key, paused=False, needs_credentials=False
-            )
-            session.add(row)
-            rows[key] = row
-        for name, value in {
-            "platform": account.platform,
-            "name": account.name,
-            "handle": account.handle,
-        }.items():
-            if getattr(row, name, None) != value:
-                setattr(row, name, value)
-    session.flush()
-    return rows
 
 
 def _media(post: RenderedPost) -> list[dict[str, str]]:
@@ -143,6 +124,7 @@ def _new_row(
     return PostRow(
         campaign_id=campaign.id,
         account_id=account.id,
+        channel=post.channel,
         key=post.key,
         day=post.day.date,
         day_slug=post.day.slug,
@@ -176,6 +158,7 @@ def _update_row(
         "theme": post.day.theme,
         "template": post.spec.template,
         "account_id": account.id,
+        "channel": post.channel,
     }
     meta_changed = any(getattr(row, name) != value for name, value in meta.items())
     if row.state in FROZEN_STATES:

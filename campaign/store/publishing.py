@@ -31,7 +31,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from campaign.store.audit import record
-from campaign.store.models import AccountRow, CampaignRow, DaemonRow, PostRow, PostState
+from campaign.store.models import (
+    AccountRow,
+    CampaignRow,
+    DaemonRow,
+    DeploymentRow,
+    PostRow,
+    PostState,
+)
 from campaign.store.partial import stop_partial
 from campaign.store.transitions import audited, transition
 
@@ -53,7 +60,8 @@ def _open_gate() -> ColumnElement[bool]:
     campaign_ok = exists().where(
         CampaignRow.id == PostRow.campaign_id, CampaignRow.paused.is_(False)
     )
-    return and_(account_ok, campaign_ok)
+    everything_paused = exists().where(DeploymentRow.paused.is_(True))
+    return and_(account_ok, campaign_ok, ~everything_paused)
 
 
 def campaigns_of(session: Session, rows: Collection[PostRow]) -> dict[int, CampaignRow]:
@@ -103,14 +111,17 @@ def mark_missed(session: Session, scope: Scope, now: datetime, grace: timedelta)
         .options(selectinload(PostRow.account))
     ).all()
     campaigns = campaigns_of(session, rows)
+    switch = session.get(DeploymentRow, 1) if rows else None
+    everything = switch.pause_reason if switch is not None and switch.paused else None
     missed = []
     for row in rows:
         campaign, account = campaigns[row.campaign_id], row.account
-        why = _missed_reason(campaign, account, row, grace)
+        why = _missed_reason(campaign, account, row, grace, everything)
         if row.live_part_ids:
             # A thread whose head is public is finished late rather than left without its
             # helpline: while publishing is stopped it is `partial`, otherwise it goes on.
-            if campaign.paused or account.paused or account.needs_credentials:
+            stopped = campaign.paused or account.paused or account.needs_credentials
+            if stopped or everything is not None:
                 stop_partial(session, campaign, row, DAEMON, now, why)
             continue
         row.last_error, row.next_attempt_at = why, None
@@ -120,9 +131,15 @@ def mark_missed(session: Session, scope: Scope, now: datetime, grace: timedelta)
 
 
 def _missed_reason(
-    campaign: CampaignRow, account: AccountRow, row: PostRow, grace: timedelta
+    campaign: CampaignRow,
+    account: AccountRow,
+    row: PostRow,
+    grace: timedelta,
+    everything: str | None = None,
 ) -> str:
     minutes = f"{grace.total_seconds() / 60:g} min"
+    if everything is not None:
+        return f"all publishing paused ({everything}) past the {minutes} grace window"
     if campaign.paused:
         return f"campaign paused ({campaign.pause_reason}) past the {minutes} grace window"
     if account.paused:

@@ -233,15 +233,10 @@ def test_read_only_commands_do_not_migrate_an_older_database(run, campaign_dir):
 def test_a_pause_right_after_an_upgrade_migrates_an_older_database(run, campaign_dir):
     """The incident action must not wait for someone to run `campaign plan` after an upgrade."""
     run("plan")
-    from alembic import command
-
-    from campaign.store.database import _alembic, make_engine
+    from campaign.store.database import downgrade, make_engine
 
     engine = make_engine(f"sqlite:///{campaign_dir / 'campaign.db'}")
-    with engine.begin() as connection:  # as if an older version had made it
-        config = _alembic()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005")
+    downgrade(engine, "0005")  # as if an older version had made it
     engine.dispose()
     result = run("pause", "--reason", "critical incident")
     assert result.exit_code == 0, result.output

@@ -171,6 +171,7 @@ def _published_on_facebook(week, count: int, at: datetime) -> list[int]:
             {
                 "campaign_id": source.campaign_id,
                 "account_id": source.account_id,
+                "channel": source.channel,
                 "key": f"bulk-{n:04d}",
                 "day": source.day,
                 "day_slug": source.day_slug,

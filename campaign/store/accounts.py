@@ -1,0 +1,141 @@
+"""The organisation's accounts: one row per real account, shared by the campaigns that use it.
+
+`campaign plan` links a campaign's accounts here by identity (platform and handle or page), so
+two campaigns on the same account share one pause switch, one credentials hold and one set of
+caps. The stored definition is what a daemon given only the database builds the channel from;
+two campaigns that configure one account differently are refused, never silently merged: the
+credentials and caps must be the same wherever the account is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaign.config import Account, CampaignConfig
+from campaign.errors import ConfigError
+from campaign.store.models import AccountRow, CampaignAccountRow, CampaignRow
+
+# The account's display name may differ between campaigns; everything else is one account.
+_NOT_COMPARED = frozenset({"name"})
+
+
+def definition(account: Account) -> dict[str, Any]:
+    """The configured account as stored: facts, caps and credential variable NAMES."""
+    return account.model_dump(mode="json", exclude_none=True)
+
+
+def link_accounts(
+    session: Session, config: CampaignConfig, campaign: CampaignRow
+) -> dict[str, AccountRow]:
+    """The account row for each of the campaign's keys, created or shared; links refreshed."""
+    links = {
+        link.key: link
+        for link in session.scalars(
+            select(CampaignAccountRow).where(CampaignAccountRow.campaign_id == campaign.id)
+        )
+    }
+    rows: dict[str, AccountRow] = {}
+    for key, account in config.accounts.items():
+        row = session.scalar(select(AccountRow).where(AccountRow.identity == account.identity))
+        if row is None:
+            row = _legacy(links.get(key), account)
+        wanted = definition(account)
+        facts = {
+            "platform": account.platform,
+            "name": account.name,
+            "handle": account.handle,
+            "definition": wanted,
+        }
+        if row is None:
+            row = AccountRow(identity=account.identity, key=key, paused=False, **facts)
+            row.needs_credentials = False
+            session.add(row)
+            session.flush()
+        elif row.definition is not None and row.definition != wanted:
+            _refuse_a_second_definition(session, config, campaign, key, row, wanted)
+        for name, value in facts.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+        link = links.pop(key, None)
+        if link is None:
+            session.add(CampaignAccountRow(campaign_id=campaign.id, key=key, account_id=row.id))
+        elif link.account_id != row.id:
+            link.account_id = row.id
+        rows[key] = row
+    for gone in links.values():  # no longer in the config: its posts keep their account
+        session.delete(gone)
+    session.flush()
+    return rows
+
+
+def _legacy(link: CampaignAccountRow | None, account: Account) -> AccountRow | None:
+    """The campaign's row for this key from before accounts were shared (migration 0008): it
+    has no definition yet. Adopted, so its pause and hold carry over."""
+    if link is None or link.account.definition is not None:
+        return None
+    if link.account.platform != account.platform:
+        return None
+    link.account.identity = account.identity
+    return link.account
+
+
+def users_of(session: Session, account: AccountRow) -> list[CampaignRow]:
+    """The campaigns that use the account, earliest first."""
+    query = (
+        select(CampaignRow)
+        .join(CampaignAccountRow, CampaignAccountRow.campaign_id == CampaignRow.id)
+        .where(CampaignAccountRow.account_id == account.id)
+        .order_by(CampaignRow.start, CampaignRow.slug)
+    )
+    return list(session.scalars(query))
+
+
+def _refuse_a_second_definition(
+    session: Session,
+    config: CampaignConfig,
+    campaign: CampaignRow,
+    key: str,
+    row: AccountRow,
+    wanted: dict[str, Any],
+) -> None:
+    others = [other for other in users_of(session, row) if other.id != campaign.id]
+    if not others:
+        return  # only this campaign uses it: its new settings simply replace the old
+    stored, wanted = _flat(row.definition or {}), _flat(wanted)
+    differences = sorted(
+        name
+        for name in set(stored) | set(wanted)
+        if name not in _NOT_COMPARED and stored.get(name) != wanted.get(name)
+    )
+    if not differences:
+        return
+    names = ", ".join(f"'{other.slug}'" for other in others)
+    shown = "; ".join(
+        f"{name}: {_shown(stored.get(name))} there, {_shown(wanted.get(name))} here"
+        for name in differences
+    )
+    raise ConfigError(
+        f"accounts.{key}: {row.handle or row.identity} is also used by campaign {names} with "
+        f"other settings ({shown}). An account has one set of credentials and limits wherever "
+        "it is used: give both campaigns the same account settings (an organisation.toml "
+        "that both name keeps them in step)",
+        path=config.path,
+    )
+
+
+def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"credentials": {"access_token": "X"}} -> {"credentials.access_token": "X"}."""
+    flat: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
+def _shown(value: Any) -> str:
+    return "not set" if value is None else str(value)
