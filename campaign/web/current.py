@@ -136,8 +136,7 @@ class Campaigns:
 
 def config_path(row: CampaignRow) -> Path | None:
     """Where the campaign was planned from, if the database says."""
-    stored: str | None = getattr(row, "config_path", None)
-    return Path(stored) if stored else None
+    return Path(row.config_path) if row.config_path else None
 
 
 def pick_default(rows: list[CampaignRow], now: datetime) -> str | None:

@@ -14,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from campaign.present.platforms import display_name
 from campaign.store.audit import Actor
-from campaign.store.models import AccountRow
+from campaign.store.models import AccountRow, DeploymentRow
+from campaign.store.sharing import shared_accounts
 from campaign.web.current import CampaignPage
 
 KINDS = ("campaign", "account", "everything")
@@ -88,6 +89,7 @@ class Choices:
 
     campaign_paused: bool
     accounts: list[AccountChoice] = field(default_factory=list)
+    everything: DeploymentRow | None = None  # the pause of everything, if on
 
     @property
     def paused_accounts(self) -> list[AccountChoice]:
@@ -102,10 +104,16 @@ def label(account: AccountRow) -> str:
 def choices(page: CampaignPage) -> Choices:
     store = page.store
     accounts = [
-        AccountChoice(row.key, label(row), (page.row.name,), row.paused, row.pause_reason)
-        for row in store.accounts(page.slug)
+        AccountChoice(
+            shared.key,
+            label(shared.account),
+            shared.used_by,
+            shared.account.paused,
+            shared.account.pause_reason,
+        )
+        for shared in shared_accounts(store, page.slug)
     ]
-    return Choices(store.campaign(page.slug).paused, accounts)
+    return Choices(store.campaign(page.slug).paused, accounts, store.everything_paused())
 
 
 def chosen(page: CampaignPage, form: MultiDict[str, str]) -> Scope:
@@ -113,8 +121,6 @@ def chosen(page: CampaignPage, form: MultiDict[str, str]) -> Scope:
     kind = form.get("scope", "campaign")
     if kind not in KINDS:
         abort(400, description="The form named nothing that can be paused. Nothing changed.")
-    if kind == "everything":  # wired to the store's organisation-wide pause below
-        abort(400, description="Pausing everything is not available yet. Nothing changed.")
     if kind != "account":
         return Scope(kind, page.row.name)
     key = form.get("account", "")
@@ -125,10 +131,16 @@ def chosen(page: CampaignPage, form: MultiDict[str, str]) -> Scope:
 
 
 def pause(page: CampaignPage, scope: Scope, actor: Actor, reason: str) -> None:
+    if scope.kind == "everything":
+        page.store.pause_everything(actor, reason)
+        return
     account = scope.account.key if scope.account else None
     page.store.pause(page.slug, actor, reason, account=account)
 
 
 def resume(page: CampaignPage, scope: Scope, actor: Actor, reason: str) -> None:
+    if scope.kind == "everything":
+        page.store.resume_everything(actor, reason)
+        return
     account = scope.account.key if scope.account else None
     page.store.resume(page.slug, actor, reason, account=account)

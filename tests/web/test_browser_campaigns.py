@@ -120,7 +120,7 @@ def test_switch_campaigns_by_keyboard_and_see_the_month(page: Page, served: Serv
     expect(page).to_have_url(f"{served.url}/c/{SLUG}/week#post-2020-04-21-x")
 
 
-def test_pause_one_account_for_every_campaign_from_the_pause_page(page: Page, served: Served):
+def test_pause_one_account_then_everything_from_the_pause_page(page: Page, served: Served):
     page.get_by_role("link", name="Pause all publishing").click()
     assert axe_violations(page) == []
     page.get_by_label("Account to pause").select_option("x")
@@ -132,3 +132,21 @@ def test_pause_one_account_for_every_campaign_from_the_pause_page(page: Page, se
     assert not served.store.campaign(SLUG).paused
     entry = served.store.audit_log(SLUG)[-1]
     assert (entry.action, entry.actor) == ("paused", "alice")
+    assert {row.key: row.paused for row in served.store.accounts(SECOND)}["x"]
+
+    page.get_by_role("link", name="Pause all publishing").click()
+    expect(page.get_by_label("Account to pause")).to_contain_text("X @DerbyshirePolice – used by")
+    page.get_by_label("Reason for pausing everything").fill("Major incident declared")
+    page.get_by_role("button", name="Yes, pause everything now").click()
+    banner = page.locator("[data-live=banner]")
+    expect(banner).to_have_class("banner paused")
+    expect(page.locator("[data-live=detail]")).to_contain_text("Everything is paused")
+    assert served.store.everything_paused() is not None
+    page.goto(f"{served.url}/c/{SECOND}/week")  # the other campaign says so too
+    expect(page.locator("[data-live=detail]")).to_contain_text("Major incident declared")
+    page.get_by_role("link", name="Resume publishing").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Resume everything").click()
+    expect(page.locator(".flash.ok")).to_contain_text("Publishing resumed everywhere")
+    assert served.store.everything_paused() is None
+    assert [e.action for e in served.store.audit_log(SECOND)][-2:] == ["paused", "resumed"]

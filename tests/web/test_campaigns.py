@@ -66,18 +66,37 @@ def test_an_address_naming_no_campaign_is_a_plain_not_found(web, two_campaigns):
     assert "Traceback" not in response.text
 
 
-def test_a_campaign_whose_files_are_not_known_is_shown_as_stored(web, two_campaigns):
-    """The app was given the shipped week's config only: the other campaign still shows its
-    posts, times and states from the database, with a note in plain words."""
+def test_each_campaigns_cards_come_from_the_files_it_was_planned_from(web, two_campaigns):
+    page = web.sign_in("alice").get(f"/c/{SECOND}/week").text
+    assert 'class="tweet' in page and "Shown as stored" not in page
+    assert f'action="/c/{SECOND}/week/approve"' in page
+    assert "Tuesday 14 April 2020" in page
+
+
+def test_a_campaign_whose_files_are_gone_is_shown_as_stored(web, two_campaigns):
+    """Its posts, times and states come from the database, with a note in plain words; the
+    pause control works; what needs the files says so."""
     store = web.app.extensions["campaign"].store
     store.approve(SECOND, "alice", day=date(2020, 4, 14))
+    two_campaigns.path.parent.rename(two_campaigns.path.parent.with_name("moved"))
     client = web.sign_in("alice")
     page = client.get(f"/c/{SECOND}/week")
     assert page.status_code == 200
     assert "Shown as stored" in page.text
+    assert f"files are no longer at {two_campaigns.path}" in page.text
     assert "Tue 14 Apr 10:00 BST" in page.text  # in the campaign's timezone
     assert "Approved" in page.text and "Draft – needs approval" in page.text
     assert "@DerbyshirePolice" in page.text
     assert "Publishing is ON" in page.text  # the banner and pause control still work
+    assert f'href="/c/{SECOND}/control/pause"' in page.text
     refused = web.post(client, f"/c/{SECOND}/week/plan", {}, page=f"/c/{SECOND}/week")
     assert refused.status_code == 409 and "needs the campaign&#39;s files" in refused.text
+    assert "Traceback" not in refused.text
+
+
+def test_a_campaign_whose_config_no_longer_reads_is_shown_as_stored(web, two_campaigns):
+    two_campaigns.path.write_text("[campaign\nname = ", encoding="utf-8")
+    page = web.sign_in("olly").get(f"/c/{SECOND}/week")
+    assert page.status_code == 200
+    assert "could not be read, so its posts are shown as stored" in page.text
+    assert 'id="post-2020-04-14-x"' in page.text
