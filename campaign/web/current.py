@@ -102,9 +102,10 @@ class Campaigns:
     def _config(self, row: CampaignRow) -> tuple[CampaignConfig | None, str | None]:
         with self._lock:
             known = self._configs.get(row.slug)
-        if known is not None:
-            return known, None
         path = config_path(row)
+        # The config `serve` was given stands; another is read again once planned from elsewhere.
+        if known is not None and (known is self.default_config or _same(known.path, path)):
+            return known, None
         if path is None:
             return None, (
                 "This server was not told where this campaign's files are, so its posts are "
@@ -137,6 +138,10 @@ class Campaigns:
 def config_path(row: CampaignRow) -> Path | None:
     """Where the campaign was planned from, if the database says."""
     return Path(row.config_path) if row.config_path else None
+
+
+def _same(loaded: Path, stored: Path | None) -> bool:
+    return stored is not None and loaded.resolve() == stored.resolve()
 
 
 def pick_default(rows: list[CampaignRow], now: datetime) -> str | None:
