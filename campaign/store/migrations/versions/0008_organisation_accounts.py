@@ -91,7 +91,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("posts") as batch:
         batch.alter_column("channel", existing_type=sa.String(length=100), nullable=False)
-    with op.batch_alter_table("accounts", recreate="always") as batch:
+    with op.batch_alter_table("accounts") as batch:
         batch.alter_column("identity", existing_type=sa.String(length=300), nullable=False)
         batch.create_unique_constraint("uq_accounts_identity", ["identity"])
         batch.drop_column("campaign_id")
@@ -120,7 +120,7 @@ def downgrade() -> None:
             "(SELECT account_id FROM posts)"
         )
     )
-    with op.batch_alter_table("accounts", recreate="always") as batch:
+    with op.batch_alter_table("accounts") as batch:
         batch.drop_constraint("uq_accounts_identity", type_="unique")
         batch.drop_column("identity")
         batch.drop_column("definition")
