@@ -13,7 +13,7 @@ import click
 from click.decorators import FC
 from rich.text import Text
 
-from campaign.cli.context import CliContext, make_console, pass_cli
+from campaign.cli.context import CliContext, make_console, pass_cli, pass_database
 from campaign.present.times import record_time
 from campaign.roles import ROLES
 
@@ -30,7 +30,7 @@ def role_option(help: str) -> Callable[[FC], FC]:
 
 
 @click.command()
-@pass_cli
+@pass_database
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
@@ -73,13 +73,6 @@ def role_option(help: str) -> Callable[[FC], FC]:
     show_default=True,
     help="Requests served at once.",
 )
-@click.option(
-    "--database",
-    "database_url",
-    metavar="URL",
-    help="Serve every campaign in this database (default: $CAMPAIGN_DATABASE_URL, else the "
-    "config's). Without a config file, every campaign is shown and none is the default.",
-)
 def serve(
     cli: CliContext,
     host: str,
@@ -89,23 +82,22 @@ def serve(
     secure_cookies: bool,
     trusted_proxy: str | None,
     threads: int,
-    database_url: str | None,
 ) -> None:
     """Serve the web dashboard: every campaign in the database, the month calendar, sign-off,
     pause / resume, live status, results.
 
     Sign-in is required; create users first with `campaign users add`. Served by waitress (a
     production WSGI server) on 127.0.0.1 unless --host says otherwise. The database is
-    --database, else $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves in build/demo/),
-    else the config's. The config's campaign is the one shown first; without a config file
-    (give --database or set $CAMPAIGN_DATABASE_URL) the campaign running now is.
+    --database, else the config's, or $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves
+    in build/demo/). The config's campaign is the one shown first; without a config file the
+    campaign running now is.
     """
     from waitress import serve as waitress_serve
 
     from campaign.store.users import list_users
     from campaign.web import create_app
 
-    config, store = _config_and_store(cli, database_url)
+    config, store = _config_and_store(cli)
     console = make_console()
     secret = os.environ.get(secret_env, "")
     if len(secret) < 16:
@@ -155,25 +147,21 @@ def serve(
     waitress_serve(app, **waitress_options(host, port, threads, secure_cookies, trusted_proxy))
 
 
-def _config_and_store(
-    cli: CliContext, database_url: str | None
-) -> tuple[CampaignConfig | None, Store]:
-    """The default campaign's config (when its file is there) and the database to serve."""
-    from campaign.clock import SystemClock
-    from campaign.config import DATABASE_URL_ENV
+def _config_and_store(cli: CliContext) -> tuple[CampaignConfig | None, Store]:
+    """The database to serve, and the config of its default campaign: the `--config` given
+    (which must be stored there), or ./config.toml when its campaign is stored there."""
     from campaign.errors import NoPlanStored
-    from campaign.store import Store
 
-    url = database_url or os.environ.get(DATABASE_URL_ENV)
-    if not cli.config_path.is_file() and url:
-        store = Store.open_existing(url, SystemClock(), upgrade=True)
-        if not store.campaigns():
-            raise NoPlanStored("the database holds no campaign")
-        return None, store
-    config = cli.config  # a missing config file and no database: the usual clear error
-    store = Store.open_existing(url or config.database_url(), SystemClock(), upgrade=True)
-    store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
-    return config, store
+    store = cli.open_store(upgrade=True)
+    slugs = {row.slug for row in store.campaigns()}
+    if not slugs:
+        raise NoPlanStored("the database holds no campaign")
+    if cli.config_given:
+        store.campaign(cli.config.campaign.slug)  # fails clearly if it was never planned here
+        return cli.config, store
+    if cli.config_path.is_file() and cli.config.campaign.slug in slugs:
+        return cli.config, store
+    return None, store
 
 
 PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"

@@ -27,7 +27,7 @@ def test_serve_without_a_config_or_a_database_is_bad_input(tmp_path, monkeypatch
     monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
     monkeypatch.delenv("CAMPAIGN_CONFIG", raising=False)
     result = CliRunner().invoke(main, ["serve"])
-    assert result.exit_code == 2 and "config.toml" in result.output
+    assert result.exit_code == 2 and "needs a database: give --database URL" in result.output
     assert "Traceback" not in result.output
 
 
