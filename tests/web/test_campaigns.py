@@ -92,6 +92,8 @@ def test_a_campaign_whose_files_are_gone_is_shown_as_stored(web, two_campaigns):
     refused = web.post(client, f"/c/{SECOND}/week/plan", {}, page=f"/c/{SECOND}/week")
     assert refused.status_code == 409 and "needs the campaign&#39;s files" in refused.text
     assert "Traceback" not in refused.text
+    results = web.sign_in("ann").get(f"/c/{SECOND}/results")  # from the database alone
+    assert results.status_code == 200 and "Road Safety Week 2020" in results.text
 
 
 def test_a_campaign_whose_config_no_longer_reads_is_shown_as_stored(web, two_campaigns):
