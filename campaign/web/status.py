@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from campaign.config import Publishing
 from campaign.health import Health, publishing_health
-from campaign.present.health import PAUSED_TITLE, HealthView, health_view, next_line
+from campaign.present.health import HealthView, health_view
 from campaign.present.status import post_status
-from campaign.present.times import short_time
 from campaign.store import Store
+from campaign.store.facts import CampaignFacts
 from campaign.store.models import PostRow
 from campaign.web.current import CampaignPage
 
@@ -24,28 +23,16 @@ def publishing(page: CampaignPage) -> Publishing:
     """How the campaign publishes (grace, heartbeats): its config's, else as stored with it."""
     if page.config is not None:
         return page.config.publishing
-    stored = page.row.settings or {}
-    return Publishing.model_validate(stored.get("publishing", {}))
+    return CampaignFacts.from_row(page.row).publishing
 
 
 def banner(
     store: Store, page: CampaignPage, rows: list[PostRow], now: datetime
 ) -> tuple[Banner, Health]:
-    """The campaign's banner; a pause of everything outranks the campaign's own state."""
+    """The campaign's banner (a pause of everything outranks the campaign's own state)."""
     timeout = publishing(page).heartbeat_timeout_seconds
     health = publishing_health(store, page.slug, now, timeout)
     view = health_view(health, rows, now, page.zone)
-    everything = store.everything_paused()
-    if everything is not None:
-        when = short_time(everything.paused_at, page.zone)
-        detail = f"Everything is paused, in every campaign, by {everything.paused_by} {when}: "
-        view = replace(
-            view,
-            paused=True,
-            title=PAUSED_TITLE,
-            detail=detail + f"{everything.pause_reason}",
-            next=next_line(rows, now, page.zone, True),
-        )
     return view, health
 
 
