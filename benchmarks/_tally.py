@@ -121,10 +121,11 @@ class Spread:
         return Spread(self.p50 * factor, self.p99 * factor, self.max * factor)
 
 
-def lateness(posts: Iterable[PostRow]) -> list[float]:
-    """published_at - scheduled_at of each published post, in seconds of the daemons' clock."""
-    return [
-        (post.published_at - post.scheduled_at).total_seconds()
-        for post in posts
+def lateness(posts: Iterable[tuple[str, PostRow]]) -> dict[str, float]:
+    """published_at - scheduled_at of each published post (by campaign/key), in seconds of
+    the daemons' clock."""
+    return {
+        f"{slug}/{post.key}": (post.published_at - post.scheduled_at).total_seconds()
+        for slug, post in posts
         if post.published_at is not None
-    ]
+    }

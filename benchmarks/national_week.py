@@ -106,10 +106,15 @@ def unsettled(store: Store, slugs: list[str]) -> Counter[str]:
 
 @contextmanager
 def daemons(
-    count: int, url: str, clock: SpeedClock, environ: dict[str, str], folder: Path
+    count: int,
+    url: str,
+    clock: SpeedClock,
+    environ: dict[str, str],
+    folder: Path,
+    cpu: list[float],
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
     """`count` daemon processes given only the database, on the shared accelerated clock;
-    stopped with SIGTERM at the end of the block (their CPU time is printed)."""
+    stopped with SIGTERM at the end of the block (each one's CPU seconds go into `cpu`)."""
     processes = []
     for n in range(count):
         with open(folder / f"daemon-{n}.log", "wb") as log:
@@ -140,9 +145,8 @@ def daemons(
             if not exited(process):
                 process.send_signal(signal.SIGTERM)
         for n, process in enumerate(processes):
-            cpu = _reap(process, timeout=30)
+            cpu.append(_reap(process, timeout=30))
             log_text = (folder / f"daemon-{n}.log").read_text(errors="replace")
-            print(f"daemon {n}: exit {process.returncode}, CPU {cpu:.1f} s", flush=True)
             if process.returncode != 0 or "Traceback" in log_text:
                 print(f"daemon {n} log (last lines):\n{log_text[-3000:]}", flush=True)
 
@@ -187,8 +191,8 @@ def publish(
         clock = SpeedClock(first - timedelta(minutes=1), args.speed, time.time() + args.lead)
         later.clock = clock
         end_real = clock.origin + (last - clock.start).total_seconds() / args.speed
-        started = time.perf_counter()
-        with daemons(args.daemons, url, clock, environ, folder) as processes:
+        cpu: list[float] = []
+        with daemons(args.daemons, url, clock, environ, folder, cpu) as processes:
             ready_before(store, processes, clock.origin)
             shown = 0.0
             while True:
@@ -206,13 +210,15 @@ def publish(
                     shown = time.time()
                     print(f"  {clock.now():%a %d %b %H:%M} UTC (accelerated): {dict(states)}")
                 time.sleep(0.5)
-            published_after = time.perf_counter() - started
+            settled_at = time.time()
         posts = [(slug, post) for slug in slugs for post in store.posts(slug)]
     finally:
         store.engine.dispose()
     return {
         "posts": posts,
-        "publish_seconds": published_after,
+        "publish_seconds": settled_at - clock.origin,  # from the week's start to the end
+        "daemon_cpu_seconds": cpu,
+        "daemon_exit_codes": [p.returncode for p in processes],
         "simulated_span": (last - first).total_seconds(),
     }
 
@@ -262,10 +268,14 @@ def report(args: argparse.Namespace, figures: dict[str, Any], counted: Tally) ->
         f"p99 {real.p99:.3f} max {real.max:.3f}; accelerated seconds (x{args.speed:g}): "
         f"p50 {late.p50:.0f} p99 {late.p99:.0f} max {late.max:.0f}\n"
         f"publishing: {figures['publish_seconds']:.1f} s real for "
-        f"{figures['simulated_span'] / 3600:.1f} h accelerated; "
+        f"{figures['simulated_span'] / 3600:.1f} h accelerated; daemons' CPU "
+        f"{', '.join(f'{c:.1f}' for c in figures['daemon_cpu_seconds'])} s, exit codes "
+        f"{figures['daemon_exit_codes']}; "
         f"wall time {figures['wall_seconds']:.1f} s",
         flush=True,
     )
+    latest = ", ".join(f"{name} {late / args.speed:.2f} s" for name, late in figures["latest"])
+    print(f"latest posts (real seconds): {latest}")
     for name in (counted.duplicated + counted.missing)[:20]:
         print(f"  not exactly once: {name}")
 
@@ -301,8 +311,9 @@ def run(args: argparse.Namespace, url: str, folder: Path) -> tuple[dict[str, Any
         print(f"publishing with {args.daemons} daemons at x{args.speed:g}", flush=True)
         figures = publish(args, url, slugs, sandbox, later, environ, folder)
         counted = tally(figures["posts"], sandbox)
-    posts = [post for _, post in figures.pop("posts")]
-    figures.update(plan_seconds=plan_seconds, lateness=lateness(posts), machine=machine(url))
+    late = lateness(figures.pop("posts"))
+    figures.update(plan_seconds=plan_seconds, lateness=list(late.values()), machine=machine(url))
+    figures["latest"] = sorted(late.items(), key=lambda item: -item[1])[:3]
     return figures, counted
 
 
@@ -355,10 +366,12 @@ def main() -> None:
                     "lateness_seconds": None if not figures["lateness"] else vars(late),
                     "speed": args.speed,
                     "wall_seconds": figures["wall_seconds"],
+                    "daemon_exit_codes": figures["daemon_exit_codes"],
                 }
             )
         )
-    sys.exit(0 if counted.exactly_once else 1)
+    clean = all(code == 0 for code in figures["daemon_exit_codes"])
+    sys.exit(0 if counted.exactly_once and clean else 1)
 
 
 if __name__ == "__main__":
