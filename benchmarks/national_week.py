@@ -274,7 +274,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any], counted: Tally) ->
         f"wall time {figures['wall_seconds']:.1f} s",
         flush=True,
     )
-    latest = ", ".join(f"{name} {late / args.speed:.2f} s" for name, late in figures["latest"])
+    latest = ", ".join(f"{name} {sec / args.speed:.2f} s" for name, sec in figures["latest"])
     print(f"latest posts (real seconds): {latest}")
     for name in (counted.duplicated + counted.missing)[:20]:
         print(f"  not exactly once: {name}")
