@@ -40,7 +40,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from campaign.clock import Clock, SpeedClock, SystemClock  # noqa: E402
 from campaign.config import load_config  # noqa: E402
 from campaign.store import PostState, Store  # noqa: E402
-from campaign.store.models import PostRow  # noqa: E402
+from campaign.store.models import CampaignRow, MetricSnapshotRow, PostRow  # noqa: E402
 from scheduler.sandbox import PlatformSandbox, SandboxSettings  # noqa: E402
 
 CAMPAIGN = Path(sys.executable).with_name("campaign")
@@ -92,8 +92,6 @@ def plan_all(configs: list[tuple[Force, Path]], url: str) -> list[float]:
 
 def unsettled(store: Store, slugs: list[str]) -> Counter[str]:
     """Posts of these campaigns by state, in one query."""
-    from campaign.store.models import CampaignRow
-
     with store.reading() as session:
         rows = session.execute(
             select(PostRow.state, func.count())
@@ -102,6 +100,19 @@ def unsettled(store: Store, slugs: list[str]) -> Counter[str]:
             .group_by(PostRow.state)
         )
         return Counter({state.value: count for state, count in rows})
+
+
+def snapshot_count(store: Store, slugs: list[str]) -> int:
+    """Engagement snapshots the daemons collected for these campaigns' posts."""
+    with store.reading() as session:
+        query = (
+            select(func.count())
+            .select_from(MetricSnapshotRow)
+            .join(PostRow)
+            .join(CampaignRow)
+            .where(CampaignRow.slug.in_(slugs))
+        )
+        return int(session.scalar(query) or 0)
 
 
 @contextmanager
@@ -212,6 +223,7 @@ def publish(
                 time.sleep(0.5)
             settled_at = time.time()
         posts = [(slug, post) for slug in slugs for post in store.posts(slug)]
+        snapshots = snapshot_count(store, slugs)
     finally:
         store.engine.dispose()
     return {
@@ -220,6 +232,7 @@ def publish(
         "daemon_cpu_seconds": cpu,
         "daemon_exit_codes": [p.returncode for p in processes],
         "simulated_span": (last - first).total_seconds(),
+        "snapshots": snapshots,
     }
 
 
@@ -270,7 +283,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any], counted: Tally) ->
         f"publishing: {figures['publish_seconds']:.1f} s real for "
         f"{figures['simulated_span'] / 3600:.1f} h accelerated; daemons' CPU "
         f"{', '.join(f'{c:.1f}' for c in figures['daemon_cpu_seconds'])} s, exit codes "
-        f"{figures['daemon_exit_codes']}; "
+        f"{figures['daemon_exit_codes']}; {figures['snapshots']} engagement snapshots; "
         f"wall time {figures['wall_seconds']:.1f} s",
         flush=True,
     )
