@@ -80,7 +80,7 @@ def main() -> None:
         name: "x" for account in config.accounts.values() for name in account.credentials.values()
     }
     channels = channels_for(config, environ)
-    runner = DaemonRunner(Daemon(store, config, channels, SystemClock()))
+    runner = DaemonRunner(Daemon.for_config(store, config, channels, SystemClock()))
     runner.start()
     time.sleep(2)  # let it settle, then measure
     before, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()

@@ -20,6 +20,7 @@ from campaign.config import load_config
 from campaign.planning import store_plan
 from campaign.store import PostRow, PostState, Store
 from scheduler.channels import channels_for
+from scheduler.deployment import LiveDeployment, given_channels
 from scheduler.metrics import MetricsCollector
 from scheduler.rehearsal import sandbox_config
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
@@ -79,7 +80,9 @@ def main() -> None:
         with store.transaction() as session:
             session.execute(insert(PostRow), rows)
         clock.set(published + timedelta(days=1))
-        collector = MetricsCollector(store, config, channels_for(config, environ), clock)
+        factory = given_channels(config, channels_for(config, environ))
+        deployment = LiveDeployment.from_config(store, config, factory=factory)
+        collector = MetricsCollector(store, deployment, clock)
         x_before, fb_before = len(sandbox.x.requests), len(sandbox.facebook.requests)
         started = time.perf_counter()
         report = collector.collect_now()

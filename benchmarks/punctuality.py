@@ -87,7 +87,7 @@ def run_daemon(
         return
     store = Store.open(url, SystemClock())
     channels = channels_for(config, environ, timeout=10)
-    runner = DaemonRunner(Daemon(store, config, channels, SystemClock()))
+    runner = DaemonRunner(Daemon.for_config(store, config, channels, SystemClock()))
     ready = time.process_time()
     runner.start()
     try:
@@ -134,7 +134,8 @@ def one_run(args: argparse.Namespace, url: str, folder: Path) -> list[float]:
         planning = Store.open(url, SpeedClock(PLANNED - timedelta(minutes=5), 1.0))
         store_plan(config, planning, "bench")
         planning.approve(config.campaign.slug, "bench")
-        Daemon(planning, config, {}, planning.clock).housekeeping()  # approved -> scheduled
+        # approved -> scheduled
+        Daemon.for_config(planning, config, {}, planning.clock).housekeeping()
         due = (datetime.now(UTC) + LEAD).replace(microsecond=0)
         with planning.transaction() as session:  # the burst falls due a few seconds from now
             session.execute(update(PostRow).values(scheduled_at=due))

@@ -37,8 +37,9 @@ def write_output(path: Path, data: str | bytes, *, create_folder: bool = False) 
         raise _cannot_write(path, folder, exc) from None
 
 
-def write_folder(directory: Path, files: Mapping[Path, str]) -> None:
-    """Create `directory` with `files` (paths inside it), whole or not at all.
+def write_folder(directory: Path, files: Mapping[Path, str | bytes]) -> None:
+    """Create `directory` with `files` (paths inside it; text as UTF-8, or bytes such as an
+    image), whole or not at all.
 
     The folder above must exist. A new folder is written as a hidden sibling and renamed into
     place; an existing (empty of these files) folder receives the files' top-level entries by
@@ -54,7 +55,7 @@ def write_folder(directory: Path, files: Mapping[Path, str]) -> None:
         for path, text in files.items():
             target = staging / path.relative_to(directory)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
         os.chmod(staging, _default_mode(0o777))  # mkdtemp's folder is private (0700)
         if directory.exists():
             for entry in sorted(staging.iterdir()):

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from campaign.checks import CheckReport, run_checks
+from campaign.checks.facts import check_facts
 from campaign.config import CampaignConfig
-from campaign.errors import CheckFailed
+from campaign.errors import CheckFailed, TemplateError
 from campaign.render import RenderedPost, render_plan
 
 if TYPE_CHECKING:  # checking a plan needs no database layer; storing one is given a Store
@@ -21,9 +22,21 @@ class CheckedPlan:
 
 
 def check_plan(config: CampaignConfig) -> CheckedPlan:
-    """Render every post and run every check (raises only for bad input, not for findings)."""
-    posts = render_plan(config)
-    return CheckedPlan(posts, run_checks(posts, config))
+    """Render every post and run every check (raises only for bad input, not for findings).
+
+    A fact a national pack needs and the force left out is a finding, not a template error:
+    when the posts cannot be rendered without it, the missing facts are the report.
+    """
+    missing = check_facts(config)
+    try:
+        posts = render_plan(config)
+    except TemplateError:
+        if missing:
+            return CheckedPlan([], CheckReport(findings=missing))
+        raise
+    report = run_checks(posts, config)
+    report.findings[:0] = missing
+    return CheckedPlan(posts, report)
 
 
 def store_plan(

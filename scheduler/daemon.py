@@ -4,6 +4,10 @@ and publish what is due, concurrently. `run_once` returns; whoever drives it onl
 `run_once` waits for its sends (rehearsals and tests step through time with it). The
 long-running daemon calls `sweep`, which hands due posts and sends in doubt to the worker pool
 and returns at once, so one slow request never delays another post or retry.
+
+A daemon serves a `LiveDeployment`: every campaign in the database (scope None) or one, each
+post sent by its own campaign's settings through its account's channel. Each step first asks
+whether a campaign was planned since (a tiny query), so new campaigns need no restart.
 """
 
 from __future__ import annotations
@@ -18,13 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from campaign.clock import Clock
-from campaign.config import CampaignConfig
+from campaign.config import CampaignConfig, Publishing
 from campaign.store import Store
 from campaign.store.daemon_api import ClaimedPost
 from scheduler.batching import GroupCommit
 from scheduler.channels.base import Channel, Sent
+from scheduler.deployment import DaemonSettings, LiveDeployment, given_channels
 from scheduler.metrics import MetricsCollector
 from scheduler.publisher import Claimed, Finished, Publisher
 
@@ -46,44 +52,53 @@ class Daemon:
     def __init__(
         self,
         store: Store,
-        config: CampaignConfig,
-        channels: dict[str, Channel],
+        deployment: LiveDeployment,
         clock: Clock,
         *,
         daemon_id: str | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.store, self.config, self.clock = store, config, clock
+        self.store, self.deployment, self.clock = store, deployment, clock
         self.api = store.publishing
         self.id = daemon_id or f"daemon-{uuid.uuid4().hex[:12]}"
-        self.settings = config.publishing
-        self.publisher = Publisher(store, config, channels, clock, self.id, rng)
+        # Workers, poll and heartbeat timeout are the process's: chosen across its campaigns
+        # when it starts (DaemonSettings says how).
+        self.settings: DaemonSettings = deployment.settings
+        self.publisher = Publisher(store, deployment, clock, self.id, rng)
         self.pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="publish")
         self.stopping = threading.Event()
-        self.metrics = MetricsCollector(store, config, channels, clock, stopping=self.stopping)
+        self.metrics = MetricsCollector(store, deployment, clock, stopping=self.stopping)
         self.in_flight = InFlight()
         self._totals_lock = threading.Lock()
         self._metrics_checked_at: datetime | None = None
         self._metrics_due_at: datetime | None = None
         self.totals = StepReport()
-        self._scope: int | None = None
         # Successes are recorded in batches by whichever worker gets there first, and the
         # posts stay in flight until recorded; freed workers claim what is still due.
         self.recorder: GroupCommit[tuple[Claimed, Sent, datetime]] = GroupCommit(self._record)
         self.refill: GroupCommit[None] = GroupCommit(self._refill)
         self._more_due = False
 
-    @property
-    def slug(self) -> str:
-        return self.config.campaign.slug
+    @classmethod
+    def for_config(
+        cls,
+        store: Store,
+        config: CampaignConfig,
+        channels: dict[str, Channel],
+        clock: Clock,
+        **options: Any,
+    ) -> Daemon:
+        """A daemon for one campaign as its config says, with channels already built for its
+        account keys (tests, benchmarks)."""
+        deployment = LiveDeployment.from_config(
+            store, config, factory=given_channels(config, channels)
+        )
+        return cls(store, deployment, clock, **options)
 
     @property
-    def scope(self) -> int:
-        """The id of this daemon's campaign: the store serves every campaign, but a daemon is
-        still built from one campaign's config (its channels and settings)."""
-        if self._scope is None:
-            self._scope = self.api.campaign_id(self.slug)
-        return self._scope
+    def scope(self) -> int | None:
+        """The campaign this daemon serves, or None for every campaign in the database."""
+        return self.deployment.scope
 
     def housekeeping(self) -> StepReport:
         """Everything but sending new posts: heartbeat, recovery, scheduling, misfires."""
@@ -93,15 +108,18 @@ class Daemon:
         return report
 
     def _housekeeping(self) -> tuple[StepReport, list[ClaimedPost]]:
+        self._refresh()
         now = self.clock.now()
-        stale = now - timedelta(seconds=self.settings.heartbeat_timeout_seconds)
+        stale = now - self.settings.heartbeat_timeout
+        graces = self.deployment.graces()
         done = self.api.housekeeping(
             self.id,
             now,
-            grace=self.settings.grace,
+            grace=min(graces.values(), default=Publishing().grace),
             stale_before=stale,
             busy=self.in_flight.ids(),
             scope=self.scope,
+            graces=graces,
         )
         report = StepReport(
             scheduled=[post.key for post in done.scheduled],
@@ -199,6 +217,13 @@ class Daemon:
                 self.totals.outcomes[outcome] += 1
 
         self.pool.submit(run)
+
+    def _refresh(self) -> None:
+        """Pick up campaigns planned, and settings changed, since the last look."""
+        try:
+            self.deployment.refresh()
+        except Exception:  # the next sweep asks again; publishing goes on meanwhile
+            log.exception("could not read the deployment again")
 
     def beat(self) -> None:
         """Tell the other daemons this one is alive."""

@@ -6,6 +6,9 @@ saved in their own transaction as soon as it is read, so a rate limit part way l
 the account's remaining posts stay due and the first sweep after the platform's reset carries
 on with them (those already read are no longer due). A refused account is skipped for this
 sweep and the run goes on for the others.
+
+Each campaign's posts are read at its own offsets, with its own Graph metric names; an account
+shared by campaigns has one rate-limit wait.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from campaign.clock import Clock
-from campaign.config import CampaignConfig
+from campaign.config import Metrics
 from campaign.errors import PublishError, RateLimited
 from campaign.store import Store
 from campaign.store.daemon_api import DueCollection, Snapshot
-from scheduler.channels.base import Channel, MetricReading
+from scheduler.channels.base import MetricReading
+from scheduler.deployment import LiveDeployment
 
 log = logging.getLogger(__name__)
 ON_DEMAND = "on-demand"
@@ -40,54 +44,49 @@ class MetricsCollector:
     def __init__(
         self,
         store: Store,
-        config: CampaignConfig,
-        channels: dict[str, Channel],
+        deployment: LiveDeployment,
         clock: Clock,
         *,
         stopping: threading.Event | None = None,
     ) -> None:
-        self.store, self.config, self.channels, self.clock = store, config, channels, clock
+        self.store, self.deployment, self.clock = store, deployment, clock
         self.api = store.publishing
-        self._scope: int | None = None
-        self._not_before: dict[str, datetime] = {}  # account -> rate-limit reset
+        self._not_before: dict[int, datetime] = {}  # account id -> rate-limit reset
         # Set when the daemon stops: the collection ends after the batch being read.
         self._stopping = stopping or threading.Event()
 
     @property
-    def slug(self) -> str:
-        return self.config.campaign.slug
-
-    @property
-    def scope(self) -> int:
-        """This collector's campaign (its channels are that campaign's accounts)."""
-        if self._scope is None:
-            self._scope = self.api.campaign_id(self.slug)
-        return self._scope
+    def scope(self) -> int | None:
+        return self.deployment.scope
 
     def collect_due(self) -> CollectionReport:
-        """Snapshot every published post whose next offset has come."""
-        offsets = self.config.metrics.offset_deltas
-        return self._collect(self.api.metrics_due(self.clock.now(), offsets, self.scope))
+        """Snapshot every published post whose next offset (its campaign's) has come."""
+        by_campaign = self.deployment.offsets()
+        due = self.api.metrics_due(self.clock.now(), _default(by_campaign), self.scope, by_campaign)
+        return self._collect(due)
 
     def collect_now(self) -> CollectionReport:
         """Snapshot every published post now (`campaign metrics collect`)."""
         return self._collect(self.api.published(ON_DEMAND, self.scope), honour_resets=False)
 
     def next_due(self) -> datetime | None:
-        upcoming = self.api.next_metrics_due(self.config.metrics.offset_deltas, self.scope)
+        by_campaign = self.deployment.offsets()
+        upcoming = self.api.next_metrics_due(_default(by_campaign), self.scope, by_campaign)
         waits = [at for at in self._not_before.values() if upcoming and at > upcoming]
         return max([upcoming, *waits]) if upcoming and waits else upcoming
 
     def _collect(self, due: list[DueCollection], honour_resets: bool = True) -> CollectionReport:
         report = CollectionReport()
-        by_channel: dict[str, list[DueCollection]] = defaultdict(list)
+        # One group per account and campaign: the campaign says which Graph metrics to read.
+        groups: dict[tuple[int, int], list[DueCollection]] = defaultdict(list)
         for item in due:
-            by_channel[item.account].append(item)
+            groups[item.account_id, item.campaign_id].append(item)
         now = self.clock.now()
-        for channel_key, items in by_channel.items():
+        for (account_id, campaign_id), items in groups.items():
             if self._stopping.is_set():
                 break
-            wait = self._not_before.get(channel_key)
+            channel_key = self._label(items[0])
+            wait = self._not_before.get(account_id)
             if honour_resets and wait and wait > now:
                 report.skipped_accounts[channel_key] = f"rate limited until {wait.isoformat()}"
                 continue
@@ -95,14 +94,15 @@ class MetricsCollector:
                 item.platform_post_id: item for item in items if item.platform_post_id is not None
             }
             try:
-                for readings in self.channels[channel_key].metric_batches(list(by_id)):
+                channel = self.deployment.channel(account_id, campaign_id)
+                for readings in channel.metric_batches(list(by_id)):
                     read = [by_id.pop(i) for i in list(readings) if i in by_id]
                     self._save(read, readings, report)
                     if self._stopping.is_set():
                         return report
             except RateLimited as exc:
                 reset = exc.reset_at or now
-                self._not_before[channel_key] = reset
+                self._not_before[account_id] = reset
                 report.skipped_accounts[channel_key] = (
                     f"rate limited: {len(by_id)} post(s) not read, readable again after "
                     f"{reset.isoformat()} ({exc})"
@@ -113,11 +113,17 @@ class MetricsCollector:
                 log.warning("metrics for %s not collected: %s", channel_key, exc)
                 report.skipped_accounts[channel_key] = str(exc)
                 continue
-            self._not_before.pop(channel_key, None)
+            self._not_before.pop(account_id, None)
             unanswered = [item for item in items if item.platform_post_id in by_id]
             unanswered += [item for item in items if not item.platform_post_id]
             self._save(unanswered, {}, report)
         return report
+
+    def _label(self, item: DueCollection) -> str:
+        """How a report names the account: its key, with the campaign when there are several."""
+        if len(self.deployment.campaigns) <= 1:
+            return item.account
+        return f"{self.deployment.campaign(item.campaign_id).slug}: {item.account}"
 
     def _save(
         self,
@@ -158,3 +164,8 @@ class MetricsCollector:
                 report.unavailable[item.key] = sorted(reading.unavailable)
         self.api.save_snapshots(snapshots)
         report.snapshots += len(snapshots)
+
+
+def _default(by_campaign: dict[int, dict[str, timedelta]]) -> dict[str, timedelta]:
+    """Offsets for a post of a campaign the deployment does not know yet (read again soon)."""
+    return next(iter(by_campaign.values()), Metrics().offset_deltas)

@@ -13,17 +13,22 @@ import os
 import signal
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from campaign.clock import Clock, SpeedClock, SystemClock
+from campaign.errors import BadInput, StoreError
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
     from campaign.store import Store
+    from scheduler.deployment import LiveDeployment
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("scheduler")
+DEFAULT_CONFIG = "config.toml"
 
 
 def daemon_options(func: F) -> F:
@@ -47,6 +52,34 @@ def daemon_options(func: F) -> F:
     return func
 
 
+def source_options(func: F) -> F:
+    """`--config` and `--database`: which campaigns to publish (`open_deployment` decides)."""
+    from campaign.config import DATABASE_URL_ENV
+
+    for option in reversed(
+        (
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(path_type=Path, dir_okay=False),
+                envvar="CAMPAIGN_CONFIG",
+                help="Publish this campaign only (its config.toml) [default: ./config.toml "
+                "when there is one].",
+            ),
+            click.option(
+                "--database",
+                "database_url",
+                metavar="URL",
+                help="Publish every campaign in this database (SQLAlchemy URL), with the "
+                f"settings and accounts stored when each was planned [default: ${DATABASE_URL_ENV} "
+                "when there is no config.toml here].",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
 def daemon_clock(start: datetime | None, speed: float, origin: float | None) -> Clock:
     """The wall clock, or (rehearsals, tests) an accelerated one several processes can share."""
     return SystemClock() if start is None else SpeedClock(start, speed, origin)
@@ -61,17 +94,77 @@ def setup_logging(verbose: bool) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per sweep
 
 
+def open_deployment(
+    config_path: Path | None, database_url: str | None, clock: Clock
+) -> tuple[Store, LiveDeployment]:
+    """What to publish, as `--help` says: the campaign of `--config`; else every campaign in
+    `--database`; else the campaign of ./config.toml (as before there were many campaigns);
+    else every campaign in $CAMPAIGN_DATABASE_URL. The database must exist (`campaign plan`
+    makes it); one an older version made is upgraded."""
+    from campaign.config import DATABASE_URL_ENV, load_config
+    from campaign.store import Store
+
+    if config_path is None and database_url is None:
+        if Path(DEFAULT_CONFIG).is_file():
+            config_path = Path(DEFAULT_CONFIG)
+        else:
+            database_url = os.environ.get(DATABASE_URL_ENV) or None
+        if config_path is None and database_url is None:
+            raise BadInput(
+                f"no {DEFAULT_CONFIG} here and no database named: give --database URL (or set "
+                f"{DATABASE_URL_ENV}) to publish every campaign in it, or --config PATH for "
+                "one campaign"
+            )
+    if config_path is not None:
+        config = load_config(config_path)
+        store = Store.open_existing(database_url or config.database_url(), clock, upgrade=True)
+        return store, config_deployment(config, store)
+    assert database_url is not None
+    store = Store.open_existing(database_url, clock, upgrade=True)
+    return store, database_deployment(store, _without_password(database_url))
+
+
+def config_deployment(config: CampaignConfig, store: Store) -> LiveDeployment:
+    """One campaign as its config says (`--config`): fails clearly if it was never planned."""
+    from scheduler.deployment import LiveDeployment, environment_channels
+
+    factory = environment_channels(os.environ)
+    return LiveDeployment.from_config(store, config, factory=factory)
+
+
+def database_deployment(store: Store, where: str) -> LiveDeployment:
+    """Every campaign in the database (`--database` alone), as planned; credentials from the
+    environment variables the stored accounts name."""
+    from scheduler.deployment import LiveDeployment, environment_channels
+
+    if not store.publishing.campaign_ids():
+        raise StoreError(
+            f"the database {where} holds no campaign, so there is nothing to publish: plan "
+            "one into it (`CAMPAIGN_DATABASE_URL=URL campaign plan --config CONFIG`), then "
+            "start the daemon again"
+        )
+    return LiveDeployment.from_database(store, None, factory=environment_channels(os.environ))
+
+
 def run_daemon(
-    config: CampaignConfig, store: Store, clock: Clock, announce: Callable[[str], None]
+    store: Store, deployment: LiveDeployment, clock: Clock, announce: Callable[[str], None]
 ) -> None:
-    """Publish the stored plan until signalled (credentials from the environment)."""
-    from scheduler.channels import channels_for
+    """Publish the stored plan of every campaign in the deployment until signalled."""
     from scheduler.daemon import Daemon
     from scheduler.runner import DaemonRunner
 
-    store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
-    channels = channels_for(config, os.environ)
     store.clock = clock
-    runner = DaemonRunner(Daemon(store, config, channels, clock))
-    announce(f"Daemon {runner.daemon.id} publishing {config.campaign.name}; Ctrl-C to stop.")
+    runner = DaemonRunner(Daemon(store, deployment, clock))
+    campaigns = sorted(deployment.campaigns.values(), key=lambda c: c.id)
+    names = "; ".join(c.name for c in campaigns)
+    what = names if len(campaigns) == 1 else f"{len(campaigns)} campaigns ({names})"
+    announce(f"Daemon {runner.daemon.id} publishing {what}; Ctrl-C to stop.")
+    for problem in deployment.problems().values():
+        log.warning("%s (its posts are held until this is fixed)", problem)
     runner.run_until_signalled()
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

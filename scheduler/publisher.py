@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.clock import Clock
-from campaign.config import CampaignConfig, Image
+from campaign.config import Image, Publishing
 from campaign.errors import (
     AuthRejected,
     DuplicateContent,
@@ -36,6 +36,7 @@ from campaign.store.daemon_api import ClaimedPost, Published
 from campaign.store.models import PostState
 from scheduler.batching import BatchedCalls
 from scheduler.channels.base import Channel, OutgoingMedia, OutgoingPost, Sent
+from scheduler.deployment import LiveDeployment
 
 log = logging.getLogger(__name__)
 # Posts claimed before first attempts were recorded: how far back from the claim to look.
@@ -69,23 +70,27 @@ class Claimed:
     first_attempt_at: datetime | None = None
     last_attempt_at: datetime | None = None
     sent_in_doubt: bool = False
+    campaign_id: int = 0
+    account_id: int = 0
+    media_dir: Path | None = None  # None: the database does not know where the images are
 
 
 class Publisher:
+    """Sends claimed posts of any campaign in the deployment, each by its own campaign's
+    settings (grace, attempts, retries, settle, images) through its account's channel."""
+
     def __init__(
         self,
         store: Store,
-        config: CampaignConfig,
-        channels: dict[str, Channel],
+        deployment: LiveDeployment,
         clock: Clock,
         daemon_id: str,
         rng: random.Random | None = None,
     ) -> None:
-        self.store, self.config, self.channels, self.clock = store, config, channels, clock
+        self.store, self.deployment, self.clock = store, deployment, clock
         self.api = store.publishing
         self.daemon_id = daemon_id
         self.rng = rng or random.Random()
-        self.settings = config.publishing
         # Sends starting together note their attempts (and check the pause) in one transaction.
         self._attempts: BatchedCalls[int] = BatchedCalls(self._attempting_many)
 
@@ -112,7 +117,13 @@ class Publisher:
         With `finished`, a success is appended there (with the moment it went out) for the
         caller to record with others in one transaction; otherwise it is recorded at once.
         """
-        expected = content_hash(claimed.post.parts, claimed.images, self.config.posts_dir)
+        if claimed.images and claimed.media_dir is None:
+            unknown = Transient(
+                "the database does not say where this campaign's images are (it was planned "
+                "by an older version): run `campaign plan` for it again"
+            )
+            return self._after_error(claimed, unknown)
+        expected = content_hash(claimed.post.parts, claimed.images, claimed.media_dir or Path())
         if expected != claimed.approved_hash:
             self.api.void_approval(
                 claimed.id,
@@ -138,10 +149,11 @@ class Publisher:
         account from its first attempt; record what is there, and send again only what is not.
         """
         claimed = self._claimed(post)
+        settings = self._settings(claimed)
         now = self.clock.now()
         last = claimed.last_attempt_at  # None: no create of this post ever left
-        if last is not None and now < last + self.settings.settle:
-            settled = last + self.settings.settle
+        if last is not None and now < last + settings.settle:
+            settled = last + settings.settle
             why = "waiting for a send whose outcome is unknown to land before looking for it"
             self._retry(claimed.id, at=settled, error=why, in_doubt=True)
             return "settling"
@@ -159,11 +171,11 @@ class Publisher:
                 "the send's outcome was unknown and the post was not "
                 "found on the account within the grace window",
             )
-        if claimed.attempts >= self.settings.max_attempts:
+        if claimed.attempts >= settings.max_attempts:
             return self._give_up(
                 claimed,
                 f"the last send's outcome was unknown and it was not on the account "
-                f"{self.settings.settle_seconds:g} s later",
+                f"{settings.settle_seconds:g} s later",
             )
         # Not there after settling: it is sent again through a new claim, which checks the
         # pause, the approval and the attempt budget like any send.
@@ -174,7 +186,7 @@ class Publisher:
     def _find(self, claimed: Claimed) -> Sent | None:
         """Look on the account from a little before the post's first attempt."""
         start = claimed.first_attempt_at or claimed.claimed_at - RECONCILE_LOOKBACK
-        channel = self.channels[claimed.channel]
+        channel = self.channel(claimed)
         return channel.find_published(
             claimed.post, start - CLOCK_SKEW, already_sent=claimed.part_ids
         )
@@ -198,7 +210,6 @@ class Publisher:
     # -- sending ------------------------------------------------------------------------------
 
     def _send(self, claimed: Claimed, finished: Finished | None = None) -> str:
-        channel = self.channels[claimed.channel]
         parts = list(claimed.part_ids)
 
         def before_create(index: int) -> None:
@@ -212,7 +223,7 @@ class Publisher:
                 self._part(claimed.id, index, part_id)
 
         try:
-            sent = channel.publish(
+            sent = self.channel(claimed).publish(
                 claimed.post,
                 already_sent=claimed.part_ids,
                 on_part_sent=on_part_sent,
@@ -245,6 +256,7 @@ class Publisher:
     def _after_error(self, claimed: Claimed, exc: PublishError, looking: bool = False) -> str:
         message = str(exc)
         now = self.clock.now()
+        settings = self._settings(claimed)
         if isinstance(exc, AuthRejected):
             self.api.hold_for_credentials(claimed.id, self.daemon_id, now, error=message)
             return "held"
@@ -256,13 +268,13 @@ class Publisher:
         assert isinstance(exc, Transient)
         if isinstance(exc, OutcomeUnknown) and not looking:
             # It may still land: let it settle, then look, and only then send again.
-            at = now + self.settings.settle
+            at = now + settings.settle
             log.warning("outcome of %s unknown (%s): looking again at %s", claimed.key, message, at)
             self._retry(claimed.id, at=at, error=message, in_doubt=True)
             return "in-doubt"
-        if claimed.attempts >= self.settings.max_attempts and not looking:
+        if claimed.attempts >= settings.max_attempts and not looking:
             return self._give_up(claimed, message)
-        at = self._retry_time(claimed.attempts, now, exc)
+        at = self._retry_time(settings, claimed.attempts, now, exc)
         if at > self._deadline(claimed) and not looking and not claimed.part_ids:
             return self._missed(claimed, f"could not publish within the grace window: {message}")
         self._retry(claimed.id, at=at, error=message, in_doubt=looking)
@@ -281,9 +293,9 @@ class Publisher:
         progressed = self._note_parts(claimed, found)
         if progressed.part_ids != claimed.part_ids:
             return self._send(progressed)  # the refused part is live: send the rest
-        if claimed.attempts >= self.settings.max_attempts:
+        if claimed.attempts >= self._settings(claimed).max_attempts:
             return self._give_up(claimed, f"refused as a duplicate but not found: {exc}")
-        at = self.clock.now() + self.settings.settle
+        at = self.clock.now() + self._settings(claimed).settle
         why = f"refused as a duplicate of a send whose outcome was unknown: looking again ({exc})"
         self._retry(claimed.id, at=at, error=why, in_doubt=True)
         return "in-doubt"
@@ -293,13 +305,13 @@ class Publisher:
         self.api.fail(claimed.id, self.daemon_id, self.clock.now(), error=why)
         return "partial" if claimed.part_ids else "failed"
 
-    def _retry_time(self, attempts: int, now: datetime, exc: Transient) -> datetime:
+    def _retry_time(
+        self, settings: Publishing, attempts: int, now: datetime, exc: Transient
+    ) -> datetime:
         """Exponential backoff with full jitter, or the platform's own reset time."""
         if isinstance(exc, RateLimited) and exc.reset_at is not None:
             return max(exc.reset_at, now) + timedelta(seconds=self.rng.uniform(0, 1))
-        ceiling = min(
-            self.settings.retry_max_seconds, self.settings.retry_base_seconds * 2 ** (attempts - 1)
-        )
+        ceiling = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** (attempts - 1))
         return now + timedelta(seconds=self.rng.uniform(ceiling / 2, ceiling))
 
     def _missed(self, claimed: Claimed, why: str) -> str:
@@ -309,9 +321,17 @@ class Publisher:
         return "partial" if claimed.part_ids else "missed"
 
     def _deadline(self, claimed: Claimed) -> datetime:
-        return claimed.scheduled_at + self.settings.grace
+        return claimed.scheduled_at + self._settings(claimed).grace
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _settings(self, claimed: Claimed) -> Publishing:
+        """The publishing settings of the post's own campaign."""
+        return self.deployment.campaign(claimed.campaign_id).publishing
+
+    def channel(self, claimed: Claimed) -> Channel:
+        """The post's account's channel (AuthRejected, located, if it cannot be built)."""
+        return self.deployment.channel(claimed.account_id, claimed.campaign_id)
 
     def _retry(self, post_id: int, **kwargs: Any) -> None:
         self.api.retry_later(post_id, self.daemon_id, self.clock.now(), **kwargs)
@@ -333,8 +353,9 @@ class Publisher:
 
     def _claimed(self, post: ClaimedPost) -> Claimed:
         images = tuple(Image(file=file, alt=alt) for file, alt in post.media)
+        media_dir = self.deployment.campaign(post.campaign_id).media_dir
         media = tuple(
-            OutgoingMedia(path=Path(self.config.posts_dir) / image.file, alt=image.alt)
+            OutgoingMedia(path=(media_dir or Path()) / image.file, alt=image.alt)
             for image in images
         )
         return Claimed(
@@ -351,6 +372,9 @@ class Publisher:
             first_attempt_at=post.first_attempt_at,
             last_attempt_at=post.last_attempt_at,
             sent_in_doubt=post.sent_in_doubt,
+            campaign_id=post.campaign_id,
+            account_id=post.account_id,
+            media_dir=media_dir,
         )
 
 

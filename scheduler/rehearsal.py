@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from campaign.clock import ManualClock
-from campaign.config import CampaignConfig
+from campaign.config import Account, CampaignConfig
 from campaign.planning import store_plan
 from campaign.store import Store
 from campaign.store.models import PostState
-from scheduler.channels import channels_for
+from scheduler.channels import Channel, make_channel
 from scheduler.daemon import Daemon
+from scheduler.deployment import ChannelFactory, LiveDeployment
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
 ACTOR = "rehearsal"
@@ -42,12 +43,32 @@ class RehearsalSummary:
 
 def sandbox_config(config: CampaignConfig, sandbox: PlatformSandbox) -> CampaignConfig:
     """The same campaign with every account pointed at the sandbox."""
-    urls = {"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url}
-    accounts = {
-        key: account.model_copy(update={"base_url": urls[account.platform]})
-        for key, account in config.accounts.items()
-    }
+    accounts = {key: sandbox_account(account, sandbox) for key, account in config.accounts.items()}
     return config.model_copy(update={"accounts": accounts})
+
+
+def sandbox_channels(sandbox: PlatformSandbox, timeout: float | None = None) -> ChannelFactory:
+    """Channels to the sandbox for whatever accounts a deployment holds (the stored or
+    configured base URL and credential variables are replaced, never edited in the database);
+    `timeout` overrides the campaigns' request timeout."""
+
+    fixed = timeout
+
+    def build(account: Account, *, timeout: float, facebook_metrics: tuple[str, ...]) -> Channel:
+        pointed = sandbox_account(account, sandbox)
+        return make_channel(
+            pointed,
+            sandbox.credentials([pointed]),
+            timeout=timeout if fixed is None else fixed,
+            facebook_metrics=facebook_metrics,
+        )
+
+    return build
+
+
+def sandbox_account(account: Account, sandbox: PlatformSandbox) -> Account:
+    urls = {"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url}
+    return account.model_copy(update={"base_url": urls[account.platform]})
 
 
 def rehearse(
@@ -69,10 +90,9 @@ def rehearse(
         store.approve(config.campaign.slug, ACTOR)
     started = time.monotonic()
     with PlatformSandbox(settings=settings or SandboxSettings(), clock=clock) as sandbox:
-        rehearsal_config = sandbox_config(config, sandbox)
-        environ = sandbox.credentials(list(rehearsal_config.accounts.values()))
-        channels = channels_for(rehearsal_config, environ, timeout=request_timeout)
-        daemon = Daemon(store, rehearsal_config, channels, clock, daemon_id="rehearsal")
+        factory = sandbox_channels(sandbox, request_timeout)
+        deployment = LiveDeployment.from_config(store, config, factory=factory)
+        daemon = Daemon(store, deployment, clock, daemon_id="rehearsal")
         try:
             while True:
                 daemon.run_once()

@@ -1,6 +1,8 @@
 """Draw the shipped campaign's image cards into posts/images/ (run by hand when the words change).
 
 The alt text in config.toml must say what the card says: update both together.
+`--pack` draws the national pack's cards (no force named on them) into the pack's
+posts/images/; their alt text is in the pack's pack.toml.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ CARDS = {
     ],
 }
 
+# The national pack's cards: every force posts them, so they name none.
+PACK = "examples/packs/stalking-awareness-week/posts/images"
+PACK_CARDS = {
+    "see-stalking-clearly.png": [
+        *CARDS["see-stalking-clearly.png"][:3],
+        ("#SeeStalkingClearly", 36, YELLOW),
+    ],
+    "helpline-card.png": CARDS["helpline-card.png"],
+}
+
 
 def draw(lines: list[tuple[str, int, str]], target: Path) -> None:
     image = Image.new("RGB", (1200, 675), NAVY)
@@ -42,6 +54,8 @@ def draw(lines: list[tuple[str, int, str]], target: Path) -> None:
 
 
 if __name__ == "__main__":
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "posts/images")
-    for name, card in CARDS.items():
+    pack = "--pack" in sys.argv[1:]
+    args = [arg for arg in sys.argv[1:] if arg != "--pack"]
+    folder = Path(args[0] if args else PACK if pack else "posts/images")
+    for name, card in (PACK_CARDS if pack else CARDS).items():
         draw(card, folder / name)

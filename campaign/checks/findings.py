@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -72,17 +73,26 @@ class CheckReport:
         return list(self._by_key.get(key, ()))
 
 
-def locate(template: Path, needle: str) -> int | None:
+def locate(template: Path, needle: str, *, table: str | None = None) -> int | None:
     """The first line of a template (or of config.toml) holding `needle`, to point the officer
-    at it."""
+    at it. In a TOML file, comment lines are passed over, and `table` (a header such as
+    "[accounts.facebook]") says where to look first: the same words may stand in two tables."""
     try:
         stat = template.stat()
         lines = _lines(template, stat.st_mtime_ns, stat.st_size)
     except OSError:
         return None
-    for number, line in enumerate(lines, 1):
+    toml = template.suffix == ".toml"
+    start: int = 0
+    if table:
+        start = next((n for n, line in enumerate(lines) if line.strip() == table), 0)
+    order: list[int] = [*range(start, len(lines)), *range(start)]
+    for number in order:
+        line = lines[number]
+        if toml and line.lstrip().startswith("#"):
+            continue
         if needle and needle in line:
-            return number
+            return number + 1
     return None
 
 
@@ -119,8 +129,20 @@ def config_finding(
     fix: str,
     needle: str = "",
     post: RenderedPost | None = None,
+    *,
+    field: str = "",
 ) -> Finding:
-    """A finding about what config.toml says (a field, an image's alt text), at its line."""
+    """A finding about what config.toml (or the organisation.toml it names) says: a field, an
+    image's alt text, at the line of the first of those files that holds `needle` (in the
+    table of `field`, a dotted path such as "accounts.x.handle", when it has one)."""
+    template, line = config.path.name, None
+    table = f"[{field.rsplit('.', 1)[0]}]" if "." in field and "[" not in field else None
+    if needle:
+        for source in config.source_files:
+            line = locate(source, needle, table=table)
+            if line is not None:
+                template = shown_file(config, source)
+                break
     return Finding(
         severity=severity,
         rule=rule,
@@ -129,6 +151,13 @@ def config_finding(
         key=post.key if post else None,
         day=post.day.date.isoformat() if post else None,
         channel=post.channel if post else None,
-        template=config.path.name,
-        line=locate(config.path, needle) if needle else None,
+        template=template,
+        line=line,
     )
+
+
+def shown_file(config: CampaignConfig, source: Path) -> str:
+    """A config file as the officer finds it: `config.toml`, `../organisation.toml`."""
+    if source == config.path:
+        return config.path.name
+    return os.path.relpath(source, config.path.resolve().parent)

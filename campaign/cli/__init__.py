@@ -16,7 +16,7 @@ from campaign.cli.context import exit_codes
 from campaign.cli.lazy import LazyGroup
 
 COMMANDS = {
-    "init": "campaign.cli.plan:init",
+    "init": "campaign.cli.init:init",
     "check": "campaign.cli.plan:check",
     "plan": "campaign.cli.plan:plan",
     "preview": "campaign.cli.plan:preview",

@@ -1,4 +1,4 @@
-"""Commands on the plan in files: `init`, `check`, `plan`, `preview`, `export`.
+"""Commands on the plan in files: `check`, `plan`, `preview`, `export` (`init` is in init.py).
 
 What a body needs is imported in the body, so `campaign --help` stays quick.
 """
@@ -19,51 +19,6 @@ from campaign.errors import CheckFailed, NoPlanStored
 if TYPE_CHECKING:
     from campaign.checks import CheckReport
     from campaign.store import Store
-
-
-@click.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--name", required=True, help="Campaign name, e.g. 'Stalking Awareness Week 2027'.")
-@click.option(
-    "--hashtag", required=True, help="Campaign hashtag in CamelCase, e.g. #SeeStalkingClearly."
-)
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day.")
-@click.option("--days", type=click.IntRange(1, 31), default=7, show_default=True)
-@click.option("--organisation", required=True, help="The force or charity posting.")
-@click.option("--timezone", default="Europe/London", show_default=True)
-def init(
-    directory: Path,
-    name: str,
-    hashtag: str,
-    start: Any,
-    days: int,
-    organisation: str,
-    timezone: str,
-) -> None:
-    """Scaffold a new campaign (config.toml and posts/) in DIRECTORY."""
-    from campaign.clock import SystemClock
-    from campaign.config import load_config
-    from campaign.past import past_in_config
-    from campaign.scaffold import scaffold
-
-    written = scaffold(
-        directory,
-        name=name,
-        hashtag=hashtag,
-        start=start.date(),
-        days=days,
-        organisation=organisation,
-        timezone=timezone,
-    )
-    console = make_console()
-    console.print(f"Created {len(written)} files in {directory}.")
-    console.print(
-        f"Next: replace each [[placeholder]] in {directory / 'config.toml'} and the templates "
-        f"in {directory / 'posts'}; `campaign check --config {directory / 'config.toml'}` "
-        "lists the ones left.",
-        markup=False,
-    )
-    warn_if_past(past_in_config(load_config(directory / "config.toml"), SystemClock().now()))
 
 
 @click.command()

@@ -18,7 +18,14 @@ from campaign.defaults import PAUSE_PATIENCE
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.present.times import short_time
 from campaign.states import PostState
-from scheduler.process import daemon_clock, daemon_options, run_daemon, setup_logging
+from scheduler.process import (
+    daemon_clock,
+    daemon_options,
+    open_deployment,
+    run_daemon,
+    setup_logging,
+    source_options,
+)
 
 
 @click.command()
@@ -95,19 +102,27 @@ def abandon(cli: CliContext, actor: str, key: str, reason: str) -> None:
 
 
 @click.command()
-@pass_cli
+@source_options
 @daemon_options
 def daemon(
-    cli: CliContext,
+    config_path: Path | None,
+    database_url: str | None,
     verbose: bool,
     clock_start: datetime | None,
     clock_speed: float,
     clock_origin: float | None,
 ) -> None:
-    """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment)."""
+    """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment).
+
+    Given a database alone (--database URL, or CAMPAIGN_DATABASE_URL with no config.toml
+    here), it publishes every campaign in it and collects their metrics, each with the
+    settings and accounts stored when it was planned; a campaign planned while it runs is
+    picked up. Given --config (or a config.toml here), it publishes that campaign only.
+    """
     setup_logging(verbose)
     clock = daemon_clock(clock_start, clock_speed, clock_origin)
-    run_daemon(cli.config, cli.open_store(upgrade=True), clock, make_console().print)
+    store, deployment = open_deployment(config_path, database_url, clock)
+    run_daemon(store, deployment, clock, make_console().print)
 
 
 @click.command()

@@ -25,13 +25,14 @@ def metrics() -> None:
 def collect(cli: CliContext, as_json: bool) -> None:
     """Take a snapshot of every published post now (the daemon also does this at offsets)."""
     from campaign.clock import SystemClock
-    from scheduler.channels import channels_for
+    from scheduler.deployment import LiveDeployment, environment_channels
     from scheduler.metrics import MetricsCollector
 
     config = cli.config
     store = cli.open_store(upgrade=True)
-    channels = channels_for(config, os.environ)
-    report = MetricsCollector(store, config, channels, SystemClock()).collect_now()
+    factory = environment_channels(os.environ)
+    deployment = LiveDeployment.from_config(store, config, factory=factory)
+    report = MetricsCollector(store, deployment, SystemClock()).collect_now()
     if as_json:
         click.echo(
             json.dumps(

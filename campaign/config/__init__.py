@@ -7,7 +7,8 @@ the field path (for schema problems) and what to do.
 The parts, one job each: `accounts` (platform accounts and the API address check), `helplines`
 (numbers and opening hours), `days` (days, posts, images, post keys), `settings` (checks,
 publishing, metrics, database), `model` (the whole campaign and its cross-field rules) and
-`loading` (reading the file). Import names from here: `from campaign.config import Account`.
+`organisation` (the force's facts shared by campaigns, organisation.toml) and `loading`
+(reading the files). Import names from here: `from campaign.config import Account`.
 """
 
 from campaign.config.accounts import (
@@ -22,8 +23,9 @@ from campaign.config.accounts import (
 from campaign.config.base import Frozen, Slug
 from campaign.config.days import Day, Image, PostSpec, post_key
 from campaign.config.helplines import DAY_NAMES, WEEKDAYS, Helpline, OpeningHours, Weekday
-from campaign.config.loading import describe_validation_error, load_config
-from campaign.config.model import HASHTAG_PATTERN, CampaignConfig, CampaignInfo
+from campaign.config.loading import config_from_toml, describe_validation_error, load_config
+from campaign.config.model import HASHTAG_PATTERN, CampaignConfig, CampaignInfo, PackOrigin
+from campaign.config.organisation import OrganisationFile, merge_shared, read_toml
 from campaign.config.settings import (
     DATABASE_URL_ENV,
     Checks,
@@ -53,14 +55,19 @@ __all__ = [
     "Image",
     "Metrics",
     "OpeningHours",
+    "OrganisationFile",
+    "PackOrigin",
     "Platform",
     "PostSpec",
     "Publishing",
     "Slug",
     "Weekday",
     "check_base_url",
+    "config_from_toml",
     "describe_validation_error",
     "load_config",
+    "merge_shared",
     "parse_offset",
     "post_key",
+    "read_toml",
 ]

@@ -32,23 +32,43 @@ class CampaignInfo(Frozen):
     timezone: str
     website: str | None = None
     posts_dir: str = "posts"
+    # The force's shared facts (campaign/config/organisation.py), relative to this config.
+    organisation_file: str | None = None
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown timezone {value!r}: use an IANA name such as 'Europe/London'"
-            ) from None
-        return value
+        return check_timezone(value)
 
     @model_validator(mode="after")
     def _ordered(self) -> CampaignInfo:
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
+
+
+def check_timezone(value: str) -> str:
+    """An IANA zone name, or ValueError saying what to write."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown timezone {value!r}: use an IANA name such as 'Europe/London'"
+        ) from None
+    return value
+
+
+class PackOrigin(Frozen):
+    """`[pack]` in a campaign made from a national pack: which pack, and the facts it needs.
+
+    `facts` maps each fact a force must give (e.g. "contact.online_form") to what it is;
+    `campaign check` names every one left out (campaign/checks/facts.py).
+    """
+
+    name: str
+    by: str | None = None
+    source: str | None = None
+    facts: dict[str, str] = Field(default_factory=dict)
 
 
 class CampaignConfig(Frozen):
@@ -63,6 +83,7 @@ class CampaignConfig(Frozen):
     helplines: dict[str, Helpline] = Field(default_factory=dict)
     contact: dict[str, str] = Field(default_factory=dict)
     days: tuple[Day, ...] = Field(min_length=1)
+    pack: PackOrigin | None = None
     path: Path = Path("config.toml")
 
     @model_validator(mode="after")
@@ -116,6 +137,18 @@ class CampaignConfig(Frozen):
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    @property
+    def organisation_path(self) -> Path | None:
+        """The shared organisation.toml this campaign names, if any (absolute)."""
+        named = self.campaign.organisation_file
+        return None if named is None else (self.base_dir / named).resolve()
+
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        """The files the campaign was read from: its config, then its organisation file."""
+        shared = self.organisation_path
+        return (self.path,) if shared is None else (self.path, shared)
 
     @property
     def posts_dir(self) -> Path:

@@ -10,7 +10,7 @@ through `transitions.transition`, which audits it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
 from campaign.store import control, metrics, outcomes, publishing
-from campaign.store.deployment import Deployment, load_deployment
+from campaign.store.deployment import Deployment, deployment_version, load_deployment
 from campaign.store.models import AuditRow, CampaignRow, MetricSnapshotRow, PostRow, PostState
 from campaign.store.publishing import Scope, in_scope
 
@@ -149,13 +149,15 @@ class PublishingStore:
         stale_before: datetime,
         busy: Collection[int] = (),
         scope: Scope = None,
+        graces: Mapping[int, timedelta] | None = None,
     ) -> Housekeeping:
         """Heartbeat, schedule approvals, mark misfires and take over sends in doubt: the four
-        in one transaction (one write lock per sweep, not four)."""
+        in one transaction (one write lock per sweep, not four). `graces`: a grace window per
+        campaign id, where campaigns differ (`grace` for the others)."""
         with self._store.transaction() as session:
             control.heartbeat(session, daemon_id, now)
             scheduled = publishing.schedule_approved(session, scope, now)
-            missed = publishing.mark_missed(session, scope, now, grace)
+            missed = publishing.mark_missed(session, scope, now, grace, graces)
             taken = publishing.claim_in_doubt(session, scope, daemon_id, now, stale_before, busy)
             return Housekeeping(
                 [_ref(r) for r in scheduled],
@@ -167,9 +169,15 @@ class PublishingStore:
         with self._store.transaction() as session:
             return [_ref(r) for r in publishing.schedule_approved(session, scope, now)]
 
-    def mark_missed(self, now: datetime, grace: timedelta, scope: Scope = None) -> list[PostRef]:
+    def mark_missed(
+        self,
+        now: datetime,
+        grace: timedelta,
+        scope: Scope = None,
+        graces: Mapping[int, timedelta] | None = None,
+    ) -> list[PostRef]:
         with self._store.transaction() as session:
-            return [_ref(r) for r in publishing.mark_missed(session, scope, now, grace)]
+            return [_ref(r) for r in publishing.mark_missed(session, scope, now, grace, graces)]
 
     def take_over_in_doubt(
         self,
@@ -333,13 +341,26 @@ class PublishingStore:
         with self._store.reading() as session:
             return load_deployment(session, scope)
 
+    def deployment_version(self, scope: Scope = None) -> tuple[int, ...]:
+        """A cheap signature of which campaigns and accounts exist (one small query, no
+        settings read): it changes when a campaign, an account or a link is added or removed,
+        so a running daemon knows to read the deployment again."""
+        with self._store.reading() as session:
+            return deployment_version(session, scope)
+
     # -- metrics ------------------------------------------------------------------------------
 
     def metrics_due(
-        self, now: datetime, offsets: dict[str, timedelta], scope: Scope = None
+        self,
+        now: datetime,
+        offsets: dict[str, timedelta],
+        scope: Scope = None,
+        by_campaign: Mapping[int, dict[str, timedelta]] | None = None,
     ) -> list[DueCollection]:
+        """Published posts whose next offset has come (`by_campaign`: offsets per campaign id
+        where campaigns differ; `offsets` for the others)."""
         with self._store.reading() as session:
-            return metrics.due_collections(session, scope, now, offsets)
+            return metrics.due_collections(session, scope, now, offsets, by_campaign)
 
     def published(self, offset: str, scope: Scope = None) -> list[DueCollection]:
         """Every published post, to read now under the label `offset`."""
@@ -347,10 +368,13 @@ class PublishingStore:
             return metrics.published_posts(session, scope, offset)
 
     def next_metrics_due(
-        self, offsets: dict[str, timedelta], scope: Scope = None
+        self,
+        offsets: dict[str, timedelta],
+        scope: Scope = None,
+        by_campaign: Mapping[int, dict[str, timedelta]] | None = None,
     ) -> datetime | None:
         with self._store.reading() as session:
-            return metrics.next_collection_due(session, scope, offsets)
+            return metrics.next_collection_due(session, scope, offsets, by_campaign)
 
     def save_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
         """Append readings in one transaction (snapshots are never overwritten)."""

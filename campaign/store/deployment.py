@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.config import Account, Metrics, Publishing
@@ -115,3 +115,21 @@ def _stored(row: AccountRow) -> StoredAccount:
             "`campaign plan` again",
         )
     return StoredAccount(row.id, row.key, row.platform, account)
+
+
+def deployment_version(session: Session, scope: int | None) -> tuple[int, ...]:
+    """Counts and id sums of the campaigns and their account links in scope, in one query:
+    it changes when a campaign is planned for the first time or a campaign's accounts change,
+    without reading any settings (a daemon asks it every sweep)."""
+    campaigns = select(func.count(), func.coalesce(func.sum(CampaignRow.id), 0))
+    links = select(
+        func.count(),
+        func.coalesce(func.sum(CampaignAccountRow.account_id), 0),
+        func.coalesce(func.sum(CampaignAccountRow.campaign_id), 0),
+    )
+    if scope is not None:
+        campaigns = campaigns.where(CampaignRow.id == scope)
+        links = links.where(CampaignAccountRow.campaign_id == scope)
+    first = session.execute(campaigns).one()
+    second = session.execute(links).one()
+    return tuple(int(value) for value in (*first, *second))

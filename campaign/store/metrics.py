@@ -7,6 +7,7 @@ several identical ones. `scope` is a campaign id, or None for every campaign.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,16 +58,26 @@ def _due(row: PostRow, offset: str) -> DueCollection:
     )
 
 
+Offsets = dict[str, timedelta]
+
+
 def due_collections(
-    session: Session, scope: Scope, now: datetime, offsets: dict[str, timedelta]
+    session: Session,
+    scope: Scope,
+    now: datetime,
+    offsets: Offsets,
+    by_campaign: Mapping[int, Offsets] | None = None,
 ) -> list[DueCollection]:
+    """`by_campaign`: a campaign's own offsets, by its id; `offsets` for any other."""
     latest = _latest_snapshots(session, scope)
+    by_campaign = by_campaign or {}
     due = []
     for post in _published(session, scope):
         assert post.published_at is not None
+        own = by_campaign.get(post.campaign_id, offsets)
         owed = [
             label
-            for label, delta in sorted(offsets.items(), key=lambda item: item[1])
+            for label, delta in sorted(own.items(), key=lambda item: item[1])
             if post.published_at + delta <= now
             and (post.id not in latest or latest[post.id] < post.published_at + delta)
         ]
@@ -76,13 +87,17 @@ def due_collections(
 
 
 def next_collection_due(
-    session: Session, scope: Scope, offsets: dict[str, timedelta]
+    session: Session,
+    scope: Scope,
+    offsets: Offsets,
+    by_campaign: Mapping[int, Offsets] | None = None,
 ) -> datetime | None:
     latest = _latest_snapshots(session, scope)
+    by_campaign = by_campaign or {}
     moments = []
     for post in _published(session, scope):
         assert post.published_at is not None
-        for delta in sorted(offsets.values()):
+        for delta in sorted(by_campaign.get(post.campaign_id, offsets).values()):
             at = post.published_at + delta
             if post.id not in latest or latest[post.id] < at:
                 moments.append(at)

@@ -12,7 +12,7 @@ pause being written and then sees it: no post is claimed after a pause is record
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -95,28 +95,40 @@ def schedule_approved(session: Session, scope: Scope, now: datetime) -> list[Pos
     return list(rows)
 
 
-def mark_missed(session: Session, scope: Scope, now: datetime, grace: timedelta) -> list[PostRow]:
+def mark_missed(
+    session: Session,
+    scope: Scope,
+    now: datetime,
+    grace: timedelta,
+    graces: Mapping[int, timedelta] | None = None,
+) -> list[PostRow]:
     """Scheduled posts past their grace window are missed, with the reason, never sent late.
 
-    A thread whose first part is public is the exception: it is finished late rather than left
-    without its helpline, and while publishing is stopped it is `partial`. Returns the missed.
+    `graces` gives a campaign its own window (by campaign id; `grace` for any other), so one
+    daemon serving several campaigns honours each one's. A thread whose first part is public
+    is the exception: it is finished late rather than left without its helpline, and while
+    publishing is stopped it is `partial`. Returns the missed.
     """
+    graces = graces or {}
+    shortest = min([grace, *graces.values()])
     rows = session.scalars(
         select(PostRow)
         .where(
             in_scope(scope),
             PostRow.state == PostState.SCHEDULED,
-            PostRow.scheduled_at < now - grace,
+            PostRow.scheduled_at < now - shortest,
         )
         .options(selectinload(PostRow.account))
     ).all()
+    rows = [row for row in rows if row.scheduled_at < now - graces.get(row.campaign_id, grace)]
     campaigns = campaigns_of(session, rows)
     switch = session.get(DeploymentRow, 1) if rows else None
     everything = switch.pause_reason if switch is not None and switch.paused else None
     missed = []
     for row in rows:
         campaign, account = campaigns[row.campaign_id], row.account
-        why = _missed_reason(campaign, account, row, grace, everything)
+        window = graces.get(row.campaign_id, grace)
+        why = _missed_reason(campaign, account, row, window, everything)
         if row.live_part_ids:
             # A thread whose head is public is finished late rather than left without its
             # helpline: while publishing is stopped it is `partial`, otherwise it goes on.

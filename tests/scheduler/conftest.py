@@ -140,7 +140,7 @@ class Week:
             self.config = self.config.model_copy(update={"publishing": publishing})
         environ = self.sandbox.credentials(list(self.config.accounts.values()))
         channels = channels_for(self.config, environ, timeout=0.5)
-        daemon = Daemon(
+        daemon = Daemon.for_config(
             self.store, self.config, channels, self.clock, rng=random.Random(3), daemon_id=daemon_id
         )
         self.daemons.append(daemon)

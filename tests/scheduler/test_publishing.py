@@ -220,7 +220,7 @@ def test_a_week_across_the_clock_change_posts_at_local_wall_clock_times(
         store.approve("spring-week", "inspector")
         environ = sandbox.credentials(list(config.accounts.values()))
         channels = channels_for(config, environ, timeout=0.5)
-        daemon = Daemon(store, config, channels, clock)
+        daemon = Daemon.for_config(store, config, channels, clock)
         for _ in range(100):
             daemon.run_once()
             upcoming = daemon.next_due()

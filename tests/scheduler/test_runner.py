@@ -35,7 +35,7 @@ def test_a_slow_send_does_not_delay_a_retry_that_falls_due(week_factory, caplog)
     )
     week.config = week.config.model_copy(update={"publishing": publishing})
     environ = week.sandbox.credentials(list(week.config.accounts.values()))
-    daemon = Daemon(
+    daemon = Daemon.for_config(
         week.store, week.config, channels_for(week.config, environ, timeout=8.0), week.clock
     )
     week.daemons.append(daemon)

@@ -78,7 +78,7 @@ def test_a_takeover_after_a_long_outage_looks_back_to_the_first_attempt(week_fac
     first.housekeeping()
     [claimed] = first.publisher.claim(first.due())
     # The create leaves and lands; the daemon is killed before it records anything.
-    first.publisher.channels[claimed.channel].publish(claimed.post)
+    first.publisher.channel(claimed).publish(claimed.post)
     # Twelve minutes later (within the 15-minute grace) another daemon takes over.
     week.clock.advance(timedelta(minutes=12))
     second = week.daemon("daemon-second")

@@ -91,7 +91,7 @@ class Live:
     def daemon(self) -> Daemon:
         environ = self.sandbox.credentials(list(self.config.accounts.values()))
         channels = channels_for(self.config, environ, timeout=0.5)
-        daemon = Daemon(
+        daemon = Daemon.for_config(
             self.store, self.config, channels, self.clock, rng=random.Random(3), daemon_id="d-1"
         )
         self.daemons.append(daemon)

@@ -1,0 +1,199 @@
+"""organisation.toml: two campaigns share the force's facts, override what is theirs, and every
+mistake names the file it is in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from campaign.config import load_config
+from campaign.errors import ConfigError
+from campaign.planning import check_plan
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = (REPO / "config.toml").read_text(encoding="utf-8")
+HEAD, DAYS = SHIPPED.split("[[days]]", 1)
+# The shipped config's shared tables ([database] to [contact]) are the force's facts.
+SHARED = HEAD[HEAD.index("[database]") :]
+ORGANISATION = (
+    "[organisation]\n"
+    'name = "Derbyshire Constabulary"\n'
+    'area = "Derbyshire"\n'
+    'timezone = "Europe/London"\n'
+    'website = "https://www.derbyshire.police.uk"\n\n' + SHARED
+)
+
+
+def _campaign(name: str, slug: str, start: str, end: str, days: str, own: str = "") -> str:
+    return (
+        "[campaign]\n"
+        f'name = "{name}"\n'
+        f'slug = "{slug}"\n'
+        'hashtag = "#SeeStalkingClearly"\n'
+        f"start = {start}\n"
+        f"end = {end}\n"
+        'organisation_file = "../organisation.toml"\n\n' + own + "\n[[days]]" + days
+    )
+
+
+@pytest.fixture
+def force(tmp_path: Path) -> Path:
+    """A force folder: organisation.toml and two campaigns beside it that name it."""
+    (tmp_path / "organisation.toml").write_text(ORGANISATION, encoding="utf-8")
+    for folder, text in {
+        "stalking-2020": _campaign(
+            "Stalking Awareness Week 2020", "saw-2020", "2020-04-20", "2020-04-26", DAYS
+        ),
+        "stalking-2021": _campaign(
+            "Stalking Awareness Week 2021",
+            "saw-2021",
+            "2021-04-19",
+            "2021-04-25",
+            DAYS.replace("2020-04-", "2021-04-"),
+            own='[contact]\nx_direct_message = "@DerPolHelp"\n\n[publishing]\ngrace_minutes = 5\n',
+        ),
+    }.items():
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "config.toml").write_text(text, encoding="utf-8")
+        shutil.copytree(REPO / "posts", tmp_path / folder / "posts")
+    text = (tmp_path / "stalking-2021" / "config.toml").read_text(encoding="utf-8")
+    for day in range(20, 27):  # 2021's week runs Monday 19 to Sunday 25 April
+        text = text.replace(f"date = 2021-04-{day}", f"date = 2021-04-{day - 1}")
+    (tmp_path / "stalking-2021" / "config.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_two_campaigns_share_the_organisations_facts_and_database(force):
+    shipped = load_config(REPO / "config.toml")
+    first = load_config(force / "stalking-2020" / "config.toml")
+    second = load_config(force / "stalking-2021" / "config.toml")
+    for config in (first, second):
+        assert config.campaign.organisation == "Derbyshire Constabulary"
+        assert config.campaign.area == "Derbyshire"
+        assert config.campaign.timezone == "Europe/London"
+        assert config.campaign.website == "https://www.derbyshire.police.uk"
+        assert config.accounts == shipped.accounts
+        assert config.helplines == shipped.helplines
+        assert config.checks == shipped.checks
+        assert config.organisation_path == (force / "organisation.toml").resolve()
+    # A relative SQLite path in organisation.toml is beside organisation.toml: one database.
+    assert first.database_url({}) == second.database_url({})
+    assert first.database_url({}) == f"sqlite:///{(force / 'campaign.db').resolve()}"
+    # The first campaign is the shipped week, planned from the shared facts: same posts.
+    assert first.days == shipped.days and first.contact == shipped.contact
+    assert first.publishing == shipped.publishing
+    rendered = [(p.key, p.text) for p in check_plan(first).posts]
+    assert rendered == [(p.key, p.text) for p in check_plan(shipped).posts]
+    assert check_plan(first).report.errors == []
+    # The second overrides one contact route and one publishing setting, and keeps the rest.
+    assert second.contact == {**shipped.contact, "x_direct_message": "@DerPolHelp"}
+    assert second.publishing.grace_minutes == 5
+    assert second.publishing.max_attempts == shipped.publishing.max_attempts
+    assert check_plan(second).report.errors == []
+
+
+def test_a_campaigns_own_account_replaces_the_shared_one_whole(force):
+    path = force / "stalking-2021" / "config.toml"
+    own = (
+        '[accounts.x]\nplatform = "x"\nname = "Derbyshire Roads Policing"\n'
+        'handle = "@DerbysRPU"\ntier = "free"\n'
+        '[accounts.x.credentials]\nconsumer_key = "RPU_KEY"\nconsumer_secret = "RPU_SECRET"\n'
+        'access_token = "RPU_TOKEN"\naccess_token_secret = "RPU_TOKEN_SECRET"\n'
+    )
+    path.write_text(path.read_text().replace("\n[[days]]", own + "\n[[days]]", 1))
+    config = load_config(path)
+    x = config.accounts["x"]
+    assert (x.handle, x.tier, x.base_url) == ("@DerbysRPU", "free", None)  # nothing mixed in
+    assert x.credentials["consumer_key"] == "RPU_KEY"
+    assert config.accounts["facebook"].page_id == "104857361209584"  # still the shared one
+
+
+def test_the_campaigns_own_organisation_name_wins(force):
+    path = force / "stalking-2020" / "config.toml"
+    path.write_text(path.read_text().replace("[campaign]\n", '[campaign]\narea = "Derby"\n'))
+    config = load_config(path)
+    assert config.campaign.area == "Derby"
+    assert config.campaign.organisation == "Derbyshire Constabulary"
+
+
+def test_toml_syntax_error_in_organisation_file_names_it_and_its_line(force):
+    shared = force / "organisation.toml"
+    shared.write_text(shared.read_text().replace('area = "Derbyshire"', "area = Derbyshire"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(force / "stalking-2020" / "config.toml")
+    assert caught.value.path == (force / "organisation.toml").resolve()
+    assert "line 3" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('"DERBYSHIRE_X_ACCESS_TOKEN"', '"abc123-secret"', "accounts.x: credentials.access_token"),
+        ('timezone = "Europe/London"', 'timezone = "Europe/Londn"', "organisation.timezone"),
+        ('number = "0808 802 0300"', 'number = "0808 802 030"', "helplines.stalking.number"),
+        ("grace_minutes = 15", "grace_minutes = -1", "publishing.grace_minutes"),
+        ("[contact]", "[contact]\nlive_chat = 3", "contact.live_chat"),
+    ],
+)
+def test_schema_error_in_organisation_file_names_it_and_the_field(force, old, new, field):
+    shared = force / "organisation.toml"
+    assert old in shared.read_text()
+    shared.write_text(shared.read_text().replace(old, new, 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(force / "stalking-2020" / "config.toml")
+    assert caught.value.path == (force / "organisation.toml").resolve()
+    assert field in str(caught.value)
+    assert "abc123-secret" not in str(caught.value)
+
+
+def test_a_shared_value_the_campaign_breaks_names_the_campaign(force):
+    path = force / "stalking-2020" / "config.toml"
+    path.write_text(path.read_text().replace("[campaign]\n", '[campaign]\ntimezone = "Mars"\n'))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.path == path and "campaign.timezone" in str(caught.value)
+
+
+def test_missing_organisation_file_names_the_config_field(force):
+    path = force / "stalking-2020" / "config.toml"
+    path.write_text(path.read_text().replace("../organisation.toml", "../organisaton.toml"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "organisaton.toml" in message and "campaign.organisation_file" in message
+
+
+def test_a_placeholder_in_the_organisation_file_is_an_error_at_its_line(force):
+    shared = force / "organisation.toml"
+    text = shared.read_text().replace(
+        'handle = "@DerbyshirePolice"', 'handle = "[[@YourHandle: the account\'s X handle]]"'
+    )
+    shared.write_text(text)
+    report = check_plan(load_config(force / "stalking-2020" / "config.toml")).report
+    [finding] = [f for f in report.findings if f.rule == "placeholder"]
+    assert finding.where.startswith("../organisation.toml:")
+    line = text.splitlines()[finding.line - 1]
+    assert line.startswith("handle = ")
+    assert finding.message.startswith("accounts.x.handle")
+
+
+def test_both_campaigns_plan_into_the_organisations_database_on_shared_accounts(force, monkeypatch):
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+    from campaign.store import Store
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    for folder in ("stalking-2020", "stalking-2021"):
+        config = force / folder / "config.toml"
+        result = CliRunner().invoke(main, ["plan", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+    store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
+    assert [c.slug for c in store.campaigns()] == ["saw-2020", "saw-2021"]
+    assert sorted(a.identity for a in store.all_accounts()) == [
+        "facebook:104857361209584",
+        "x:@derbyshirepolice",
+    ]
+    assert not (force / "stalking-2020" / "campaign.db").exists()
