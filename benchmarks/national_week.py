@@ -145,6 +145,7 @@ def daemons(
                         repr(clock.origin),
                     ],
                     env={**os.environ, **environ},
+                    cwd=folder,  # no config.toml there: the database alone says what to publish
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
@@ -224,6 +225,12 @@ def publish(
             settled_at = time.time()
         posts = [(slug, post) for slug in slugs for post in store.posts(slug)]
         snapshots = snapshot_count(store, slugs)
+        publishers = Counter(
+            entry.actor
+            for slug in slugs
+            for entry in store.audit_log(slug)
+            if entry.action == "published"
+        )
     finally:
         store.engine.dispose()
     return {
@@ -233,6 +240,7 @@ def publish(
         "daemon_exit_codes": [p.returncode for p in processes],
         "simulated_span": (last - first).total_seconds(),
         "snapshots": snapshots,
+        "published_by": sorted(publishers.values(), reverse=True),
     }
 
 
@@ -283,7 +291,8 @@ def report(args: argparse.Namespace, figures: dict[str, Any], counted: Tally) ->
         f"publishing: {figures['publish_seconds']:.1f} s real for "
         f"{figures['simulated_span'] / 3600:.1f} h accelerated; daemons' CPU "
         f"{', '.join(f'{c:.1f}' for c in figures['daemon_cpu_seconds'])} s, exit codes "
-        f"{figures['daemon_exit_codes']}; {figures['snapshots']} engagement snapshots; "
+        f"{figures['daemon_exit_codes']}, posts published by each "
+        f"{figures['published_by']}; {figures['snapshots']} engagement snapshots; "
         f"wall time {figures['wall_seconds']:.1f} s",
         flush=True,
     )
@@ -380,6 +389,7 @@ def main() -> None:
                     "speed": args.speed,
                     "wall_seconds": figures["wall_seconds"],
                     "daemon_exit_codes": figures["daemon_exit_codes"],
+                    "published_by": figures["published_by"],
                 }
             )
         )

@@ -119,3 +119,4 @@ def test_three_forces_published_by_two_daemons_exactly_once(postgres_url):
     assert len(figures["plan_seconds"]) == 3
     assert 0 <= figures["lateness_seconds"]["p50"] <= figures["lateness_seconds"]["max"]
     assert figures["wall_seconds"] < (datetime.now(UTC) - started).total_seconds()
+    assert len(figures["published_by"]) == 2, "both daemons should have shared the work"
