@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from campaign.store import PostState
 from campaign.store.models import PostRow
@@ -121,11 +122,35 @@ class Spread:
         return Spread(self.p50 * factor, self.p99 * factor, self.max * factor)
 
 
-def lateness(posts: Iterable[tuple[str, PostRow]]) -> dict[str, float]:
-    """published_at - scheduled_at of each published post (by campaign/key), in seconds of
-    the daemons' clock."""
-    return {
-        f"{slug}/{post.key}": (post.published_at - post.scheduled_at).total_seconds()
+@dataclass(frozen=True)
+class Late:
+    """How late one post went out, in seconds of the daemons' clock."""
+
+    name: str  # campaign slug/post key
+    due: datetime
+    seconds: float
+    parts: int
+    images: int
+
+
+def lateness(posts: Iterable[tuple[str, PostRow]]) -> list[Late]:
+    """published_at - scheduled_at of each published post."""
+    return [
+        Late(
+            f"{slug}/{post.key}",
+            post.scheduled_at,
+            (post.published_at - post.scheduled_at).total_seconds(),
+            len(post.parts),
+            len(post.media),
+        )
         for slug, post in posts
         if post.published_at is not None
-    }
+    ]
+
+
+def by_moment(late: Iterable[Late]) -> dict[datetime, list[Late]]:
+    """The posts due at each moment, earliest moment first."""
+    moments: dict[datetime, list[Late]] = {}
+    for item in sorted(late, key=lambda item: item.due):
+        moments.setdefault(item.due, []).append(item)
+    return moments

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from _forces import Force, forces, write_forces  # noqa: E402
-from _tally import Spread, Tally, lateness, tally  # noqa: E402
+from _tally import Late, Spread, Tally, by_moment, lateness, tally  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from campaign.clock import Clock, SpeedClock, SystemClock  # noqa: E402
@@ -296,10 +296,20 @@ def report(args: argparse.Namespace, figures: dict[str, Any], counted: Tally) ->
         f"wall time {figures['wall_seconds']:.1f} s",
         flush=True,
     )
-    latest = ", ".join(f"{name} {sec / args.speed:.2f} s" for name, sec in figures["latest"])
-    print(f"latest posts (real seconds): {latest}")
+    moments(figures["late"], args.speed)
     for name in (counted.duplicated + counted.missing)[:20]:
         print(f"  not exactly once: {name}")
+
+
+def moments(late: list[Late], speed: float) -> None:
+    """Lateness of the posts due at each moment, in real seconds."""
+    print("due (UTC)         posts  parts  images  p50 s  max s  (real seconds)")
+    for due, items in by_moment(late).items():
+        spread = Spread.of([item.seconds / speed for item in items])
+        print(
+            f"{due:%a %d %b %H:%M}  {len(items):5d}  {sum(i.parts for i in items):5d}  "
+            f"{sum(i.images for i in items):6d}  {spread.p50:5.2f}  {spread.max:5.2f}"
+        )
 
 
 def run(args: argparse.Namespace, url: str, folder: Path) -> tuple[dict[str, Any], Tally]:
@@ -334,8 +344,8 @@ def run(args: argparse.Namespace, url: str, folder: Path) -> tuple[dict[str, Any
         figures = publish(args, url, slugs, sandbox, later, environ, folder)
         counted = tally(figures["posts"], sandbox)
     late = lateness(figures.pop("posts"))
-    figures.update(plan_seconds=plan_seconds, lateness=list(late.values()), machine=machine(url))
-    figures["latest"] = sorted(late.items(), key=lambda item: -item[1])[:3]
+    figures.update(plan_seconds=plan_seconds, late=late, machine=machine(url))
+    figures["lateness"] = [item.seconds for item in late]
     return figures, counted
 
 
