@@ -8,6 +8,7 @@
     │   │                    known, or is too long, empty or out of range (exit 2)
     │   ├── PostNotFound     (also a LookupError) no post with that key
     │   ├── AccountNotFound  (also a LookupError) no account with that key
+    │   ├── CampaignNotFound (also a LookupError) no campaign with that slug in the database
     │   ├── ContentChanged   an approval names text that is no longer the stored text
     │   └── TimePassed       an approval would be too late, and lateness was not accepted
     ├── StoreError           the database refused or holds something unexpected (exit 3)
@@ -126,6 +127,23 @@ class AccountNotFound(BadInput, LookupError):
         super().__init__(f"no account {key!r} in the campaign; {hint}")
 
 
+class CampaignNotFound(BadInput, LookupError):
+    """`--campaign SLUG` names no campaign in the database; suggests the nearest or lists all."""
+
+    def __init__(self, slug: str, known: Iterable[str] = ()) -> None:
+        self.slug = slug
+        known = sorted(known)
+        nearest = _nearest(slug, known)
+        hint = (
+            f"did you mean {', '.join(map(repr, nearest))}?"
+            if nearest
+            else f"the campaigns are {', '.join(known)}"
+        )
+        super().__init__(
+            f"no campaign {slug!r} in the database; {hint} (`campaign list` shows them)"
+        )
+
+
 class StoreError(CampaignError):
     """The database refused an operation or is in an unexpected state."""
 
@@ -156,8 +174,10 @@ class DatabaseBusy(DatabaseFailure):
 class NotPaused(StoreError):
     """A pause never got through to the database: say plainly that publishing goes on."""
 
-    def __init__(self, waited: float, account: str | None = None) -> None:
-        what = f"account {account}" if account else "the campaign"
+    def __init__(
+        self, waited: float, account: str | None = None, *, everything: bool = False
+    ) -> None:
+        what = "everything" if everything else f"account {account}" if account else "the campaign"
         super().__init__(
             f"publishing is NOT paused: the database stayed busy for {waited:g} s and the pause "
             f"of {what} could not be recorded. Run the same command again now. If it fails "

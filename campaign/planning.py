@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from campaign.checks import CheckReport, run_checks
+from campaign.checks import CheckReport, Finding, run_checks
 from campaign.checks.facts import check_facts
 from campaign.config import CampaignConfig
 from campaign.errors import CheckFailed, TemplateError
@@ -48,3 +48,15 @@ def store_plan(
         raise CheckFailed(checked.report.findings)
     changes = store.sync_plan(config, checked.posts, actor, dry_run=dry_run)
     return checked, changes
+
+
+def check_shared_caps(
+    config: CampaignConfig, posts: list[RenderedPost], store: Store
+) -> list[Finding]:
+    """The caps this plan would break together with the other campaigns stored in the
+    database on the same accounts (one account, one set of caps, whichever campaign sends)."""
+    from campaign.checks.limits import check_shared_limits
+
+    identities = {key: account.identity for key, account in config.accounts.items()}
+    others = store.other_sends(identities.values(), excluding=config.campaign.slug)
+    return list(check_shared_limits(posts, config, others, identities))

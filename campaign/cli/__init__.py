@@ -21,6 +21,7 @@ COMMANDS = {
     "plan": "campaign.cli.plan:plan",
     "preview": "campaign.cli.plan:preview",
     "export": "campaign.cli.plan:export",
+    "list": "campaign.cli.campaigns:list_campaigns",
     "status": "campaign.cli.status:status",
     "approve": "campaign.cli.approve:approve",
     "pause": "campaign.cli.publish:pause",

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-from campaign.cli.context import CliContext, actor_option, make_console, pass_cli
+from campaign.cli.context import CliContext, actor_option, make_console, pass_campaign
 from campaign.present.times import short_time
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.argument("keys", nargs=-1, metavar="[KEY[@FINGERPRINT]]...")
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Approve every post of a day.")
@@ -60,9 +60,9 @@ def approve(
     from campaign.store.users import require_cli_user
 
     names, expected = _what_to_approve(keys, day, everything, withdraw, reason, dry_run)
-    config = cli.config
     store = cli.open_store(upgrade=True)
-    slug = config.campaign.slug
+    facts = cli.facts
+    slug = facts.slug
     if not dry_run:
         require_cli_user(store, actor, "approve")
     who = Actor.cli(actor)
@@ -76,11 +76,11 @@ def approve(
     console = make_console()
     verb = "Would approve" if dry_run else "Withdrew approval of" if withdraw else "Approved"
     by = "" if dry_run else f" as {actor} (account {who.os_user} on {who.host})"
-    _print_changes(console, f"{verb} {len(result.changed)} post(s){by}", result, config.zone)
+    _print_changes(console, f"{verb} {len(result.changed)} post(s){by}", result, facts.zone)
     if not withdraw:
-        late = late_posts(result.times, store.clock.now(), config.publishing.grace)
+        late = late_posts(result.times, store.clock.now(), facts.publishing.grace)
         summary = late_summary(
-            late, len(result.changed), config.zone, config.publishing.grace_minutes
+            late, len(result.changed), facts.zone, facts.publishing.grace_minutes
         )
         if summary:
             console.print(Text(summary, style="bold yellow"))

@@ -20,12 +20,13 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from campaign.errors import CampaignError, CheckFailed
+from campaign.errors import BadInput, CampaignError, CheckFailed
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
     from campaign.past import PastPosts
-    from campaign.store import Store
+    from campaign.store import CampaignRow, Store
+    from campaign.store.facts import CampaignFacts
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_ENV = "CAMPAIGN_CONFIG"
@@ -82,23 +83,91 @@ def actor_option(func: F) -> F:
 
 
 class CliContext:
-    """The config and store a command works on, each made the first time it is asked for.
+    """The config, campaign and store a command works on, each made the first time it is asked.
 
     `store` opens an existing database as it is, for commands that only read: they refuse a
     missing database with "no plan stored yet" and write nothing into being. Commands that
     store a plan ask for `open_store(create=True)` (which also migrates); commands that write
     to an existing database ask for `open_store(upgrade=True)` (migrating one an older version
-    made).
+    made). Either becomes `store` for the rest of the command.
+
+    With `--campaign SLUG` a command works on a campaign stored in the database (from
+    `--database`, $CAMPAIGN_DATABASE_URL or the `--config` given) without its files: `facts`
+    (name, timezone, dates, settings) come from the stored row, and `config` from the file the
+    campaign was planned from, while it is still there.
     """
 
-    def __init__(self, config_path: Path) -> None:
+    def __init__(
+        self,
+        config_path: Path,
+        *,
+        campaign: str | None = None,
+        database_url: str | None = None,
+        config_given: bool = True,
+        command: str = "campaign",
+    ) -> None:
         self.config_path = config_path
+        self.campaign_slug = campaign
+        self.database_option = database_url
+        self.config_given = config_given
+        self.command = command
+        self.whole_database = False  # the command is about every campaign, needs no config
 
     @cached_property
     def config(self) -> CampaignConfig:
-        from campaign.config import load_config
+        if self.campaign_slug is None or self._given_config_is_the_campaign:
+            return self._config_file
+        return self._stored_config()
 
-        return load_config(self.config_path)
+    @cached_property
+    def facts(self) -> CampaignFacts:
+        """Slug, name, timezone, dates and settings of the campaign the command works on."""
+        from campaign.store.facts import CampaignFacts
+
+        if self.campaign_slug is None or self._given_config_is_the_campaign:
+            return CampaignFacts.from_config(self.config)
+        return CampaignFacts.from_row(self.campaign_row)
+
+    @property
+    def slug(self) -> str:
+        return self.facts.slug
+
+    @cached_property
+    def campaign_row(self) -> CampaignRow:
+        """The stored campaign `--campaign` names; an unknown slug lists the known ones."""
+        from campaign.errors import CampaignNotFound, NoPlanStored
+
+        assert self.campaign_slug is not None
+        campaigns = self.store.campaigns()
+        for row in campaigns:
+            if row.slug == self.campaign_slug:
+                return row
+        if not campaigns:
+            raise NoPlanStored("the database holds no campaign")
+        raise CampaignNotFound(self.campaign_slug, [row.slug for row in campaigns])
+
+    @cached_property
+    def database_url(self) -> str:
+        """`--database`; else the config's (its `[database]`, or $CAMPAIGN_DATABASE_URL, as
+        ever). A command that needs no config (`--campaign`, the whole database) without one
+        takes $CAMPAIGN_DATABASE_URL, or the database of ./config.toml when there is one."""
+        import os
+
+        from campaign.config.settings import DATABASE_URL_ENV
+
+        if self.database_option:
+            return self.database_option
+        needs_config = self.campaign_slug is None and not self.whole_database
+        if self.config_given or needs_config or self.config_path.is_file():
+            return self._config_file.database_url()
+        url = os.environ.get(DATABASE_URL_ENV)
+        if not url:
+            what = f"--campaign {self.campaign_slug}" if self.campaign_slug else self.command
+            raise BadInput(
+                f"{what} needs a database: give --database URL, set ${DATABASE_URL_ENV}, or "
+                "give --config of a campaign stored in it"
+            )
+        return url
 
     @cached_property
     def store(self) -> Store:
@@ -109,8 +178,39 @@ class CliContext:
         from campaign.store import Store
 
         if create:
-            return Store.open(self.config.database_url(), SystemClock())
-        return Store.open_existing(self.config.database_url(), SystemClock(), upgrade=upgrade)
+            store = Store.open(self.database_url, SystemClock())
+        else:
+            store = Store.open_existing(self.database_url, SystemClock(), upgrade=upgrade)
+        self.__dict__["store"] = store  # the rest of the command uses the store it opened
+        return store
+
+    @cached_property
+    def _config_file(self) -> CampaignConfig:
+        from campaign.config import load_config
+
+        return load_config(self.config_path)
+
+    @property
+    def _given_config_is_the_campaign(self) -> bool:
+        return self.config_given and self._config_file.campaign.slug == self.campaign_slug
+
+    def _stored_config(self) -> CampaignConfig:
+        """The config the stored campaign was planned from, while that file is still there."""
+        from campaign.config import load_config
+
+        planned_from = self.campaign_row.config_path
+        where = ""
+        if planned_from and Path(planned_from).is_file():
+            config = load_config(Path(planned_from))
+            if config.campaign.slug == self.campaign_slug:
+                return config
+            where = f"; {planned_from}, which it was planned from, now holds another campaign"
+        elif planned_from:
+            where = f"; it was planned from {planned_from}, which is no longer there"
+        raise BadInput(
+            f"`{self.command}` needs the files of campaign {self.campaign_slug!r} (config.toml "
+            f"and its templates), which the database does not hold: give --config PATH{where}"
+        )
 
 
 def pass_cli(func: F) -> F:
@@ -123,6 +223,67 @@ def pass_cli(func: F) -> F:
         return func(CliContext(config_path), *args, **kwargs)
 
     return config_option(wrapper)  # type: ignore[return-value]
+
+
+def pass_campaign(func: F) -> F:
+    """As `pass_cli`, for a command on one stored campaign: adds `--campaign SLUG` and
+    `--database URL`, so it also works with only the database (see `CliContext`)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, campaign_slug: str | None, **kwargs: Any) -> Any:
+        return _with_context(func, args, kwargs, campaign=campaign_slug)
+
+    return config_option(campaign_option(database_option(wrapper)))  # type: ignore[return-value]
+
+
+def pass_database(func: F) -> F:
+    """For a command about every campaign in a database: `--database URL`, or the config's."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return _with_context(func, args, kwargs, campaign=None, whole_database=True)
+
+    return config_option(database_option(wrapper))  # type: ignore[return-value]
+
+
+def _with_context(
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    campaign: str | None,
+    whole_database: bool = False,
+) -> Any:
+    ctx = click.get_current_context()
+    source = ctx.get_parameter_source("config_path")
+    cli = CliContext(
+        kwargs.pop("config_path"),
+        campaign=campaign,
+        database_url=kwargs.pop("database_url"),
+        config_given=source is not click.core.ParameterSource.DEFAULT,
+        command=" ".join(["campaign", *ctx.command_path.split()[1:]]),
+    )
+    cli.whole_database = whole_database
+    return func(cli, *args, **kwargs)
+
+
+def campaign_option(func: F) -> F:
+    return click.option(
+        "--campaign",
+        "campaign_slug",
+        metavar="SLUG",
+        help="Work on this campaign as stored in the database, without its config "
+        "(`campaign list` shows them).",
+    )(func)
+
+
+def database_option(func: F) -> F:
+    return click.option(
+        "--database",
+        "database_url",
+        metavar="URL",
+        help="The database [default: the config's; with --campaign, $CAMPAIGN_DATABASE_URL].",
+    )(func)
 
 
 @contextmanager

@@ -13,16 +13,24 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.text import Text
 
-from campaign.cli.context import CliContext, actor_option, make_console, pass_cli, warn_if_past
-from campaign.errors import CheckFailed, NoPlanStored
+from campaign.cli.context import (
+    CliContext,
+    actor_option,
+    make_console,
+    pass_campaign,
+    warn,
+    warn_if_past,
+)
+from campaign.errors import CheckFailed, NoPlanStored, StoreError
 
 if TYPE_CHECKING:
-    from campaign.checks import CheckReport
+    from campaign.checks import CheckReport, Finding
+    from campaign.render import RenderedPost
     from campaign.store import Store
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(cli: CliContext, as_json: bool) -> None:
     """Render every post and check it; exit 1 if any error is found."""
@@ -34,6 +42,7 @@ def check(cli: CliContext, as_json: bool) -> None:
     config = cli.config
     checked = check_plan(config)
     report = checked.report
+    report.findings.extend(_shared_caps(cli, checked.posts))
     past = past_in_config(config, SystemClock().now())
     if as_json:
         data = _report_json(checked.posts, report)
@@ -48,8 +57,31 @@ def check(cli: CliContext, as_json: bool) -> None:
         sys.exit(CheckFailed.exit_code)
 
 
+def _no_sqlite_file(url: str) -> bool:
+    """The URL names a SQLite file that is not there (yet): there is nothing to count."""
+    prefix = "sqlite:///"
+    return url.startswith(prefix) and not Path(url[len(prefix) :].partition("?")[0]).is_file()
+
+
+def _shared_caps(cli: CliContext, posts: list[RenderedPost]) -> list[Finding]:
+    """Caps shared with the other campaigns in the config's database; none (and nothing said)
+    when there is no database yet. Read-only: the database is neither created nor migrated."""
+    from campaign.planning import check_shared_caps
+
+    if _no_sqlite_file(cli.database_url):
+        return []  # and the database layer is not even loaded: `check` stays quick
+    try:
+        store = cli.store
+    except NoPlanStored:
+        return []
+    except StoreError as exc:
+        warn(f"the posts of other campaigns in the database were not counted: {exc}")
+        return []
+    return check_shared_caps(cli.config, posts, store)
+
+
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
@@ -70,7 +102,7 @@ def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
     warnings = len(checked.report.warnings)
     console.print(
         f"{verb} {len(checked.posts)} posts of {config.campaign.name} in "
-        f"{_shown_url(config.database_url())}"
+        f"{_shown_url(cli.database_url)}"
         + (f", with {warnings} warnings (shown above)." if warnings else ".")
     )
     warn_if_past(past_in_config(config, store.clock.now()))
@@ -107,7 +139,7 @@ def _counts(posts: int, report: CheckReport) -> Text:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--output",
     "-o",
@@ -157,7 +189,7 @@ def preview(cli: CliContext, output: Path | None) -> None:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--ics",
     "ics_path",
@@ -170,10 +202,10 @@ def export(cli: CliContext, ics_path: Path) -> None:
     from campaign.ics import plan_to_ics
     from campaign.outputs import write_output
 
-    config = cli.config
+    slug = cli.slug
     store = cli.store
-    rows = store.posts(config.campaign.slug)
-    campaign = store.campaign(config.campaign.slug)
+    rows = store.posts(slug)
+    campaign = store.campaign(slug)
     write_output(ics_path, plan_to_ics(campaign, rows, store.clock.now()))
     make_console().print(f"Wrote {len(rows)} events to {ics_path}.")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from campaign.cli.context import CliContext, actor_option, make_console, pass_cli
+from campaign.cli.context import CliContext, actor_option, make_console, pass_campaign, pass_cli
 from campaign.defaults import PAUSE_PATIENCE
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.present.times import short_time
@@ -29,10 +29,20 @@ from scheduler.process import (
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.option("--reason", required=True, help="Why (required; audited), e.g. 'critical incident'.")
-@click.option("--account", help="Pause one account (e.g. x) instead of the whole campaign.")
+@click.option(
+    "--account",
+    help="Pause one account (e.g. x) instead of the whole campaign: in every campaign that "
+    "uses it.",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Pause everything: every campaign in the database.",
+)
 @click.option(
     "--wait",
     "patience",
@@ -41,45 +51,80 @@ from scheduler.process import (
     show_default=True,
     help="Seconds to keep trying while the database is busy.",
 )
-def pause(cli: CliContext, actor: str, reason: str, account: str | None, patience: float) -> None:
-    """Stop all publishing now, on every daemon; the schedule is kept."""
+def pause(
+    cli: CliContext,
+    actor: str,
+    reason: str,
+    account: str | None,
+    everything: bool,
+    patience: float,
+) -> None:
+    """Stop all publishing now, on every daemon; the schedule is kept.
+
+    \b
+    The campaign (as named by --config or --campaign), one account in every campaign that
+    uses it (--account KEY), or everything in the database (--all).
+    """
+    from campaign.cli.pausing import pause_line
     from campaign.store.audit import Actor
 
-    config = cli.config
+    _one_scope(cli, account, everything)
     store = cli.open_store(upgrade=True)
     store.pause_patience = patience
+    who = Actor.cli(actor)
     try:
-        store.pause(config.campaign.slug, Actor.cli(actor), reason, account)
+        if everything:
+            store.pause_everything(who, reason)
+        else:
+            store.pause(cli.slug, who, reason, account=account)
     except DatabaseFailure as exc:
-        raise NotPaused(patience, account) from exc
-    what = f"account {account}" if account else config.campaign.name
-    make_console().print(
-        Text.assemble(
-            ("PAUSED", "bold red"),
-            f" {what}: nothing more will be claimed for sending. Resume with `campaign resume`.",
-        )
-    )
+        raise NotPaused(patience, account, everything=everything) from exc
+    make_console().print(pause_line(cli, store, account, everything))
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.option("--reason", default="resumed", show_default=True, help="Why, for the audit log.")
-@click.option("--account", help="Resume one account; also clears a 'needs new credentials' hold.")
-def resume(cli: CliContext, actor: str, reason: str, account: str | None) -> None:
+@click.option(
+    "--account",
+    help="Resume one account, in every campaign that uses it; also clears a 'needs new "
+    "credentials' hold.",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Lift a pause of everything (campaigns and accounts paused on their own stay paused).",
+)
+def resume(cli: CliContext, actor: str, reason: str, account: str | None, everything: bool) -> None:
     """Continue publishing; posts whose time passed beyond the grace window become missed.
 
     Partial threads (some parts public) are finished, even past the grace window.
     """
+    from campaign.cli.pausing import resume_line
     from campaign.store.audit import Actor
 
-    config = cli.config
-    cli.open_store(upgrade=True).resume(config.campaign.slug, Actor.cli(actor), reason, account)
-    make_console().print(f"Resumed {('account ' + account) if account else config.campaign.name}.")
+    _one_scope(cli, account, everything)
+    store = cli.open_store(upgrade=True)
+    if everything:
+        store.resume_everything(Actor.cli(actor), reason)
+    else:
+        store.resume(cli.slug, Actor.cli(actor), reason, account=account)
+    make_console().print(resume_line(cli, store, account, everything))
+
+
+def _one_scope(cli: CliContext, account: str | None, everything: bool) -> None:
+    """--all is everything: not with --account or --campaign; it needs no config."""
+    if everything and account:
+        raise click.UsageError("--all is every campaign and account: give it without --account")
+    if everything and cli.campaign_slug:
+        raise click.UsageError("--all is every campaign: give it without --campaign")
+    cli.whole_database = everything
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @actor_option
 @click.argument("key")
 @click.option("--reason", required=True, help="Why the rest will not be sent (required; audited).")
@@ -88,7 +133,7 @@ def abandon(cli: CliContext, actor: str, key: str, reason: str) -> None:
     from campaign.present.threads import abandoned
     from campaign.store.users import UserError, find_user
 
-    config = cli.config
+    slug = cli.slug
     store = cli.store
     user = find_user(store, actor)
     if user is None or not user.can("approve"):
@@ -96,7 +141,7 @@ def abandon(cli: CliContext, actor: str, key: str, reason: str) -> None:
             f"only an approver may abandon a thread, and {actor!r} is not one: name an approver "
             "with --by (or $CAMPAIGN_USER); `campaign users add NAME --role approver` makes one"
         )
-    row = store.abandon(config.campaign.slug, key, actor, reason)
+    row = store.abandon(slug, key, actor, reason)
 
     make_console().print(abandoned(row))
 

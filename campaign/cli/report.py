@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
 
-from campaign.cli.context import CliContext, make_console, pass_cli
+from campaign.cli.context import CliContext, make_console, pass_campaign
+from campaign.errors import BadInput
 from campaign.outputs import write_output
 from campaign.present.times import precise_time
+
+if TYPE_CHECKING:
+    from rich.console import Group
 
 
 @click.group()
@@ -20,7 +25,7 @@ def metrics() -> None:
 
 
 @metrics.command("collect")
-@pass_cli
+@pass_campaign
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def collect(cli: CliContext, as_json: bool) -> None:
     """Take a snapshot of every published post now (the daemon also does this at offsets)."""
@@ -28,8 +33,8 @@ def collect(cli: CliContext, as_json: bool) -> None:
     from scheduler.deployment import LiveDeployment, environment_channels
     from scheduler.metrics import MetricsCollector
 
-    config = cli.config
     store = cli.open_store(upgrade=True)
+    config = cli.config
     factory = environment_channels(os.environ)
     deployment = LiveDeployment.from_config(store, config, factory=factory)
     report = MetricsCollector(store, deployment, SystemClock()).collect_now()
@@ -57,7 +62,7 @@ def collect(cli: CliContext, as_json: bool) -> None:
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--format",
     "fmt",
@@ -72,37 +77,103 @@ def collect(cli: CliContext, as_json: bool) -> None:
     help="File to write (html/csv/json) [default: build/report.<format> beside the "
     "config]; '-' for standard output (csv/json).",
 )
-def report(cli: CliContext, fmt: str, output: Path | None) -> None:
+@click.option(
+    "--compare",
+    "other",
+    metavar="SLUG",
+    help="Set this campaign beside another in the same database (last year's week), by "
+    "campaign day and platform [default file: build/report-vs-SLUG.<format>].",
+)
+@click.option(
+    "--by-account",
+    is_flag=True,
+    help="Engagement per account over every campaign in the database, with each campaign's "
+    "part [default file: build/accounts.<format>].",
+)
+def report(
+    cli: CliContext, fmt: str, output: Path | None, other: str | None, by_account: bool
+) -> None:
     """Engagement by campaign, day, theme, channel and post, with definitions and gaps."""
     from campaign.report.dataset import load_dataset
     from campaign.report.export import rows_csv, rows_json
     from campaign.report.summary import summarise
 
+    if other is not None and by_account:
+        raise BadInput("--compare and --by-account are two different reports: give one of them")
     config = cli.config
     store = cli.store
-    dataset = load_dataset(store, config)
-    summary = summarise(dataset)
-    if fmt == "terminal":
-        from campaign.report.terminal import render_terminal
-
-        make_console().print(render_terminal(summary, dataset.latest, config.zone))
-        return
-    if fmt == "html":
-        from campaign.report.html import render_report_html
-
-        text = render_report_html(dataset, summary, store.clock.now())
+    if other is not None:
+        text, rows, name = _comparison(fmt, cli, other)
+    elif by_account:
+        text, rows, name = _by_account(fmt, cli)
     else:
-        text = rows_csv(dataset) if fmt == "csv" else rows_json(dataset)
+        dataset = load_dataset(store, config)
+        summary = summarise(dataset)
+        if fmt == "terminal":
+            from campaign.report.terminal import render_terminal
+
+            text = render_terminal(summary, dataset.latest, config.zone)
+        elif fmt == "html":
+            from campaign.report.html import render_report_html
+
+            text = render_report_html(dataset, summary, store.clock.now())
+        else:
+            text = rows_csv(dataset) if fmt == "csv" else rows_json(dataset)
+        rows, name = f"{len(dataset.rows)} rows", "report"
+    if not isinstance(text, str):
+        make_console().print(text)
+        return
     if str(output) == "-":
         click.echo(text, nl=False)
         return
-    target = output or config.base_dir / "build" / f"report.{fmt}"
+    target = output or config.base_dir / "build" / f"{name}.{fmt}"
     write_output(target, text, create_folder=output is None)
-    make_console().print(f"Wrote the {fmt} report ({len(dataset.rows)} rows) to {target}.")
+    make_console().print(f"Wrote the {fmt} report ({rows}) to {target}.")
+
+
+def _comparison(fmt: str, cli: CliContext, other: str) -> tuple[str | Group, str, str]:
+    """The configured campaign beside `other`: the text or renderable, its size, its file name."""
+    from campaign.report.compare import compare
+    from campaign.report.dataset import load_campaign, load_dataset
+    from campaign.report.export import comparison_csv, comparison_json
+
+    this = load_dataset(cli.store, cli.config)
+    comparison = compare(this, load_campaign(cli.store, other))
+    text: str | Group
+    if fmt == "terminal":
+        from campaign.report.terminal import render_comparison
+
+        text = render_comparison(comparison)
+    elif fmt == "html":
+        from campaign.report.comparison_html import render_comparison_html
+
+        text = render_comparison_html(comparison, cli.store.clock.now())
+    else:
+        text = comparison_csv(comparison) if fmt == "csv" else comparison_json(comparison)
+    return text, f"{len(comparison.by_day)} campaign days", f"report-vs-{other}"
+
+
+def _by_account(fmt: str, cli: CliContext) -> tuple[str | Group, str, str]:
+    from campaign.report.accounts import engagement_by_account
+    from campaign.report.export import accounts_csv, accounts_json
+
+    accounts = engagement_by_account(cli.store)
+    text: str | Group
+    if fmt == "terminal":
+        from campaign.report.terminal import render_accounts
+
+        text = render_accounts(accounts)
+    elif fmt == "html":
+        from campaign.report.accounts_html import render_accounts_html
+
+        text = render_accounts_html(accounts, cli.store.clock.now())
+    else:
+        text = accounts_csv(accounts) if fmt == "csv" else accounts_json(accounts)
+    return text, f"{len(accounts)} accounts", "accounts"
 
 
 @click.command()
-@pass_cli
+@pass_campaign
 @click.option(
     "--export",
     "export_path",
@@ -118,13 +189,13 @@ def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
 
     from campaign.report.export import audit_csv, audit_json
 
-    config = cli.config
-    entries = cli.store.audit_log(config.campaign.slug)
+    facts = cli.facts
+    entries = cli.store.audit_log(facts.slug)
     if export_path:
         write_output(export_path, audit_csv(entries) if fmt == "csv" else audit_json(entries))
         make_console().print(f"Wrote {len(entries)} audit entries to {export_path}.")
         return
-    table = Table(title=f"Audit trail – {config.campaign.name}")
+    table = Table(title=f"Audit trail – {facts.name}")
     for column in ("When", "Who", "Action", "Post", "Detail"):
         table.add_column(column, overflow="fold")
     for entry in entries[-200:]:
@@ -132,7 +203,7 @@ def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
         post = str(details.pop("post", "") or "")
         detail = details.get("reason") or details.get("platform_id") or details.get("error") or ""
         table.add_row(
-            precise_time(entry.at, config.zone),
+            precise_time(entry.at, facts.zone),
             entry.actor,
             entry.action,
             post,

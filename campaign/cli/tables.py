@@ -11,6 +11,7 @@ from rich.text import Text
 from campaign.states import PostState
 
 if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import where used
+    from collections.abc import Mapping
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import
     from campaign.health import Health
     from campaign.present.cards import CardView
     from campaign.render import RenderedPost
-    from campaign.store import PlanChanges, PostRow
+    from campaign.store import DeploymentRow, PlanChanges, PostRow
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE: dict[str, str] = {
@@ -92,25 +93,29 @@ def findings_table(findings: list[Finding], title: str = "Findings") -> Table:
     return table
 
 
-def status_table(rows: list[PostRow], config: CampaignConfig) -> Table:
-    from campaign.present.cards import CardSource, row_card
+def status_table(rows: list[PostRow], title: str, zone: ZoneInfo) -> Table:
+    """Every stored post's time, state and approval: the stored rows alone, so a campaign
+    shows the same with its config or with only its database."""
+    from campaign.fingerprints import short_hash
+    from campaign.present.cards import PostStatus, approval_label
+    from campaign.present.status import post_status, problem
+    from campaign.present.times import short_time
 
-    table = Table(title=config.campaign.name)
+    table = Table(title=title)
     columns = ("When", "Channel", "Post", "Fingerprint", "State", "Approved by", "Platform id")
     for column in (*columns, "Note"):
         table.add_column(column, overflow="fold")
-    source = CardSource(config, count_lengths=False)  # the table shows no lengths
     for row in rows:
-        card = row_card(source, row)
+        state = post_status(row, zone, None).state
         table.add_row(
-            card.when,
-            card.channel,
-            card.post.key,
-            card.fingerprint,
-            Text(card.state, STATE_STYLE.get(card.state, "")),
-            card.approval,
+            short_time(row.scheduled_at, zone),
+            row.channel,
+            row.key,
+            short_hash(row.content_hash),
+            Text(state, STATE_STYLE.get(state, "")),
+            approval_label(PostStatus(row.state, row.approved_by, row.approval_current)),
             row.platform_post_id or "",
-            card.problem,
+            problem(row),
         )
     return table
 
@@ -140,16 +145,38 @@ def changes_table(changes: PlanChanges) -> Table:
     return table
 
 
-def health_panel(health: Health, rows: list[PostRow], now: datetime, zone: ZoneInfo) -> Panel:
-    """The lines an officer must not miss, in the dashboard banner's words."""
+def health_panel(
+    health: Health,
+    rows: list[PostRow],
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    everything: DeploymentRow | None = None,
+    shared: Mapping[str, list[str]] | None = None,
+) -> Panel:
+    """The lines an officer must not miss, in the dashboard banner's words; a pause of
+    everything in the database first, and which campaigns a paused shared account stops."""
     from campaign.present.health import health_view
+    from campaign.present.times import short_time
 
     view = health_view(health, rows, now, zone)
     lines = Text()
-    lines.append(f"{view.title}\n", "bold red" if view.paused else "bold green")
-    lines.append(f"{view.detail}\n", "red" if view.paused else "")
+    if everything is not None:
+        lines.append(
+            "EVERYTHING IS PAUSED – no campaign in this database is publishing\n", "bold red"
+        )
+        lines.append(
+            f"Paused by {everything.paused_by} {short_time(everything.paused_at, zone)}: "
+            f"{everything.pause_reason}. `campaign resume --all` lifts it.\n",
+            "red",
+        )
+    else:
+        lines.append(f"{view.title}\n", "bold red" if view.paused else "bold green")
+        lines.append(f"{view.detail}\n", "red" if view.paused else "")
     for line in view.held:
         lines.append(f"{line}\n", "bold red")
+    for key, names in (shared or {}).items():
+        lines.append(f"{key} is shared: its pause stops it in {', '.join(names)}\n", "bold red")
     lines.append(f"{view.daemons}\n", "green" if view.daemons_ok else "bold yellow")
     for daemon in (d for d in health.daemons if d.alive):
         lines.append(f"  {daemon.id} on {daemon.hostname} (pid {daemon.pid})\n", "green")

@@ -144,11 +144,15 @@ class CardView:
 
     @property
     def approval(self) -> str:
-        """'Sgt Smith', or 'Sgt Smith (stale)' when the content changed since."""
-        if not self.status or not self.status.approved_by:
-            return ""
-        stale = "" if self.status.approval_current else " (stale)"
-        return f"{self.status.approved_by}{stale}"
+        return approval_label(self.status)
+
+
+def approval_label(status: PostStatus | None) -> str:
+    """'Sgt Smith', or 'Sgt Smith (stale)' when the content changed since."""
+    if not status or not status.approved_by:
+        return ""
+    stale = "" if status.approval_current else " (stale)"
+    return f"{status.approved_by}{stale}"
 
 
 def no_image(image: Image) -> ImageView:

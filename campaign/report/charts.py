@@ -162,13 +162,13 @@ def _rate_bars(ax: Axes, labels: list[str], rates: list[float | None], *, horizo
     ax.tick_params(axis="y" if horizontal else "x", length=0, labelcolor=INK)
 
 
-def _unavailable(ax: Axes, at: float, horizontal: bool = False) -> None:
+def _unavailable(ax: Axes, at: float, horizontal: bool = False, words: str = "unavailable") -> None:
     """Mark a missing value at the baseline: never a zero-height bar, which would read as 0."""
     style: dict[str, Any] = {"fontsize": 8, "color": MUTED, "style": "italic"}
     if horizontal:
-        ax.text(0, at, " unavailable", ha="left", va="center", **style)
+        ax.text(0, at, f" {words}", ha="left", va="center", **style)
     else:
-        ax.text(at, 0, " unavailable", rotation=90, ha="center", va="bottom", **style)
+        ax.text(at, 0, f" {words}", rotation=90, ha="center", va="bottom", **style)
 
 
 def reach_by_channel(by_channel: Sequence[Totals]) -> str:
@@ -250,3 +250,48 @@ def _day_label(label: str) -> str:
     except ValueError:
         return _plain(label)
     return short_date(day).replace(" ", "\n", 1)
+
+
+def side_by_side(
+    name: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None], Sequence[str]]],
+    *,
+    unit: str = "",
+) -> str:
+    """Two campaigns' values per group (campaign day, platform) as bars side by side, each
+    labelled with its value. Each series is (legend, values, why): where a value is None, its
+    `why` ("unavailable", "no posts") is written at the baseline instead of a zero bar. `unit`
+    "%" formats rates; otherwise counts."""
+    if all(value is None for _, values, _ in series for value in values):
+        return ""
+
+    def show(value: float) -> str:
+        return _percent(value) if unit == "%" else f"{value:,.0f}"
+
+    def draw(ax: Axes) -> None:
+        width = 0.8 / len(series)
+        top = max(v for _, values, _ in series for v in values if v is not None) or 1
+        for n, (legend, values, why) in enumerate(series):
+            shift = (n - (len(series) - 1) / 2) * width
+            known = [(i, v) for i, v in enumerate(values) if v is not None]
+            bars = ax.bar([i + shift for i, _ in known], [v for _, v in known], width * 0.92,
+                          color=PALETTE[n], label=_plain(legend), hatch="////" if n else "",
+                          edgecolor="white", linewidth=0)  # fmt: skip
+            ax.bar_label(bars, labels=[show(v) for _, v in known], padding=2, fontsize=7.5)
+            for i, value in enumerate(values):
+                if value is None:
+                    _unavailable(ax, i + shift, words=why[i])
+        ax.set_xticks(range(len(labels)), [_plain(label) for label in labels])
+        ax.tick_params(axis="x", length=0, labelcolor=INK)
+        ax.set_ylim(0, top * 1.15)  # headroom for the bars' labels
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.2f}" if unit == "%" else "{x:,.0f}"))
+        ax.grid(axis="y", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.set_ylabel("Engagement rate (%)" if unit == "%" else "Count")
+        ax.set_title(title)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=1, fontsize=8.5)
+
+    return _render(name, (max(5.2, 1.2 * len(labels) + 1.5), 3.6), draw)

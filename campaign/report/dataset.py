@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from campaign.config import CampaignConfig
+from campaign.config import CampaignConfig, Metrics
+from campaign.errors import BadInput
 from campaign.present.threads import progress
 from campaign.present.times import weekday
 from campaign.store import Store
-from campaign.store.models import MetricSnapshotRow, PostRow, PostState
+from campaign.store.models import CampaignRow, MetricSnapshotRow, PostRow, PostState
 from campaign.store.partial import LOUD_THREAD_STATES
 
 DEFINITIONS = {
@@ -65,11 +67,43 @@ class Row:
         return data
 
 
+@dataclass(frozen=True)
+class Source:
+    """What a dataset needs of its campaign besides the stored posts: its names, dates and zone,
+    and which Facebook metrics it counts as impressions and clicks. Built from the config when
+    there is one, or from the stored campaign, so any campaign in the database can be reported
+    on (and compared) with the same definitions."""
+
+    slug: str
+    name: str
+    timezone: str
+    start: date
+    end: date
+    metrics: Metrics
+
+    @classmethod
+    def of_config(cls, config: CampaignConfig) -> Source:
+        info = config.campaign
+        return cls(info.slug, info.name, info.timezone, info.start, info.end, config.metrics)
+
+    @classmethod
+    def of_row(cls, row: CampaignRow) -> Source:
+        """A stored campaign, read with the metric names it was planned with (the defaults for
+        one planned before they were stored)."""
+        metrics = Metrics.model_validate((row.settings or {}).get("metrics", {}))
+        return cls(row.slug, row.name, row.timezone, row.start, row.end, metrics)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
 @dataclass
 class Dataset:
     campaign: str
     timezone: str
     rows: list[Row] = field(default_factory=list)
+    source: Source | None = None  # the campaign it was loaded from (None: built by hand)
 
     @property
     def latest(self) -> list[Row]:
@@ -97,20 +131,42 @@ class Dataset:
 
 
 def load_dataset(store: Store, config: CampaignConfig) -> Dataset:
-    dataset = Dataset(config.campaign.name, config.campaign.timezone)
-    posts, snapshots = store.posts_and_snapshots(config.campaign.slug)
+    """The configured campaign's dataset."""
+    return load_source(store, Source.of_config(config))
+
+
+def load_campaign(store: Store, slug: str) -> Dataset:
+    """Any stored campaign's dataset, by slug, without its config; an unknown slug is bad input
+    that lists the campaigns there are."""
+    stored = {row.slug: row for row in store.campaigns()}
+    if slug not in stored:
+        known = ", ".join(stored) or "none yet"
+        raise BadInput(f"no campaign {slug!r} in the database; its campaigns: {known}")
+    return load_source(store, Source.of_row(stored[slug]))
+
+
+def load_source(store: Store, source: Source) -> Dataset:
+    posts, snapshots = store.posts_and_snapshots(source.slug)
+    return build_dataset(source, posts, snapshots)
+
+
+def build_dataset(
+    source: Source, posts: list[PostRow], snapshots: list[MetricSnapshotRow]
+) -> Dataset:
+    """Rows for these posts and snapshots: each snapshot a row, a post with none one row."""
+    dataset = Dataset(source.name, source.timezone, source=source)
     by_post: dict[int, list[MetricSnapshotRow]] = {}
     for snap in snapshots:
         by_post.setdefault(snap.post_id, []).append(snap)
     for post in posts:
         taken = by_post.get(post.id, [])
         if not taken:
-            dataset.rows.append(_row(config, post, None))
-        dataset.rows.extend(_row(config, post, snap) for snap in taken)
+            dataset.rows.append(_row(source, post, None))
+        dataset.rows.extend(_row(source, post, snap) for snap in taken)
     return dataset
 
 
-def normalise(platform: str, values: dict[str, int], config: CampaignConfig) -> dict[str, Any]:
+def normalise(platform: str, values: dict[str, int], metrics: Metrics) -> dict[str, Any]:
     """Comparable metrics from a platform's own names (see DEFINITIONS)."""
     get = values.get
     if platform == "x":
@@ -127,8 +183,8 @@ def normalise(platform: str, values: dict[str, int], config: CampaignConfig) -> 
         shares = _sum([get("retweet_count"), get("quote_count")])
         engagements = _sum(public + [c for c in clicks if c is not None])
     else:
-        impressions = get(config.metrics.facebook_impressions)
-        link_clicks = get(config.metrics.facebook_clicks)
+        impressions = get(metrics.facebook_impressions)
+        link_clicks = get(metrics.facebook_clicks)
         shares = get("shares")
         engagements = _sum([get("reactions"), get("comments"), get("shares"), link_clicks or 0])
     rate = (
@@ -150,8 +206,8 @@ def _sum(parts: list[int | None]) -> int | None:
     return sum(known) if known else None
 
 
-def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) -> Row:
-    zone = config.zone
+def _row(source: Source, post: PostRow, snap: MetricSnapshotRow | None) -> Row:
+    zone = source.zone
     local_day = post.scheduled_at.astimezone(zone)
     if snap is None:
         if post.state == PostState.PUBLISHED:
@@ -164,7 +220,7 @@ def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) 
     else:
         status = snap.status
         metrics = (
-            normalise(post.account.platform, snap.values, config)
+            normalise(post.account.platform, snap.values, source.metrics)
             if status == "ok"
             else dict.fromkeys(METRICS)
         )
@@ -172,7 +228,7 @@ def _row(config: CampaignConfig, post: PostRow, snap: MetricSnapshotRow | None) 
     if snap is not None and post.published_at is not None:
         hours = round((snap.collected_at - post.published_at).total_seconds() / 3600, 2)
     return Row(
-        campaign=config.campaign.slug,
+        campaign=source.slug,
         post_key=post.key,
         day=post.day,
         weekday=weekday(local_day),

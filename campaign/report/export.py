@@ -5,9 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import fields
+from datetime import date
+from typing import Any
 
-from campaign.report.dataset import DEFINITIONS, Dataset, Row
+from campaign.report.accounts import AccountTotals
+from campaign.report.compare import Comparison, Pair, Side
+from campaign.report.dataset import DEFINITIONS, METRICS, Dataset, Row
+from campaign.report.summary import Totals
 from campaign.store.models import AuditRow
 
 COLUMNS = [f.name for f in fields(Row)]
@@ -43,6 +49,126 @@ def rows_json(dataset: Dataset) -> str:
             "definitions": DEFINITIONS,
             "missing": dataset.missing,
             "rows": [row.as_dict() for row in dataset.rows],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _table(columns: list[str], records: Iterable[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _cell(v) for k, v in record.items()})
+    return out.getvalue()
+
+
+def _measures(group: Totals) -> dict[str, Any]:
+    return {"posts": group.posts, "measured": group.measured} | {
+        name: getattr(group, name) for name in METRICS
+    }
+
+
+COMPARISON_COLUMNS = ["section", "group", "campaign", "date", "posts", "measured", *METRICS]
+
+
+def _comparison_records(comparison: Comparison) -> Iterable[dict[str, Any]]:
+    sections = (("campaign", [comparison.overall]), ("day", comparison.by_day))
+    for section, pairs in (*sections, ("platform", comparison.by_platform)):
+        for pair in pairs:
+            for side, group, day in (
+                (comparison.this, pair.this, pair.this_date),
+                (comparison.other, pair.other, pair.other_date),
+            ):
+                when = day.isoformat() if day else None
+                yield {"section": section, "group": pair.label, "campaign": side.slug,
+                       "date": when} | _measures(group)  # fmt: skip
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """Two tidy rows per group (one per campaign); empty cells are unavailable, never 0."""
+    return _table(COMPARISON_COLUMNS, _comparison_records(comparison))
+
+
+def _side(side: Side) -> dict[str, Any]:
+    return {
+        "slug": side.slug,
+        "name": side.name,
+        "start": side.start.isoformat(),
+        "end": side.end.isoformat(),
+        "days": side.days,
+        "timezone": side.timezone,
+    }
+
+
+def _pair(pair: Pair) -> dict[str, Any]:
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "group": pair.label,
+        "this": {"date": day(pair.this_date)} | _measures(pair.this),
+        "other": {"date": day(pair.other_date)} | _measures(pair.other),
+        # Rate: percentage points; counts: per cent of the other campaign's value.
+        "change": {name: pair.change(name) for name in METRICS},
+    }
+
+
+def comparison_json(comparison: Comparison) -> str:
+    """JSON: both campaigns, the definitions, how they are lined up, and each group side by
+    side with its change (null = unavailable or not computable)."""
+    return json.dumps(
+        {
+            "this": _side(comparison.this),
+            "other": _side(comparison.other),
+            "definitions": DEFINITIONS,
+            "change": "engagement_rate: percentage points; counts: per cent of the other "
+            "campaign's value",
+            "notes": comparison.notes,
+            "overall": _pair(comparison.overall),
+            "by_day": [_pair(pair) for pair in comparison.by_day],
+            "by_platform": [_pair(pair) for pair in comparison.by_platform],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+ACCOUNT_COLUMNS = ["account", "platform", "name", "campaign", "posts", "measured", *METRICS]
+
+
+def _account_records(accounts: list[AccountTotals]) -> Iterable[dict[str, Any]]:
+    for account in accounts:
+        who = {"account": account.identity, "platform": account.platform, "name": account.name}
+        yield who | {"campaign": "all"} | _measures(account.total)
+        for share in account.campaigns:
+            yield who | {"campaign": share.slug} | _measures(share.totals)
+
+
+def accounts_csv(accounts: list[AccountTotals]) -> str:
+    """Per account, a row over every campaign (`campaign` = all), then one per campaign."""
+    return _table(ACCOUNT_COLUMNS, _account_records(accounts))
+
+
+def accounts_json(accounts: list[AccountTotals]) -> str:
+    return json.dumps(
+        {
+            "definitions": DEFINITIONS,
+            "accounts": [
+                {
+                    "account": account.identity,
+                    "platform": account.platform,
+                    "name": account.name,
+                    "total": _measures(account.total),
+                    "campaigns": [
+                        {"campaign": share.slug, "name": share.name} | _measures(share.totals)
+                        for share in account.campaigns
+                    ],
+                    "notes": account.notes,
+                }
+                for account in accounts
+            ],
         },
         indent=2,
         ensure_ascii=False,

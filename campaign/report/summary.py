@@ -72,7 +72,7 @@ def totals(label: str, rows: list[Row]) -> Totals:
     )
 
 
-def _coverage(rows: list[Row]) -> list[str]:
+def coverage(rows: list[Row]) -> list[str]:
     """Say where a total covers only some of the measured posts."""
     measured = [row for row in rows if row.status == "ok"]
     notes = []
@@ -119,5 +119,5 @@ def summarise(dataset: Dataset, top_n: int = 3) -> Summary:
         top=ranked[:top_n],
         bottom=list(reversed(ranked[top_n:][-top_n:])),  # never the same posts as `top`
         growth=growth,
-        missing=_coverage(latest) + dataset.missing,
+        missing=coverage(latest) + dataset.missing,
     )

@@ -11,7 +11,7 @@ daemon does, over every campaign in the database. docs/architecture.md describes
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
@@ -31,7 +31,9 @@ from campaign.errors import (
     PostNotFound,
 )
 from campaign.render import RenderedPost
-from campaign.store import approvals, control, partial
+from campaign.store import across, approvals, control, partial
+from campaign.store.accounts import users_of
+from campaign.store.across import OtherSend
 from campaign.store.audit import MAX_KEY, MAX_REASON, Actor, as_actor, bounded_text
 from campaign.store.daemon_api import PublishingStore
 from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
@@ -146,6 +148,11 @@ class Store:
         with self.reading() as session:
             query = select(CampaignRow).order_by(CampaignRow.start, CampaignRow.slug)
             return list(session.scalars(query))
+
+    def state_counts(self) -> dict[str, dict[str, int]]:
+        """How many posts each campaign (by slug) has in each state."""
+        with self.reading() as session:
+            return across.state_counts(session)
 
     def posts(
         self, slug: str, *, keys: Sequence[str] = (), day: date | None = None
@@ -262,6 +269,18 @@ class Store:
         """Every account of the organisation, whichever campaigns use it."""
         with self.reading() as session:
             return list(session.scalars(select(AccountRow).order_by(AccountRow.key)))
+
+    def account_users(self, slug: str, key: str) -> tuple[AccountRow, list[CampaignRow]]:
+        """The account the campaign calls `key`, and every campaign that uses it."""
+        with self.reading() as session:
+            account = self._account(session, self.campaign(slug, session), key)
+            return account, users_of(session, account)
+
+    def other_sends(self, identities: Collection[str], excluding: str) -> list[OtherSend]:
+        """What every campaign but `excluding` plans (or sent) on these accounts: caps are
+        per account, whichever campaigns share it."""
+        with self.reading() as session:
+            return across.other_sends(session, identities, excluding)
 
     def pause_everything(self, actor: str | Actor, reason: str) -> None:
         """Stop all publishing in the database at once, as patiently as a campaign pause."""
