@@ -10,6 +10,7 @@ import click
 
 from campaign.errors import CampaignError
 from scheduler.process import (
+    DAEMON_HELP,
     daemon_clock,
     daemon_options,
     open_deployment,
@@ -19,7 +20,7 @@ from scheduler.process import (
 )
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(help=DAEMON_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @source_options
 @daemon_options
 def main(
@@ -30,13 +31,7 @@ def main(
     clock_speed: float,
     clock_origin: float | None,
 ) -> None:
-    """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment).
-
-    Given a database alone (--database URL, or CAMPAIGN_DATABASE_URL with no config.toml
-    here), it publishes every campaign in it and collects their metrics, each with the
-    settings and accounts stored when it was planned; a campaign planned while it runs is
-    picked up. Given --config (or a config.toml here), it publishes that campaign only.
-    """
+    """The daemon without the CLI (its help is DAEMON_HELP, shared with `campaign daemon`)."""
     setup_logging(verbose)
     try:
         clock = daemon_clock(clock_start, clock_speed, clock_origin)

@@ -96,9 +96,10 @@ class Daemon:
         return cls(store, deployment, clock, **options)
 
     @property
-    def scope(self) -> int | None:
-        """The campaign this daemon serves, or None for every campaign in the database."""
-        return self.deployment.scope
+    def scope(self) -> int | tuple[int, ...]:
+        """The campaign this daemon serves, or (serving the whole database) every campaign it
+        knows: what its questions about posts name."""
+        return self.deployment.posts_scope
 
     def housekeeping(self) -> StepReport:
         """Everything but sending new posts: heartbeat, recovery, scheduling, misfires."""

@@ -154,6 +154,13 @@ class LiveDeployment:
     def campaigns(self) -> dict[int, CampaignRuntime]:
         return self.current.campaigns
 
+    @property
+    def posts_scope(self) -> int | tuple[int, ...]:
+        """What the daemon's questions about posts name: its campaign, or every campaign it
+        knows by id (so they read the (campaign, state, time) index, not every post in a
+        state); a campaign planned since is known after the next `refresh`."""
+        return self.scope if self.scope is not None else tuple(sorted(self.campaigns))
+
     def campaign(self, campaign_id: int) -> CampaignRuntime:
         """A campaign's settings; one planned since the last read is read now."""
         runtime = self.campaigns.get(campaign_id)

@@ -56,8 +56,8 @@ class MetricsCollector:
         self._stopping = stopping or threading.Event()
 
     @property
-    def scope(self) -> int | None:
-        return self.deployment.scope
+    def scope(self) -> int | tuple[int, ...]:
+        return self.deployment.posts_scope
 
     def collect_due(self) -> CollectionReport:
         """Snapshot every published post whose next offset (its campaign's) has come."""

@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("scheduler")
 DEFAULT_CONFIG = "config.toml"
+DAEMON_HELP = """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment).
+
+Given a database (--database URL, or CAMPAIGN_DATABASE_URL with no config.toml here), it
+publishes every campaign in it and collects their metrics, each with the settings and
+accounts stored when it was planned; a campaign planned while it runs is picked up. Given
+--config (or, without --database, a config.toml here), it publishes that campaign only.
+"""
 
 
 def daemon_options(func: F) -> F:
@@ -53,9 +60,8 @@ def daemon_options(func: F) -> F:
 
 
 def source_options(func: F) -> F:
-    """`--config` and `--database`: which campaigns to publish (`open_deployment` decides)."""
-    from campaign.config import DATABASE_URL_ENV
-
+    """`--config` and `--database`: which campaigns to publish (`open_deployment` decides).
+    Light: `campaign --help` builds these without importing the config model."""
     for option in reversed(
         (
             click.option(
@@ -71,8 +77,8 @@ def source_options(func: F) -> F:
                 "database_url",
                 metavar="URL",
                 help="Publish every campaign in this database (SQLAlchemy URL), with the "
-                f"settings and accounts stored when each was planned [default: ${DATABASE_URL_ENV} "
-                "when there is no config.toml here].",
+                "settings and accounts stored when each was planned [default: "
+                "$CAMPAIGN_DATABASE_URL when there is no config.toml here].",
             ),
         )
     ):

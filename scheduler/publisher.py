@@ -106,7 +106,9 @@ class Publisher:
         won = self.api.acquire(self.daemon_id, post_ids, self.clock.now())
         return [self._claimed(post) for post in won]
 
-    def claim_due(self, limit: int, scope: int | None, exclude: frozenset[int]) -> list[Claimed]:
+    def claim_due(
+        self, limit: int, scope: int | tuple[int, ...] | None, exclude: frozenset[int]
+    ) -> list[Claimed]:
         """Claim everything due now (up to `limit`, none of `exclude`) in one transaction."""
         won = self.api.acquire_due(self.daemon_id, self.clock.now(), limit, scope, exclude)
         return [self._claimed(post) for post in won]

@@ -19,6 +19,7 @@ from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.present.times import short_time
 from campaign.states import PostState
 from scheduler.process import (
+    DAEMON_HELP,
     daemon_clock,
     daemon_options,
     open_deployment,
@@ -146,7 +147,7 @@ def abandon(cli: CliContext, actor: str, key: str, reason: str) -> None:
     make_console().print(abandoned(row))
 
 
-@click.command()
+@click.command(help=DAEMON_HELP)
 @source_options
 @daemon_options
 def daemon(
@@ -157,13 +158,7 @@ def daemon(
     clock_speed: float,
     clock_origin: float | None,
 ) -> None:
-    """Run the publishing daemon until SIGTERM/SIGINT (credentials from the environment).
-
-    Given a database alone (--database URL, or CAMPAIGN_DATABASE_URL with no config.toml
-    here), it publishes every campaign in it and collects their metrics, each with the
-    settings and accounts stored when it was planned; a campaign planned while it runs is
-    picked up. Given --config (or a config.toml here), it publishes that campaign only.
-    """
+    """The daemon (its help is DAEMON_HELP, shared with `python -m scheduler`)."""
     setup_logging(verbose)
     clock = daemon_clock(clock_start, clock_speed, clock_origin)
     store, deployment = open_deployment(config_path, database_url, clock)

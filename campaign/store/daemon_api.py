@@ -3,7 +3,7 @@
 Like APScheduler's `DataStore.acquire_jobs(scheduler_id, lease_duration, limit)`, the daemon
 never opens a session or builds a query: each method is one short transaction and returns
 frozen dataclasses, not ORM rows. Nothing assumes one campaign per process: a method that
-selects posts takes `scope`, a campaign id, or None for every campaign in the database, and a
+selects posts takes `scope`: a campaign id, a tuple of ids, or None for every campaign, and a
 claim or an outcome names posts by id, whatever their campaign. Every state change inside goes
 through `transitions.transition`, which audits it.
 """
@@ -250,7 +250,7 @@ class PublishingStore:
         """How many audit rows of `action` (of one campaign, or all)."""
         query = select(func.count()).where(AuditRow.action == action)
         if scope is not None:
-            query = query.where(AuditRow.campaign_id == scope)
+            query = query.where(in_scope(scope, AuditRow.campaign_id))
         with self._store.reading() as session:
             return session.scalar(query) or 0
 
@@ -336,13 +336,13 @@ class PublishingStore:
         with self._store.transaction() as session:
             outcomes.approval_void(session, post_id, daemon_id, now, reason=reason)
 
-    def deployment(self, scope: Scope = None) -> Deployment:
+    def deployment(self, scope: int | None = None) -> Deployment:
         """Every campaign in scope with its stored settings, and the accounts they use."""
         with self._store.reading() as session:
             return load_deployment(session, scope)
 
-    def deployment_version(self, scope: Scope = None) -> tuple[int, ...]:
-        """A cheap signature of which campaigns and accounts exist (one small query, no
+    def deployment_version(self, scope: int | None = None) -> tuple[int, ...]:
+        """A cheap signature of which campaigns and accounts exist (two tiny queries, no
         settings read): it changes when a campaign, an account or a link is added or removed,
         so a running daemon knows to read the deployment again."""
         with self._store.reading() as session:

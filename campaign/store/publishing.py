@@ -43,11 +43,18 @@ from campaign.store.partial import stop_partial
 from campaign.store.transitions import audited, transition
 
 DAEMON = "daemon"
-Scope = int | None  # one campaign's id, or None: every campaign in the database
+# One campaign's id, several (a daemon serving every campaign names those it knows, so each
+# question reads the (campaign, state, time) index, not every post in a state), or None: every
+# campaign in the database.
+Scope = int | tuple[int, ...] | None
 
 
-def in_scope(scope: Scope) -> ColumnElement[bool]:
-    return PostRow.campaign_id == scope if scope is not None else true()
+def in_scope(scope: Scope, column: Any = PostRow.campaign_id) -> ColumnElement[bool]:
+    if scope is None:
+        return true()
+    if isinstance(scope, tuple):
+        return cast("ColumnElement[bool]", column.in_(scope))
+    return cast("ColumnElement[bool]", column == scope)
 
 
 def _open_gate() -> ColumnElement[bool]:

@@ -181,3 +181,33 @@ def week_factory(campaign_dir, tmp_path, clock):
     yield make
     for week in weeks:
         week.close()
+
+
+SECOND_FORCE_PAGE = "204857361209584"
+
+
+@pytest.fixture
+def point_at_sandbox():
+    """`point_at_sandbox(config_path, sandbox, other_force=..., publishing=...)`: below."""
+    return for_the_sandbox
+
+
+def for_the_sandbox(
+    config: Path, sandbox: PlatformSandbox, *, other_force: bool = False, publishing: str = ""
+) -> None:
+    """Point a copy of the shipped config's accounts at the sandbox (what `campaign plan`
+    stores for a daemon given only the database). `other_force`: a force with accounts and
+    credential variables (SECOND_...) of its own, its Page 204857361209584 (the sandbox, like
+    X, refuses a text repeated on one account). `publishing`: a [publishing] table to use
+    instead of the shipped one."""
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('"https://api.twitter.com"', f'"{sandbox.x_base_url}"')
+    text = text.replace('"https://graph.facebook.com"', f'"{sandbox.graph_base_url}"')
+    if publishing:
+        start, end = text.index("[publishing]"), text.index("[metrics]")
+        text = text[:start] + publishing.strip() + "\n\n" + text[end:]
+    if other_force:
+        text = text.replace("@DerbyshirePolice", "@SecondForce")
+        text = text.replace('page_id = "104857361209584"', f'page_id = "{SECOND_FORCE_PAGE}"')
+        text = text.replace("DERBYSHIRE_", "SECOND_")
+    config.write_text(text, encoding="utf-8")

@@ -11,7 +11,6 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -37,28 +36,16 @@ heartbeat_timeout_seconds = 7200
 """
 
 
-def _for_the_sandbox(config: Path, sandbox: PlatformSandbox, *, other_force: bool) -> None:
-    """Point the copy's accounts at the sandbox (what `campaign plan` stores); the second
-    force has accounts of its own (the sandbox, like X, refuses a repeated text)."""
-    text = config.read_text(encoding="utf-8")
-    text = text.replace('"https://api.twitter.com"', f'"{sandbox.x_base_url}"')
-    text = text.replace('"https://graph.facebook.com"', f'"{sandbox.graph_base_url}"')
-    start = text.index("[publishing]")
-    end = text.index("[metrics]")
-    text = text[:start] + PUBLISHING.lstrip() + "\n" + text[end:]
-    if other_force:
-        text = text.replace("@DerbyshirePolice", "@SecondForce")
-        text = text.replace('page_id = "104857361209584"', 'page_id = "204857361209584"')
-        text = text.replace("DERBYSHIRE_", "SECOND_")
-    config.write_text(text, encoding="utf-8")
-
-
-def _command(database_url: str, clock: SpeedClock, origin: float) -> list[str]:
+def _command(entry: str, database_url: str, clock: SpeedClock, origin: float) -> list[str]:
+    """`campaign daemon` or `python -m scheduler`, given the database and nothing else."""
+    program = (
+        ["-c", "from campaign.cli import main; main(prog_name='campaign')", "daemon"]
+        if entry == "campaign"
+        else ["-m", "scheduler"]
+    )
     return [
         sys.executable,
-        "-c",
-        "from campaign.cli import main; main(prog_name='campaign')",
-        "daemon",
+        *program,
         "--database",
         database_url,
         "--clock-start",
@@ -70,33 +57,38 @@ def _command(database_url: str, clock: SpeedClock, origin: float) -> list[str]:
     ]
 
 
-def test_one_daemon_given_only_the_database_publishes_two_campaigns(
-    tmp_path, campaign_dir, another_campaign
-):
+def _publish_two_forces(
+    tmp_path, campaign_dir, another_campaign, point_at_sandbox, database_url, entries
+) -> set[str]:
+    """Plan both forces' weeks into the database, start a daemon per entry point given only
+    the database, and require every post of both published exactly once (counted on the
+    sandbox) and engagement read for both. Returns the daemons that published."""
     first_post = datetime(2020, 4, 20, 8, 0, tzinfo=UTC)
-    origin = time.time() + 4.0  # time to start the process before the week begins
+    origin = time.time() + 4.0 + 2 * len(entries)  # time to start them before the week begins
     clock = SpeedClock(first_post - timedelta(minutes=5), SPEED, origin)
     sandbox = PlatformSandbox(SandboxSettings(seed=12, latency_seconds=0.01), clock).start()
-    database_url = f"sqlite:///{tmp_path / 'force.db'}"
-    process: subprocess.Popen[bytes] | None = None
+    processes: list[subprocess.Popen[bytes]] = []
+    store = Store.open(database_url)
     try:
         configs = [campaign_dir / "config.toml", another_campaign(SECOND, shift_days=0)]
         environ = {**os.environ}
-        store = Store.open(database_url)
         for n, path in enumerate(configs):
-            _for_the_sandbox(path, sandbox, other_force=n == 1)
+            point_at_sandbox(path, sandbox, other_force=n == 1, publishing=PUBLISHING)
             config = load_config(path)
             store_plan(config, store, "officer")
             store.approve(config.campaign.slug, "inspector")
             environ.update(sandbox.credentials(list(config.accounts.values())))
         environ.pop("CAMPAIGN_DATABASE_URL", None)
-        process = subprocess.Popen(
-            _command(database_url, clock, origin),
-            env=environ,
-            cwd=tmp_path,  # no config.toml here: the database is all it is given
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        for entry in entries:
+            processes.append(
+                subprocess.Popen(
+                    _command(entry, database_url, clock, origin),
+                    env=environ,
+                    cwd=tmp_path,  # no config.toml here: the database is all it is given
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            )
         expected = {slug: len(store.posts(slug)) for slug in (FIRST, SECOND)}
         deadline = time.time() + 150
         while time.time() < deadline:
@@ -109,17 +101,20 @@ def test_one_daemon_given_only_the_database_publishes_two_campaigns(
             )
             if published and all(snapshots.values()):
                 break
-            assert process.poll() is None, process.communicate()[1].decode()[-3000:]
+            for process in processes:
+                assert process.poll() is None, process.communicate()[1].decode()[-3000:]
             time.sleep(0.5)
         else:
             raise AssertionError(f"not published: {states}, snapshots {snapshots}")
 
-        process.send_signal(signal.SIGTERM)
-        out, err = (text.decode() for text in process.communicate(timeout=30))
-        assert process.returncode == 0, err[-3000:]
-        assert "2 campaigns" in out and "Stalking Awareness Week 2020" in out
-        assert "second force week 2020" in out
-        assert "Traceback" not in err
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            out, err = (text.decode() for text in process.communicate(timeout=30))
+            assert process.returncode == 0, err[-3000:]
+            assert "2 campaigns" in out and "Stalking Awareness Week 2020" in out
+            assert "second force week 2020" in out
+            assert "Traceback" not in err
 
         # Counted on the platforms' side: every part of every post exactly once (the two
         # forces post the same words, each on its own accounts).
@@ -129,25 +124,63 @@ def test_one_daemon_given_only_the_database_publishes_two_campaigns(
         parts = sum(len(p.parts) for slug in (FIRST, SECOND) for p in store.posts(slug))
         assert sum(sent.values()) == parts
         # Each force's posts went to its own accounts.
-        by_author = Counter(t.author_id for t in sandbox.x.tweets)
-        assert len(by_author) == 2
-        pages = Counter(post.page_id for post in sandbox.facebook.posts)
-        assert set(pages) == {"104857361209584", "204857361209584"}
-        # One daemon did all of it, and read both campaigns' engagement.
-        daemons = {
+        assert len({t.author_id for t in sandbox.x.tweets}) == 2
+        pages = {post.page_id for post in sandbox.facebook.posts}
+        assert pages == {"104857361209584", "204857361209584"}
+        # Both campaigns' engagement was read.
+        for slug in (FIRST, SECOND):
+            posts, snapshots = store.posts_and_snapshots(slug)
+            assert {s.post_id for s in snapshots} <= {p.id for p in posts}
+            assert any(s.status == "ok" for s in snapshots)
+        return {
             entry.actor
             for slug in (FIRST, SECOND)
             for entry in store.audit_log(slug)
             if entry.action == "published"
         }
-        assert len(daemons) == 1
-        for slug in (FIRST, SECOND):
-            posts, snapshots = store.posts_and_snapshots(slug)
-            assert {s.post_id for s in snapshots} <= {p.id for p in posts}
-            assert any(s.status == "ok" for s in snapshots)
-        store.engine.dispose()
     finally:
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.communicate()
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        store.engine.dispose()
         sandbox.stop()
+
+
+def test_one_daemon_given_only_the_database_publishes_two_campaigns(
+    tmp_path, campaign_dir, another_campaign, point_at_sandbox
+):
+    database_url = f"sqlite:///{tmp_path / 'force.db'}"
+    publishers = _publish_two_forces(
+        tmp_path, campaign_dir, another_campaign, point_at_sandbox, database_url, ["campaign"]
+    )
+    assert len(publishers) == 1
+
+
+@pytest.mark.postgres
+def test_two_daemons_given_only_a_postgresql_database_share_two_campaigns(
+    tmp_path, campaign_dir, another_campaign, point_at_sandbox, postgres_url
+):
+    database_url = _fresh_database(postgres_url, "two_forces")
+    publishers = _publish_two_forces(
+        tmp_path,
+        campaign_dir,
+        another_campaign,
+        point_at_sandbox,
+        database_url,
+        ["scheduler", "scheduler"],
+    )
+    assert len(publishers) == 2, f"both daemons should have shared the work: {publishers}"
+
+
+def _fresh_database(server_url: str, name: str) -> str:
+    """A new, empty database on the test server (the session's own holds other campaigns)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
