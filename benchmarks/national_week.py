@@ -18,14 +18,13 @@ import argparse
 import json
 import os
 import platform
-import signal
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from _daemons import daemons, exited, ready_before  # noqa: E402
 from _forces import Force, forces, write_forces  # noqa: E402
 from _tally import Late, Spread, Tally, by_moment, lateness, tally  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
@@ -69,12 +69,18 @@ def database(url: str | None) -> AbstractContextManager[str]:
     return postgres_server()
 
 
-def plan_all(configs: list[tuple[Force, Path]], url: str) -> list[float]:
-    """Run `campaign plan` for each force as an officer would; seconds each took."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def plan_all(configs: list[tuple[Force, Path]], url: str) -> tuple[list[float], list[float]]:
+    """Run `campaign plan` for each force as an officer would; the wall and CPU seconds each
+    took (CPU varies less with the machine's load)."""
     environ = {**os.environ, "CAMPAIGN_DATABASE_URL": url}
-    seconds = []
+    seconds, cpu = [], []
     for force, path in configs:
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _children_cpu()
         done = subprocess.run(
             [str(CAMPAIGN), "plan", "--config", str(path), "--by", ACTOR],
             env=environ,
@@ -82,12 +88,13 @@ def plan_all(configs: list[tuple[Force, Path]], url: str) -> list[float]:
             text=True,
         )
         seconds.append(time.perf_counter() - started)
+        cpu.append(_children_cpu() - used)
         if done.returncode != 0:
             raise SystemExit(
                 f"campaign plan for {force.name} exited {done.returncode}:\n"
                 f"{done.stdout[-3000:]}{done.stderr[-3000:]}"
             )
-    return seconds
+    return seconds, cpu
 
 
 def unsettled(store: Store, slugs: list[str]) -> Counter[str]:
@@ -113,73 +120,6 @@ def snapshot_count(store: Store, slugs: list[str]) -> int:
             .where(CampaignRow.slug.in_(slugs))
         )
         return int(session.scalar(query) or 0)
-
-
-@contextmanager
-def daemons(
-    count: int,
-    url: str,
-    clock: SpeedClock,
-    environ: dict[str, str],
-    folder: Path,
-    cpu: list[float],
-) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """`count` daemon processes given only the database, on the shared accelerated clock;
-    stopped with SIGTERM at the end of the block (each one's CPU seconds go into `cpu`)."""
-    processes = []
-    for n in range(count):
-        with open(folder / f"daemon-{n}.log", "wb") as log:
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "scheduler",
-                        "--database",
-                        url,
-                        "--clock-start",
-                        clock.start.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                        "--clock-speed",
-                        repr(clock.speed),
-                        "--clock-origin",
-                        repr(clock.origin),
-                    ],
-                    env={**os.environ, **environ},
-                    cwd=folder,  # no config.toml there: the database alone says what to publish
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-    try:
-        yield processes
-    finally:
-        for process in processes:
-            if not exited(process):
-                process.send_signal(signal.SIGTERM)
-        for n, process in enumerate(processes):
-            cpu.append(_reap(process, timeout=30))
-            log_text = (folder / f"daemon-{n}.log").read_text(errors="replace")
-            if process.returncode != 0 or "Traceback" in log_text:
-                print(f"daemon {n} log (last lines):\n{log_text[-3000:]}", flush=True)
-
-
-def exited(process: subprocess.Popen[bytes]) -> bool:
-    """Whether the child has ended, leaving it to be reaped (for its CPU time) by `_reap`."""
-    return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-
-
-def _reap(process: subprocess.Popen[bytes], timeout: float) -> float:
-    """Wait for a child (killing it after `timeout`); its user + system CPU seconds."""
-    deadline = time.time() + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            return usage.ru_utime + usage.ru_stime
-        if time.time() > deadline:
-            process.kill()
-            deadline = time.time() + 10
-        time.sleep(0.1)
 
 
 def publish(
@@ -244,18 +184,6 @@ def publish(
     }
 
 
-def ready_before(store: Store, processes: list[subprocess.Popen[bytes]], origin: float) -> None:
-    """Wait for every daemon's first heartbeat; say if one came after the week began."""
-    pids = {process.pid for process in processes}
-    while not pids <= {row.pid for row in store.daemons()}:
-        if any(exited(p) for p in processes) or time.time() > origin + 60:
-            return  # the wait loop reports it
-        time.sleep(0.2)
-    margin = origin - time.time()
-    if margin < 0:
-        print(f"the daemons were ready {-margin:.1f} s after the week began: raise --lead")
-
-
 def machine(url: str) -> dict[str, Any]:
     store = Store.open(url)
     try:
@@ -271,6 +199,15 @@ def machine(url: str) -> dict[str, Any]:
     }
 
 
+def _tenths(values: list[float]) -> str:
+    """Each value, first ten then last ten, to see whether planning slows as the database
+    fills."""
+    shown = [f"{v:.2f}" for v in values]
+    if len(shown) > 20:
+        shown = [*shown[:10], "...", *shown[-10:]]
+    return " ".join(shown)
+
+
 def report(args: argparse.Namespace, figures: dict[str, Any], counted: Tally) -> None:
     plans: list[float] = figures["plan_seconds"]
     late = Spread.of(figures["lateness"])
@@ -280,7 +217,8 @@ def report(args: argparse.Namespace, figures: dict[str, Any], counted: Tally) ->
         f"daemons={args.daemons} speed={args.speed:g} machine={figures['machine']}\n"
         f"plan: {sum(plans):.1f} s for {len(plans)} campaigns "
         f"(each: median {Spread.of(plans).p50:.2f} s, min {min(plans):.2f} s, "
-        f"max {max(plans):.2f} s; first {plans[0]:.2f} s, last {plans[-1]:.2f} s)\n"
+        f"max {max(plans):.2f} s; first {plans[0]:.2f} s, last {plans[-1]:.2f} s); CPU each: "
+        f"{_tenths(figures['plan_cpu'])}\n"
         f"on the platforms: {counted.once} of {counted.posts} posts exactly once, "
         f"{len(counted.duplicated)} duplicated, {len(counted.missing)} missing, "
         f"{counted.unexpected} unexpected records, refused creates {dict(counted.refused_creates)}"
@@ -338,13 +276,13 @@ def run(args: argparse.Namespace, url: str, folder: Path) -> tuple[dict[str, Any
         accounts = [a for _, path in configs for a in load_config(path).accounts.values()]
         environ = sandbox.credentials(accounts)
         print(f"planning {len(configs)} campaigns in {folder}", flush=True)
-        plan_seconds = plan_all(configs, url)
+        plan_seconds, plan_cpu = plan_all(configs, url)
         slugs = [force.slug for force, _ in configs]
         print(f"publishing with {args.daemons} daemons at x{args.speed:g}", flush=True)
         figures = publish(args, url, slugs, sandbox, later, environ, folder)
         counted = tally(figures["posts"], sandbox)
     late = lateness(figures.pop("posts"))
-    figures.update(plan_seconds=plan_seconds, late=late, machine=machine(url))
+    figures.update(plan_seconds=plan_seconds, plan_cpu=plan_cpu, late=late, machine=machine(url))
     figures["lateness"] = [item.seconds for item in late]
     return figures, counted
 
@@ -395,6 +333,7 @@ def main() -> None:
                     "refused_creates": counted.refused_creates,
                     "states": counted.states,
                     "plan_seconds": figures["plan_seconds"],
+                    "plan_cpu_seconds": figures["plan_cpu"],
                     "lateness_seconds": None if not figures["lateness"] else vars(late),
                     "speed": args.speed,
                     "wall_seconds": figures["wall_seconds"],
