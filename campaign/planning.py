@@ -40,13 +40,22 @@ def check_plan(config: CampaignConfig) -> CheckedPlan:
 
 
 def store_plan(
-    config: CampaignConfig, store: Store, actor: str | Actor, *, dry_run: bool = False
+    config: CampaignConfig,
+    store: Store,
+    actor: str | Actor,
+    *,
+    dry_run: bool = False,
+    update_accounts: bool = False,
 ) -> tuple[CheckedPlan, PlanChanges]:
-    """Check the plan and, when it has no errors, upsert it; with errors nothing is written."""
+    """Check the plan (with the caps it shares with the campaigns already stored) and, when it
+    has no errors, upsert it; with errors nothing is written."""
     checked = check_plan(config)
+    checked.report.findings.extend(check_shared_caps(config, checked.posts, store))
     if not checked.report.ok:
         raise CheckFailed(checked.report.findings)
-    changes = store.sync_plan(config, checked.posts, actor, dry_run=dry_run)
+    changes = store.sync_plan(
+        config, checked.posts, actor, dry_run=dry_run, update_accounts=update_accounts
+    )
     return checked, changes
 
 

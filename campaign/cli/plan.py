@@ -84,7 +84,13 @@ def _shared_caps(cli: CliContext, posts: list[RenderedPost]) -> list[Finding]:
 @pass_campaign
 @actor_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
+@click.option(
+    "--update-accounts",
+    is_flag=True,
+    help="An account other campaigns also use really changed (a new token variable, a new "
+    "tier): store this config's settings for every campaign that uses it (audited).",
+)
+def plan(cli: CliContext, actor: str, dry_run: bool, update_accounts: bool) -> None:
     """Render, check and store the plan (idempotent; edits clear approvals)."""
     from campaign.cli import overview, tables
     from campaign.past import past_in_config
@@ -93,7 +99,9 @@ def plan(cli: CliContext, actor: str, dry_run: bool) -> None:
 
     config = cli.config
     store = _plan_store(cli, dry_run)
-    checked, changes = store_plan(config, store, Actor.cli(actor), dry_run=dry_run)
+    checked, changes = store_plan(
+        config, store, Actor.cli(actor), dry_run=dry_run, update_accounts=update_accounts
+    )
     console = make_console()
     console.print(tables.changes_table(changes))
     large = len(checked.posts) > overview.LARGE_PLAN

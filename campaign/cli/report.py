@@ -178,7 +178,8 @@ def _by_account(fmt: str, cli: CliContext) -> tuple[str | Group, str, str]:
     "--export",
     "export_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the whole audit trail to this file (for records and FOI requests).",
+    help="Write the whole audit trail to this file (for records and FOI requests); '-' for "
+    "standard output.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
@@ -192,7 +193,11 @@ def audit(cli: CliContext, export_path: Path | None, fmt: str) -> None:
     facts = cli.facts
     entries = cli.store.audit_log(facts.slug)
     if export_path:
-        write_output(export_path, audit_csv(entries) if fmt == "csv" else audit_json(entries))
+        text = audit_csv(entries) if fmt == "csv" else audit_json(entries)
+        if str(export_path) == "-":  # as `report -o -`: a pipe, not a file called "-"
+            click.echo(text, nl=False)
+            return
+        write_output(export_path, text)
         make_console().print(f"Wrote {len(entries)} audit entries to {export_path}.")
         return
     table = Table(title=f"Audit trail – {facts.name}")

@@ -120,6 +120,7 @@ class Store:
         actor: str | Actor,
         *,
         dry_run: bool = False,
+        update_accounts: bool = False,
     ) -> PlanChanges:
         """Upsert the plan in one transaction; a dry run computes the changes and rolls back.
 
@@ -129,7 +130,8 @@ class Store:
         who = as_actor(actor)
         with self.transaction() as session:
             self._lock_campaign(session, config.campaign.slug, required=False)
-            changes = sync_plan(session, config, posts, who, self.clock.now())
+            now = self.clock.now()
+            changes = sync_plan(session, config, posts, who, now, update_accounts=update_accounts)
             if dry_run:
                 session.rollback()
             return changes

@@ -9,6 +9,7 @@ credentials and caps must be the same wherever the account is used.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from campaign.config import Account, CampaignConfig
 from campaign.errors import ConfigError
+from campaign.store.audit import Actor, record
 from campaign.store.models import AccountRow, CampaignAccountRow, CampaignRow
 
 # The account's display name may differ between campaigns; everything else is one account.
@@ -28,9 +30,20 @@ def definition(account: Account) -> dict[str, Any]:
 
 
 def link_accounts(
-    session: Session, config: CampaignConfig, campaign: CampaignRow
+    session: Session,
+    config: CampaignConfig,
+    campaign: CampaignRow,
+    actor: str | Actor,
+    now: datetime,
+    *,
+    update: bool = False,
 ) -> dict[str, AccountRow]:
-    """The account row for each of the campaign's keys, created or shared; links refreshed."""
+    """The account row for each of the campaign's keys, created or shared; links refreshed.
+
+    A shared account configured otherwise than stored is refused, unless `update` says the
+    change is meant (a new token variable, a new tier): then it is stored for every campaign
+    that uses it and audited in each of their logs.
+    """
     links = {
         link.key: link
         for link in session.scalars(
@@ -55,7 +68,15 @@ def link_accounts(
             session.add(row)
             session.flush()
         elif row.definition is not None and row.definition != wanted:
-            _refuse_a_second_definition(session, config, campaign, key, row, wanted)
+            changed = _changed(row.definition, wanted)
+            others = [other for other in users_of(session, row) if other.id != campaign.id]
+            if changed and others and not update:
+                _refuse_a_second_definition(config, key, row, others, row.definition, wanted)
+            if changed:
+                for user in [campaign, *others]:
+                    record(
+                        session, user, "account-changed", actor, now, account=row, fields=changed
+                    )
         for name, value in facts.items():
             if getattr(row, name) != value:
                 setattr(row, name, value)
@@ -93,35 +114,37 @@ def users_of(session: Session, account: AccountRow) -> list[CampaignRow]:
     return list(session.scalars(query))
 
 
+def _changed(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """The settings that differ, as dotted names (the display name does not count)."""
+    old, new = _flat(stored), _flat(wanted)
+    return sorted(
+        name
+        for name in set(old) | set(new)
+        if name not in _NOT_COMPARED and old.get(name) != new.get(name)
+    )
+
+
 def _refuse_a_second_definition(
-    session: Session,
     config: CampaignConfig,
-    campaign: CampaignRow,
     key: str,
     row: AccountRow,
+    others: list[CampaignRow],
+    stored: dict[str, Any],
     wanted: dict[str, Any],
 ) -> None:
-    others = [other for other in users_of(session, row) if other.id != campaign.id]
-    if not others:
-        return  # only this campaign uses it: its new settings simply replace the old
-    stored, wanted = _flat(row.definition or {}), _flat(wanted)
-    differences = sorted(
-        name
-        for name in set(stored) | set(wanted)
-        if name not in _NOT_COMPARED and stored.get(name) != wanted.get(name)
-    )
-    if not differences:
-        return
+    old, new = _flat(stored), _flat(wanted)
     names = ", ".join(f"'{other.slug}'" for other in others)
     shown = "; ".join(
-        f"{name}: {_shown(stored.get(name))} there, {_shown(wanted.get(name))} here"
-        for name in differences
+        f"{name}: {_shown(old.get(name))} there, {_shown(new.get(name))} here"
+        for name in _changed(stored, wanted)
     )
     raise ConfigError(
         f"accounts.{key}: {row.handle or row.identity} is also used by campaign {names} with "
         f"other settings ({shown}). An account has one set of credentials and limits wherever "
-        "it is used: give both campaigns the same account settings (an organisation.toml "
-        "that both name keeps them in step)",
+        "it is used: give every campaign the same account settings (an organisation.toml they "
+        "all name keeps them in step). If the account really changed, update every campaign's "
+        "config and run `campaign plan --update-accounts`: the new settings then hold for "
+        "every campaign that uses it",
         path=config.path,
     )
 

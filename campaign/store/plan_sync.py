@@ -45,9 +45,11 @@ def sync_plan(
     posts: list[RenderedPost],
     actor: str | Actor,
     now: datetime,
+    *,
+    update_accounts: bool = False,
 ) -> PlanChanges:
     campaign = _upsert_campaign(session, config)
-    accounts = link_accounts(session, config, campaign)
+    accounts = link_accounts(session, config, campaign, actor, now, update=update_accounts)
     existing = {
         row.key: row
         for row in session.scalars(select(PostRow).where(PostRow.campaign_id == campaign.id))

@@ -307,3 +307,32 @@ def test_commands_on_the_files_use_the_config_a_campaign_was_planned_from(deploy
         assert "give --config PATH" in said
     # What needs only the database still works.
     assert invoke("status", "--campaign", SECOND, "--database", deployment["url"]).exit_code == 0
+
+
+def test_a_shared_account_changes_for_every_campaign_only_when_told(deployment):
+    """Both configs give the shared X account a new cap: the first plan is refused (the other
+    campaign's account would change under it) until `--update-accounts` says it is meant."""
+    for path in (deployment["first"], deployment["second"]):
+        _capped_second({"second": path}, "posts_per_24h = 90")
+    refused = invoke("plan", "--config", str(deployment["first"]))
+    assert refused.exit_code == 2, refused.output
+    assert "plan --update-accounts" in flat(refused) and f"'{SECOND}'" in flat(refused)
+    updated = invoke("plan", "--update-accounts", "--config", str(deployment["first"]))
+    assert updated.exit_code == 0, updated.output
+    assert invoke("plan", "--config", str(deployment["second"])).exit_code == 0
+    for config in (deployment["first"], deployment["second"]):
+        audit = json.loads(
+            invoke("audit", "--format", "json", "--export", "-", "--config", str(config)).output
+        )
+        assert any(e["action"] == "account-changed" for e in audit), audit[-3:]
+
+
+def test_plan_refuses_what_check_refuses_across_campaigns(deployment):
+    """A plan that together with the stored campaigns would be rate-limited is not stored."""
+    for path in (deployment["first"], deployment["second"]):
+        _capped_second({"second": path}, "posts_per_15min = 4")
+    result = invoke("plan", "--update-accounts", "--config", str(deployment["first"]))
+    assert result.exit_code == 1, result.output
+    assert "posting-limit-shared" in flat(result)
+    listed = json.loads(invoke("list", "--json", "--database", deployment["url"]).output)
+    assert {c["slug"] for c in listed["campaigns"]} == {SECOND, "stalking-awareness-week-2020"}
