@@ -50,7 +50,8 @@ def store_plan(
     """Check the plan (with the caps it shares with the campaigns already stored) and, when it
     has no errors, upsert it; with errors nothing is written."""
     checked = check_plan(config)
-    checked.report.findings.extend(check_shared_caps(config, checked.posts, store))
+    shared = check_shared_caps(config, checked.posts, store, updating_accounts=update_accounts)
+    checked.report.findings.extend(shared)
     if not checked.report.ok:
         raise CheckFailed(checked.report.findings)
     changes = store.sync_plan(
@@ -60,12 +61,30 @@ def store_plan(
 
 
 def check_shared_caps(
-    config: CampaignConfig, posts: list[RenderedPost], store: Store
+    config: CampaignConfig,
+    posts: list[RenderedPost],
+    store: Store,
+    *,
+    updating_accounts: bool = False,
 ) -> list[Finding]:
     """The caps this plan would break together with the other campaigns stored in the
-    database on the same accounts (one account, one set of caps, whichever campaign sends)."""
+    database on the same accounts (one account, one set of caps, whichever campaign sends),
+    and the shared accounts it configures otherwise than stored (unless `updating_accounts`:
+    the change is meant)."""
     from campaign.checks.limits import check_shared_limits
 
     identities = {key: account.identity for key, account in config.accounts.items()}
     others = store.other_sends(identities.values(), excluding=config.campaign.slug)
-    return list(check_shared_limits(posts, config, others, identities))
+    shared = [
+        Finding(
+            "error",
+            "shared-account",
+            message,
+            "give every campaign that uses the account the same settings, or plan with "
+            "--update-accounts if the account really changed",
+            channel=key,
+        )
+        for key, message in store.account_conflicts(config).items()
+        if not updating_accounts
+    ]
+    return shared + list(check_shared_limits(posts, config, others, identities))

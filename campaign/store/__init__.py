@@ -31,7 +31,7 @@ from campaign.errors import (
     PostNotFound,
 )
 from campaign.render import RenderedPost
-from campaign.store import across, approvals, control, partial
+from campaign.store import accounts, across, approvals, control, partial
 from campaign.store.accounts import users_of
 from campaign.store.across import OtherSend
 from campaign.store.audit import MAX_KEY, MAX_REASON, Actor, as_actor, bounded_text
@@ -266,6 +266,11 @@ class Store:
         """The accounts the campaign uses (shared with any other campaign that uses them)."""
         with self.reading() as session:
             return list(self.campaign(slug, session).accounts)
+
+    def account_conflicts(self, config: CampaignConfig) -> dict[str, str]:
+        """By account key: another campaign uses the account with other settings."""
+        with self.reading() as session:
+            return accounts.conflicts(session, config)
 
     def all_accounts(self) -> list[AccountRow]:
         """Every account of the organisation, whichever campaigns use it."""

@@ -124,6 +124,22 @@ def _changed(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     )
 
 
+def conflicts(session: Session, config: CampaignConfig) -> dict[str, str]:
+    """By account key: why planning this config would be refused because another campaign
+    uses the account with other settings (what `campaign check` reports before a plan)."""
+    found: dict[str, str] = {}
+    campaign = session.scalar(select(CampaignRow).where(CampaignRow.slug == config.campaign.slug))
+    for key, account in config.accounts.items():
+        row = session.scalar(select(AccountRow).where(AccountRow.identity == account.identity))
+        if row is None or row.definition is None:
+            continue
+        wanted = definition(account)
+        others = [c for c in users_of(session, row) if campaign is None or c.id != campaign.id]
+        if others and _changed(row.definition, wanted):
+            found[key] = _conflict(key, row, others, row.definition, wanted)
+    return found
+
+
 def _refuse_a_second_definition(
     config: CampaignConfig,
     key: str,
@@ -132,20 +148,29 @@ def _refuse_a_second_definition(
     stored: dict[str, Any],
     wanted: dict[str, Any],
 ) -> None:
+    raise ConfigError(_conflict(key, row, others, stored, wanted), path=config.path)
+
+
+def _conflict(
+    key: str,
+    row: AccountRow,
+    others: list[CampaignRow],
+    stored: dict[str, Any],
+    wanted: dict[str, Any],
+) -> str:
     old, new = _flat(stored), _flat(wanted)
     names = ", ".join(f"'{other.slug}'" for other in others)
     shown = "; ".join(
         f"{name}: {_shown(old.get(name))} there, {_shown(new.get(name))} here"
         for name in _changed(stored, wanted)
     )
-    raise ConfigError(
+    return (
         f"accounts.{key}: {row.handle or row.identity} is also used by campaign {names} with "
         f"other settings ({shown}). An account has one set of credentials and limits wherever "
         "it is used: give every campaign the same account settings (an organisation.toml they "
         "all name keeps them in step). If the account really changed, update every campaign's "
         "config and run `campaign plan --update-accounts`: the new settings then hold for "
-        "every campaign that uses it",
-        path=config.path,
+        "every campaign that uses it"
     )
 
 

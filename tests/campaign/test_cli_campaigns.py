@@ -278,8 +278,11 @@ def test_cancelled_posts_of_other_campaigns_do_not_count(deployment):
     start = text.index('  { channel = "x", time = "10:00", template = "what-stalking-is/x.j2"')
     end = text.index("  ] },\n", start) + len("  ] },\n")
     first.write_text(text[:start] + text[end:], encoding="utf-8")
-    assert invoke("plan", "--config", str(first)).exit_code == 0  # Monday's x is cancelled
-    result = invoke("check", "--config", str(_capped_second(deployment, "posts_per_15min = 4")))
+    _capped_second({"second": first}, "posts_per_15min = 4")  # the account's cap, in both
+    second = _capped_second(deployment, "posts_per_15min = 4")
+    planned = invoke("plan", "--update-accounts", "--config", str(first))
+    assert planned.exit_code == 0, planned.output  # Monday's x is cancelled
+    result = invoke("check", "--config", str(second))
     assert result.exit_code == 0, result.output
 
 
@@ -315,8 +318,11 @@ def test_a_shared_account_changes_for_every_campaign_only_when_told(deployment):
     for path in (deployment["first"], deployment["second"]):
         _capped_second({"second": path}, "posts_per_24h = 90")
     refused = invoke("plan", "--config", str(deployment["first"]))
-    assert refused.exit_code == 2, refused.output
-    assert "plan --update-accounts" in flat(refused) and f"'{SECOND}'" in flat(refused)
+    assert refused.exit_code == 1, refused.output
+    assert "shared-account" in flat(refused) and "Nothing was stored" in flat(refused)
+    found = json.loads(invoke("check", "--json", "--config", str(deployment["first"])).output)
+    [why] = [f["message"] for f in found["findings"] if f["rule"] == "shared-account"]
+    assert f"'{SECOND}'" in why and "`campaign plan --update-accounts`" in why
     updated = invoke("plan", "--update-accounts", "--config", str(deployment["first"]))
     assert updated.exit_code == 0, updated.output
     assert invoke("plan", "--config", str(deployment["second"])).exit_code == 0
@@ -336,3 +342,13 @@ def test_plan_refuses_what_check_refuses_across_campaigns(deployment):
     assert "posting-limit-shared" in flat(result)
     listed = json.loads(invoke("list", "--json", "--database", deployment["url"]).output)
     assert {c["slug"] for c in listed["campaigns"]} == {SECOND, "stalking-awareness-week-2020"}
+
+
+def test_check_names_a_shared_account_configured_otherwise(deployment):
+    """What `plan` would refuse, `check` says first: the other campaign and the setting."""
+    config = _capped_second(deployment, "posts_per_24h = 90")
+    result = invoke("check", "--json", "--config", str(config))
+    assert result.exit_code == 1, result.output
+    [finding] = [f for f in json.loads(result.output)["findings"] if f["rule"] == "shared-account"]
+    assert finding["channel"] == "x" and "'stalking-awareness-week-2020'" in finding["message"]
+    assert "posts_per_24h: not set there, 90 here" in finding["message"]
