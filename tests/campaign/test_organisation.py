@@ -197,3 +197,55 @@ def test_both_campaigns_plan_into_the_organisations_database_on_shared_accounts(
         "x:@derbyshirepolice",
     ]
     assert not (force / "stalking-2020" / "campaign.db").exists()
+
+
+def test_a_shared_account_changed_in_organisation_toml_plans_into_every_campaign(
+    force, monkeypatch
+):
+    """Both campaigns take the account from organisation.toml: a change there (a new daily
+    limit) is one change, in step for both, so either campaign's next plan stores it."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+    from campaign.store import Store
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    configs = [force / folder / "config.toml" for folder in ("stalking-2020", "stalking-2021")]
+    for config in configs:
+        assert CliRunner().invoke(main, ["plan", "--config", str(config)]).exit_code == 0
+    shared = force / "organisation.toml"
+    shared.write_text(
+        shared.read_text(encoding="utf-8").replace("posts_per_24h = 25", "posts_per_24h = 20"),
+        encoding="utf-8",
+    )
+    for config in configs:
+        result = CliRunner().invoke(main, ["plan", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+    store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
+    [facebook] = [a for a in store.all_accounts() if a.platform == "facebook"]
+    assert facebook.definition is not None and facebook.definition["posts_per_24h"] == 20
+
+
+def test_a_shared_account_one_campaign_configures_differently_is_still_refused(
+    force, monkeypatch
+):
+    """The other campaign's own files still say the old settings: the change is not in step."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    first, second = (force / f / "config.toml" for f in ("stalking-2020", "stalking-2021"))
+    for config in (first, second):
+        assert CliRunner().invoke(main, ["plan", "--config", str(config)]).exit_code == 0
+    own = SHARED[SHARED.index("[accounts.facebook]") : SHARED.index("[helplines")]
+    second.write_text(
+        second.read_text(encoding="utf-8").replace(
+            "[[days]]", own.replace("posts_per_24h = 25", "posts_per_24h = 20") + "\n[[days]]", 1
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["plan", "--config", str(second)])
+    assert result.exit_code == 2, result.output
+    assert "'saw-2020'" in result.output and "posts_per_24h: 25 there, 20 here" in result.output
+    assert "Traceback" not in result.output
