@@ -4,18 +4,21 @@
 two campaigns on the same account share one pause switch, one credentials hold and one set of
 caps. The stored definition is what a daemon given only the database builds the channel from;
 two campaigns that configure one account differently are refused, never silently merged: the
-credentials and caps must be the same wherever the account is used.
+credentials and caps must be the same wherever the account is used. A change the other
+campaigns' own configs now give too (an edit of the organisation.toml they all name) is in
+step, so it is stored for all of them.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.config import Account, CampaignConfig
-from campaign.errors import ConfigError
+from campaign.config import Account, CampaignConfig, load_config
+from campaign.errors import CampaignError, ConfigError
 from campaign.store.models import AccountRow, CampaignAccountRow, CampaignRow
 
 # The account's display name may differ between campaigns; everything else is one account.
@@ -101,17 +104,17 @@ def _refuse_a_second_definition(
     row: AccountRow,
     wanted: dict[str, Any],
 ) -> None:
-    others = [other for other in users_of(session, row) if other.id != campaign.id]
+    others = [
+        other
+        for other in users_of(session, row)
+        if other.id != campaign.id and not _configured_alike(other, row.identity, wanted)
+    ]
     if not others:
-        return  # only this campaign uses it: its new settings simply replace the old
-    stored, wanted = _flat(row.definition or {}), _flat(wanted)
-    differences = sorted(
-        name
-        for name in set(stored) | set(wanted)
-        if name not in _NOT_COMPARED and stored.get(name) != wanted.get(name)
-    )
+        return  # no other campaign is configured otherwise: the new settings replace the old
+    differences = _differences(row.definition or {}, wanted)
     if not differences:
         return
+    stored, wanted = _flat(row.definition or {}), _flat(wanted)
     names = ", ".join(f"'{other.slug}'" for other in others)
     shown = "; ".join(
         f"{name}: {_shown(stored.get(name))} there, {_shown(wanted.get(name))} here"
@@ -123,6 +126,33 @@ def _refuse_a_second_definition(
         "it is used: give both campaigns the same account settings (an organisation.toml "
         "that both name keeps them in step)",
         path=config.path,
+    )
+
+
+def _differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """The settings (flattened names) in which two definitions of one account differ."""
+    old, new = _flat(stored), _flat(wanted)
+    return sorted(
+        name
+        for name in set(old) | set(new)
+        if name not in _NOT_COMPARED and old.get(name) != new.get(name)
+    )
+
+
+def _configured_alike(other: CampaignRow, identity: str, wanted: dict[str, Any]) -> bool:
+    """Whether the other campaign's config, as it is on disk now, gives this account the
+    wanted settings: then the change is in step (made in a file both take it from)."""
+    if not other.config_path or not Path(other.config_path).is_file():
+        return False
+    try:
+        config = load_config(Path(other.config_path))
+    except CampaignError:
+        return False  # its files are broken now: its stored settings stand
+    if config.campaign.slug != other.slug:
+        return False
+    return any(
+        account.identity == identity and not _differences(definition(account), wanted)
+        for account in config.accounts.values()
     )
 
 
