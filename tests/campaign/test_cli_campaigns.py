@@ -294,3 +294,34 @@ def test_commands_on_the_files_use_the_config_a_campaign_was_planned_from(deploy
         assert "give --config PATH" in said
     # What needs only the database still works.
     assert invoke("status", "--campaign", SECOND, "--database", deployment["url"]).exit_code == 0
+
+
+def test_engagement_per_account_needs_only_the_database(deployment, monkeypatch):
+    """`report --by-account` is about every campaign in the database: no config is needed."""
+    alone = invoke(
+        "report", "--by-account", "--format", "json", "-o", "-", "--database", deployment["url"]
+    )
+    assert alone.exit_code == 0, alone.output
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    from_environment = invoke("report", "--by-account", "--format", "json", "-o", "-")
+    assert from_environment.exit_code == 0, from_environment.output
+    with_config = invoke(
+        "report", "--by-account", "--format", "json", "-o", "-", "--config", str(deployment["first"])
+    )
+    assert json.loads(alone.output) == json.loads(from_environment.output)
+    assert json.loads(alone.output) == json.loads(with_config.output)
+    terminal = invoke("report", "--by-account")
+    assert terminal.exit_code == 0 and "@DerbyshirePolice" in flat(terminal)
+
+
+def test_a_command_on_one_campaign_without_a_config_offers_the_stored_ones(
+    deployment, monkeypatch
+):
+    """No config.toml here, but the database is known: say `--campaign SLUG`, not only
+    `campaign init`."""
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    for args in (("status",), ("pause", "--account", "x", "--reason", "hacked")):
+        result = invoke(*args)
+        assert result.exit_code == 2
+        message = flat(result)
+        assert "--campaign SLUG" in message and "`campaign list`" in message, message
