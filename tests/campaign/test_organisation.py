@@ -226,9 +226,7 @@ def test_a_shared_account_changed_in_organisation_toml_plans_into_every_campaign
     assert facebook.definition is not None and facebook.definition["posts_per_24h"] == 20
 
 
-def test_a_shared_account_one_campaign_configures_differently_is_still_refused(
-    force, monkeypatch
-):
+def test_a_shared_account_one_campaign_configures_differently_is_still_refused(force, monkeypatch):
     """The other campaign's own files still say the old settings: the change is not in step."""
     from click.testing import CliRunner
 
