@@ -330,3 +330,26 @@ def test_a_command_on_one_campaign_without_a_config_offers_the_stored_ones(deplo
         assert result.exit_code == 2
         message = flat(result)
         assert "--campaign SLUG" in message and "`campaign list`" in message, message
+
+
+def test_list_shows_a_paused_or_held_account_in_every_campaign_that_uses_it(
+    deployment, monkeypatch
+):
+    """A campaign "on" whose X account is paused sends nothing on X: the list says so."""
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    paused = invoke("pause", "--account", "x", "--reason", "X account hacked", "--campaign", SECOND)
+    assert paused.exit_code == 0, paused.output
+    listed = json.loads(invoke("list", "--json").output)["campaigns"]
+    for campaign in listed:
+        [held] = campaign["held_accounts"]
+        assert held["key"] == "x" and held["handle"] == "@DerbyshirePolice"
+        assert held["paused"] and held["pause_reason"] == "X account hacked"
+        assert not held["needs_credentials"]
+    table = flat(invoke("list"))
+    assert table.count("x (@DerbyshirePolice) paused") == 2, table
+    assert "X account hacked" in table
+    invoke("resume", "--account", "x", "--campaign", SECOND)
+    assert all(
+        not c["held_accounts"] for c in json.loads(invoke("list", "--json").output)["campaigns"]
+    )
+    assert "@DerbyshirePolice" not in flat(invoke("list"))
