@@ -354,3 +354,16 @@ def test_list_shows_a_paused_or_held_account_in_every_campaign_that_uses_it(
         not c["held_accounts"] for c in json.loads(invoke("list", "--json").output)["campaigns"]
     )
     assert "@DerbyshirePolice" not in flat(invoke("list"))
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://campaigns@db/force", "sqlit:///force.db", "mysql://u@h/x", "force.db"]
+)
+def test_a_database_url_of_the_wrong_kind_says_which_kinds_work(deployment, url):
+    """A mistyped `[database] url` (or `postgres://`, which SQLAlchemy does not take) is
+    answered in our words, not the library's plugin names."""
+    result = invoke("list", "--database", url)
+    assert result.exit_code == 3
+    message = flat(result)
+    assert "sqlite:///FILE" in message and "postgresql+psycopg://" in message, message
+    assert "sqlalchemy" not in message.lower() and "plugin" not in message
