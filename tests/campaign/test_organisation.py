@@ -247,3 +247,44 @@ def test_a_shared_account_one_campaign_configures_differently_is_still_refused(f
     assert result.exit_code == 2, result.output
     assert "'saw-2020'" in result.output and "posts_per_24h: 25 there, 20 here" in result.output
     assert "Traceback" not in result.output
+
+
+NOT_A_SETTING = (
+    "{field}: Extra inputs are not permitted: not a setting here, did you mean {meant!r}?"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "meant"),
+    [
+        ("[organisation]", "[organisaton]", "organisaton", "organisation"),
+        ('area = "Derbyshire"', 'aera = "Derbyshire"', "organisation.aera", "area"),
+        (
+            "posts_per_24h = 25",
+            "post_per_24h = 25",
+            "accounts.facebook.post_per_24h",
+            "posts_per_24h",
+        ),
+        ("grace_minutes = 15", "grace_minute = 15", "publishing.grace_minute", "grace_minutes"),
+    ],
+)
+def test_a_misspelt_setting_in_organisation_file_suggests_the_right_one(
+    force, old, new, field, meant
+):
+    """A typo is the commonest mistake: say it is not a setting, and which one was meant."""
+    shared = force / "organisation.toml"
+    assert old in shared.read_text()
+    shared.write_text(shared.read_text().replace(old, new, 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(force / "stalking-2020" / "config.toml")
+    assert caught.value.path == (force / "organisation.toml").resolve()
+    assert NOT_A_SETTING.format(field=field, meant=meant) in str(caught.value)
+
+
+def test_a_misspelt_setting_in_config_suggests_the_right_one(force):
+    path = force / "stalking-2020" / "config.toml"
+    path.write_text(path.read_text().replace("hashtag = ", "hastag = ", 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    said = NOT_A_SETTING.format(field="campaign.hastag", meant="hashtag")
+    assert said in str(caught.value)
