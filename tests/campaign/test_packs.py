@@ -282,3 +282,22 @@ def test_a_fact_left_out_and_one_left_a_placeholder_are_named_in_one_check(tmp_p
     rules = {f["message"].split(" ")[0]: f["rule"] for f in data["findings"]}
     assert rules.get("helplines.police") == "fact", data["findings"]
     assert rules.get("contact.online_form") == "placeholder", data["findings"]
+
+
+def test_a_contact_route_the_pack_does_not_know_is_named_at_init(tmp_path):
+    """A misspelt optional route would silently be left out of every post: init says so."""
+    force = tmp_path / "wealdshire"
+    shutil.copytree(WEALDSHIRE.parent, force)
+    facts = force / WEALDSHIRE.name
+    facts.write_text(
+        facts.read_text().replace("facebook_message = ", "facebook_mesage = "), encoding="utf-8"
+    )
+    code, output = _init(str(tmp_path / "week"), "--from-pack", str(PACK), "--facts", str(facts))
+    assert code == 0, output
+    said = " ".join(output.split())
+    assert "contact.facebook_mesage is not a fact of the pack" in said, said
+    assert "did you mean contact.facebook_message?" in said
+    code, data = _init_json(
+        str(tmp_path / "again"), "--from-pack", str(PACK), "--facts", str(facts), "--dry-run"
+    )
+    assert data["not_in_pack"] == {"contact.facebook_mesage": "contact.facebook_message"}
