@@ -14,7 +14,6 @@ force does not give stops it, naming each such fact. The files are written whole
 from __future__ import annotations
 
 import difflib
-
 import os
 import textwrap
 import tomllib
