@@ -29,6 +29,15 @@ class DaemonHealth:
 
 
 @dataclass(frozen=True)
+class EverythingPaused:
+    """`campaign pause --all`: no campaign in the database publishes."""
+
+    reason: str | None
+    by: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
 class Health:
     paused: bool
     pause_reason: str | None
@@ -37,6 +46,7 @@ class Health:
     daemons: list[DaemonHealth]
     next_post_at: datetime | None
     paused_at: datetime | None = None  # when the whole campaign was paused
+    everything: EverythingPaused | None = None  # the switch over every campaign, when on
 
     @property
     def any_daemon_alive(self) -> bool:
@@ -84,4 +94,12 @@ def publishing_health(store: Store, slug: str, now: datetime, heartbeat_timeout:
         ],
         next_post_at=min(upcoming, default=None),
         paused_at=campaign.paused_at if campaign.paused else None,
+        everything=everything_paused(store),
     )
+
+
+def everything_paused(store: Store) -> EverythingPaused | None:
+    switch = store.everything_paused()
+    if switch is None:
+        return None
+    return EverythingPaused(switch.pause_reason, switch.paused_by, switch.paused_at)

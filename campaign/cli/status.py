@@ -84,9 +84,7 @@ def _print_status(store: Store, facts: CampaignFacts) -> None:
         _, users = store.account_users(facts.slug, account.key)
         if len(users) > 1:
             shared[account.key] = [user.name for user in users]
-    panel = tables.health_panel(
-        health, rows, now, facts.zone, everything=store.everything_paused(), shared=shared
-    )
+    panel = tables.health_panel(health, rows, now, facts.zone, shared=shared)
     console.print(panel)
     console.print(tables.status_table(rows, facts.name, facts.zone))
     for row in rows:

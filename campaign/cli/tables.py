@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import
     from campaign.health import Health
     from campaign.present.cards import CardView
     from campaign.render import RenderedPost
-    from campaign.store import DeploymentRow, PlanChanges, PostRow
+    from campaign.store import PlanChanges, PostRow
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE: dict[str, str] = {
@@ -151,25 +151,19 @@ def health_panel(
     now: datetime,
     zone: ZoneInfo,
     *,
-    everything: DeploymentRow | None = None,
     shared: Mapping[str, list[str]] | None = None,
 ) -> Panel:
     """The lines an officer must not miss, in the dashboard banner's words; a pause of
     everything in the database first, and which campaigns a paused shared account stops."""
     from campaign.present.health import health_view
-    from campaign.present.times import short_time
 
     view = health_view(health, rows, now, zone)
     lines = Text()
-    if everything is not None:
+    if health.everything is not None:
         lines.append(
             "EVERYTHING IS PAUSED – no campaign in this database is publishing\n", "bold red"
         )
-        lines.append(
-            f"Paused by {everything.paused_by} {short_time(everything.paused_at, zone)}: "
-            f"{everything.pause_reason}. `campaign resume --all` lifts it.\n",
-            "red",
-        )
+        lines.append(f"{view.detail}. `campaign resume --all` lifts it.\n", "red")
     else:
         lines.append(f"{view.title}\n", "bold red" if view.paused else "bold green")
         lines.append(f"{view.detail}\n", "red" if view.paused else "")

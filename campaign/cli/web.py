@@ -7,15 +7,19 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.decorators import FC
 from rich.text import Text
 
-from campaign.cli.context import CliContext, make_console, pass_cli
+from campaign.cli.context import CliContext, make_console, pass_cli, pass_database
 from campaign.present.times import record_time
 from campaign.roles import ROLES
+
+if TYPE_CHECKING:
+    from campaign.config import CampaignConfig
+    from campaign.store import Store
 
 SECRET_ENV = "CAMPAIGN_WEB_SECRET"
 
@@ -26,7 +30,7 @@ def role_option(help: str) -> Callable[[FC], FC]:
 
 
 @click.command()
-@pass_cli
+@pass_database
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
@@ -79,20 +83,21 @@ def serve(
     trusted_proxy: str | None,
     threads: int,
 ) -> None:
-    """Serve the web dashboard: the week, sign-off, pause / resume, live status, results.
+    """Serve the web dashboard: every campaign in the database, the month calendar, sign-off,
+    pause / resume, live status, results.
 
     Sign-in is required; create users first with `campaign users add`. Served by waitress (a
-    production WSGI server) on 127.0.0.1 unless --host says otherwise. The database is the
-    config's, or $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves in build/demo/).
+    production WSGI server) on 127.0.0.1 unless --host says otherwise. The database is
+    --database, else the config's, or $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves
+    in build/demo/). The config's campaign is the one shown first; without a config file the
+    campaign running now is.
     """
     from waitress import serve as waitress_serve
 
     from campaign.store.users import list_users
     from campaign.web import create_app
 
-    config = cli.config
-    store = cli.open_store(upgrade=True)
-    store.campaign(config.campaign.slug)  # fails clearly if `campaign plan` never ran
+    config, store = _config_and_store(cli)
     console = make_console()
     secret = os.environ.get(secret_env, "")
     if len(secret) < 16:
@@ -136,10 +141,27 @@ def serve(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     shown = f"[{host}]" if ":" in host else host
-    console.print(
-        f"Dashboard for {config.campaign.name} on http://{shown}:{port}/ – Ctrl-C to stop."
-    )
+    count = len(store.campaigns())
+    what = config.campaign.name if config and count == 1 else f"{count} campaigns"
+    console.print(f"Dashboard for {what} on http://{shown}:{port}/ – Ctrl-C to stop.")
     waitress_serve(app, **waitress_options(host, port, threads, secure_cookies, trusted_proxy))
+
+
+def _config_and_store(cli: CliContext) -> tuple[CampaignConfig | None, Store]:
+    """The database to serve, and the config of its default campaign: the `--config` given
+    (which must be stored there), or ./config.toml when its campaign is stored there."""
+    from campaign.errors import NoPlanStored
+
+    store = cli.open_store(upgrade=True)
+    slugs = {row.slug for row in store.campaigns()}
+    if not slugs:
+        raise NoPlanStored("the database holds no campaign")
+    if cli.config_given:
+        store.campaign(cli.config.campaign.slug)  # fails clearly if it was never planned here
+        return cli.config, store
+    if cli.config_path.is_file() and cli.config.campaign.slug in slugs:
+        return cli.config, store
+    return None, store
 
 
 PROXY_HEADERS = "x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port"

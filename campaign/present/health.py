@@ -43,19 +43,25 @@ class HealthView:
 
 def health_view(health: Health, rows: list[PostRow], now: datetime, zone: ZoneInfo) -> HealthView:
     """The campaign's publishing health in words, as of `now` (the store's clock)."""
-    if health.paused:
+    everything = health.everything
+    paused = health.paused or everything is not None
+    if everything is not None:  # outranks the campaign's own state
+        title = PAUSED_TITLE
+        detail = f"Everything is paused, in every campaign, by {everything.by} "
+        detail += f"{short_time(everything.at, zone)}: {everything.reason}"
+    elif health.paused:
         title = PAUSED_TITLE
         detail = f"Paused by {health.paused_by} {short_time(health.paused_at, zone)}: "
         detail += f"{health.pause_reason}"
     else:
         title, detail = ON_TITLE, "Approved posts go out at their times."
     return HealthView(
-        paused=health.paused,
+        paused=paused,
         title=title,
         detail=detail,
         daemons_ok=health.any_daemon_alive,
         daemons=daemons_line(health, now),
-        next=next_line(rows, now, zone, health.paused),
+        next=next_line(rows, now, zone, paused),
         held=[held_line(account) for account in health.accounts if _held(account)],
     )
 

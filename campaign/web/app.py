@@ -1,4 +1,7 @@
-"""The web dashboard's app factory: one Flask app over one campaign and one store.
+"""The web dashboard's app factory: one Flask app over every campaign in one store.
+
+A page is about one campaign: the one its address names (`/c/<slug>/...`), else the default
+campaign (`campaign.web.current`). The month calendar shows them all.
 
 Security, in one place:
 - every page but the sign-in page and the stylesheets needs a signed-in user (`auth`), and every
@@ -20,8 +23,9 @@ Security, in one place:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +37,13 @@ from werkzeug.exceptions import HTTPException
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
 from campaign.errors import CampaignError, DatabaseBusy, DatabaseFailure, PostNotFound, StoreError
-from campaign.present.times import template_filters
+from campaign.present.times import short_date, template_filters
 from campaign.preview import highlight
 from campaign.report.html import first_line, number, percent
 from campaign.store import Store
 from campaign.store.sign_ins import ThrottlePolicy
-from campaign.web import analytics, auth, control, week
+from campaign.web import analytics, auth, calendar, control, current, week
+from campaign.web.current import Campaigns
 
 HERE = Path(__file__).parent
 CSP = (
@@ -54,7 +59,7 @@ log = logging.getLogger("campaign.web")
 class WebSettings:
     """What the views need, kept on the app (never in module globals)."""
 
-    config: CampaignConfig
+    campaigns: Campaigns
     store: Store
     clock: Clock  # sessions: when one started, whether it expired
     session_lifetime: timedelta
@@ -63,7 +68,7 @@ class WebSettings:
 
 
 def create_app(
-    config: CampaignConfig,
+    config: CampaignConfig | None,
     store: Store,
     *,
     secret_key: str,
@@ -73,7 +78,8 @@ def create_app(
     secure_cookies: bool = False,
     throttle: ThrottlePolicy | None = None,
 ) -> Flask:
-    """The dashboard for `config`'s campaign on `store`.
+    """The dashboard for every campaign on `store`; `config`'s campaign is the default one
+    (without a config: the campaign running now, else the next, else the latest).
 
     `clock` decides session expiry and sign-in throttling (default: the wall clock); the
     campaign's own time (what is due, heartbeats) is the store's clock. `secure_cookies`: the
@@ -114,12 +120,18 @@ def create_app(
         ]
     )
     app.extensions["campaign"] = WebSettings(
-        config, store, clock or SystemClock(), lifetime, poll_seconds, throttle or ThrottlePolicy()
+        Campaigns(store, config),
+        store,
+        clock or SystemClock(),
+        lifetime,
+        poll_seconds,
+        throttle or ThrottlePolicy(),
     )
     CSRFProtect(app)
-    _filters(app, config)
-    for module in (auth, week, control, analytics):
+    _filters(app)
+    for module in (auth, week, control, analytics, calendar):
         app.register_blueprint(module.bp)
+    current.init_app(app)
     auth.init_app(app)
     _assets(app)
     _errors(app)
@@ -130,15 +142,24 @@ def create_app(
     return app
 
 
-def _filters(app: Flask, config: CampaignConfig) -> None:
-    zone = config.zone
+def _filters(app: Flask) -> None:
+    """Times on a page are in its campaign's timezone: the filters ask for it as they run."""
     app.jinja_env.filters.update(
         highlight=highlight,
         number=number,
         percent=percent,
         first_line=first_line,
-        **template_filters(zone),
+        day_short=short_date,
     )
+    for name in template_filters(UTC):
+        app.jinja_env.filters[name] = _zoned(name)
+
+
+def _zoned(name: str) -> Callable[..., Any]:
+    def apply(*args: Any) -> Any:
+        return template_filters(current.zone())[name](*args)
+
+    return apply
 
 
 def _assets(app: Flask) -> None:
@@ -166,9 +187,14 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
-        if request.path.startswith("/api/"):
+        if current.is_api(request.path):
             return {"error": error.description}, code
-        titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
+        titles = {
+            403: "Not allowed",
+            404: "Not found",
+            405: "Not allowed here",
+            409: "This needs the campaign's files",
+        }
         return _page(titles.get(code, error.name), error.description or "", code)
 
     @app.errorhandler(CampaignError)
@@ -180,7 +206,7 @@ def _errors(app: Flask) -> None:
             code = 404
         elif isinstance(error, StoreError):
             code = 503
-        if request.path.startswith("/api/"):
+        if current.is_api(request.path):
             return {"error": str(error)}, code
         return _page("Something needs attention", str(error), code)
 
@@ -194,14 +220,14 @@ def _errors(app: Flask) -> None:
             else "The database could not do this. Nothing was changed."
         )
         message += " Try again in a minute; if it keeps happening, tell whoever runs the server."
-        if request.path.startswith("/api/"):
+        if current.is_api(request.path):
             return {"error": "the database is unavailable; try again in a minute"}, 503
         return _page("The database did not answer", message, 503)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        if request.path.startswith("/api/"):
+        if current.is_api(request.path):
             return {"error": "something went wrong on the server"}, 500
         return _page(
             "Something went wrong",

@@ -41,6 +41,7 @@ from campaign.roles import CAPABILITY_TEXT
 from campaign.store import web_sessions
 from campaign.store.sign_ins import record_sign_out, sign_in
 from campaign.store.users import User
+from campaign.web.current import header, is_api
 
 F = TypeVar("F", bound=Callable[..., Any])
 bp = Blueprint("auth", __name__)
@@ -97,7 +98,7 @@ def init_app(app: Flask) -> None:
         return {
             "user": user,
             "can": (lambda capability: bool(user and user.can(capability))),
-            "campaign": settings().config.campaign,
+            **header(user is not None),
             "poll_ms": int(settings().poll_seconds * 1000),
             "throttle": settings().throttle,
         }
@@ -146,7 +147,7 @@ def _ended(reason: str) -> str:
 
 
 def _sign_in_needed(message: str | None) -> Response | tuple[Any, int]:
-    if request.path.startswith("/api/"):
+    if is_api(request.path):
         return {"error": "sign in required"}, 401
     if message:
         flash(message, "warn")

@@ -1,9 +1,11 @@
-"""Pause and resume the whole campaign (each behind a confirmation page), and the live status.
+"""Pause and resume (each behind a confirmation page), and the live status.
 
-Pausing is recorded in the store, where every daemon's claim reads it in the same transaction:
-nothing is claimed for sending once the pause is stored. The reason is required and audited.
-While the database is busy the store keeps trying (`Store.pause_patience`); if the pause still
-did not get through, the page says in plain words that publishing is NOT paused and what to do.
+Three scopes, each with a required reason and audited: this campaign; one account, for every
+campaign that uses it (accounts belong to the organisation); or everything. Pauses are recorded
+in the store, where every daemon's claim reads them in the same transaction: nothing is claimed
+for sending once the pause is stored. While the database is busy the store keeps trying
+(`Store.pause_patience`); if the pause still did not get through, the page says in plain words
+that publishing is NOT paused and what to do.
 """
 
 from __future__ import annotations
@@ -20,24 +22,28 @@ from campaign.present.threads import progress
 from campaign.present.times import short_time
 from campaign.store.audit import Actor
 from campaign.store.models import PostRow, PostState
-from campaign.web.auth import current_user, requires, settings
-from campaign.web.status import banner, status_json
+from campaign.web import scopes
+from campaign.web.auth import current_user, requires
+from campaign.web.current import CampaignPage, current, route
+from campaign.web.status import banner, publishing, status_json
 
 bp = Blueprint("control", __name__)
 log = logging.getLogger("campaign.web")
 REASONS = ("Critical incident", "Major incident declared", "Sensitive news story", "Tone review")
 
 
-@bp.get("/control/pause")
+@route(bp, "/control/pause")
 @requires("pause")
 def confirm_pause() -> str:
     return _confirm("pause", REASONS)
 
 
-@bp.post("/control/pause")
+@route(bp, "/control/pause", ["POST"])
 @requires("pause")
 def pause() -> Any:
-    config, store = settings().config, settings().store
+    page = current()
+    store = page.store
+    scope = scopes.chosen(page, request.form)
     reason = request.form.get("reason", "").strip()
     if not reason:
         flash("Give a reason for the pause (it goes in the audit log). Nothing paused.", "error")
@@ -45,7 +51,7 @@ def pause() -> Any:
     user = current_user()
     assert user is not None
     try:
-        store.pause(config.campaign.slug, Actor.web(user.username), reason)
+        scopes.pause(page, scope, Actor.web(user.username), reason)
     except StoreError as error:
         log.error("pause by %s NOT recorded: %s", user.username, error)
         seconds = f"{store.pause_patience:g}"
@@ -54,12 +60,12 @@ def pause() -> Any:
             if isinstance(error, DatabaseBusy)
             else "The database refused it."
         )
-        return render_template("pause_failed.html.j2", reason=reason, why=why), 503
-    flash(f"PAUSED: nothing more will be published until someone resumes ({reason}).", "error")
+        return render_template("pause_failed.html.j2", reason=reason, why=why, scope=scope), 503
+    flash(scope.paused_sentence(reason), "error")
     return redirect(url_for("week.week"))
 
 
-@bp.get("/control/resume")
+@route(bp, "/control/resume")
 @requires("pause")
 def confirm_resume() -> str:
     return _confirm("resume", ())
@@ -67,22 +73,21 @@ def confirm_resume() -> str:
 
 def _confirm(action: str, reasons: tuple[str, ...]) -> str:
     """The confirmation page: how many posts wait, and at resume which go late or are missed."""
-    config, store = settings().config, settings().store
-    rows = store.posts(config.campaign.slug)
+    page = current()
+    store = page.store
+    rows = store.posts(page.slug)
     now = store.clock.now()
-    top, _ = banner(store, config, rows, now)
+    top, _ = banner(store, page, rows, now)
     pending = [row for row in rows if row.state in (PostState.APPROVED, PostState.SCHEDULED)]
     late: list[str] = []
     soon: list[str] = []
+    grace = publishing(page).grace
     if action == "resume":
-        grace = config.publishing.grace
-        late = [_line(row, config.zone) for row in pending if row.scheduled_at < now - grace]
-        soon = [
-            _line(row, config.zone) for row in pending if now - grace <= row.scheduled_at <= now
-        ]
+        late = [_line(row, page.zone) for row in pending if row.scheduled_at < now - grace]
+        soon = [_line(row, page.zone) for row in pending if now - grace <= row.scheduled_at <= now]
         # A thread with its first part public is finished at resume, however late (README).
         soon += [
-            f"{_line(row, config.zone)} ({progress(row)})"
+            f"{_line(row, page.zone)} ({progress(row)})"
             for row in rows
             if row.state == PostState.PARTIAL
         ]
@@ -92,9 +97,10 @@ def _confirm(action: str, reasons: tuple[str, ...]) -> str:
         banner=top,
         reasons=reasons,
         waiting=len(pending),
-        grace=f"{config.publishing.grace_minutes:g}",
+        grace=f"{publishing(page).grace_minutes:g}",
         late=late,
         soon=soon,
+        choices=scopes.choices(page),
     )
 
 
@@ -102,21 +108,22 @@ def _line(row: PostRow, zone: ZoneInfo) -> str:
     return f"{short_time(row.scheduled_at, zone)} – {row.key}"
 
 
-@bp.post("/control/resume")
+@route(bp, "/control/resume", ["POST"])
 @requires("pause")
 def resume() -> Response:
-    config, store = settings().config, settings().store
+    page = current()
+    scope = scopes.chosen(page, request.form)
     reason = request.form.get("reason", "").strip() or "resumed from the dashboard"
     user = current_user()
     assert user is not None
-    store.resume(config.campaign.slug, Actor.web(user.username), reason)
-    flash("Publishing resumed: approved posts go out at their times again.", "ok")
+    scopes.resume(page, scope, Actor.web(user.username), reason)
+    flash(scope.resumed_sentence(), "ok")
     return redirect(url_for("week.week"))
 
 
-@bp.get("/api/status")
+@route(bp, "/api/status")
 @requires("view")
 def status() -> dict[str, object]:
     """The banner and every post's status, polled by the pages every few seconds."""
-    store = settings().store
-    return status_json(store, settings().config, store.clock.now())
+    page: CampaignPage = current()
+    return status_json(page.store, page, page.store.clock.now())

@@ -27,6 +27,7 @@ from flask import (
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
+from campaign.config import CampaignConfig
 from campaign.errors import BadInput, CampaignError, CheckFailed, ContentChanged, TimePassed
 from campaign.planning import check_plan, store_plan
 from campaign.present.late import late_heading, late_summary
@@ -35,20 +36,25 @@ from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
 from campaign.store.approvals import ApprovalResult, late_posts
 from campaign.store.audit import MAX_REASON, Actor
-from campaign.web.auth import current_user, requires, settings
+from campaign.web.auth import current_user, requires
 from campaign.web.cards import week_view
-from campaign.web.status import banner
+from campaign.web.current import CampaignPage, current, route
+from campaign.web.status import banner, publishing
+from campaign.web.stored import stored_page
 
 bp = Blueprint("week", __name__)
 SCOPES = ("post", "day", "week")
 
 
-@bp.get("/week")
+@route(bp, "/week")
 @requires("view")
 def week() -> str:
-    config, store = settings().config, settings().store
-    slug = config.campaign.slug
+    page = current()
+    store, config, slug = page.store, page.config, page.slug
     rows = store.posts(slug)
+    top, _ = banner(store, page, rows, store.clock.now())
+    if config is None:  # the files are not here: what is stored, with a note why
+        return stored_page(page, rows, top)
     try:
         checked, problem = check_plan(config), None
     except CampaignError as exc:  # a broken template must not hide the stored week
@@ -62,17 +68,17 @@ def week() -> str:
         template_error=problem,
         now=store.clock.now(),
     )
-    top, _ = banner(store, config, rows, store.clock.now())
     return render_template(
         "week.html.j2", week=view, banner=top, config=config, max_reason=MAX_REASON
     )
 
 
-@bp.post("/week/approve")
+@route(bp, "/week/approve", ["POST"])
 @requires("approve")
 def approve() -> Any:
     """Approve exactly the posts the form names, each bound to the hash the page showed."""
-    config, store = settings().config, settings().store
+    page = current()
+    store = page.store
     scope, _, _, anchor = _scope()
     shown = _shown()
     user = current_user()
@@ -80,7 +86,7 @@ def approve() -> Any:
     late_ok = request.form.get("late") == "accept"
     try:
         result = store.approve(
-            config.campaign.slug,
+            page.slug,
             Actor.web(user.username),
             keys=tuple(shown),
             expected=shown,
@@ -94,27 +100,25 @@ def approve() -> Any:
         )
         return redirect(url_for("week.week") + anchor)
     except TimePassed as exc:
-        return _confirm_late(shown, exc)
+        return _confirm_late(page, shown, exc)
     _report(result, "Approved", scope)
-    now, publishing = store.clock.now(), config.publishing
-    late = late_posts(result.times, now, publishing.grace)
+    now, settings = store.clock.now(), publishing(page)
+    late = late_posts(result.times, now, settings.grace)
     if late:
-        flash(
-            late_summary(late, len(result.changed), config.zone, publishing.grace_minutes), "warn"
-        )
+        flash(late_summary(late, len(result.changed), page.zone, settings.grace_minutes), "warn")
     return redirect(url_for("week.week") + anchor)
 
 
-def _confirm_late(shown: dict[str, str], refused: TimePassed) -> str:
+def _confirm_late(page: CampaignPage, shown: dict[str, str], refused: TimePassed) -> str:
     """Ask before approving posts whose time has passed, saying what will happen to each."""
-    config, store = settings().config, settings().store
-    late = late_posts(refused.times, store.clock.now(), config.publishing.grace)
+    settings = publishing(page)
+    late = late_posts(refused.times, page.store.clock.now(), settings.grace)
     on_time = {key: value for key, value in shown.items() if key not in refused.times}
     return render_template(
         "approve_late.html.j2",
         heading=late_heading(len(late), len(shown)),
-        late=[(post, post.describe(config.zone)) for post in late],
-        grace=f"{config.publishing.grace_minutes:g}",
+        late=[(post, post.describe(page.zone)) for post in late],
+        grace=f"{settings.grace_minutes:g}",
         every=shown,
         on_time=on_time,
         scope=request.form.get("scope", ""),
@@ -123,10 +127,10 @@ def _confirm_late(shown: dict[str, str], refused: TimePassed) -> str:
     )
 
 
-@bp.post("/week/withdraw")
+@route(bp, "/week/withdraw", ["POST"])
 @requires("approve")
 def withdraw() -> BaseResponse:
-    config, store = settings().config, settings().store
+    page = current()
     scope, keys, day, anchor = _scope()
     reason = request.form.get("reason", "").strip()
     if not reason:
@@ -135,8 +139,8 @@ def withdraw() -> BaseResponse:
     user = current_user()
     assert user is not None
     try:
-        result = store.withdraw(
-            config.campaign.slug, Actor.web(user.username), reason, keys=keys, day=day
+        result = page.store.withdraw(
+            page.slug, Actor.web(user.username), reason, keys=keys, day=day
         )
     except BadInput as exc:
         flash(f"Nothing changed: {exc}", "error")
@@ -145,11 +149,11 @@ def withdraw() -> BaseResponse:
     return redirect(url_for("week.week") + anchor)
 
 
-@bp.post("/week/abandon")
+@route(bp, "/week/abandon", ["POST"])
 @requires("approve")
 def abandon() -> BaseResponse:
     """An approver gives up the rest of a partly published thread; its public parts stay."""
-    config, store = settings().config, settings().store
+    page = current()
     key = request.form.get("key", "")
     reason = request.form.get("reason", "").strip()
     anchor = f"#post-{key}"
@@ -158,16 +162,17 @@ def abandon() -> BaseResponse:
         return redirect(url_for("week.week") + anchor)
     user = current_user()
     assert user is not None
-    row = store.abandon(config.campaign.slug, key, user.username, reason)
+    row = page.store.abandon(page.slug, key, user.username, reason)
     flash(abandoned(row))
     return redirect(url_for("week.week") + anchor)
 
 
-@bp.post("/week/plan")
+@route(bp, "/week/plan", ["POST"])
 @requires("plan")
 def update_plan() -> BaseResponse:
     """Store the plan as the templates render it now: edited posts go back to draft."""
-    config, store = settings().config, settings().store
+    page = current()
+    config, store = needs_files(page), page.store
     user = current_user()
     assert user is not None
     try:
@@ -184,14 +189,16 @@ def update_plan() -> BaseResponse:
     return redirect(url_for("week.week"))
 
 
-@bp.get("/media/<path:file>")
+@route(bp, "/media/<path:file>")
 @requires("view")
 def media(file: str) -> Response:
     """An image of the stored plan (only those: never any other file of the posts folder)."""
-    config, store = settings().config, settings().store
-    rows = store.posts(config.campaign.slug)
+    page = current()
+    if page.config is None:
+        abort(404, description="This campaign's images are not available on this server.")
+    rows = page.store.posts(page.slug)
     known = {str(item.get("file")) for row in rows for item in row.media}
-    path = safe_join(str(config.posts_dir), file)
+    path = safe_join(str(page.config.posts_dir), file)
     if file not in known or path is None or not os.path.isfile(path):
         abort(404)
     with open(path, "rb") as image:  # a few MB at most; read whole so nothing stays open
@@ -202,16 +209,23 @@ def media(file: str) -> Response:
     return response
 
 
-@bp.get("/audit.csv")
+@route(bp, "/audit.csv")
 @requires("view")
 def audit_export() -> Response:
-    config = settings().config
-    entries = settings().store.audit_log(config.campaign.slug)
+    page = current()
+    entries = page.store.audit_log(page.slug)
     return Response(
         audit_csv(entries),
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={config.campaign.slug}-audit.csv"},
+        headers={"Content-Disposition": f"attachment; filename={page.slug}-audit.csv"},
     )
+
+
+def needs_files(page: CampaignPage) -> CampaignConfig:
+    """The campaign's config, or a plain 409 page: this action reads the campaign's files."""
+    if page.config is None:
+        abort(409, description=f"{page.problem} This needs the campaign's files.")
+    return page.config
 
 
 def _shown() -> dict[str, str]:

@@ -3,7 +3,10 @@ role, an app on a manual session clock, and signed-in test clients."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.test import TestResponse
 
 from campaign.clock import ManualClock
@@ -27,6 +31,42 @@ SLUG = "stalking-awareness-week-2020"
 PEOPLE = {"olly": "officer", "alice": "approver", "ann": "analyst"}
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for every browser test of the session (each test opens its own context)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need Debian's chromium "
+            "(`apt-get install chromium`; .ci/run installs it). Playwright's own browser "
+            "download is not used."
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds wrong on the page (WCAG 2.x A and AA), one line per rule."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+    results = Axe().run(page, options={**options, "resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +164,28 @@ class Web:
 @pytest.fixture
 def web(app: Flask) -> Web:
     return Web(app)
+
+
+SECOND = "road-safety-week-2020"
+
+
+def second_campaign(campaign_dir: Path, target: Path) -> Path:
+    """Another campaign of the same force, 14-20 April 2020 (its last day is the shipped week's
+    first), on the same accounts, from its own copy of the files: its config path."""
+    shutil.copytree(campaign_dir, target)
+    config = target / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('name = "Stalking Awareness Week 2020"', 'name = "Road Safety Week 2020"')
+    text = text.replace(f'slug = "{SLUG}"', f'slug = "{SECOND}"')
+    for day in range(20, 27):
+        text = text.replace(f"2020-04-{day}", f"2020-04-{day - 6:02d}")
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def two_campaigns(planned: Store, campaign_dir: Path, tmp_path: Path) -> CampaignConfig:
+    """The shipped week and Road Safety Week 2020 planned into one store; the second's config."""
+    other = load_config(second_campaign(campaign_dir, tmp_path / "road-safety"))
+    store_plan(other, planned, "olly")
+    return other

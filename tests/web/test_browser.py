@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from waitress.server import create_server
 
 from campaign.clock import ManualClock, SystemClock
@@ -32,33 +31,10 @@ from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SLUG = "stalking-awareness-week-2020"
 PASSWORD = "correct horse battery staple"
 BEFORE_THE_WEEK = datetime(2020, 4, 20, 8, 55, tzinfo=UTC)  # Monday, 09:55 BST
 TIMEOUT_MS = 8000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"{CHROMIUM} not found: the browser tests need Debian's chromium "
-            "(`apt-get install chromium`; .ci/run installs it). Playwright's own browser "
-            "download is not used."
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Live:
