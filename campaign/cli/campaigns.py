@@ -82,14 +82,14 @@ def list_campaigns(cli: CliContext, as_json: bool) -> None:
         console.print(
             Text.assemble((f"{summary.name}", "bold red"), f" paused: {summary.pause_reason}")
         )
-    held = {a.label: a for s in summaries for a in s.held_accounts}
-    for label, account in sorted(held.items()):
+    held = {a.label: (a, s.slug) for s in reversed(summaries) for a in s.held_accounts}
+    for label, (account, slug) in sorted(held.items()):
         why = (
             f"paused: {account.pause_reason}"
             if account.paused
             else "waiting for credentials (`campaign status` says which)"
         )
-        resume = f"`campaign resume --account {account.key}`"
+        resume = f"`campaign resume --account {account.key} --campaign {slug}`"
         console.print(Text.assemble((label, "bold red"), f" {why}; {resume} lifts it."))
 
 

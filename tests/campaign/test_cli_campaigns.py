@@ -361,7 +361,8 @@ def test_list_shows_a_paused_or_held_account_in_every_campaign_that_uses_it(
     table = flat(invoke("list"))
     # In both campaigns' rows, and once below the table with the reason and the way out.
     assert table.count("x (@DerbyshirePolice) paused") == 3, table
-    assert "paused: X account hacked; `campaign resume --account x` lifts it" in table
+    resume = "`campaign resume --account x --campaign stalking-awareness-week-2020`"
+    assert f"paused: X account hacked; {resume} lifts it" in table
     invoke("resume", "--account", "x", "--campaign", SECOND)
     assert all(
         not c["held_accounts"] for c in json.loads(invoke("list", "--json").output)["campaigns"]
