@@ -288,3 +288,20 @@ def test_a_misspelt_setting_in_config_suggests_the_right_one(force):
         load_config(path)
     said = NOT_A_SETTING.format(field="campaign.hastag", meant="hashtag")
     assert said in str(caught.value)
+
+
+def test_one_account_under_two_keys_in_one_campaign_is_refused(force):
+    """A campaign's own [accounts.roads] on the shared X handle would be counted apart from
+    [accounts.x] by the caps and duplicate checks, though the platform counts them together."""
+    path = force / "stalking-2020" / "config.toml"
+    x = SHARED[SHARED.index("[accounts.x]") : SHARED.index("[accounts.facebook]")]
+    roads = x.replace("[accounts.x", "[accounts.roads").replace(
+        'name = "Derbyshire Constabulary on X"', 'name = "Derbyshire Roads Policing"'
+    )
+    assert roads != x
+    path.write_text(path.read_text().replace("\n[[days]]", "\n" + roads + "\n[[days]]", 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "accounts.roads" in message and "accounts.x" in message, message
+    assert "@DerbyshirePolice" in message and "one key" in message
