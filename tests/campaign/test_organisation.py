@@ -305,3 +305,33 @@ def test_one_account_under_two_keys_in_one_campaign_is_refused(force):
     message = str(caught.value)
     assert "accounts.roads" in message and "accounts.x" in message, message
     assert "@DerbyshirePolice" in message and "one key" in message
+
+
+def test_a_copied_folder_still_holding_the_slug_does_not_take_over_the_stored_campaign(
+    force, monkeypatch
+):
+    """Last year's folder copied to start this year's week, slug unchanged: planning it would
+    rename, re-date and cancel last year's stored campaign. A moved folder is the same one."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+    from campaign.store import Store
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    first = force / "stalking-2020" / "config.toml"
+    assert CliRunner().invoke(main, ["plan", "--config", str(first)]).exit_code == 0
+    shutil.copytree(force / "stalking-2020", force / "stalking-2022")
+    copy = force / "stalking-2022" / "config.toml"
+    copy.write_text(copy.read_text().replace("Stalking Awareness Week 2020", "SAW 2022"))
+    result = CliRunner().invoke(main, ["plan", "--config", str(copy)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "'saw-2020' is planned from" in said and str(first.resolve()) in said
+    assert "give this campaign its own [campaign] slug" in said
+    store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
+    assert store.campaign("saw-2020").name == "Stalking Awareness Week 2020"
+    store.engine.dispose()
+    # Moved rather than copied: the old folder is gone, so the new one is that campaign.
+    shutil.rmtree(force / "stalking-2020")
+    moved = CliRunner().invoke(main, ["plan", "--config", str(copy)])
+    assert moved.exit_code == 0, moved.output
