@@ -121,8 +121,12 @@ def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
 
 def _refuse_a_second_folder(row: CampaignRow, config: CampaignConfig) -> None:
     """One slug, one campaign: a config elsewhere that still holds the stored campaign's slug
-    is a copy (last year's folder, slug unchanged), and planning it would rename, re-date and
-    cancel that campaign. A folder moved away from where it was is the same campaign."""
+    but names or dates it otherwise is a copy (last year's folder, slug unchanged), and
+    planning it would rename, re-date and cancel that campaign. A folder moved away from where
+    it was, or another checkout of the same campaign, is the same campaign."""
+    info = config.campaign
+    if (row.name, row.start, row.end) == (info.name, info.start, info.end):
+        return
     if not row.config_path or Path(row.config_path).resolve() == config.path.resolve():
         return
     try:

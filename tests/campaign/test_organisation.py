@@ -311,7 +311,8 @@ def test_a_copied_folder_still_holding_the_slug_does_not_take_over_the_stored_ca
     force, monkeypatch
 ):
     """Last year's folder copied to start this year's week, slug unchanged: planning it would
-    rename, re-date and cancel last year's stored campaign. A moved folder is the same one."""
+    rename, re-date and cancel last year's stored campaign. A moved folder, or another
+    checkout of the same campaign (same name and dates), is the same one."""
     from click.testing import CliRunner
 
     from campaign.cli import main
@@ -322,6 +323,9 @@ def test_a_copied_folder_still_holding_the_slug_does_not_take_over_the_stored_ca
     assert CliRunner().invoke(main, ["plan", "--config", str(first)]).exit_code == 0
     shutil.copytree(force / "stalking-2020", force / "stalking-2022")
     copy = force / "stalking-2022" / "config.toml"
+    checkout = CliRunner().invoke(main, ["plan", "--config", str(copy)])
+    assert checkout.exit_code == 0, checkout.output
+    assert CliRunner().invoke(main, ["plan", "--config", str(first)]).exit_code == 0
     copy.write_text(copy.read_text().replace("Stalking Awareness Week 2020", "SAW 2022"))
     result = CliRunner().invoke(main, ["plan", "--config", str(copy)])
     assert result.exit_code == 2, result.output
