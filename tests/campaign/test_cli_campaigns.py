@@ -381,3 +381,10 @@ def test_a_database_url_of_the_wrong_kind_says_which_kinds_work(deployment, url)
     message = flat(result)
     assert "sqlite:///FILE" in message and "postgresql+psycopg://" in message, message
     assert "sqlalchemy" not in message.lower() and "plugin" not in message
+
+
+def test_comparing_with_a_misspelt_campaign_suggests_the_one_meant(deployment):
+    """`report --compare` answers an unknown slug as `--campaign` does."""
+    result = invoke("report", "--compare", SECOND[:-1], "--config", str(deployment["first"]))
+    assert result.exit_code == 2
+    assert f"did you mean '{SECOND}'?" in flat(result) and "`campaign list`" in flat(result)
