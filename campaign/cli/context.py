@@ -300,7 +300,7 @@ def database_option(func: F) -> F:
         "--database",
         "database_url",
         metavar="URL",
-        help="The database [default: the config's; with --campaign, $CAMPAIGN_DATABASE_URL].",
+        help="The database [default: $CAMPAIGN_DATABASE_URL, else the config's].",
     )(func)
 
 

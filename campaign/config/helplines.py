@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, time
 from functools import lru_cache
 from typing import Literal
@@ -10,6 +11,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from campaign.config.base import Frozen
+from campaign.phones import number_key
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -72,6 +74,15 @@ class Helpline(Frozen):
     def hours_text(self) -> str:
         """Opening hours in words, e.g. '9.30am to 4pm Monday and Tuesday; closed at weekends'."""
         return "24 hours a day, every day" if self.hours is None else _in_words(self.hours)
+
+
+def check_numbers(helplines: Mapping[str, Helpline], region: str) -> None:
+    """Parse every helpline's number in `region` now, so a mistyped one stops at load."""
+    for name, helpline in helplines.items():
+        try:
+            number_key(helpline.number, region)
+        except ValueError as exc:
+            raise ValueError(f"helplines.{name}.number: {exc}") from None
 
 
 @lru_cache(maxsize=64)

@@ -12,10 +12,9 @@ from pydantic import Field, field_validator, model_validator
 from campaign.config.accounts import Account
 from campaign.config.base import Frozen, Slug
 from campaign.config.days import Day, PostSpec, post_key
-from campaign.config.helplines import Helpline
+from campaign.config.helplines import Helpline, check_numbers
 from campaign.config.settings import DATABASE_URL_ENV, Checks, Database, Metrics, Publishing
 from campaign.errors import ConfigError
-from campaign.phones import number_key
 from campaign.wall_time import to_utc
 
 HASHTAG_PATTERN = r"^#[A-Za-z][A-Za-z0-9_]*$"
@@ -137,12 +136,7 @@ class CampaignConfig(Frozen):
 
     @model_validator(mode="after")
     def _helplines_are_numbers(self) -> CampaignConfig:
-        # Parsed now, in the configured region, so a mistyped helpline stops at load, not later.
-        for name, helpline in self.helplines.items():
-            try:
-                number_key(helpline.number, self.checks.phone_region)
-            except ValueError as exc:
-                raise ValueError(f"helplines.{name}.number: {exc}") from None
+        check_numbers(self.helplines, self.checks.phone_region)
         return self
 
     @property

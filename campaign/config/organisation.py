@@ -27,11 +27,10 @@ from pydantic import Field, field_validator, model_validator
 
 from campaign.config.accounts import Account
 from campaign.config.base import Frozen, Slug
-from campaign.config.helplines import Helpline
+from campaign.config.helplines import Helpline, check_numbers
 from campaign.config.model import check_timezone
 from campaign.config.settings import Checks, Database, Metrics, Publishing
 from campaign.errors import ConfigError
-from campaign.phones import number_key
 
 ENTRY_TABLES = ("accounts", "helplines")  # merged per key, whole entries
 ROUTE_TABLES = ("contact", "checks", "publishing", "metrics", "database")  # merged per value
@@ -74,11 +73,7 @@ class OrganisationFile(Frozen):
 
     @model_validator(mode="after")
     def _helplines_are_numbers(self) -> OrganisationFile:
-        for name, helpline in self.helplines.items():
-            try:
-                number_key(helpline.number, self.checks.phone_region)
-            except ValueError as exc:
-                raise ValueError(f"helplines.{name}.number: {exc}") from None
+        check_numbers(self.helplines, self.checks.phone_region)
         return self
 
 

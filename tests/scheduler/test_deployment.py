@@ -315,3 +315,36 @@ def test_a_setting_changed_by_a_new_plan_is_read_within_a_minute(forces):
     seconds[0] += 61
     daemon.sweep()
     assert deployment.campaign(campaign_id).publishing.grace == timedelta(minutes=600)
+
+
+def test_two_campaigns_on_one_account_publish_through_it_once_each(forces):
+    """Two campaigns on the same X account and Page (their own words: a platform refuses a
+    text repeated on one account): one account row, one channel, each post sent once."""
+    forces.plan(FIRST)
+    second = forces.paths[SECOND]
+    for template in (second.parent / "posts").rglob("*.j2"):
+        text = template.read_text(encoding="utf-8")
+        if template.parent.name != "_partials":
+            text = text.replace("\n---\n", " (2)\n---\n").rstrip("\n") + " (2)\n"
+        template.write_text(text, encoding="utf-8")
+    forces.point(second, forces.sandbox, publishing=_publishing(15))  # Derbyshire's accounts
+    config = load_config(second)
+    store_plan(config, forces.store, "officer")
+    forces.store.approve(SECOND, "inspector")
+    assert len(forces.store.all_accounts()) == 2
+    daemon = forces.daemon()
+    assert len(daemon.deployment.campaigns) == 2 and len(daemon.deployment.current.accounts) == 2
+
+    forces.at(daemon, MONDAY_X)
+    forces.at(daemon, MONDAY_FACEBOOK)
+
+    for slug in (FIRST, SECOND):
+        states = forces.states(slug)
+        assert states["2020-04-20-x"] == states["2020-04-20-facebook"] == PostState.PUBLISHED
+    derbyshire = forces.sandbox.x.user("DerbyshirePolice").id
+    texts = [t.text for t in forces.sandbox.x.tweets if t.author_id == derbyshire]
+    assert (
+        len(texts) == len(set(texts)) and sum(t.endswith("(2)") for t in texts) == len(texts) // 2
+    )
+    pages = [p.page_id for p in forces.sandbox.facebook.posts]
+    assert pages == ["104857361209584", "104857361209584"]
