@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from campaign.checks import CheckReport, Finding, run_checks
 from campaign.checks.facts import check_facts
+from campaign.checks.placeholders import check_placeholders
 from campaign.config import CampaignConfig
 from campaign.errors import CheckFailed, TemplateError
 from campaign.render import RenderedPost, render_plan
@@ -25,14 +26,16 @@ def check_plan(config: CampaignConfig) -> CheckedPlan:
     """Render every post and run every check (raises only for bad input, not for findings).
 
     A fact a national pack needs and the force left out is a finding, not a template error:
-    when the posts cannot be rendered without it, the missing facts are the report.
+    when the posts cannot be rendered without it, the missing facts are the report, with the
+    placeholders left in the config (so one run names everything the force must still give).
     """
     missing = check_facts(config)
     try:
         posts = render_plan(config)
     except TemplateError:
         if missing:
-            return CheckedPlan([], CheckReport(findings=missing))
+            findings = [*missing, *check_placeholders([], config)]
+            return CheckedPlan([], CheckReport(findings=findings))
         raise
     report = run_checks(posts, config)
     report.findings[:0] = missing

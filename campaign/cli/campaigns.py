@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
 
 from campaign.cli.context import CliContext, make_console, pass_database
 from campaign.states import PostState
+
+if TYPE_CHECKING:
+    from campaign.summaries import CampaignSummary
 
 # The states a list shows, in the order a campaign moves through them.
 STATE_ORDER = [state.value for state in PostState]
@@ -71,19 +75,34 @@ def list_campaigns(cli: CliContext, as_json: bool) -> None:
             summary.timezone,
             str(summary.posts),
             states,
-            _publishing(summary.paused, everything is not None),
+            _publishing(summary, everything is not None),
         )
     console.print(table)
     for summary in (s for s in summaries if s.paused):
         console.print(
             Text.assemble((f"{summary.name}", "bold red"), f" paused: {summary.pause_reason}")
         )
+    held = {a.label: (a, s.slug) for s in reversed(summaries) for a in s.held_accounts}
+    for label, (account, slug) in sorted(held.items()):
+        why = (
+            f"paused: {account.pause_reason}"
+            if account.paused
+            else "waiting for credentials (`campaign status` says which)"
+        )
+        resume = f"`campaign resume --account {account.key} --campaign {slug}`"
+        console.print(Text.assemble((label, "bold red"), f" {why}; {resume} lifts it."))
 
 
-def _publishing(paused: bool, everything: bool) -> Text:
-    if paused:
+def _publishing(summary: CampaignSummary, everything: bool) -> Text:
+    if summary.paused:
         return Text("PAUSED", "bold red")
-    return Text("PAUSED (everything)", "bold red") if everything else Text("on", "green")
+    if everything:
+        return Text("PAUSED (everything)", "bold red")
+    text = Text("on", "green")
+    for account in summary.held_accounts:
+        why = "paused" if account.paused else "waiting for credentials"
+        text.append(f"\n{account.label} {why}", "bold red")
+    return text
 
 
 def _dates(start: date, end: date) -> str:

@@ -112,6 +112,7 @@ class CliContext:
         self.config_given = config_given
         self.command = command
         self.whole_database = False  # the command is about every campaign, needs no config
+        self.offers_campaign = False  # the command takes --campaign SLUG instead of a config
 
     @cached_property
     def config(self) -> CampaignConfig:
@@ -188,7 +189,23 @@ class CliContext:
     def _config_file(self) -> CampaignConfig:
         from campaign.config import load_config
 
+        if self._missing_default_config:
+            raise BadInput(
+                f"{self.config_path}: file not found: give --config PATH, or --campaign SLUG "
+                "for a campaign stored in the database (`campaign list` shows them), or run "
+                "`campaign init DIR` to start a campaign"
+            )
         return load_config(self.config_path)
+
+    @property
+    def _missing_default_config(self) -> bool:
+        """No --config, no ./config.toml, on a command that could have been given --campaign."""
+        return (
+            self.offers_campaign
+            and not self.config_given
+            and self.campaign_slug is None
+            and not self.config_path.is_file()
+        )
 
     @property
     def _given_config_is_the_campaign(self) -> bool:
@@ -264,6 +281,7 @@ def _with_context(
         command=" ".join(["campaign", *ctx.command_path.split()[1:]]),
     )
     cli.whole_database = whole_database
+    cli.offers_campaign = not whole_database
     return func(cli, *args, **kwargs)
 
 

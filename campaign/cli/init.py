@@ -148,6 +148,9 @@ def _from_pack(
             console.print(f"  {path.relative_to(directory)}")
     for fact, what in adoption.optional_not_given.items():
         console.print(f"Not given (optional): {fact}: {what}; the posts leave it out.")
+    for fact, meant in adoption.not_in_pack.items():
+        guess = f" (did you mean {meant}?)" if meant else ""
+        warn(f"{fact} is not a fact of the pack{guess}: no post uses it; check its spelling")
     if adoption.placeholders:
         warn(
             f"still placeholders: {', '.join(adoption.placeholders)}: write them in "
@@ -175,4 +178,5 @@ def _adoption_json(adoption: Adoption, *, written: bool) -> dict[str, object]:
         "files": [str(path.relative_to(directory)) for path in sorted(adoption.files)],
         "placeholders": adoption.placeholders,
         "optional_not_given": adoption.optional_not_given,
+        "not_in_pack": adoption.not_in_pack,
     }

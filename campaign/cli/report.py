@@ -100,13 +100,13 @@ def report(
 
     if other is not None and by_account:
         raise BadInput("--compare and --by-account are two different reports: give one of them")
-    config = cli.config
-    store = cli.store
+    cli.whole_database = by_account  # every campaign in the database: no config needed
     if other is not None:
         text, rows, name = _comparison(fmt, cli, other)
     elif by_account:
         text, rows, name = _by_account(fmt, cli)
     else:
+        config, store = cli.config, cli.store
         dataset = load_dataset(store, config)
         summary = summarise(dataset)
         if fmt == "terminal":
@@ -126,9 +126,17 @@ def report(
     if str(output) == "-":
         click.echo(text, nl=False)
         return
-    target = output or config.base_dir / "build" / f"{name}.{fmt}"
+    target = output or _folder(cli) / "build" / f"{name}.{fmt}"
     write_output(target, text, create_folder=output is None)
     make_console().print(f"Wrote the {fmt} report ({rows}) to {target}.")
+
+
+def _folder(cli: CliContext) -> Path:
+    """Where default report files go: beside the campaign's config, or (a report on the whole
+    database given without one) the current folder."""
+    if cli.whole_database and not cli.config_given and not cli.config_path.is_file():
+        return Path.cwd()
+    return cli.config.base_dir
 
 
 def _comparison(fmt: str, cli: CliContext, other: str) -> tuple[str | Group, str, str]:

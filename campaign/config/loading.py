@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from campaign.config.model import CampaignConfig
 from campaign.config.organisation import (
@@ -16,6 +16,7 @@ from campaign.config.organisation import (
     origin_of,
     read_toml,
 )
+from campaign.config.suggest import meant
 from campaign.errors import ConfigError
 
 
@@ -34,7 +35,7 @@ def config_from_toml(raw: dict[str, Any], path: Path) -> CampaignConfig:
     try:
         return CampaignConfig.model_validate({**raw, "path": path.resolve()})
     except ValidationError as exc:
-        raise attributed_error(exc, path, origins) from None
+        raise attributed_error(exc, path, origins, CampaignConfig) from None
 
 
 def with_organisation(raw: dict[str, Any], path: Path) -> tuple[dict[str, Any], Origins]:
@@ -61,18 +62,22 @@ def with_organisation(raw: dict[str, Any], path: Path) -> tuple[dict[str, Any], 
     try:
         OrganisationFile.model_validate(shared)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc), path=shared_path) from None
+        raise ConfigError(
+            describe_validation_error(exc, OrganisationFile), path=shared_path
+        ) from None
     return merge_shared(raw, shared, shared_path)
 
 
-def attributed_error(exc: ValidationError, path: Path, origins: Origins) -> ConfigError:
+def attributed_error(
+    exc: ValidationError, path: Path, origins: Origins, model: type[BaseModel] | None = None
+) -> ConfigError:
     """One ConfigError for `exc`, naming the file each mistake is in.
 
     All in one file: that file. Otherwise the config, with each line from a shared file
     prefixed by that file's name.
     """
     files = [origin_of(e["loc"], e["msg"], origins) for e in exc.errors()]
-    lines = _error_lines(exc)
+    lines = _error_lines(exc, model)
     if len(set(files)) == 1 and files[0] is not None:
         return ConfigError(_joined(lines), path=files[0])
     shown = [
@@ -81,23 +86,33 @@ def attributed_error(exc: ValidationError, path: Path, origins: Origins) -> Conf
     return ConfigError(_joined(shown), path=path)
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """Each pydantic error as `field.path: message`, one a line."""
-    return _joined(_error_lines(exc))
+def describe_validation_error(exc: ValidationError, model: type[BaseModel] | None = None) -> str:
+    """Each pydantic error as `field.path: message`, one a line; a misspelt setting of
+    `model` with the one it probably meant."""
+    return _joined(_error_lines(exc, model))
 
 
 def _joined(lines: list[str]) -> str:
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 
-def _error_lines(exc: ValidationError) -> list[str]:
+def _error_lines(exc: ValidationError, model: type[BaseModel] | None) -> list[str]:
     lines = []
     for error in exc.errors():
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
         message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message += _not_a_setting(model, error["loc"])
         # Whole-file rules (loc empty) already name their place, e.g. "days[3].date ...".
         lines.append(f"{field.lstrip('.')}: {message}" if field else message)
     return lines
+
+
+def _not_a_setting(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    suggestion = meant(model, loc) if model is not None else None
+    if suggestion:
+        return f": not a setting here, did you mean {suggestion!r}?"
+    return ": not a setting here: check its spelling, or remove it"
 
 
 def _check_images(config: CampaignConfig) -> None:

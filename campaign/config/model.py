@@ -120,6 +120,21 @@ class CampaignConfig(Frozen):
         return self
 
     @model_validator(mode="after")
+    def _one_key_per_account(self) -> CampaignConfig:
+        # Caps and duplicate content are the account's: two keys would count it twice apart.
+        keys: dict[str, str] = {}
+        for key, account in self.accounts.items():
+            other = keys.setdefault(account.identity, key)
+            if other != key:
+                shown = account.handle or account.page_id or account.name
+                raise ValueError(
+                    f"accounts.{key} is the same account as accounts.{other} ({shown}): a "
+                    f"campaign calls each account by one key; use {other!r} for its posts and "
+                    f"remove accounts.{key}"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _helplines_are_numbers(self) -> CampaignConfig:
         check_numbers(self.helplines, self.checks.phone_region)
         return self

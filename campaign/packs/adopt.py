@@ -13,6 +13,7 @@ force does not give stops it, naming each such fact. The files are written whole
 
 from __future__ import annotations
 
+import difflib
 import os
 import textwrap
 import tomllib
@@ -44,6 +45,8 @@ class Adoption:
     files: dict[Path, str | bytes]  # path inside `directory` -> content
     placeholders: list[str] = field(default_factory=list)  # facts still [[placeholders]]
     optional_not_given: dict[str, str] = field(default_factory=dict)
+    # contact routes the facts file gives that the pack never uses -> the fact probably meant
+    not_in_pack: dict[str, str | None] = field(default_factory=dict)
 
 
 def adopt_pack(pack_dir: Path, facts_path: Path, directory: Path) -> Adoption:
@@ -91,7 +94,22 @@ def adopt_pack(pack_dir: Path, facts_path: Path, directory: Path) -> Adoption:
             for fact, what in pack.facts.optional.items()
             if fact_value(facts.given, fact) is None
         },
+        not_in_pack=_not_in_pack(facts, wanted),
     )
+
+
+def _not_in_pack(facts: Facts, wanted: dict[str, str]) -> dict[str, str | None]:
+    """The contact routes the force's own file gives that the pack neither needs nor may
+    use (a misspelt route would be silently left out of every post), each with the pack's
+    route it is closest to. Routes from organisation.toml may serve other campaigns."""
+    own = facts.own.get("contact")
+    routes = [f"contact.{route}" for route in own] if isinstance(own, dict) else []
+    known = [fact for fact in wanted if fact.startswith("contact.")]
+    return {
+        route: next(iter(difflib.get_close_matches(route, known, n=1, cutoff=0.8)), None)
+        for route in routes
+        if route not in wanted
+    }
 
 
 def write_adoption(adoption: Adoption) -> None:

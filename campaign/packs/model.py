@@ -141,7 +141,7 @@ def load_pack(directory: Path) -> Pack:
     try:
         pack = Pack.model_validate({**raw, "path": path.resolve()})
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc), path=path) from None
+        raise ConfigError(describe_validation_error(exc, Pack), path=path) from None
     for i, day in enumerate(pack.days):
         for j, post in enumerate(day.posts):
             wanted = [(f"days[{i}].posts[{j}].template", post.template)]
@@ -180,7 +180,7 @@ def _validate(model: type[OrganisationFile], raw: dict[str, Any], path: Path) ->
     try:
         model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc), path=path) from None
+        raise ConfigError(describe_validation_error(exc, model), path=path) from None
 
 
 def _combined(own: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from campaign.config import CampaignConfig, Metrics
-from campaign.errors import BadInput
+from campaign.errors import CampaignNotFound
 from campaign.present.threads import progress
 from campaign.present.times import weekday
 from campaign.store import Store
@@ -140,8 +140,7 @@ def load_campaign(store: Store, slug: str) -> Dataset:
     that lists the campaigns there are."""
     stored = {row.slug: row for row in store.campaigns()}
     if slug not in stored:
-        known = ", ".join(stored) or "none yet"
-        raise BadInput(f"no campaign {slug!r} in the database; its campaigns: {known}")
+        raise CampaignNotFound(slug, stored)
     return load_source(store, Source.of_row(stored[slug]))
 
 

@@ -4,19 +4,22 @@
 two campaigns on the same account share one pause switch, one credentials hold and one set of
 caps. The stored definition is what a daemon given only the database builds the channel from;
 two campaigns that configure one account differently are refused, never silently merged: the
-credentials and caps must be the same wherever the account is used.
+credentials and caps must be the same wherever the account is used. A change the other
+campaigns' own configs now give too (an edit of the organisation.toml they all name) is in
+step, so it is stored for all of them; any other change only with `plan --update-accounts`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.config import Account, CampaignConfig
-from campaign.errors import ConfigError
+from campaign.config import Account, CampaignConfig, load_config
+from campaign.errors import CampaignError, ConfigError
 from campaign.store.audit import Actor, record
 from campaign.store.models import AccountRow, CampaignAccountRow, CampaignRow
 
@@ -70,8 +73,9 @@ def link_accounts(
         elif row.definition is not None and row.definition != wanted:
             changed = _changed(row.definition, wanted)
             others = [other for other in users_of(session, row) if other.id != campaign.id]
-            if changed and others and not update:
-                _refuse_a_second_definition(config, key, row, others, row.definition, wanted)
+            apart = [o for o in others if not _configured_alike(o, row.identity, wanted)]
+            if changed and apart and not update:
+                _refuse_a_second_definition(config, key, row, apart, row.definition, wanted)
             if changed:
                 for user in [campaign, *others]:
                     record(
@@ -134,7 +138,12 @@ def conflicts(session: Session, config: CampaignConfig) -> dict[str, str]:
         if row is None or row.definition is None:
             continue
         wanted = definition(account)
-        others = [c for c in users_of(session, row) if campaign is None or c.id != campaign.id]
+        others = [
+            other
+            for other in users_of(session, row)
+            if (campaign is None or other.id != campaign.id)
+            and not _configured_alike(other, row.identity, wanted)
+        ]
         if others and _changed(row.definition, wanted):
             found[key] = _conflict(key, row, others, row.definition, wanted)
     return found
@@ -171,6 +180,23 @@ def _conflict(
         "all name keeps them in step). If the account really changed, update every campaign's "
         "config and run `campaign plan --update-accounts`: the new settings then hold for "
         "every campaign that uses it"
+    )
+
+
+def _configured_alike(other: CampaignRow, identity: str, wanted: dict[str, Any]) -> bool:
+    """Whether the other campaign's config, as it is on disk now, gives this account the
+    wanted settings: then the change is in step (made in a file both take it from)."""
+    if not other.config_path or not Path(other.config_path).is_file():
+        return False
+    try:
+        config = load_config(Path(other.config_path))
+    except CampaignError:
+        return False  # its files are broken now: its stored settings stand
+    if config.campaign.slug != other.slug:
+        return False
+    return any(
+        account.identity == identity and not _changed(definition(account), wanted)
+        for account in config.accounts.values()
     )
 
 

@@ -30,14 +30,28 @@ SCHEMA_HEAD = "0008"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "campaign_read_only"
+KINDS = (
+    "give a SQLite file (sqlite:///FILE, relative to the config) or a PostgreSQL database "
+    "(postgresql+psycopg://USER@HOST/NAME)"
+)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for any SQLAlchemy URL, with SQLite tuned for one daemon plus the CLI."""
+    """An engine for a SQLite or PostgreSQL URL, with SQLite tuned for one daemon plus the
+    CLI. Any other URL is refused in our words (the library's speak of plugins and modules)."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        # Not echoed: an unreadable URL may still hold a password.
+        raise StoreError(f"the database URL given is not a URL: {KINDS}") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"cannot use database URL {_safe(url)}: {KINDS}")
     try:
         engine = create_engine(url, **kwargs)
-    except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"cannot use database URL {_safe(url)}: {exc}") from None
+    except (ArgumentError, ImportError):
+        raise StoreError(
+            f"cannot use database URL {_safe(url)} (its driver is not installed): {KINDS}"
+        ) from None
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine

@@ -7,13 +7,16 @@ may have) is never changed.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.config import CampaignConfig
+from campaign.errors import ConfigError
 from campaign.render import RenderedPost
 from campaign.store.accounts import link_accounts
 from campaign.store.audit import Actor, record
@@ -95,6 +98,8 @@ def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
     if row is None:
         row = CampaignRow(slug=info.slug, paused=False)
         session.add(row)
+    else:
+        _refuse_a_second_folder(row, config)
     values = {
         "name": info.name,
         "organisation": info.organisation,
@@ -114,6 +119,30 @@ def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
             setattr(row, name, value)
     session.flush()
     return row
+
+
+def _refuse_a_second_folder(row: CampaignRow, config: CampaignConfig) -> None:
+    """One slug, one campaign: a config elsewhere that still holds the stored campaign's slug
+    but names or dates it otherwise is a copy (last year's folder, slug unchanged), and
+    planning it would rename, re-date and cancel that campaign. A folder moved away from where
+    it was, or another checkout of the same campaign, is the same campaign."""
+    info = config.campaign
+    if (row.name, row.start, row.end) == (info.name, info.start, info.end):
+        return
+    if not row.config_path or Path(row.config_path).resolve() == config.path.resolve():
+        return
+    try:
+        with Path(row.config_path).open("rb") as file:
+            other = tomllib.load(file).get("campaign", {}).get("slug")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return  # gone or unreadable: this config is where the campaign lives now
+    if other == row.slug:
+        raise ConfigError(
+            f"campaign {row.slug!r} is planned from {row.config_path}, which still holds it "
+            f"({row.name}): give this campaign its own [campaign] slug, or, if this folder "
+            "replaces that one, remove or rename the old folder first",
+            path=config.path,
+        )
 
 
 def _media(post: RenderedPost) -> list[dict[str, str]]:

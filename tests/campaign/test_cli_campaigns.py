@@ -313,10 +313,10 @@ def test_commands_on_the_files_use_the_config_a_campaign_was_planned_from(deploy
 
 
 def test_a_shared_account_changes_for_every_campaign_only_when_told(deployment):
-    """Both configs give the shared X account a new cap: the first plan is refused (the other
-    campaign's account would change under it) until `--update-accounts` says it is meant."""
-    for path in (deployment["first"], deployment["second"]):
-        _capped_second({"second": path}, "posts_per_24h = 90")
+    """One config gives the shared X account a new cap, the other still says the old: its
+    plan is refused (the other campaign's account would change under it) until
+    `--update-accounts` says the change is meant; then the other must follow."""
+    _capped_second({"second": deployment["first"]}, "posts_per_24h = 90")
     refused = invoke("plan", "--config", str(deployment["first"]))
     assert refused.exit_code == 1, refused.output
     assert "shared-account" in flat(refused) and "Nothing was stored" in flat(refused)
@@ -325,12 +325,14 @@ def test_a_shared_account_changes_for_every_campaign_only_when_told(deployment):
     assert f"'{SECOND}'" in why and "`campaign plan --update-accounts`" in why
     updated = invoke("plan", "--update-accounts", "--config", str(deployment["first"]))
     assert updated.exit_code == 0, updated.output
-    assert invoke("plan", "--config", str(deployment["second"])).exit_code == 0
     for config in (deployment["first"], deployment["second"]):
         audit = json.loads(
             invoke("audit", "--format", "json", "--export", "-", "--config", str(config)).output
         )
         assert any(e["action"] == "account-changed" for e in audit), audit[-3:]
+    assert invoke("plan", "--config", str(deployment["second"])).exit_code == 1  # not in step
+    _capped_second(deployment, "posts_per_24h = 90")
+    assert invoke("plan", "--config", str(deployment["second"])).exit_code == 0
 
 
 def test_plan_refuses_what_check_refuses_across_campaigns(deployment):
@@ -352,3 +354,84 @@ def test_check_names_a_shared_account_configured_otherwise(deployment):
     [finding] = [f for f in json.loads(result.output)["findings"] if f["rule"] == "shared-account"]
     assert finding["channel"] == "x" and "'stalking-awareness-week-2020'" in finding["message"]
     assert "posts_per_24h: not set there, 90 here" in finding["message"]
+
+
+def test_engagement_per_account_needs_only_the_database(deployment, monkeypatch):
+    """`report --by-account` is about every campaign in the database: no config is needed."""
+    alone = invoke(
+        "report", "--by-account", "--format", "json", "-o", "-", "--database", deployment["url"]
+    )
+    assert alone.exit_code == 0, alone.output
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    from_environment = invoke("report", "--by-account", "--format", "json", "-o", "-")
+    assert from_environment.exit_code == 0, from_environment.output
+    with_config = invoke(
+        "report",
+        "--by-account",
+        "--format",
+        "json",
+        "-o",
+        "-",
+        "--config",
+        str(deployment["first"]),
+    )
+    assert json.loads(alone.output) == json.loads(from_environment.output)
+    assert json.loads(alone.output) == json.loads(with_config.output)
+    terminal = invoke("report", "--by-account")
+    assert terminal.exit_code == 0 and f"{SECOND} " in flat(terminal)
+
+
+def test_a_command_on_one_campaign_without_a_config_offers_the_stored_ones(deployment, monkeypatch):
+    """No config.toml here, but the database is known: say `--campaign SLUG`, not only
+    `campaign init`."""
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    for args in (("status",), ("pause", "--account", "x", "--reason", "hacked")):
+        result = invoke(*args)
+        assert result.exit_code == 2
+        message = flat(result)
+        assert "--campaign SLUG" in message and "`campaign list`" in message, message
+
+
+def test_list_shows_a_paused_or_held_account_in_every_campaign_that_uses_it(
+    deployment, monkeypatch
+):
+    """A campaign "on" whose X account is paused sends nothing on X: the list says so."""
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
+    paused = invoke("pause", "--account", "x", "--reason", "X account hacked", "--campaign", SECOND)
+    assert paused.exit_code == 0, paused.output
+    listed = json.loads(invoke("list", "--json").output)["campaigns"]
+    for campaign in listed:
+        [held] = campaign["held_accounts"]
+        assert held["key"] == "x" and held["handle"] == "@DerbyshirePolice"
+        assert held["paused"] and held["pause_reason"] == "X account hacked"
+        assert not held["needs_credentials"]
+    table = flat(invoke("list"))
+    # In both campaigns' rows, and once below the table with the reason and the way out.
+    assert table.count("x (@DerbyshirePolice) paused") == 3, table
+    resume = "`campaign resume --account x --campaign stalking-awareness-week-2020`"
+    assert f"paused: X account hacked; {resume} lifts it" in table
+    invoke("resume", "--account", "x", "--campaign", SECOND)
+    assert all(
+        not c["held_accounts"] for c in json.loads(invoke("list", "--json").output)["campaigns"]
+    )
+    assert "@DerbyshirePolice" not in flat(invoke("list"))
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://campaigns@db/force", "sqlit:///force.db", "mysql://u@h/x", "force.db"]
+)
+def test_a_database_url_of_the_wrong_kind_says_which_kinds_work(deployment, url):
+    """A mistyped `[database] url` (or `postgres://`, which SQLAlchemy does not take) is
+    answered in our words, not the library's plugin names."""
+    result = invoke("list", "--database", url)
+    assert result.exit_code == 3
+    message = flat(result)
+    assert "sqlite:///FILE" in message and "postgresql+psycopg://" in message, message
+    assert "sqlalchemy" not in message.lower() and "plugin" not in message
+
+
+def test_comparing_with_a_misspelt_campaign_suggests_the_one_meant(deployment):
+    """`report --compare` answers an unknown slug as `--campaign` does."""
+    result = invoke("report", "--compare", SECOND[:-1], "--config", str(deployment["first"]))
+    assert result.exit_code == 2
+    assert f"did you mean '{SECOND}'" in flat(result) and "`campaign list`" in flat(result)

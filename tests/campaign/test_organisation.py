@@ -3,6 +3,7 @@ mistake names the file it is in."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -197,3 +198,151 @@ def test_both_campaigns_plan_into_the_organisations_database_on_shared_accounts(
         "x:@derbyshirepolice",
     ]
     assert not (force / "stalking-2020" / "campaign.db").exists()
+
+
+def test_a_shared_account_changed_in_organisation_toml_plans_into_every_campaign(
+    force, monkeypatch
+):
+    """Both campaigns take the account from organisation.toml: a change there (a new daily
+    limit) is one change, in step for both, so either campaign's next plan stores it."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+    from campaign.store import Store
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    configs = [force / folder / "config.toml" for folder in ("stalking-2020", "stalking-2021")]
+    for config in configs:
+        assert CliRunner().invoke(main, ["plan", "--config", str(config)]).exit_code == 0
+    shared = force / "organisation.toml"
+    shared.write_text(
+        shared.read_text(encoding="utf-8").replace("posts_per_24h = 25", "posts_per_24h = 20"),
+        encoding="utf-8",
+    )
+    for config in configs:
+        result = CliRunner().invoke(main, ["plan", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+    store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
+    [facebook] = [a for a in store.all_accounts() if a.platform == "facebook"]
+    assert facebook.definition is not None and facebook.definition["posts_per_24h"] == 20
+
+
+def test_a_shared_account_one_campaign_configures_differently_is_still_refused(force, monkeypatch):
+    """The other campaign's own files still say the old settings: the change is not in step."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    first, second = (force / f / "config.toml" for f in ("stalking-2020", "stalking-2021"))
+    for config in (first, second):
+        assert CliRunner().invoke(main, ["plan", "--config", str(config)]).exit_code == 0
+    own = SHARED[SHARED.index("[accounts.facebook]") : SHARED.index("[helplines")]
+    second.write_text(
+        second.read_text(encoding="utf-8").replace(
+            "[[days]]", own.replace("posts_per_24h = 25", "posts_per_24h = 20") + "\n[[days]]", 1
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["plan", "--config", str(second)])
+    assert result.exit_code == 1, result.output  # refused before anything is written
+    assert "shared-account" in result.output and "Traceback" not in result.output
+    checked = CliRunner().invoke(main, ["check", "--json", "--config", str(second)])
+    [why] = [
+        f["message"]
+        for f in json.loads(checked.output)["findings"]
+        if f["channel"] == "facebook" and f["rule"] == "shared-account"
+    ]
+    assert "'saw-2020'" in why and "posts_per_24h: 25 there, 20 here" in why
+
+
+NOT_A_SETTING = (
+    "{field}: Extra inputs are not permitted: not a setting here, did you mean {meant!r}?"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "meant"),
+    [
+        ("[organisation]", "[organisaton]", "organisaton", "organisation"),
+        ('area = "Derbyshire"', 'aera = "Derbyshire"', "organisation.aera", "area"),
+        (
+            "posts_per_24h = 25",
+            "post_per_24h = 25",
+            "accounts.facebook.post_per_24h",
+            "posts_per_24h",
+        ),
+        ("grace_minutes = 15", "grace_minute = 15", "publishing.grace_minute", "grace_minutes"),
+    ],
+)
+def test_a_misspelt_setting_in_organisation_file_suggests_the_right_one(
+    force, old, new, field, meant
+):
+    """A typo is the commonest mistake: say it is not a setting, and which one was meant."""
+    shared = force / "organisation.toml"
+    assert old in shared.read_text()
+    shared.write_text(shared.read_text().replace(old, new, 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(force / "stalking-2020" / "config.toml")
+    assert caught.value.path == (force / "organisation.toml").resolve()
+    assert NOT_A_SETTING.format(field=field, meant=meant) in str(caught.value)
+
+
+def test_a_misspelt_setting_in_config_suggests_the_right_one(force):
+    path = force / "stalking-2020" / "config.toml"
+    path.write_text(path.read_text().replace("hashtag = ", "hastag = ", 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    said = NOT_A_SETTING.format(field="campaign.hastag", meant="hashtag")
+    assert said in str(caught.value)
+
+
+def test_one_account_under_two_keys_in_one_campaign_is_refused(force):
+    """A campaign's own [accounts.roads] on the shared X handle would be counted apart from
+    [accounts.x] by the caps and duplicate checks, though the platform counts them together."""
+    path = force / "stalking-2020" / "config.toml"
+    x = SHARED[SHARED.index("[accounts.x]") : SHARED.index("[accounts.facebook]")]
+    roads = x.replace("[accounts.x", "[accounts.roads").replace(
+        'name = "Derbyshire Constabulary on X"', 'name = "Derbyshire Roads Policing"'
+    )
+    assert roads != x
+    path.write_text(path.read_text().replace("\n[[days]]", "\n" + roads + "\n[[days]]", 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "accounts.roads" in message and "accounts.x" in message, message
+    assert "@DerbyshirePolice" in message and "one key" in message
+
+
+def test_a_copied_folder_still_holding_the_slug_does_not_take_over_the_stored_campaign(
+    force, monkeypatch
+):
+    """Last year's folder copied to start this year's week, slug unchanged: planning it would
+    rename, re-date and cancel last year's stored campaign. A moved folder, or another
+    checkout of the same campaign (same name and dates), is the same one."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+    from campaign.store import Store
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    first = force / "stalking-2020" / "config.toml"
+    assert CliRunner().invoke(main, ["plan", "--config", str(first)]).exit_code == 0
+    shutil.copytree(force / "stalking-2020", force / "stalking-2022")
+    copy = force / "stalking-2022" / "config.toml"
+    checkout = CliRunner().invoke(main, ["plan", "--config", str(copy)])
+    assert checkout.exit_code == 0, checkout.output
+    assert CliRunner().invoke(main, ["plan", "--config", str(first)]).exit_code == 0
+    copy.write_text(copy.read_text().replace("Stalking Awareness Week 2020", "SAW 2022"))
+    result = CliRunner().invoke(main, ["plan", "--config", str(copy)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "'saw-2020' is planned from" in said and str(first.resolve()) in said
+    assert "give this campaign its own [campaign] slug" in said
+    store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
+    assert store.campaign("saw-2020").name == "Stalking Awareness Week 2020"
+    store.engine.dispose()
+    # Moved rather than copied: the old folder is gone, so the new one is that campaign.
+    shutil.rmtree(force / "stalking-2020")
+    moved = CliRunner().invoke(main, ["plan", "--config", str(copy)])
+    assert moved.exit_code == 0, moved.output

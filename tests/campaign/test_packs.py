@@ -264,3 +264,40 @@ def test_an_organisation_toml_is_a_facts_file_too(tmp_path):
     assert config.organisation_path is None  # its facts are written into config.toml
     assert config.database_url({}) == f"sqlite:///{WEALDSHIRE.parent.resolve()}/wealdshire.db"
     assert check_plan(config).report.errors == []
+
+
+def test_a_fact_left_out_and_one_left_a_placeholder_are_named_in_one_check(tmp_path):
+    """The posts cannot be rendered without the missing fact, but the placeholders in the
+    facts are still listed: one run of `campaign check` names everything the force must do."""
+    force = tmp_path / "wealdshire"
+    shutil.copytree(WEALDSHIRE.parent, force)
+    write_adoption(adopt_pack(PACK, force / WEALDSHIRE.name, tmp_path / "week"))
+    shared = force / "organisation.toml"
+    text = shared.read_text()
+    text = text.replace('"www.wealdshire.police.uk/report"', '"[[your online contact form]]"')
+    police = text[text.index("[helplines.police]") : text.index("[contact]")]
+    shared.write_text(text.replace(police, ""))
+    code, data = _check(tmp_path / "week")
+    assert code == 1
+    rules = {f["message"].split(" ")[0]: f["rule"] for f in data["findings"]}
+    assert rules.get("helplines.police") == "fact", data["findings"]
+    assert rules.get("contact.online_form") == "placeholder", data["findings"]
+
+
+def test_a_contact_route_the_pack_does_not_know_is_named_at_init(tmp_path):
+    """A misspelt optional route would silently be left out of every post: init says so."""
+    force = tmp_path / "wealdshire"
+    shutil.copytree(WEALDSHIRE.parent, force)
+    facts = force / WEALDSHIRE.name
+    facts.write_text(
+        facts.read_text().replace("facebook_message = ", "facebook_mesage = "), encoding="utf-8"
+    )
+    code, output = _init(str(tmp_path / "week"), "--from-pack", str(PACK), "--facts", str(facts))
+    assert code == 0, output
+    said = " ".join(output.split())
+    assert "contact.facebook_mesage is not a fact of the pack" in said, said
+    assert "did you mean contact.facebook_message?" in said
+    code, data = _init_json(
+        str(tmp_path / "again"), "--from-pack", str(PACK), "--facts", str(facts), "--dry-run"
+    )
+    assert data["not_in_pack"] == {"contact.facebook_mesage": "contact.facebook_message"}
