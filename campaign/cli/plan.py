@@ -138,12 +138,16 @@ def _shown_url(url: str) -> str:
 def _counts(posts: int, report: CheckReport) -> Text:
     """The count line under `campaign check` (14 posts, 0 errors, 2 warnings), coloured."""
     return Text.assemble(
-        f"{posts} posts, ",
-        (f"{len(report.errors)} errors", "red"),
+        f"{_many(posts, 'post')}, ",
+        (_many(len(report.errors), "error"), "red"),
         ", ",
-        (f"{len(report.warnings)} warnings", "yellow"),
+        (_many(len(report.warnings), "warning"), "yellow"),
         ".",
     )
+
+
+def _many(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @click.command()

@@ -98,3 +98,13 @@ def test_a_rehearsal_database_in_a_missing_folder_is_bad_input(run, tmp_path):
     assert result.exit_code == 2, result.output
     assert f"{database.parent} does not exist" in " ".join(result.output.split())
     assert not (tmp_path / "no").exists()
+
+
+def test_the_check_count_line_says_one_of_a_thing_in_the_singular():
+    from campaign.checks import CheckReport
+    from campaign.checks.findings import Finding
+    from campaign.cli.plan import _counts
+
+    one = Finding("error", "length", "too long", "shorten it", key="2020-04-20-x")
+    assert _counts(1, CheckReport(findings=[one])).plain == "1 post, 1 error, 0 warnings."
+    assert _counts(14, CheckReport(findings=[])).plain == "14 posts, 0 errors, 0 warnings."
