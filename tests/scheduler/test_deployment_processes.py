@@ -22,7 +22,7 @@ from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
 pytestmark = pytest.mark.slow
 
-SPEED = 10_000.0  # the week in about a minute
+SPEED = 10_000.0  # the week in about a minute, two days in about ten seconds
 FIRST = "stalking-awareness-week-2020"
 SECOND = "second-force-week-2020"
 # Accelerated: a sweep every 0.05 s is 500 simulated seconds, so allow for it.
@@ -57,8 +57,16 @@ def _command(entry: str, database_url: str, clock: SpeedClock, origin: float) ->
     ]
 
 
+def _first_two_days(config) -> None:
+    """Monday and Tuesday only: threads, an image, both platforms and posts of both forces
+    due at the same moments, in a third of the accelerated week."""
+    text = config.read_text(encoding="utf-8")
+    third = text.index("[[days]]", text.index("[[days]]", text.index("[[days]]") + 1) + 1)
+    config.write_text(text[:third], encoding="utf-8")
+
+
 def _publish_two_forces(
-    tmp_path, campaign_dir, another_campaign, point_at_sandbox, database_url, entries
+    tmp_path, campaign_dir, another_campaign, point_at_sandbox, database_url, entries, *, days=7
 ) -> set[str]:
     """Plan both forces' weeks into the database, start a daemon per entry point given only
     the database, and require every post of both published exactly once (counted on the
@@ -74,6 +82,8 @@ def _publish_two_forces(
         environ = {**os.environ}
         for n, path in enumerate(configs):
             point_at_sandbox(path, sandbox, other_force=n == 1, publishing=PUBLISHING)
+            if days == 2:
+                _first_two_days(path)
             config = load_config(path)
             store_plan(config, store, "officer")
             store.approve(config.campaign.slug, "inspector")
@@ -152,7 +162,13 @@ def test_one_daemon_given_only_the_database_publishes_two_campaigns(
 ):
     database_url = f"sqlite:///{tmp_path / 'force.db'}"
     publishers = _publish_two_forces(
-        tmp_path, campaign_dir, another_campaign, point_at_sandbox, database_url, ["campaign"]
+        tmp_path,
+        campaign_dir,
+        another_campaign,
+        point_at_sandbox,
+        database_url,
+        ["campaign"],
+        days=2,  # one daemon: two days show it; two daemons need the week to share
     )
     assert len(publishers) == 1
 
