@@ -15,6 +15,7 @@ Platform limits, from the platforms' documentation (checked December 2026):
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,20 +94,26 @@ class NotAnImage(ValueError):
 
 def inspect(path: Path) -> ImageFacts:
     """Open and fully decode an image file; NotAnImage if it is not one, or is damaged."""
+    return inspect_data(path.read_bytes())
+
+
+def inspect_data(data: bytes) -> ImageFacts:
+    """Open and fully decode an image's bytes (a file, an upload); NotAnImage if they are not
+    one, or are damaged."""
     with warnings.catch_warnings():
         # Our own size rules speak about huge images; Pillow's bomb warning would only repeat it.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 facts = ImageFacts(
                     format=image.format or "unknown",
                     width=image.width,
                     height=image.height,
                     frames=getattr(image, "n_frames", 1),
-                    size=path.stat().st_size,
+                    size=len(data),
                 )
                 image.load()
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 image.verify()  # checksums (PNG CRCs) that decoding alone does not read
         except UnidentifiedImageError:
             raise NotAnImage(
