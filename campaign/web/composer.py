@@ -59,7 +59,7 @@ def edit(key: str) -> Any:
             description="There is no post with this name in the campaign (it may have "
             "been cancelled). Go back to the week to find it.",
         )
-    base = _current_revision(page, key)
+    base = _current_revision(content, key)
     if request.method == "GET":
         return composer_page(content, from_source(content.sources[key]), base_revision=base)
     return _posted(content, key, _base_from_form(base))
@@ -161,9 +161,9 @@ def _attach(page: Any, draft: Draft, data: bytes, name: str, content: Any) -> tu
     return replace(draft, images=(*draft.images, image)), ""
 
 
-def _current_revision(page: Any, key: str) -> int:
-    revisions = page.store.revisions(page.slug, key)
-    return int(revisions[-1].number) if revisions else 0
+def _current_revision(content: StoredCampaign, key: str) -> int:
+    revision = content.revisions.get(key)
+    return revision.number if revision is not None else 0
 
 
 def _base_from_form(current_number: int) -> int:

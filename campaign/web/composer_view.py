@@ -6,6 +6,7 @@ live preview and the sign-off preview look the same.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,11 @@ def palette(config: Any) -> list[PaletteItem]:
         label = key.replace("_", " ")
         items.append(PaletteItem(f"Contact: {label}", route, f"{{{{ contact.{key} }}}}"))
     return items
+
+
+def shown_name(file: str) -> str:
+    """'uploads/3f2a9c1b7d4e-card.png' -> 'card.png': a picture as its officer named it."""
+    return re.sub(r"^[0-9a-f]{12}-", "", file.rsplit("/", 1)[-1])
 
 
 def media_lookup(store: Store) -> MediaLookup:
@@ -173,5 +179,8 @@ def composer_page(
         upload_error=upload_error,
         conflict=conflict,
         copied_from=copied_from,
-        images=[(image, url_for("composer.media", sha256=image.sha256)) for image in draft.images],
+        images=[
+            (image, url_for("composer.media", sha256=image.sha256), shown_name(image.file))
+            for image in draft.images
+        ],
     )
