@@ -65,6 +65,19 @@ FIELDS = {
     "image-dimensions": "images",
     "image-animated": "images",
 }
+# The composer's words for fixes the checks give in config.toml's terms (officers edit posts
+# here, not files).
+PLAIN_FIXES = {
+    "hashtag-missing": "end the first part with the campaign hashtag (the Insert Hashtag button)",
+    "phone-unknown": "use one of the campaign's numbers (the Insert buttons above the text); a "
+    "new number must first be checked with its owner and added to the campaign's helplines by "
+    "whoever looks after the campaign's settings",
+    "template-syntax": "close or remove the {{ }} or {% %} left in the text",
+    "alt-text-missing": "describe the picture, including any words in it, in its alt text",
+    "image-count": "remove a picture",
+    "markup": "remove it (paste plain text, not from a web page)",
+    "hashtag-camelcase": "capitalise each word of the hashtag",
+}
 MediaLookup = Callable[[str], MediaFacts | None]  # sha256 -> what the stored image is
 
 
@@ -240,6 +253,7 @@ def check_draft(
         ]
         findings += _duplicates(post, others)
         findings += _caps(post, others, config)
+    findings = [replace(f, fix=PLAIN_FIXES.get(f.rule, f.fix)) for f in findings]
     limit = length_limit(post.platform, config.checks)
     return LiveCheck(
         source,
