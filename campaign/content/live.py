@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from campaign.checks.content import check_post, part_lengths
@@ -24,6 +23,7 @@ from campaign.config import CampaignConfig
 from campaign.content.drafts import Draft, to_source
 from campaign.content.images import MediaFacts, check_media
 from campaign.content.library import Library
+from campaign.content.neighbours import caps, duplicates
 from campaign.content.render import render_sources
 from campaign.content.source import PostSource
 from campaign.content.when import ResolvedTime, resolve
@@ -209,7 +209,7 @@ def check_draft(
             )
     if account is None or found:
         # Still show the text: rendered at noon, the rules about the time left out.
-        if account is None:
+        if account is None or any(f.rule == "date" for f in found):
             return LiveCheck(source, time, None, findings=tuple(found))
         source = replace(source, time="12:00", fold=None)
     try:
@@ -251,8 +251,8 @@ def check_draft(
             for key, row in content.rows.items()
             if key != source.key and row.state != PostState.CANCELLED
         ]
-        findings += _duplicates(post, others)
-        findings += _caps(post, others, config)
+        findings += duplicates(post, others)
+        findings += caps(post, others, config)
     findings = [replace(f, fix=PLAIN_FIXES.get(f.rule, f.fix)) for f in findings]
     limit = length_limit(post.platform, config.checks)
     return LiveCheck(
@@ -313,80 +313,3 @@ def _images(post: RenderedPost, source: PostSource, media: MediaLookup | None) -
         problem = check_media(facts, image.file, post.platform)
         if problem:
             yield _finding(source, "error", problem[0], problem[1], problem[2])
-
-
-def _duplicates(post: RenderedPost, others: list) -> Iterator[Finding]:  # type: ignore[type-arg]
-    """A part that repeats another post of the same account word for word: the platform refuses
-    it (X 403 duplicate, Facebook 506), whichever of the two goes first."""
-    seen: dict[str, tuple[str, int]] = {}
-    for row in others:
-        if row.channel != post.channel:
-            continue
-        for index, part in enumerate(row.parts, 1):
-            seen.setdefault(" ".join(str(part).split()), (row.key, index))
-    for index, part in enumerate(post.parts, 1):
-        match = seen.get(" ".join(part.split()))
-        if match:
-            label = f"part {index}" if len(post.parts) > 1 else "the text"
-            yield _finding_post(
-                post,
-                "error",
-                "duplicate-text",
-                f"{label} repeats {match[0]} (part {match[1]}) word for word; "
-                f"{post.platform} refuses duplicate posts from one account",
-                "reword one of them, e.g. add the day's theme",
-            )
-
-
-def _caps(post: RenderedPost, others: list, config) -> Iterator[Finding]:  # type: ignore[no-untyped-def,type-arg]
-    """The account's posting caps over any window holding the draft's sends (each thread part
-    is a send), counting the other posts stored on the same account of this campaign."""
-    account = config.accounts[post.channel]
-    moments = sorted(
-        [
-            row.scheduled_at
-            for row in others
-            if row.channel == post.channel
-            for _ in range(len(row.parts))
-        ]
-        + [post.scheduled_at] * len(post.parts)
-    )
-    for window, cap in account.limits.items():
-        if _over(moments, post.scheduled_at, window, cap):
-            yield _finding_post(
-                post,
-                "error",
-                "posting-limit",
-                f"with this post, {post.channel} would send more than {cap} times within "
-                f"{_words(window)} (the account's limit); the platform would refuse the excess",
-                "move the post to another time, or shorten the thread",
-            )
-            return
-
-
-def _over(moments: list[datetime], at: datetime, window: timedelta, cap: int) -> bool:
-    """Whether a window of `window` that holds `at` holds more than `cap` of `moments`."""
-    for start in moments:
-        if start <= at < start + window:
-            if sum(1 for m in moments if start <= m < start + window) > cap:
-                return True
-    return False
-
-
-def _words(window: timedelta) -> str:
-    minutes = int(window.total_seconds() // 60)
-    return f"{minutes // 60} hours" if minutes % 60 == 0 else f"{minutes} minutes"
-
-
-def _finding_post(
-    post: RenderedPost, severity: Severity, rule: str, message: str, fix: str
-) -> Finding:
-    return Finding(
-        severity,
-        rule,
-        message,
-        fix,
-        key=post.key,
-        day=post.day.date.isoformat(),
-        channel=post.channel,
-    )

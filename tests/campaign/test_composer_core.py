@@ -241,3 +241,24 @@ def test_draft_images_keep_their_alt_text(content: Content) -> None:
         images=(DraftImage("a.png", " Alt ", "abc"),),
     )
     assert to_source(content, draft).images[0].alt == "Alt"
+
+
+def test_the_accounts_cap_counts_the_other_stored_posts(shipped_config, store) -> None:
+    """Four sends per 15 minutes on X: Monday's three-part 10:00 thread plus a two-part post
+    at 10:05 is over; at 10:20 it is not."""
+    x = shipped_config.accounts["x"].model_copy(update={"posts_per_15min": 4})
+    config = shipped_config.model_copy(update={"accounts": {**shipped_config.accounts, "x": x}})
+    content = _content(config, store)
+    assert len(content.rows["2020-04-20-x"].parts) == 3
+    draft = Draft(
+        key=None,
+        channel="x",
+        date="2020-04-20",
+        time="10:05",
+        parts=("Stalking is a crime. {{ campaign.hashtag }}", "See it clearly."),
+    )
+    live = check_fields(content, draft)
+    [error] = live.errors
+    assert error.rule == "posting-limit" and "more than 4 times within 15 minutes" in error.message
+    assert error.key == "2020-04-20-x-2"
+    assert check_fields(content, replace(draft, time="10:20")).ok
