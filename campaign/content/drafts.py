@@ -8,9 +8,9 @@ with the theme the officer gives.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from campaign.content.source import ImageRef, PostSource, join_parts

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaign.checks.images import MB, NAMES, RULES, ImageFacts, NotAnImage, inspect_data
+from campaign.checks.images import MB, NAMES, RULES, ImageFacts, NotAnImage, inspect_bytes
 from campaign.errors import BadInput
 from campaign.present.platforms import display_name
 
@@ -42,7 +42,7 @@ def check_upload(data: bytes, name: str, platform: str) -> CheckedImage:
     if not data:
         raise ImageRefused(f"{shown} is empty: choose the picture again.")
     try:
-        facts = inspect_data(data)
+        facts = inspect_bytes(data)
     except NotAnImage as exc:
         raise ImageRefused(f"{shown} {exc}. Choose a PNG, JPEG, GIF or WebP picture.") from None
     platform_name = display_name(platform)
