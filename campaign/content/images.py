@@ -1,7 +1,7 @@
 """An image an officer uploads in the composer, judged by its bytes before it is stored.
 
 The name and the browser's content type say nothing reliable: Pillow decodes the bytes
-(`campaign.checks.images.inspect_data`, the same as `campaign check` uses on files). The formats
+(`campaign.checks.images.inspect_bytes`, the same as `campaign check` uses on files). The formats
 and sizes are the platforms' own, from the same table the checks use (`RULES`): an upload the
 platform would refuse, or advises against (Facebook over 4 MB), is refused here, in plain words,
 so the officer can export it again before it is part of a post.
@@ -78,8 +78,8 @@ class MediaFacts:
 
     mime: str
     size: int
-    width: int
-    height: int
+    width: int | None
+    height: int | None
 
 
 def check_media(facts: MediaFacts, name: str, platform: str) -> tuple[str, str, str] | None:

@@ -20,6 +20,7 @@ from campaign.content.images import MAX_UPLOAD_BYTES, ImageRefused, check_upload
 from campaign.content.live import check_fields
 from campaign.errors import BadInput, CheckFailed, PostNotFound
 from campaign.store.audit import MAX_REASON, Actor
+from campaign.store.content import StoredCampaign
 from campaign.web.auth import current_user, requires
 from campaign.web.composer_form import (
     FormError,
@@ -28,7 +29,7 @@ from campaign.web.composer_form import (
     draft_from_json,
 )
 from campaign.web.composer_view import composer_page, live_json, media_lookup, post_name
-from campaign.web.current import current, route
+from campaign.web.current import CampaignPage, current, route
 
 bp = Blueprint("composer", __name__)
 UPLOAD_ROOM = 256 * 1024  # the form's other fields beside the largest picture
@@ -84,7 +85,7 @@ def new() -> Any:
     return composer_page(content, draft, base_revision=None, copied_from=copied)
 
 
-def _posted(content: Any, key: str | None, base: int | None) -> Any:
+def _posted(content: StoredCampaign, key: str | None, base: int | None) -> Any:
     """A form post: a part button, a picture, or saving."""
     page = current()
     draft = draft_from_form(request.form, key)
@@ -148,7 +149,9 @@ def _posted(content: Any, key: str | None, base: int | None) -> Any:
     return redirect(url_for("composer.edit", key=source.key))
 
 
-def _attach(page: Any, draft: Draft, data: bytes, name: str, content: Any) -> tuple[Draft, str]:
+def _attach(
+    page: CampaignPage, draft: Draft, data: bytes, name: str, content: StoredCampaign
+) -> tuple[Draft, str]:
     """Store an uploaded picture (checked by its bytes) and attach it, with its alt text."""
     account = content.config.accounts.get(draft.channel)
     platform = account.platform if account is not None else "x"

@@ -13,14 +13,16 @@ from typing import Any
 from flask import render_template, url_for
 
 from campaign.checks.findings import CheckReport, Finding
-from campaign.config import Image
+from campaign.config import CampaignConfig, Image
 from campaign.content.drafts import Draft, to_source
 from campaign.content.images import MediaFacts
 from campaign.content.live import LiveCheck, MediaLookup, check_draft, field_of
+from campaign.content.source import PostSource
 from campaign.present.cards import CardSource, ImageView, rendered_card
 from campaign.present.platforms import display_name, length_limit
 from campaign.present.times import long_date, weekday
 from campaign.store import Store
+from campaign.store.content import StoredCampaign
 
 FIELD_NAMES = {
     "when": "Date and time",
@@ -38,7 +40,7 @@ class PaletteItem:
     expression: str  # what is inserted: "{{ helplines.stalking.number }}"
 
 
-def palette(config: Any) -> list[PaletteItem]:
+def palette(config: CampaignConfig) -> list[PaletteItem]:
     """The campaign's facts a post may name, as template variables: a number changed in one
     place changes in every post."""
     info = config.campaign
@@ -81,7 +83,7 @@ def media_lookup(store: Store) -> MediaLookup:
     return look
 
 
-def post_name(content: Any, source: Any) -> str:
+def post_name(content: StoredCampaign, source: PostSource) -> str:
     """'Monday 10:00 X post': how buttons and messages name a post."""
     account = content.config.accounts.get(source.channel)
     platform = display_name(account.platform) if account is not None else source.channel
@@ -89,7 +91,7 @@ def post_name(content: Any, source: Any) -> str:
     return f"{day} {source.time} {platform} post"
 
 
-def card_html(content: Any, live: LiveCheck) -> str:
+def card_html(content: StoredCampaign, live: LiveCheck) -> str:
     """The draft as a card, exactly as the preview draws one; '' when it could not render."""
     post = live.post
     if post is None or live.source is None:
@@ -117,12 +119,12 @@ def card_html(content: Any, live: LiveCheck) -> str:
     )
 
 
-def live_json(content: Any, live: LiveCheck) -> dict[str, Any]:
+def live_json(content: StoredCampaign, live: LiveCheck) -> dict[str, Any]:
     return {**live.as_json(), "card": card_html(content, live)}
 
 
 def composer_page(
-    content: Any,
+    content: StoredCampaign,
     draft: Draft,
     *,
     base_revision: int | None,

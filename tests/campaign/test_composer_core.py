@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,43 +14,32 @@ import pytest
 from PIL import Image
 
 from campaign.config import CampaignConfig
-from campaign.content.drafts import Draft, DraftImage, copy_to, new_key, to_source
+from campaign.content.drafts import Draft, DraftImage, copy_to, from_source, new_key, to_source
 from campaign.content.images import ImageRefused, MediaFacts, check_media, check_upload
-from campaign.content.library import Library
 from campaign.content.live import check_draft, check_fields
-from campaign.content.render import sources_from_config
 from campaign.content.source import PostSource, join_parts
 from campaign.content.when import resolve
+from campaign.errors import RevisionConflict
 from campaign.planning import store_plan
 from campaign.store import Store
+from campaign.store.content import StoredCampaign
 
 SLUG = "stalking-awareness-week-2020"
 
 
-@dataclass
-class Content:
-    """The shipped campaign as the composer reads it."""
-
-    config: CampaignConfig
-    library: Library
-    sources: dict[str, PostSource]
-    rows: dict[str, Any]
-
-
-def _content(config: CampaignConfig, store: Store) -> Content:
+def _content(config: CampaignConfig, store: Store) -> StoredCampaign:
+    """The campaign planned, then read back from the store as the composer reads it."""
     store_plan(config, store, "olly")
-    library = Library.from_folder(config.posts_dir)
-    sources = {s.key: s for s in sources_from_config(config, library)}
-    return Content(config, library, sources, {row.key: row for row in store.posts(SLUG)})
+    return store.content(SLUG)
 
 
 @pytest.fixture
-def content(shipped_config: CampaignConfig, store: Store) -> Content:
+def content(shipped_config: CampaignConfig, store: Store) -> StoredCampaign:
     return _content(shipped_config, store)
 
 
 @pytest.fixture
-def year_long(shipped_config: CampaignConfig, store: Store) -> Content:
+def year_long(shipped_config: CampaignConfig, store: Store) -> StoredCampaign:
     """The campaign stretched over both 2020 clock changes (29 March, 25 October)."""
     info = shipped_config.campaign.model_copy(
         update={"start": date(2020, 3, 1), "end": date(2020, 10, 31)}
@@ -58,7 +47,7 @@ def year_long(shipped_config: CampaignConfig, store: Store) -> Content:
     return _content(shipped_config.model_copy(update={"campaign": info}), store)
 
 
-def _draft(content: Content, key: str, **changes: Any) -> PostSource:
+def _draft(content: StoredCampaign, key: str, **changes: Any) -> PostSource:
     return replace(content.sources[key], **changes)
 
 
@@ -68,7 +57,7 @@ def _png(size: tuple[int, int] = (1200, 675), fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def test_a_three_part_thread_is_rendered_with_each_parts_count(content: Content) -> None:
+def test_a_three_part_thread_is_rendered_with_each_parts_count(content: StoredCampaign) -> None:
     source = content.sources["2020-04-21-x"]
     parts = [*source.parts_text(), "Call {{ helplines.stalking.number }} {{ campaign.hashtag }}"]
     live = check_draft(content, replace(source, text=join_parts(parts)))
@@ -80,7 +69,7 @@ def test_a_three_part_thread_is_rendered_with_each_parts_count(content: Content)
     assert live.as_json()["time"]["zone"] == "BST (UTC+01:00)"
 
 
-def test_a_part_over_the_limit_is_an_error_with_its_count(content: Content) -> None:
+def test_a_part_over_the_limit_is_an_error_with_its_count(content: StoredCampaign) -> None:
     source = content.sources["2020-04-21-x"]
     long = "Stalking is a crime. " * 20 + "{{ campaign.hashtag }}"
     live = check_draft(content, replace(source, text=join_parts([long])))
@@ -89,7 +78,7 @@ def test_a_part_over_the_limit_is_an_error_with_its_count(content: Content) -> N
     assert not live.ok
 
 
-def test_the_helpline_closed_at_the_weekend_is_a_warning(content: Content) -> None:
+def test_the_helpline_closed_at_the_weekend_is_a_warning(content: StoredCampaign) -> None:
     """Moved to Saturday, a post giving the stalking helpline's number warns it is closed."""
     live = check_draft(content, _draft(content, "2020-04-21-x", date=date(2020, 4, 25)))
     assert live.ok
@@ -99,7 +88,7 @@ def test_the_helpline_closed_at_the_weekend_is_a_warning(content: Content) -> No
     assert live.by_field()["when"] == [warning]
 
 
-def test_a_time_in_the_spring_forward_gap_is_refused(year_long: Content) -> None:
+def test_a_time_in_the_spring_forward_gap_is_refused(year_long: StoredCampaign) -> None:
     draft = _draft(year_long, "2020-04-21-x", date=date(2020, 3, 29), time="01:30")
     live = check_draft(year_long, draft)
     assert not live.ok
@@ -108,7 +97,7 @@ def test_a_time_in_the_spring_forward_gap_is_refused(year_long: Content) -> None
     assert live.parts, "the text is still shown"
 
 
-def test_an_ambiguous_time_needs_a_fold(year_long: Content) -> None:
+def test_an_ambiguous_time_needs_a_fold(year_long: StoredCampaign) -> None:
     draft = _draft(year_long, "2020-04-21-x", date=date(2020, 10, 25), time="01:30", fold=None)
     live = check_draft(year_long, draft)
     assert [f.rule for f in live.errors] == ["time"]
@@ -131,7 +120,7 @@ def test_resolve_says_what_is_missing() -> None:
     )
 
 
-def test_alt_text_is_required(content: Content) -> None:
+def test_alt_text_is_required(content: StoredCampaign) -> None:
     source = content.sources["2020-04-20-x"]
     [image] = source.images
     live = check_draft(content, replace(source, images=(replace(image, alt="  "),)))
@@ -139,7 +128,7 @@ def test_alt_text_is_required(content: Content) -> None:
     assert "images" in live.by_field()
 
 
-def test_a_date_without_a_day_asks_for_the_theme(year_long: Content) -> None:
+def test_a_date_without_a_day_asks_for_the_theme(year_long: StoredCampaign) -> None:
     draft = Draft(
         key=None,
         channel="x",
@@ -156,19 +145,19 @@ def test_a_date_without_a_day_asks_for_the_theme(year_long: Content) -> None:
     assert themed.source.key == "2020-05-04-x"
 
 
-def test_a_date_outside_the_campaign_is_refused(content: Content) -> None:
+def test_a_date_outside_the_campaign_is_refused(content: StoredCampaign) -> None:
     live = check_draft(
         content, _draft(content, "2020-04-21-x", date=date(2020, 5, 4), theme="Later")
     )
     assert "date" in [f.rule for f in live.errors]
 
 
-def test_no_date_is_a_finding_not_a_crash(content: Content) -> None:
+def test_no_date_is_a_finding_not_a_crash(content: StoredCampaign) -> None:
     live = check_fields(content, Draft(key=None, channel="x", date="", time="10:00"))
     assert [f.message for f in live.errors] == ["Give the date of the post."]
 
 
-def test_an_undefined_name_is_a_finding(content: Content) -> None:
+def test_an_undefined_name_is_a_finding(content: StoredCampaign) -> None:
     source = content.sources["2020-04-21-x"]
     live = check_draft(content, replace(source, text="Call {{ helplines.stalkin.number }}\n"))
     [error] = live.errors
@@ -176,7 +165,7 @@ def test_an_undefined_name_is_a_finding(content: Content) -> None:
     assert "stalkin" in error.message
 
 
-def test_text_repeating_another_post_of_the_account_is_refused(content: Content) -> None:
+def test_text_repeating_another_post_of_the_account_is_refused(content: StoredCampaign) -> None:
     """Duplicates are found against the other posts' stored text, whichever goes first."""
     monday = content.sources["2020-04-20-x"]
     copy = replace(content.sources["2020-04-26-x"], text=monday.text, images=monday.images)
@@ -184,7 +173,7 @@ def test_text_repeating_another_post_of_the_account_is_refused(content: Content)
     assert "duplicate-text" in [f.rule for f in live.errors]
 
 
-def test_a_copy_to_another_channel_gets_a_new_key(content: Content) -> None:
+def test_a_copy_to_another_channel_gets_a_new_key(content: StoredCampaign) -> None:
     draft = copy_to(content.sources["2020-04-21-x"], content, "facebook")
     assert draft.key is None and draft.channel == "facebook"
     source = to_source(content, draft)
@@ -223,7 +212,7 @@ def test_facebook_takes_no_webp() -> None:
     assert problem is not None and problem[0] == "image-format"
 
 
-def test_a_stored_image_is_judged_against_the_posts_platform(content: Content) -> None:
+def test_a_stored_image_is_judged_against_the_posts_platform(content: StoredCampaign) -> None:
     source = content.sources["2020-04-20-facebook"]
     [image] = source.images
     facts = {image.sha256: MediaFacts("image/webp", 2000, 1200, 675)}
@@ -231,7 +220,7 @@ def test_a_stored_image_is_judged_against_the_posts_platform(content: Content) -
     assert "image-format" in [f.rule for f in live.errors]
 
 
-def test_draft_images_keep_their_alt_text(content: Content) -> None:
+def test_draft_images_keep_their_alt_text(content: StoredCampaign) -> None:
     draft = Draft(
         key="2020-04-20-x",
         channel="x",
@@ -262,3 +251,31 @@ def test_the_accounts_cap_counts_the_other_stored_posts(shipped_config, store) -
     assert error.rule == "posting-limit" and "more than 4 times within 15 minutes" in error.message
     assert error.key == "2020-04-20-x-2"
     assert check_fields(content, replace(draft, time="10:20")).ok
+
+
+def test_a_draft_saved_from_the_composers_fields_clears_the_approval(content, store) -> None:
+    row = content.rows["2020-04-21-x"]
+    store.approve(SLUG, "alice", keys=[row.key], expected={row.key: row.content_hash})
+    draft = from_source(content.sources[row.key])
+    changed = replace(draft, parts=(draft.parts[0], draft.parts[1].replace("Worried?", "Scared?")))
+    base = content.revisions[row.key].number
+    result = store.edit_post(SLUG, row.key, to_source(content, changed), "olly", base_revision=base)
+    assert result.revision == base + 1
+    assert "Scared?" in result.row.parts[1]
+    [after] = store.posts(SLUG, keys=[row.key])
+    assert after.state == "draft" and after.approved_by is None
+
+
+def test_a_concurrent_save_is_refused(content, store) -> None:
+    """Two officers open the same post; the second to save is told, and nothing of theirs is
+    written."""
+    key = "2020-04-21-x"
+    base = content.revisions[key].number
+    draft = from_source(content.sources[key])
+    first = replace(draft, parts=("Know the signs. {{ campaign.hashtag }}", draft.parts[1]))
+    second = replace(draft, parts=("Learn the signs. {{ campaign.hashtag }}", draft.parts[1]))
+    store.edit_post(SLUG, key, to_source(content, first), "olly", base_revision=base)
+    with pytest.raises(RevisionConflict, match="changed by olly since you opened it"):
+        store.edit_post(SLUG, key, to_source(content, second), "alice", base_revision=base)
+    [row] = store.posts(SLUG, keys=[key])
+    assert row.parts[0] == "Know the signs. #SeeStalkingClearly"

@@ -127,6 +127,7 @@ def test_compose_a_thread_with_a_picture_and_save(page: Page, served: Served, tm
     row = served.row()
     assert len(row.parts) == 3 and row.parts[2] == "Worried? Call 0808 802 0300"
     [image] = row.media
+    assert image["file"].endswith("-know-the-signs.png")
     assert image["alt"] == "Dark blue card with the words: Know the signs of stalking."
     expect(page.get_by_label("Alt text for know-the-signs.png")).to_have_value(image["alt"])
 

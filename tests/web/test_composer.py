@@ -250,6 +250,7 @@ def test_an_uploaded_image_is_saved_with_its_alt_text(web, planned):
     assert saved.status_code == 302, saved.text
     [image] = _row(planned).media
     assert image["alt"] == "A dark blue card: Know the signs of stalking."
+    [image] = planned.revisions(SLUG, KEY)[-1].images
     served = client.get(f"/post/media/{image['sha256']}")
     assert served.status_code == 200 and served.mimetype == "image/png"
     assert served.data == _png()
