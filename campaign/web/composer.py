@@ -13,12 +13,13 @@ from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from campaign.content.drafts import Draft, DraftImage, copy_to, from_source
 from campaign.content.images import MAX_UPLOAD_BYTES, ImageRefused, check_upload
 from campaign.content.live import check_fields
-from campaign.errors import BadInput, CheckFailed, PostNotFound
+from campaign.errors import BadInput, CheckFailed, PostNotFound, RevisionConflict
 from campaign.store.audit import MAX_REASON, Actor
 from campaign.store.content import StoredCampaign
 from campaign.web.auth import current_user, requires
@@ -41,6 +42,18 @@ def _room_for_pictures(endpoint: str | None, values: dict[str, Any] | None) -> N
     before any `before_request` (the CSRF check reads the form first)."""
     if endpoint in ("composer.edit", "composer.new"):
         request.max_content_length = MAX_UPLOAD_BYTES + UPLOAD_ROOM
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    return render_template(
+        "error.html.j2",
+        title="The picture is too large",
+        message=f"Nothing was saved: the form with its picture is over "
+        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB, more than any platform takes. Go back, choose "
+        "a smaller picture (compress or resize it), and save again.",
+        code=413,
+    ), 413
 
 
 def _actor() -> Actor:
@@ -93,7 +106,11 @@ def _posted(content: StoredCampaign, key: str | None, base: int | None) -> Any:
     upload_error = ""
     upload = request.files.get("upload")
     if upload is not None and upload.filename:
-        draft, upload_error = _attach(page, draft, upload.read(), upload.filename, content)
+        try:
+            data = upload.read()
+        finally:  # a large picture is spooled to a temporary file: close it now
+            upload.close()
+        draft, upload_error = _attach(page, draft, data, upload.filename, content)
     parts, focus = apply_part_action(draft.parts, action)
     if action != "save":
         draft = replace(draft, parts=parts)
@@ -131,10 +148,12 @@ def _posted(content: StoredCampaign, key: str | None, base: int | None) -> Any:
             whole_plan=list(exc.findings),
             show_errors=True,
         ), 400
+    except RevisionConflict as exc:  # someone else saved first
+        return composer_page(content, draft, base_revision=base, live=live, conflict=str(exc)), 409
     except PostNotFound:
         raise
-    except BadInput as exc:  # someone else saved first, or the post was sent meanwhile
-        return composer_page(content, draft, base_revision=base, live=live, conflict=str(exc)), 409
+    except BadInput as exc:  # the post went out (or was cancelled) meanwhile, a key taken
+        return composer_page(content, draft, base_revision=base, live=live, refused=str(exc)), 409
     warnings = [f for f in result.report.warnings if f.key in (None, source.key)]
     flash(
         f"Saved {post_name(content, source)} (revision {result.revision}). "

@@ -135,6 +135,7 @@ def composer_page(
     upload_error: str = "",
     whole_plan: list[Finding] | None = None,
     conflict: str = "",
+    refused: str = "",
     copied_from: str | None = None,
 ) -> str:
     """The composer for `draft`; `live` is its check when the caller made one already."""
@@ -180,6 +181,7 @@ def composer_page(
         focus_part=focus_part,
         upload_error=upload_error,
         conflict=conflict,
+        refused=refused,
         copied_from=copied_from,
         images=[
             (image, url_for("composer.media", sha256=image.sha256), shown_name(image.file))

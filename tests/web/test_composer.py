@@ -4,11 +4,14 @@ cancelling and copying posts, as the signed-in officer, with CSRF and roles enfo
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from campaign.store.models import PostRow
 
@@ -59,9 +62,16 @@ def _unescape(text: str) -> str:
     return html.unescape(text)
 
 
+def _file(data: bytes, name: str) -> FileStorage:
+    return FileStorage(io.BytesIO(data), filename=name, content_type="application/octet-stream")
+
+
 def _save(client, path: str, fields: dict[str, list[str]], **extra):
-    data = {**fields, "action": ["save"], **extra}
-    return client.post(path, data=data, content_type="multipart/form-data")
+    """Post the form as a browser does. The body is encoded here, in memory: the test client
+    spools a large one to a temporary file it never closes."""
+    values = MultiDict({**fields, "action": ["save"], **extra})
+    boundary, body = encode_multipart(values)
+    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_the_composer_shows_each_part_the_palette_and_the_zone(web, planned):
@@ -228,7 +238,7 @@ def test_an_upload_that_is_not_an_image_is_refused_by_its_content(web, planned):
     client = web.sign_in("olly")
     fields = _form(client.get(EDIT).text)
     response = _save(
-        client, EDIT, fields, upload=(io.BytesIO(b"%PDF-1.4\n"), "card.png"), upload_alt=["A card"]
+        client, EDIT, fields, upload=_file(b"%PDF-1.4\n", "card.png"), upload_alt=["A card"]
     )
     assert response.status_code == 400
     assert "The picture was not added" in response.text and "not an image" in response.text
@@ -238,7 +248,7 @@ def test_an_upload_that_is_not_an_image_is_refused_by_its_content(web, planned):
 def test_an_uploaded_image_is_saved_with_its_alt_text(web, planned):
     client = web.sign_in("olly")
     fields = _form(client.get(EDIT).text)
-    missing_alt = _save(client, EDIT, fields, upload=(io.BytesIO(_png()), "card.png"))
+    missing_alt = _save(client, EDIT, fields, upload=_file(_png(), "card.png"))
     assert missing_alt.status_code == 400
     assert "card.png has no alt text" in missing_alt.text
     kept = _form(missing_alt.text)  # the picture stays attached, waiting for its alt text
@@ -319,3 +329,21 @@ def test_a_post_on_a_date_without_a_day_asks_for_the_theme(sunday_free, web, pla
         "Stalking is taken seriously",
         "stalking-is-taken-seriously",
     )
+
+
+def test_a_picture_of_a_few_megabytes_goes_through_the_form(web, planned):
+    """The app refuses bodies over 64 KB; the composer's forms take a picture up to 5 MB."""
+    client = web.sign_in("olly")
+    fields = _form(client.get(EDIT).text)
+    side = 700  # random pixels do not compress: about 1.5 MB
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(3 * side * side)).save(buffer, "PNG")
+    data = buffer.getvalue()
+    assert len(data) > 1024 * 1024
+    saved = _save(client, EDIT, fields, upload=_file(data, "noise.png"), upload_alt=["Noise"])
+    assert saved.status_code == 302, saved.text
+    [image] = _row(planned).media
+    assert image["file"].endswith("-noise.png")
+    too_big = _save(client, EDIT, fields, upload=_file(b"0" * 6 * 1024 * 1024, "big.png"))
+    assert too_big.status_code == 413
+    assert "The picture is too large" in too_big.text
