@@ -183,7 +183,13 @@ def check_draft(
     time = resolve(source.date, source.time, config.zone, source.fold)
     if not time.ok:
         found.append(
-            _finding(source, "error", "time", time.problem, "choose a time that happens once")
+            _finding(
+                source,
+                "error",
+                "time",
+                time.problem,
+                "pick a time of day, in the campaign's timezone",
+            )
         )
     if not config.campaign.start <= source.date <= config.campaign.end:
         found.append(
