@@ -347,3 +347,18 @@ def test_a_picture_of_a_few_megabytes_goes_through_the_form(web, planned):
     too_big = _save(client, EDIT, fields, upload=_file(b"0" * 6 * 1024 * 1024, "big.png"))
     assert too_big.status_code == 413
     assert "The picture is too large" in too_big.text
+
+
+def test_an_uploaded_picture_shows_on_the_weeks_card(web, planned):
+    """The week draws a post's pictures from the posts folder; an upload lives only in the
+    database, and its card must show it, not "Image missing"."""
+    client = web.sign_in("olly")
+    fields = _form(client.get(EDIT).text)
+    saved = _save(client, EDIT, fields, upload=_file(_png(), "card.png"), upload_alt=["A card"])
+    assert saved.status_code == 302, saved.text
+    week = client.get("/week").text
+    [file] = [item["file"] for item in _row(planned).media]
+    assert f'src="/week/media/{file}"' in week
+    assert f"Image missing: {file}" not in week
+    served = client.get(f"/week/media/{file}")
+    assert served.status_code == 200 and served.data == _png()
