@@ -247,3 +247,17 @@ def media(sha256: str) -> BaseResponse:
     response.cache_control.private = True
     response.cache_control.max_age = 3600  # the address is the content's hash: it never changes
     return response
+
+
+def stored_picture(page: CampaignPage, file: str) -> Response:
+    """A picture of a post by its name, from the database (where uploads live): the bytes of
+    the SHA-256 the post's current revision names."""
+    sources = page.store.content(page.slug).sources.values()
+    sha256 = next((i.sha256 for s in sources for i in s.images if i.file == file), None)
+    row = page.store.media(sha256) if sha256 else None
+    if row is None:
+        abort(404)
+    response = Response(row.data, mimetype=row.mime)
+    response.cache_control.private = True
+    response.cache_control.max_age = 300
+    return response

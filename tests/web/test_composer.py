@@ -358,7 +358,7 @@ def test_an_uploaded_picture_shows_on_the_weeks_card(web, planned):
     assert saved.status_code == 302, saved.text
     week = client.get("/week").text
     [file] = [item["file"] for item in _row(planned).media]
-    assert f'src="/week/media/{file}"' in week
+    assert f'src="/media/{file}"' in week
     assert f"Image missing: {file}" not in week
-    served = client.get(f"/week/media/{file}")
+    served = client.get(f"/media/{file}")
     assert served.status_code == 200 and served.data == _png()
