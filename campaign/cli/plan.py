@@ -1,4 +1,5 @@
-"""Commands on the plan in files: `check`, `plan`, `preview`, `export` (`init` is in init.py).
+"""Commands on the plan in files: `check`, `plan`, `preview` (`init` is in init.py, `export`
+in export.py).
 
 What a body needs is imported in the body, so `campaign --help` stays quick.
 """
@@ -303,28 +304,6 @@ def preview(cli: CliContext, output: Path | None) -> None:
             ", ".join(differ),
         )
     console.print(f"Preview written to {target} – open it in a browser.")
-
-
-@click.command()
-@pass_campaign
-@click.option(
-    "--ics",
-    "ics_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Write the stored plan as an iCalendar file here.",
-)
-def export(cli: CliContext, ics_path: Path) -> None:
-    """Export the stored plan for the team calendar."""
-    from campaign.ics import plan_to_ics
-    from campaign.outputs import write_output
-
-    slug = cli.slug
-    store = cli.store
-    rows = store.posts(slug)
-    campaign = store.campaign(slug)
-    write_output(ics_path, plan_to_ics(campaign, rows, store.clock.now()))
-    make_console().print(f"Wrote {len(rows)} events to {ics_path}.")
 
 
 def _report_json(posts: list[Any], report: CheckReport) -> dict[str, Any]:
