@@ -260,3 +260,31 @@ def test_a_campaign_planned_with_an_organisation_file_exports_standing_alone(
         assert live(fresh) == live(store)
     finally:
         fresh.engine.dispose()
+
+
+def test_a_template_file_named_otherwise_than_a_slug_plans_and_exports(
+    campaign_dir: Path, store: Store, tmp_path: Path, clock: ManualClock
+) -> None:
+    """A post's key comes from its template's file name ("Monday_X.j2" gives
+    "2020-04-21-x-Monday_X"), which config.toml could not write as a `key`: such a post is
+    stored, rebuilt from the database and exported without one."""
+    posts = campaign_dir / "posts" / "know-the-signs"
+    (posts / "x.j2").rename(posts / "Monday_X.j2")
+    config_path = campaign_dir / "config.toml"
+    config_path.write_text(
+        config_path.read_text(encoding="utf-8").replace(
+            "know-the-signs/x.j2", "know-the-signs/Monday_X.j2"
+        ),
+        encoding="utf-8",
+    )
+    store_plan(load_config(config_path), store, "planner")
+    content = store.content(SLUG)
+    assert "2020-04-21-x-Monday_X" in content.sources
+
+    export(store, tmp_path / "exported")
+    fresh = Store.open(f"sqlite:///{tmp_path / 'fresh.db'}", clock)
+    try:
+        store_plan(load_config(tmp_path / "exported" / "config.toml"), fresh, "planner")
+        assert live(fresh) == live(store)
+    finally:
+        fresh.engine.dispose()
