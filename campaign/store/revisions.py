@@ -75,6 +75,7 @@ def write_revision(
     session.add(revision)
     session.flush()
     row.revision_id = revision.id
+    row.media = list(revision.images)  # with each image's SHA-256: the daemon sends those bytes
     return revision
 
 
