@@ -16,7 +16,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Array, InlineTable, Table
 
-from campaign.config import CampaignConfig, Day, PostSpec, post_key
+from campaign.config import CampaignConfig, Day, PostSpec
 from campaign.content.render import days_of
 from campaign.content.source import PostSource
 
@@ -105,13 +105,14 @@ def _day(day: Day) -> Table:
 
 
 def _post(day: Day, spec: PostSpec) -> InlineTable:
-    """A post's entry; its `key` only when its template's name would not give it."""
+    """A post's entry; its `key` only when its template's name would not give it
+    (`PostSource.spec`)."""
     entry = tomlkit.inline_table()
     entry.update({"channel": spec.channel, "time": spec.time})
     if spec.fold is not None:
         entry["fold"] = spec.fold
     entry["template"] = spec.template
-    if post_key(day, spec.model_copy(update={"key": None})) != spec.key:
+    if spec.key is not None:
         entry["key"] = spec.key
     if spec.images:
         images = tomlkit.array()
