@@ -79,9 +79,7 @@ def _pack(cli: CliContext, folder: Path, force: bool, quiet: bool) -> dict[str, 
     slug = cli.slug
     store = cli.store
     content = store.content(slug)
-    pack = export_pack(
-        content.config, content.library, content.sources, store.media_bytes, folder, force=force
-    )
+    pack = export_pack(content, store.media_bytes, folder, force=force)
     if not quiet:
         own = f" ({len(pack.own)} of posts edited or written in the dashboard)" if pack.own else ""
         make_console().print(

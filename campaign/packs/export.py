@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from campaign.config import CampaignConfig
 from campaign.content.library import TEMPLATE_SUFFIX, Library
 from campaign.content.source import ImageRef, PostSource
 from campaign.errors import BadInput
 from campaign.outputs import prepare_folder, write_folder
 from campaign.packs.config_toml import config_text
+from campaign.states import PostState
+from campaign.store.content import StoredCampaign
 
 POSTS = "posts"
 
@@ -52,36 +53,40 @@ class PackFiles:
         )
 
 
-def pack_files(
-    config: CampaignConfig,
-    library: Library,
-    sources: dict[str, PostSource],
-    read: Callable[[str], bytes | None],
-) -> PackFiles:
-    """The files of the campaign as stored (`store.content(slug)` gives `config`, `library`
-    and `sources`; `read` gives an image's bytes by SHA-256)."""
+def pack_files(content: StoredCampaign, read: Callable[[str], bytes | None]) -> PackFiles:
+    """The files of the campaign as stored (`store.content(slug)`; `read` gives an image's
+    bytes by SHA-256)."""
     pack = PackFiles()
-    for name, text in sorted(library.templates.items()):
+    for name, text in sorted(content.library.templates.items()):
         pack.files[_inside(name, "template")] = text
+    sources = content.sources
     images = _images(sources.values(), read, pack)
-    written = {key: _with_own_template(source, library, pack) for key, source in sources.items()}
-    written = {
-        key: source.with_changes(
+    written = [_with_own_template(source, content.library, pack) for source in sources.values()]
+    written = [
+        source.with_changes(
             images=tuple(
                 ImageRef(images.get((i.file, i.sha256), i.file), i.alt, i.sha256)
                 for i in source.images
             )
         )
-        for key, source in written.items()
-    }
-    pack.files["config.toml"] = config_text(config, list(written.values()), pack.notes)
+        for source in written
+    ]
+    unsourced = sorted(
+        key
+        for key, row in content.rows.items()
+        if key not in sources and row.state != PostState.CANCELLED
+    )
+    if unsourced:
+        pack.notes.append(
+            f"{len(unsourced)} post(s) sent before this version stored posts' sources are not "
+            f"in it: {', '.join(unsourced)}"
+        )
+    pack.files["config.toml"] = config_text(content.config, written, pack.notes)
     return pack
 
 
 def export_pack(
-    config: CampaignConfig,
-    library: Library,
-    sources: dict[str, PostSource],
+    content: StoredCampaign,
     read: Callable[[str], bytes | None],
     folder: Path,
     *,
@@ -90,7 +95,7 @@ def export_pack(
     """Write the campaign as stored to `folder` (new or empty; with `force`, its config.toml
     and posts/ are replaced and anything else in it, such as .git, is kept)."""
     _refuse_a_full_folder(folder, force)
-    pack = pack_files(config, library, sources, read)  # everything read before writing
+    pack = pack_files(content, read)  # everything read before anything is written
     write_pack(folder, pack.files)
     return pack
 

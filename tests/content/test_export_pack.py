@@ -63,10 +63,7 @@ def edit_and_add(store: Store) -> None:
 
 
 def export(store: Store, folder: Path, **options: bool):
-    content = store.content(SLUG)
-    return export_pack(
-        content.config, content.library, content.sources, store.media_bytes, folder, **options
-    )
+    return export_pack(store.content(SLUG), store.media_bytes, folder, **options)
 
 
 def live(store: Store) -> dict[str, tuple[str, object]]:
