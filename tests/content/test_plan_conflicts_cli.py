@@ -136,3 +136,23 @@ def test_a_post_edited_here_and_removed_from_the_files_is_listed_as_removed(
     assert "removed from the files" in next(
         line for line in result.stdout.splitlines() if KEY in line
     )
+
+
+def test_the_plan_sentence_and_table_say_how_many_dashboard_edits_were_kept() -> None:
+    from rich.console import Console
+
+    from campaign.cli import tables
+    from campaign.present.plan import changes_sentence
+    from campaign.store import PlanChanges
+
+    changes = PlanChanges(edited=["a"], kept=["b", "c"])
+    assert changes_sentence(changes) == (
+        "Plan updated: 1 edited (need approval again); kept 2 edits made in the dashboard."
+    )
+    assert changes_sentence(PlanChanges(kept=["b"])) == (
+        "Plan updated: nothing had changed; kept 1 edit made in the dashboard."
+    )
+    console = Console(width=200, record=True)
+    console.print(tables.changes_table(changes))
+    row = next(line for line in console.export_text().splitlines() if "dashboard" in line)
+    assert "kept as edited in the dashboard" in row and "2" in row and "b, c" in row
