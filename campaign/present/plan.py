@@ -49,4 +49,5 @@ def conflict_words(conflict: Conflict) -> str:
     """'text, time' or 'removed from the files': what a plan found changed on both sides."""
     if conflict.kind == "removed":
         return "removed from the files"
-    return ", ".join(conflict.differs) or "its wording"
+    # Nothing listed: saved in the dashboard while the plan ran (it read the older revision).
+    return ", ".join(conflict.differs) or "saved while this plan ran: plan again"
