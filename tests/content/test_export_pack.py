@@ -285,3 +285,24 @@ def test_a_template_file_named_otherwise_than_a_slug_plans_and_exports(
         assert live(fresh) == live(store)
     finally:
         fresh.engine.dispose()
+
+
+def test_an_export_that_cannot_be_complete_writes_nothing(edited: Store, tmp_path: Path) -> None:
+    from campaign.errors import BadInput
+
+    folder = tmp_path / "exported"
+    with pytest.raises(BadInput, match="the image .* is not in the database"):
+        export_pack(edited.content(SLUG), lambda sha256: None, folder)
+    assert list(tmp_path.iterdir()) == [tmp_path / "week"]  # no folder, no staging folder
+
+
+def test_a_relative_sqlite_database_is_kept_and_the_rest_left_to_their_defaults(
+    campaign_dir: Path, store: Store, edit, tmp_path: Path
+) -> None:
+    edit("config.toml", 'url = "sqlite:///campaign.db"', 'url = "sqlite:///week.db"')
+    store_plan(load_config(campaign_dir / "config.toml"), store, "planner")
+    export(store, tmp_path / "exported")
+    data = tomllib.loads((tmp_path / "exported" / "config.toml").read_text(encoding="utf-8"))
+    assert data["database"] == {"url": "sqlite:///week.db"}
+    assert "checks" not in data  # the shipped settings are the defaults
+    assert "publishing" not in data
