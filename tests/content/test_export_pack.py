@@ -32,13 +32,13 @@ def png() -> bytes:
     return buffer.getvalue()
 
 
-def edit_and_add(store: Store) -> None:
+def edit_and_add(store: Store, slug: str = SLUG) -> None:
     """In the dashboard: a post's text changed and moved half an hour; a new post with an
     uploaded image."""
-    content = store.content(SLUG)
+    content = store.content(slug)
     source = content.sources[KEY]
     store.edit_post(
-        SLUG,
+        slug,
         KEY,
         source.with_changes(
             text=source.text.replace("Stalking is a crime.", "Stalking is a crime, always.", 1),
@@ -50,7 +50,7 @@ def edit_and_add(store: Store) -> None:
     upload = store.add_media(png(), "our card.png")
     other = content.sources["2020-04-22-x"]
     store.create_post(
-        SLUG,
+        slug,
         other.with_changes(
             key=NEW,
             time="16:00",
@@ -66,10 +66,10 @@ def export(store: Store, folder: Path, **options: bool):
     return export_pack(store.content(SLUG), store.media_bytes, folder, **options)
 
 
-def live(store: Store) -> dict[str, tuple[str, object]]:
+def live(store: Store, slug: str = SLUG) -> dict[str, tuple[str, object]]:
     return {
         post.key: (post.content_hash, post.scheduled_at)
-        for post in store.posts(SLUG)
+        for post in store.posts(slug)
         if post.state != PostState.CANCELLED
     }
 
@@ -307,3 +307,23 @@ def test_a_relative_sqlite_database_is_kept_and_the_rest_left_to_their_defaults(
     assert data["database"] == {"url": "sqlite:///week.db"}
     assert "checks" not in data  # the shipped settings are the defaults
     assert "publishing" not in data
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_a_campaign_edited_on_postgresql_exports_to_the_same_posts(
+    postgres_url: str, campaign_dir: Path, edit, tmp_path: Path, clock: ManualClock
+) -> None:
+    slug = "export-round-trip"
+    edit("config.toml", 'slug = "stalking-awareness-week-2020"', f'slug = "{slug}"')
+    store = Store.open(postgres_url, clock)
+    fresh = Store.open(f"sqlite:///{tmp_path / 'fresh.db'}", clock)
+    try:
+        store_plan(load_config(campaign_dir / "config.toml"), store, "planner")
+        edit_and_add(store, slug)
+        export_pack(store.content(slug), store.media_bytes, tmp_path / "exported")
+        store_plan(load_config(tmp_path / "exported" / "config.toml"), fresh, "planner")
+        assert live(fresh, slug) == live(store, slug) and len(live(store, slug)) == 15
+    finally:
+        store.engine.dispose()
+        fresh.engine.dispose()
