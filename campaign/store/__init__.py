@@ -50,6 +50,7 @@ from campaign.store.models import (
 )
 from campaign.store.plan_sync import PlanChanges, sync_plan
 from campaign.store.retry import is_busy, while_busy
+from campaign.store.review import review_settings
 
 __all__ = [
     "AccountRow",
@@ -185,12 +186,13 @@ class Store:
         expected: Mapping[str, str] | None = None,
         allow_past: bool = True,
         dry_run: bool = False,
+        allow_self_approval: bool = False,
     ) -> approvals.ApprovalResult:
         """Approve drafts (by key, by day, or all when neither is given), all or none.
 
         `expected` maps each key to the content hash the approver was shown; it is checked in
         this transaction, so a plan stored a moment earlier refuses the approval instead of
-        attaching it to text nobody saw (see `approvals.approve`).
+        attaching it to text nobody saw. The two-person rule: see `review.py`.
         """
         who = as_actor(actor)
         with self.transaction() as session:
@@ -203,6 +205,8 @@ class Store:
                 self.clock.now(),
                 expected=expected,
                 allow_past=allow_past,
+                allow_own=allow_self_approval or review_settings(campaign).self_approval,
+                refuse_own=len(keys) == 1,
             )
             if dry_run:
                 session.rollback()
