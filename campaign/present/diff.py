@@ -10,6 +10,7 @@ part exactly, and "same" and "removed" the old one.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import zip_longest
@@ -45,7 +46,7 @@ def word_diff(old: str, new: str) -> tuple[tuple[Op, str], ...]:
     return tuple(runs)
 
 
-def parts_diff(old: list[str] | tuple[str, ...], new: list[str] | tuple[str, ...]) -> list[PartDiff]:
+def parts_diff(old: Sequence[str], new: Sequence[str]) -> list[PartDiff]:
     """Part by part (a part added or removed at the end is all added or all removed)."""
     return [
         PartDiff(number, word_diff(before or "", after or ""))
