@@ -51,6 +51,7 @@ from campaign.store.models import (
 from campaign.store.plan_sync import PlanChanges, sync_plan
 from campaign.store.retry import is_busy, while_busy
 from campaign.store.review import review_settings
+from campaign.store.review_api import ReviewStore
 
 __all__ = [
     "AccountRow",
@@ -81,8 +82,8 @@ class Store:
         # of this process queue on a lock instead of in SQLite's busy handler, whose sleeps
         # (1, 2, 5 ... 100 ms) would make a burst of due posts late. PostgreSQL needs none.
         self._local_writer = threading.RLock() if engine.dialect.name == "sqlite" else None
-        # What the daemon calls: intent-named methods over every campaign, no sessions.
-        self.publishing = PublishingStore(self)
+        # What the daemon and review pages call: intent-named methods, no sessions.
+        self.publishing, self.review = PublishingStore(self), ReviewStore(self)
 
     @classmethod
     def open(cls, url: str, clock: Clock | None = None) -> Store:
@@ -190,9 +191,8 @@ class Store:
     ) -> approvals.ApprovalResult:
         """Approve drafts (by key, by day, or all when neither is given), all or none.
 
-        `expected` maps each key to the content hash the approver was shown; it is checked in
-        this transaction, so a plan stored a moment earlier refuses the approval instead of
-        attaching it to text nobody saw. The two-person rule: see `review.py`.
+        `expected` maps each key to the content hash the approver was shown, checked in this
+        transaction: a plan stored a moment earlier refuses it. Two-person rule: `review.py`.
         """
         who = as_actor(actor)
         with self.transaction() as session:

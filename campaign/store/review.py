@@ -4,18 +4,33 @@ Two people see every post: whoever made a post's latest revision cannot approve 
 campaign's stored `[review] self_approval` says this is a one-person office. Names are compared
 as recorded (the revision's author, the approver's user name). A post without a revision (stored
 before revisions were kept) has no author, so the rule cannot hold it back.
+
+A comment belongs to the revision it was written on. "Request changes" is a comment of the kind
+"changes-requested" that also withdraws the post's approval; the post stays "sent back" until a
+new revision is made (the comment is then on an older revision).
 """
 
 from __future__ import annotations
 
+import unicodedata
+from datetime import datetime
+from typing import Any
+
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.config import Review
 from campaign.errors import BadInput, StoreError
-from campaign.store.models import CampaignRow, PostRow
+from campaign.store.audit import MAX_REASON, Actor, record
+from campaign.store.content_rows import CommentRow, RevisionRow
+from campaign.store.models import CampaignRow, PostRow, PostState
+from campaign.store.transitions import transition
 
 OWN_WORK = "you wrote the latest version; another person must approve it"
+COMMENT, CHANGES_REQUESTED = "comment", "changes-requested"
+MAX_COMMENT = 4_000
+REVIEWABLE = (PostState.DRAFT, PostState.APPROVED, PostState.SCHEDULED)  # not yet on its way
 
 
 class OwnWork(BadInput):
@@ -25,8 +40,8 @@ class OwnWork(BadInput):
         self.keys = keys
         super().__init__(
             f"nothing was approved: you wrote the latest version of {', '.join(keys)}, so "
-            "another person must approve "
-            f"{'it' if len(keys) == 1 else 'them'}: two people see every post"
+            f"another person must approve {'it' if len(keys) == 1 else 'them'}: two people see "
+            "every post"
         )
 
 
@@ -43,14 +58,101 @@ def review_settings(campaign: CampaignRow) -> Review:
         ) from None
 
 
+def current_revision(session: Session, row: PostRow) -> RevisionRow | None:
+    return session.get(RevisionRow, row.revision_id) if row.revision_id is not None else None
+
+
 def latest_author(session: Session, row: PostRow) -> str | None:
     """Who made the post's current revision (None: the post has no revision)."""
-    revision_id = getattr(row, "revision_id", None)
-    if revision_id is None:
-        return None
-    return None
+    revision = current_revision(session, row)
+    return revision.author if revision is not None else None
 
 
 def own_work(session: Session, rows: list[PostRow], name: str) -> list[PostRow]:
     """The posts among `rows` whose latest revision `name` made."""
     return [row for row in rows if latest_author(session, row) == name]
+
+
+def add_comment(
+    session: Session,
+    campaign: CampaignRow,
+    row: PostRow,
+    actor: Actor,
+    now: datetime,
+    body: str,
+    *,
+    kind: str = COMMENT,
+) -> CommentRow:
+    """A comment on the post's current revision, audited ("commented")."""
+    text = comment_text(body)
+    comment = CommentRow(
+        campaign_id=campaign.id,
+        post_id=row.id,
+        revision_id=row.revision_id,
+        author=actor.name,
+        at=now,
+        kind=kind,
+        body=text,
+    )
+    session.add(comment)
+    session.flush()
+    if kind == COMMENT:
+        record(session, campaign, "commented", actor, now, post=row, **_said(comment))
+    return comment
+
+
+def request_changes(
+    session: Session, campaign: CampaignRow, row: PostRow, actor: Actor, now: datetime, body: str
+) -> CommentRow:
+    """Send the post back with a comment (required): its approval, if any, is withdrawn."""
+    if row.state not in REVIEWABLE:
+        raise BadInput(
+            f"post {row.key} is {row.state}: only a post not yet sent can be sent back for changes"
+        )
+    comment = add_comment(session, campaign, row, actor, now, body, kind=CHANGES_REQUESTED)
+    said = _said(comment)
+    if row.state == PostState.DRAFT:
+        record(session, campaign, CHANGES_REQUESTED, actor, now, post=row, **said)
+        return comment
+    row.clear_approval()
+    transition(
+        session, campaign, row, PostState.DRAFT, actor, now, action=CHANGES_REQUESTED, **said
+    )
+    return comment
+
+
+def comments(session: Session, row: PostRow) -> list[CommentRow]:
+    """The post's comments, oldest first."""
+    query = select(CommentRow).where(CommentRow.post_id == row.id)
+    return list(session.scalars(query.order_by(CommentRow.at, CommentRow.id)))
+
+
+def sent_back(row: PostRow, thread: list[CommentRow]) -> CommentRow | None:
+    """The request for changes the post is waiting on: the latest one, if it is on the current
+    revision (a new revision answers it)."""
+    requests = [comment for comment in thread if comment.kind == CHANGES_REQUESTED]
+    if not requests or requests[-1].revision_id != row.revision_id:
+        return None
+    return requests[-1]
+
+
+def comment_text(body: str) -> str:
+    """The comment, stripped; refused if empty, too long, or holding control characters other
+    than line breaks and tabs."""
+    text = body.replace("\r\n", "\n").strip()
+    if not text:
+        raise BadInput("the comment is empty: say what should change")
+    if len(text) > MAX_COMMENT:
+        raise BadInput(
+            f"the comment is {len(text):,} characters long; at most {MAX_COMMENT:,} are allowed"
+        )
+    if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in text):
+        raise BadInput("the comment contains control characters: write it as plain text")
+    return text
+
+
+def _said(comment: CommentRow) -> dict[str, Any]:
+    """What the audit log keeps of a comment: its id and its text on one line, cut short."""
+    flat = " ".join(comment.body.split())
+    cut = flat if len(flat) <= MAX_REASON else flat[: MAX_REASON - 1] + "…"
+    return {"comment_id": comment.id, "comment": cut, "revision_id": comment.revision_id}
