@@ -117,7 +117,9 @@ def approve() -> Any:
         return _confirm_late(page, shown, exc)
     if result.changed:
         count = len(result.changed)
-        flash(f"Approved {count} post{'s' if count != 1 else ''}: {', '.join(result.changed)}.")
+        flash(
+            f"Approved {count} post{'s' if count != 1 else ''}: {', '.join(result.changed)}.", "ok"
+        )
     for key, why in result.skipped.items():
         flash(f"Not approved ({why}): {key}.", "warn")
     return redirect(url_for("review.queue"))
