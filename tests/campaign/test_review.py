@@ -57,6 +57,17 @@ def test_self_approval_true_in_the_config_lifts_the_rule(store, campaign_dir, ed
     assert store.approve(SLUG, "olive", keys=[MONDAY_X]).changed == [MONDAY_X]
 
 
+def test_self_approval_can_be_set_once_for_the_force_in_organisation_toml(tmp_path, campaign_dir):
+    (tmp_path / "organisation.toml").write_text("[review]\nself_approval = true\n", "utf-8")
+    path = campaign_dir / "config.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "[campaign]\n", '[campaign]\norganisation_file = "../organisation.toml"\n', 1
+    )
+    path.write_text(text, encoding="utf-8")
+    assert load_config(path).review.self_approval is True
+
+
 def test_a_rehearsal_may_approve_its_own_posts_when_it_says_so(planned):
     revise(planned, SLUG, MONDAY_X, "rehearsal")
     result = planned.approve(SLUG, "rehearsal", keys=[MONDAY_X], allow_self_approval=True)
