@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from campaign.config import Review
 from campaign.errors import BadInput, StoreError
+from campaign.fingerprints import FINGERPRINT
 from campaign.store.audit import MAX_REASON, Actor, record
 from campaign.store.content_rows import CommentRow, RevisionRow
 from campaign.store.models import CampaignRow, PostRow, PostState
@@ -102,9 +103,27 @@ def add_comment(
 
 
 def request_changes(
-    session: Session, campaign: CampaignRow, row: PostRow, actor: Actor, now: datetime, body: str
+    session: Session,
+    campaign: CampaignRow,
+    row: PostRow,
+    actor: Actor,
+    now: datetime,
+    body: str,
+    *,
+    shown_hash: str | None = None,
 ) -> CommentRow:
-    """Send the post back with a comment (required): its approval, if any, is withdrawn."""
+    """Send the post back with a comment (required): its approval, if any, is withdrawn.
+
+    With `shown_hash` (the content hash of the version the reviewer read), a post saved again
+    in between is refused: the request would otherwise land on a version nobody read.
+    """
+    if shown_hash is not None and not (
+        FINGERPRINT.fullmatch(shown_hash) and row.content_hash.startswith(shown_hash)
+    ):
+        raise BadInput(
+            f"nothing was sent back: post {row.key} was changed since you read it. Read the "
+            "new version, then ask for changes again if they are still needed"
+        )
     if row.state not in REVIEWABLE:
         raise BadInput(
             f"post {row.key} is {row.state}: only a post not yet sent can be sent back for changes"

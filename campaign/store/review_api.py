@@ -25,14 +25,19 @@ class ReviewStore:
             campaign, [row] = self._store._signoff_rows(session, slug, [key], None)
             return review.add_comment(session, campaign, row, who, self._store.clock.now(), body)
 
-    def request_changes(self, slug: str, key: str, actor: str | Actor, body: str) -> CommentRow:
+    def request_changes(
+        self, slug: str, key: str, actor: str | Actor, body: str, *, shown_hash: str | None = None
+    ) -> CommentRow:
         """Send the post back with a comment; its approval, if any, is withdrawn. Locks the
-        campaign as an approval does, so the two never interleave."""
+        campaign as an approval does, so the two never interleave. With `shown_hash`, a post
+        changed since the reviewer read it is refused."""
         who = as_actor(actor)
         with self._store.transaction() as session:
             campaign, [row] = self._store._signoff_rows(session, slug, [key], None)
             now = self._store.clock.now()
-            return review.request_changes(session, campaign, row, who, now, body)
+            return review.request_changes(
+                session, campaign, row, who, now, body, shown_hash=shown_hash
+            )
 
     def comments(self, slug: str, key: str) -> list[CommentRow]:
         with self._store.reading() as session:

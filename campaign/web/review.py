@@ -149,7 +149,13 @@ def request_changes() -> BaseResponse:
     user = current_user()
     assert user is not None
     try:
-        page.store.review.request_changes(page.slug, key, Actor.web(user.username), body)
+        page.store.review.request_changes(
+            page.slug,
+            key,
+            Actor.web(user.username),
+            body,
+            shown_hash=request.form.get("shown", ""),
+        )
     except BadInput as exc:
         flash(f"Nothing changed: {exc}.", "error")
         return redirect(url_for("review.queue") + f"#review-{key}")

@@ -84,13 +84,19 @@ def test_comment_and_request_changes_from_the_queue(web, planned):
     officer = web.sign_in("olly")
     web.post(officer, "/review/comment", {"key": MONDAY_X, "body": "Is this OK?"}, "/review")
     approver = web.sign_in("alice")
-    empty = web.post(approver, "/review/request-changes", {"key": MONDAY_X, "body": " "}, "/review")
+    shown = _hash(planned, MONDAY_X)
+    empty = web.post(
+        approver,
+        "/review/request-changes",
+        {"key": MONDAY_X, "body": " ", "shown": shown},
+        "/review",
+    )
     assert empty.status_code == 302 and _state(planned, MONDAY_X) == "draft"
     assert not [e for e in planned.audit_log(SLUG) if e.action == "changes-requested"]
     web.post(
         approver,
         "/review/request-changes",
-        {"key": MONDAY_X, "body": "Please shorten it."},
+        {"key": MONDAY_X, "body": "Please shorten it.", "shown": shown},
         "/review",
     )
     html = approver.get("/review").text
@@ -100,6 +106,20 @@ def test_comment_and_request_changes_from_the_queue(web, planned):
         officer, "/review/request-changes", {"key": MONDAY_FB, "body": "x"}, "/review"
     )
     assert refused.status_code == 403
+
+
+def test_a_request_for_changes_is_bound_to_the_version_read(web, planned):
+    approver = web.sign_in("alice")
+    shown = _hash(planned, MONDAY_X)
+    revise(planned, SLUG, MONDAY_X, "olly", ["Saved while alice was reading."])
+    data = {"key": MONDAY_X, "body": "Too long.", "shown": shown}
+    web.post(approver, "/review/request-changes", data, "/review")
+    assert planned.review.comments(SLUG, MONDAY_X) == []
+    assert "was changed since you read it" in approver.get("/review").text
+    data["shown"] = _hash(planned, MONDAY_X)
+    web.post(approver, "/review/request-changes", data, "/review")
+    [comment] = planned.review.comments(SLUG, MONDAY_X)
+    assert comment.kind == "changes-requested"
 
 
 def test_approve_all_lists_what_it_approves_and_what_it_leaves(web, planned, clock):
