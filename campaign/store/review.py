@@ -2,8 +2,11 @@
 
 Two people see every post: whoever made a post's latest revision cannot approve it, unless the
 campaign's stored `[review] self_approval` says this is a one-person office. Names are compared
-as recorded (the revision's author, the approver's user name). A post without a revision (stored
-before revisions were kept) has no author, so the rule cannot hold it back.
+as recorded (the revision's author, the approver's user name). The author that counts is the
+one who wrote the words: a revision saved in the dashboard. A revision from the files records
+who ran `campaign plan`, who imported the text but did not necessarily write it (the files'
+history says who did), so it names no author here, and the command-line flow of planning then
+approving the week stays as it was. A post without a revision has no author either.
 
 A comment belongs to the revision it was written on. "Request changes" is a comment of the kind
 "changes-requested" that also withdraws the post's approval; the post stays "sent back" until a
@@ -21,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.config import Review
+from campaign.content.source import ORIGIN_FILES
 from campaign.errors import BadInput, StoreError
 from campaign.fingerprints import FINGERPRINT
 from campaign.store.audit import MAX_REASON, Actor, record
@@ -64,9 +68,16 @@ def current_revision(session: Session, row: PostRow) -> RevisionRow | None:
 
 
 def latest_author(session: Session, row: PostRow) -> str | None:
-    """Who made the post's current revision (None: the post has no revision)."""
-    revision = current_revision(session, row)
-    return revision.author if revision is not None else None
+    """Who wrote the post's current version in the dashboard (None: it came from the files,
+    or the post has no revision)."""
+    return written_by(current_revision(session, row))
+
+
+def written_by(revision: RevisionRow | None) -> str | None:
+    """The author the two-person rule counts: of a revision saved in the dashboard."""
+    if revision is None or revision.origin == ORIGIN_FILES:
+        return None
+    return revision.author
 
 
 def own_work(session: Session, rows: list[PostRow], name: str) -> list[PostRow]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from campaign.store.content_rows import CommentRow, RevisionRow
 from campaign.store.models import AuditRow, CampaignRow, PostRow, PostState
-from campaign.store.review import comments, current_revision, sent_back
+from campaign.store.review import comments, current_revision, sent_back, written_by
 
 NEEDS_APPROVAL, CHANGED, SENT_BACK = "needs-approval", "changed", "sent-back"
 GROUPS = (NEEDS_APPROVAL, CHANGED, SENT_BACK)
@@ -34,7 +34,8 @@ class QueueItem:
     request: CommentRow | None = None  # the request for changes it waits on
     approved_parts: list[str] | None = None  # the approved version's parts, if kept
     approved_by: str | None = None  # who approved the version it changed from
-    author: str | None = None  # who made the current revision
+    author: str | None = None  # who wrote the current version in the dashboard (None: files)
+    planned_by: str | None = None  # who planned it from the files
 
 
 def queue(session: Session, campaign: CampaignRow) -> list[QueueItem]:
@@ -54,7 +55,9 @@ def queue(session: Session, campaign: CampaignRow) -> list[QueueItem]:
         thread = comments(session, row)
         request = sent_back(row, thread)
         item = QueueItem(row, NEEDS_APPROVAL, revision, thread, request)
-        item.author = revision.author if revision is not None else None
+        item.author = written_by(revision)
+        if revision is not None and item.author is None:
+            item.planned_by = revision.author
         approved = approvals.get(row.id)
         if request is not None:
             item.group = SENT_BACK

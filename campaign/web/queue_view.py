@@ -104,7 +104,11 @@ def queue_view(
     for item in items:
         row = item.row
         when = item.revision.created_at if item.revision is not None else row.updated_at
-        who = item.author or "from the files"
+        who = item.author or (
+            f"from the files (planned by {item.planned_by})"
+            if item.planned_by
+            else "from the files"
+        )
         thread = [_comment(comment, zone) for comment in item.thread]
         post = QueuedPost(
             key=row.key,

@@ -13,7 +13,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from campaign.errors import BadInput, ContentChanged, TimePassed
+from campaign.config import CampaignConfig
+from campaign.errors import BadInput, CampaignError, ContentChanged, TimePassed
 from campaign.present.late import late_heading
 from campaign.store.approvals import late_posts
 from campaign.store.audit import Actor
@@ -37,10 +38,21 @@ def _view(page: CampaignPage) -> QueueView:
         page.zone,
         user.username,
         store.review.self_approval(page.slug),
-        page.config,
+        _config(page),
         lambda file: url_for("week.media", file=file),
         store.clock.now(),
     )
+
+
+def _config(page: CampaignPage) -> CampaignConfig | None:
+    """The config cards are built with: the files', else the one stored with the campaign
+    (None: neither can be read; the posts' text is then shown plainly)."""
+    if page.config is not None:
+        return page.config
+    try:
+        return page.store.content(page.slug).config
+    except CampaignError:
+        return None
 
 
 @route(bp, "/review")
@@ -59,7 +71,7 @@ def queue() -> str:
         empty=EMPTY,
         late=late_notes(late, page.zone),
         max_comment=MAX_COMMENT,
-        min_reading_ease=page.config.checks.min_reading_ease if page.config else 0,
+        min_reading_ease=_reading_ease(page),
     )
 
 
@@ -180,6 +192,11 @@ def _confirm_late(page: CampaignPage, shown: dict[str, str], refused: TimePassed
         action=url_for("review.approve"),
         back=url_for("review.queue"),
     )
+
+
+def _reading_ease(page: CampaignPage) -> float:
+    config = _config(page)
+    return config.checks.min_reading_ease if config is not None else 0.0
 
 
 def _key() -> str:

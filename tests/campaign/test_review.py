@@ -44,8 +44,12 @@ def test_in_a_bulk_approval_own_posts_are_skipped_with_the_reason(planned):
     assert _state(planned, MONDAY_X) == "draft"
 
 
-def test_a_post_without_a_revision_has_no_author_so_the_rule_does_not_hold_it(planned):
+def test_a_version_from_the_files_names_no_author_so_whoever_planned_it_may_approve(planned):
+    [revision] = planned.revisions(SLUG, MONDAY_X)
+    assert (revision.origin, revision.author) == ("files", "officer")
     assert planned.approve(SLUG, "officer", keys=[MONDAY_X]).changed == [MONDAY_X]
+    [item] = [item for item in planned.review.queue(SLUG) if item.row.key == MONDAY_FB]
+    assert (item.author, item.planned_by) == (None, "officer")
 
 
 def test_self_approval_true_in_the_config_lifts_the_rule(store, campaign_dir, edit):
@@ -121,7 +125,7 @@ def test_the_queue_diffs_a_changed_post_against_the_approved_version(planned):
     items = {item.row.key: item for item in planned.review.queue(SLUG)}
     changed = items[MONDAY_X]
     assert changed.group == CHANGED and changed.approved_by == "alice"
-    assert changed.approved_parts == ["Call 101 any time."]
+    assert changed.approved_parts == ["Call 101 any time. #SeeStalkingClearly"]
     assert changed.author == "olive"
     assert items[MONDAY_FB].group == NEEDS_APPROVAL
     planned.approve(SLUG, "alice", keys=[MONDAY_FB])

@@ -168,3 +168,16 @@ def test_the_queue_says_who_changed_a_post_and_when(web, planned, clock):
     revise(planned, SLUG, MONDAY_X, "olly", ["New words."])
     html = web.sign_in("alice").get(f"/c/{SLUG}/review").text
     assert "Latest version: olly, Mon 13 Apr 10:05 BST" in html
+
+
+def test_the_queue_shows_cards_from_the_stored_campaign_when_its_files_are_gone(
+    planned, campaign_dir, session_clock
+):
+    from campaign.web import create_app
+    from tests.web.conftest import Web
+
+    (campaign_dir / "config.toml").unlink()
+    app = create_app(None, planned, secret_key="k" * 32, clock=session_clock)
+    html = Web(app).sign_in("alice").get(f"/c/{SLUG}/review").text
+    assert f'<article class="card" id="post-{MONDAY_X}"' in html
+    assert "Approve Monday 10:00 X post" in html
