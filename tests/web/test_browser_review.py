@@ -1,6 +1,6 @@
 """The approval queue in a real browser: an approver reads what changed since they approved a
 post (a word-level diff), approves it, and sends another post back with a comment; axe-core
-finds nothing serious at desktop and phone widths."""
+finds nothing serious at desktop and phone widths, on the queue and on the user admin page."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Served:
         config = load_config(campaign_dir / "config.toml")
         store_plan(config, self.store, "olly")
         add_user(self.store, "olly", PASSWORD, "officer")
-        add_user(self.store, "alice", PASSWORD, "approver")
+        add_user(self.store, "alice", PASSWORD, "admin")  # approves, and manages users
         revise(self.store, SLUG, MONDAY_X, "olly", ["Stalking is a crime. Call 101 today."])
         self.store.approve(SLUG, "alice", keys=[MONDAY_X])
         revise(self.store, SLUG, MONDAY_X, "olly", ["Stalking is a crime. Call 999 today."])
@@ -109,3 +109,9 @@ def test_approve_with_the_diff_and_request_changes(page: Page, served: Served):
     assert [e.actor for e in served.store.audit_log(SLUG) if e.action == "changes-requested"] == [
         "alice"
     ]
+
+    page.goto(served.url + "/admin/users")
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert axe_violations(page) == []
