@@ -206,7 +206,7 @@ def test_warnings_do_not_block_saving(web, planned):
     assert "1 warning to look at" in client.get(response.headers["Location"]).text
 
 
-def test_a_time_the_clocks_skip_is_refused(web, planned):
+def test_a_time_that_is_not_a_time_is_refused(web, planned):
     client = web.sign_in("olly")
     fields = _form(client.get(EDIT).text)
     fields["time"] = ["25:00"]
