@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from campaign.checks import CheckReport
 from campaign.config import CampaignConfig
+from campaign.planning import CheckedPlan
 from campaign.present.cards import CardSource, CardView, ImageView, row_card
 from campaign.present.diff import PartDiff, parts_diff
 from campaign.present.platforms import display_name
@@ -90,11 +92,16 @@ def queue_view(
     config: CampaignConfig | None,
     media_url: Callable[[str], str],
     now: datetime,
+    checked: CheckedPlan | None = None,
 ) -> QueueView:
+    """The queue's posts as cards; with `checked` (the stored campaign checked), each card
+    shows its findings."""
     source = None
     if config is not None:
         source = CardSource(
             config,
+            report=checked.report if checked is not None else CheckReport(),
+            rendered={post.key: post for post in checked.posts} if checked else None,
             image=lambda image: ImageView(image.file, image.alt, media_url(image.file)),
             fingerprints=False,  # the page's forms carry the hash themselves
             now=now,

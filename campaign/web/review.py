@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from campaign.config import CampaignConfig
 from campaign.errors import BadInput, CampaignError, ContentChanged, TimePassed
+from campaign.planning import CheckedPlan, check_sources
 from campaign.present.late import late_heading
 from campaign.store.approvals import late_posts
 from campaign.store.audit import Actor
@@ -33,26 +34,33 @@ def _view(page: CampaignPage) -> QueueView:
     user = current_user()
     assert user is not None
     store = page.store
+    config, checked = _checked(page)
     return queue_view(
         store.review.queue(page.slug),
         page.zone,
         user.username,
         store.review.self_approval(page.slug),
-        _config(page),
+        config,
         lambda file: url_for("week.media", file=file),
         store.clock.now(),
+        checked,
     )
 
 
-def _config(page: CampaignPage) -> CampaignConfig | None:
-    """The config cards are built with: the files', else the one stored with the campaign
-    (None: neither can be read; the posts' text is then shown plainly)."""
-    if page.config is not None:
-        return page.config
+def _checked(page: CampaignPage) -> tuple[CampaignConfig | None, CheckedPlan | None]:
+    """The stored campaign's config and checks, so each card shows what an approver must
+    know (a helpline closed at the post's time...); else the files' config without checks
+    (a campaign planned before sources were stored); (None, None): the text is shown plainly."""
     try:
-        return page.store.content(page.slug).config
+        content = page.store.content(page.slug)
+        checked = check_sources(content.config, content.sources.values(), content.library)
+        return content.config, checked
     except CampaignError:
-        return None
+        return page.config, None
+
+
+def _config(page: CampaignPage) -> CampaignConfig | None:
+    return _checked(page)[0]
 
 
 @route(bp, "/review")
