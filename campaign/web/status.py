@@ -1,8 +1,14 @@
 """The dashboard's live status: the banner and every post's status, for the pages and
-`/api/status`. The words are `campaign.present`'s, shared with the terminal."""
+`/api/status`. The words are `campaign.present`'s, shared with the terminal.
+
+The banner never says "Publishing is ON" in green while nothing sends: when no publishing
+service has beaten recently, it says that approved posts will not go out and who must start
+the service, in a warning style (`tone` "stopped").
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from campaign.config import Publishing
@@ -16,7 +22,23 @@ from campaign.web.current import CampaignPage
 
 __all__ = ["Banner", "banner", "post_status", "publishing", "status_json"]
 
-Banner = HealthView  # the line at the top of every page
+STOPPED_TITLE = "Approved posts will NOT go out: the publishing service is not running"
+STOPPED_DETAIL = (
+    "Publishing is switched on, but nothing is sending posts. Approving still works, yet no "
+    "post will be published until the publishing service is started. The person who runs "
+    "the server for your team must start it."
+)
+
+
+@dataclass(frozen=True)
+class Banner(HealthView):
+    """The line at the top of every page; `tone` chooses its style: "on" (green, something is
+    sending), "paused" (red) or "stopped" (a warning: switched on, but nothing sends)."""
+
+    tone: str = "on"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
 
 
 def publishing(page: CampaignPage) -> Publishing:
@@ -32,8 +54,18 @@ def banner(
     """The campaign's banner (a pause of everything outranks the campaign's own state)."""
     timeout = publishing(page).heartbeat_timeout_seconds
     health = publishing_health(store, page.slug, now, timeout)
-    view = health_view(health, rows, now, page.zone)
-    return view, health
+    return truthful(health_view(health, rows, now, page.zone)), health
+
+
+def truthful(view: HealthView) -> Banner:
+    """The view as the banner shows it: "ON" only while a publishing service is alive."""
+    fields = asdict(view)
+    if view.paused:
+        return Banner(**fields, tone="paused")
+    if view.daemons_ok:
+        return Banner(**fields, tone="on")
+    fields.update(title=STOPPED_TITLE, detail=STOPPED_DETAIL)
+    return Banner(**fields, tone="stopped")
 
 
 def status_json(store: Store, page: CampaignPage, now: datetime) -> dict[str, object]:

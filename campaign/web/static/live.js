@@ -18,8 +18,9 @@
   function applyBanner(b) {
     var banner = document.querySelector("[data-live=banner]");
     if (!banner) { return; }
-    banner.classList.toggle("paused", b.paused);
-    banner.classList.toggle("on", !b.paused);
+    ["on", "paused", "stopped"].forEach(function (tone) {
+      banner.classList.toggle(tone, b.tone === tone);
+    });
     setText(banner.querySelector("[data-live=title]"), b.title);
     setText(banner.querySelector("[data-live=detail]"), b.detail);
     var daemons = banner.querySelector("[data-live=daemons]");
