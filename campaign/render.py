@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from campaign.config import CampaignConfig, Day, Helpline, Image, PostSpec, post_key
+from campaign.content.library import Library
 from campaign.errors import TemplateError
 from campaign.present.times import weekday
 
@@ -96,17 +98,44 @@ class RenderedPost(PostContent):
     day_number: int
     spec: PostSpec
     template_path: Path
+    source_text: str = ""  # the post's own template text (findings point at its lines)
 
     @property
     def channel(self) -> str:
         return self.spec.channel
 
 
-def environment(posts_dir: Path) -> jinja2.Environment:
+class LibraryLoader(jinja2.BaseLoader):
+    """Templates from a `Library`, and the posts' own texts (written in the browser) under
+    names of their own, so one post's edit never changes another's template."""
+
+    def __init__(self, library: Library, own: dict[str, str], posts_dir: Path) -> None:
+        self.library, self.own, self.posts_dir = library, own, posts_dir
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if template in self.own:
+            return self.own[template], template, lambda: True
+        text = self.library.templates.get(template)
+        if text is None:
+            raise jinja2.TemplateNotFound(template)
+        return text, str(self.posts_dir / template), lambda: True
+
+
+def own_template(key: str) -> str:
+    """The name a post's own text renders under (errors name it)."""
+    return f"post {key} (as written in the dashboard).j2"
+
+
+def environment(
+    posts_dir: Path, library: Library | None = None, own: dict[str, str] | None = None
+) -> jinja2.Environment:
     """The single Jinja environment for post templates: plain text, strict about names."""
+    if library is None:
+        library = Library.from_folder(posts_dir)
     return jinja2.Environment(
-        # utf-8-sig: a byte order mark (some Windows editors write one) is not post text.
-        loader=jinja2.FileSystemLoader(posts_dir, encoding="utf-8-sig"),
+        loader=LibraryLoader(library, own or {}, posts_dir),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -115,13 +144,20 @@ def environment(posts_dir: Path) -> jinja2.Environment:
     )
 
 
-def render_plan(config: CampaignConfig) -> list[RenderedPost]:
-    """Render every post of the configured week, in time order."""
+def render_plan(
+    config: CampaignConfig, library: Library | None = None, own: dict[str, str] | None = None
+) -> list[RenderedPost]:
+    """Render every post of the configured week, in time order.
+
+    `library`: the templates and images (default: the posts folder); `own`: post key -> the
+    post's own template text, for posts written in the dashboard.
+    """
     posts_dir = config.posts_dir  # resolved once: it touches the file system
-    env = environment(posts_dir)
-    digests: dict[str, str | None] = {}  # each image file is read and hashed once
+    library = library or Library.from_folder(posts_dir)
+    own = own or {}
+    env = environment(posts_dir, library, {own_template(key): text for key, text in own.items()})
     posts = [
-        render_post(env, config, number, day, spec, posts_dir=posts_dir, digests=digests)
+        render_post(env, config, number, day, spec, posts_dir=posts_dir, library=library, own=own)
         for number, day in enumerate(sorted(config.days, key=lambda d: d.date), start=1)
         for spec in day.posts
     ]
@@ -136,9 +172,11 @@ def render_post(
     spec: PostSpec,
     *,
     posts_dir: Path,
-    digests: dict[str, str | None] | None = None,
+    library: Library,
+    own: dict[str, str],
 ) -> RenderedPost:
-    """One post; `posts_dir` is `config.posts_dir`, `digests` the image hashes known so far."""
+    """One post; `posts_dir` is `config.posts_dir`, `own` the posts' own texts by key."""
+    key = post_key(day, spec)
     account = config.accounts[spec.channel]
     scheduled_at = config.scheduled_at(day, spec)
     local_time = scheduled_at.astimezone(config.zone)
@@ -155,10 +193,11 @@ def render_post(
         helplines=dict(config.helplines),
         contact=dict(config.contact),
     )
-    text = _render_text(env, spec.template, context, posts_dir)
+    name = own_template(key) if key in own else spec.template
+    text = _render_text(env, name, context, posts_dir)
     parts = split_thread(text)
     return RenderedPost(
-        key=post_key(day, spec),
+        key=key,
         day=day,
         day_number=number,
         spec=spec,
@@ -168,7 +207,10 @@ def render_post(
         local_time=local_time,
         parts=parts,
         images=spec.images,
-        content_hash=content_hash(parts, spec.images, posts_dir, digests),
+        content_hash=hash_content(
+            parts, [(i.file, i.alt, library.digest(i.file)) for i in spec.images]
+        ),
+        source_text=own[key] if key in own else library.templates.get(spec.template, ""),
     )
 
 
@@ -200,10 +242,15 @@ def content_hash(
     for image in images:
         if image.file not in digests:
             digests[image.file] = _file_digest(posts_dir / image.file)
-    media = [
-        {"file": image.file, "alt": image.alt, "sha256": digests[image.file]} for image in images
-    ]
-    payload = json.dumps({"parts": list(parts), "media": media}, sort_keys=True)
+    return hash_content(parts, [(image.file, image.alt, digests[image.file]) for image in images])
+
+
+def hash_content(
+    parts: tuple[str, ...] | list[str], media: list[tuple[str, str, str | None]]
+) -> str:
+    """SHA-256 of text parts and (file, alt text, SHA-256 of the bytes) of each image."""
+    described = [{"file": file, "alt": alt, "sha256": sha256} for file, alt, sha256 in media]
+    payload = json.dumps({"parts": list(parts), "media": described}, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -264,6 +311,8 @@ def _template_frame(exc: BaseException, fallback: str, posts_dir: Path) -> tuple
     """The innermost template file (relative to the posts folder) and line in a rendering
     traceback (Jinja maps them); the fallback and no line when no template frame is there."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith("post ") and frame.filename.endswith(".j2"):
+            return frame.filename, frame.lineno
         if frame.filename.endswith(".j2"):
             path = Path(frame.filename)
             try:

@@ -117,8 +117,18 @@ def post_finding(
         day=post.day.date.isoformat(),
         channel=post.channel,
         template=post.spec.template,
-        line=locate(post.template_path, needle) if needle else None,
+        line=locate_in_post(post, needle) if needle else None,
     )
+
+
+def locate_in_post(post: RenderedPost, needle: str) -> int | None:
+    """The first line of the post's own template text holding `needle`."""
+    if not post.source_text:
+        return locate(post.template_path, needle)
+    for number, line in enumerate(post.source_text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
 
 
 def config_finding(

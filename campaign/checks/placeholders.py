@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from campaign.checks.findings import Finding, config_finding, locate, post_finding
+from campaign.checks.findings import Finding, config_finding, locate_in_post, post_finding
 from campaign.config import CampaignConfig
 from campaign.packs.facts import fact_of_field
 from campaign.render import RenderedPost
@@ -119,7 +119,7 @@ def _wanted(placeholder: str) -> str:
 def _needle(post: RenderedPost, found: str) -> str:
     """Text that is on the template line: the placeholder, or its words before any variable."""
     for needle in (found, found.split("\n")[0], " ".join(found.split()[:3])):
-        if locate(post.template_path, needle):
+        if locate_in_post(post, needle):
             return needle
     return found
 

@@ -83,6 +83,8 @@ class CampaignRow(Base):
     settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     media_dir: Mapped[str | None] = mapped_column(Text)
     config_path: Mapped[str | None] = mapped_column(Text)
+    # The config as planned, without its days (migration 0009): posts render without the files.
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     accounts: Mapped[list[AccountRow]] = relationship(
         secondary="campaign_accounts", viewonly=True, order_by="AccountRow.key"
@@ -183,6 +185,10 @@ class PostRow(Base):
     first_attempt_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
     sent_in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the content came from (migration 0009): the current revision of its source, and
+    # the source hash the files gave at the last plan (None: the post was made in the browser).
+    revision_id: Mapped[int | None] = mapped_column(Integer)
+    files_hash: Mapped[str | None] = mapped_column(String(64))
 
     account: Mapped[AccountRow] = relationship()
 
