@@ -36,13 +36,24 @@ from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
 from campaign.store.approvals import ApprovalResult, late_posts
 from campaign.store.audit import MAX_REASON, Actor
+from campaign.web import moves
 from campaign.web.auth import current_user, requires
 from campaign.web.cards import week_view
 from campaign.web.current import CampaignPage, current, route
 from campaign.web.status import banner, publishing
 from campaign.web.stored import stored_page
+from campaign.web.week_filters import (
+    apply_filter,
+    channel_choices,
+    latest_revisions,
+    movable,
+    parse_filter,
+    post_names,
+    state_choices,
+)
 
 bp = Blueprint("week", __name__)
+bp.register_blueprint(moves.bp)  # its views are "week.moves.*"
 SCOPES = ("post", "day", "week")
 
 
@@ -59,6 +70,8 @@ def week() -> str:
         checked, problem = check_plan(config), None
     except CampaignError as exc:  # a broken template must not hide the stored week
         checked, problem = None, str(exc)
+    now = store.clock.now()
+    chosen = parse_filter(request.args, [choice.value for choice in channel_choices(config, rows)])
     view = week_view(
         config,
         rows,
@@ -66,10 +79,25 @@ def week() -> str:
         store.audit_log(slug),
         lambda file: url_for("week.media", file=file),
         template_error=problem,
-        now=store.clock.now(),
+        now=now,
     )
+    user = current_user()
+    assert user is not None
+    latest = latest_revisions(store, page.row)
     return render_template(
-        "week.html.j2", week=view, banner=top, config=config, max_reason=MAX_REASON
+        "week.html.j2",
+        week=view,
+        days=apply_filter(view.days, chosen, user.username, latest),
+        latest=latest,
+        movable=movable,
+        names=post_names(view.days, page.zone),
+        today=now.astimezone(page.zone).date(),
+        chosen=chosen,
+        channels=channel_choices(config, rows),
+        states=state_choices(),
+        banner=top,
+        config=config,
+        max_reason=MAX_REASON,
     )
 
 
