@@ -22,6 +22,7 @@ from campaign.errors import BadInput as RevisionConflict  # TEMP until the core 
 from campaign.present.platforms import display_name
 from campaign.present.times import long_date, weekday
 from campaign.store.audit import Actor
+from campaign.store.models import PostRow
 from campaign.wall_time import format_offset
 from campaign.web.auth import current_user, requires
 from campaign.web.current import current, route
@@ -44,13 +45,10 @@ def move() -> Response | str:
     key = request.form.get("key", "")
     back = url_for("week.week") + _query() + f"#post-{key}"
     day, wall, chosen = _when()
-    content = page.store.content(page.slug)
-    source = content.sources.get(key)
-    if source is None:
-        abort(
-            404, description="There is no such post in this campaign (it may have been cancelled)."
-        )
-    name = _name(source, content.rows[key].account.platform)
+    found = page.store.posts(page.slug, keys=[key]) if key else []
+    if not found:
+        abort(404, description="There is no such post in this campaign.")
+    name = _name(found[0], page.zone)
     if chosen is None:
         refusal, choices = _wall_time(day, wall, page.zone)
         if refusal:
@@ -64,6 +62,10 @@ def move() -> Response | str:
                 choices=choices,
                 form=request.form,
             )
+    content = page.store.content(page.slug)
+    source = content.sources.get(key)
+    if source is None:
+        abort(404, description="This post cannot be moved: it was cancelled.")
     moved = _moved(source, content.sources.values(), day, chosen or f"{wall:%H:%M}")
     user = current_user()
     assert user is not None
@@ -164,6 +166,7 @@ def _moved(source: PostSource, others: Iterable[PostSource], day: date, at: str)
     return source.with_changes(**changes)
 
 
-def _name(source: PostSource, platform: str) -> str:
+def _name(row: PostRow, zone: ZoneInfo) -> str:
     """'the Monday 10:00 X post', as the week page names it."""
-    return f"the {weekday(source.date)} {source.time[:5]} {display_name(platform)} post"
+    local = row.scheduled_at.astimezone(zone)
+    return f"the {weekday(local.date())} {local:%H:%M} {display_name(row.account.platform)} post"
