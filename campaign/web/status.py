@@ -8,6 +8,7 @@ the service, in a warning style (`tone` "stopped").
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from campaign.store.facts import CampaignFacts
 from campaign.store.models import PostRow
 from campaign.web.current import CampaignPage
 
-__all__ = ["Banner", "banner", "post_status", "publishing", "status_json"]
+__all__ = ["Banner", "banner", "card_version", "post_status", "publishing", "status_json"]
 
 STOPPED_TITLE = "Approved posts will NOT go out: the publishing service is not running"
 STOPPED_DETAIL = (
@@ -68,6 +69,24 @@ def truthful(view: HealthView) -> Banner:
     return Banner(**fields, tone="stopped")
 
 
+def card_version(row: PostRow) -> str:
+    """What a post's card shows changes with this (state, text, approval, attempts): live.js
+    asks for the whole card again when it does."""
+    fields = (
+        row.state,
+        row.revision_id,
+        row.content_hash,
+        row.approved_by,
+        row.approved_at,
+        row.attempts,
+        row.last_error,
+        row.platform_post_id,
+        row.scheduled_at,
+        row.updated_at,
+    )
+    return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:16]
+
+
 def status_json(store: Store, page: CampaignPage, now: datetime) -> dict[str, object]:
     """What the pages poll: the banner, and every post's status by key. No secrets, no markup."""
     rows = store.posts(page.slug)
@@ -79,5 +98,8 @@ def status_json(store: Store, page: CampaignPage, now: datetime) -> dict[str, ob
         "now": now.isoformat(),
         "banner": top.as_dict(),
         "counts": counts,
-        "posts": {row.key: post_status(row, page.zone, now).as_dict() for row in rows},
+        "posts": {
+            row.key: {**post_status(row, page.zone, now).as_dict(), "version": card_version(row)}
+            for row in rows
+        },
     }

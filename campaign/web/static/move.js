@@ -21,16 +21,17 @@
     });
   }
 
-  document.querySelectorAll("[data-move]").forEach(function (item) {
-    item.addEventListener("dragstart", function (event) {
-      dragged = item.getAttribute("data-move");
-      event.dataTransfer.setData("text/plain", dragged);
-      event.dataTransfer.effectAllowed = "move";
-    });
-    item.addEventListener("dragend", function () {
-      dragged = null;
-      clearTargets();
-    });
+  /* Listened for on the document: live.js replaces chips and lines when a post changes. */
+  document.addEventListener("dragstart", function (event) {
+    var item = event.target.closest ? event.target.closest("[data-move]") : null;
+    if (!item) { return; }
+    dragged = item.getAttribute("data-move");
+    event.dataTransfer.setData("text/plain", dragged);
+    event.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragend", function () {
+    dragged = null;
+    clearTargets();
   });
 
   document.querySelectorAll("[data-drop-day]").forEach(function (target) {
