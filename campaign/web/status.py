@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from campaign.config import Publishing
 from campaign.health import Health, publishing_health
 from campaign.present.health import HealthView, health_view
 from campaign.present.status import post_status
+from campaign.present.times import short_time
 from campaign.store import Store
 from campaign.store.facts import CampaignFacts
 from campaign.store.models import PostRow
@@ -55,18 +57,28 @@ def banner(
     """The campaign's banner (a pause of everything outranks the campaign's own state)."""
     timeout = publishing(page).heartbeat_timeout_seconds
     health = publishing_health(store, page.slug, now, timeout)
-    return truthful(health_view(health, rows, now, page.zone)), health
+    return truthful(health_view(health, rows, now, page.zone), health, page.zone), health
 
 
-def truthful(view: HealthView) -> Banner:
+def truthful(view: HealthView, health: Health, zone: ZoneInfo) -> Banner:
     """The view as the banner shows it: "ON" only while a publishing service is alive."""
     fields = asdict(view)
     if view.paused:
         return Banner(**fields, tone="paused")
     if view.daemons_ok:
         return Banner(**fields, tone="on")
-    fields.update(title=STOPPED_TITLE, detail=STOPPED_DETAIL)
+    fields.update(title=STOPPED_TITLE, detail=STOPPED_DETAIL, daemons=_silent(health, zone))
     return Banner(**fields, tone="stopped")
+
+
+def _silent(health: Health, zone: ZoneInfo) -> str:
+    """Since when nothing has sent: never, or the last sign of life of the newest service."""
+    if not health.daemons:
+        return "The publishing service has not been started for this database yet."
+    last = max(daemon.heartbeat_at for daemon in health.daemons)
+    return (
+        f"The publishing service was last heard from at {short_time(last, zone)}; it has stopped."
+    )
 
 
 def card_version(row: PostRow) -> str:

@@ -89,9 +89,9 @@ def channel_choices(config: CampaignConfig | None, rows: list[PostRow]) -> list[
         for key, account in config.accounts.items():
             named[key] = f"{display_name(account.platform)} {account.handle or account.name}"
     for row in rows:
-        account = row.account
+        stored = row.account
         named.setdefault(
-            row.channel, f"{display_name(account.platform)} {account.handle or account.name}"
+            row.channel, f"{display_name(stored.platform)} {stored.handle or stored.name}"
         )
     return [Choice(key, label) for key, label in named.items()]
 

@@ -26,6 +26,8 @@ def test_no_daemon_ever_is_a_warning_naming_who_must_start_it(web, planned):
     assert shown.startswith("stopped ")
     assert ON not in shown and STOPPED in shown
     assert "The person who runs the server for your team must start it" in shown
+    assert "has not been started for this database yet" in shown
+    assert "campaign daemon" not in shown  # no command names for officers
     status = client.get("/api/status").json["banner"]
     assert (status["tone"], status["title"]) == (
         "stopped",
@@ -40,6 +42,7 @@ def test_a_daemon_whose_heartbeat_is_stale_is_not_publishing(web, planned, clock
     client = web.sign_in("alice")
     shown = _banner(client.get("/week").text)
     assert shown.startswith("stopped ") and STOPPED in shown and ON not in shown
+    assert "last heard from at Mon 13 Apr 09:59 BST; it has stopped" in shown
     assert client.get("/api/status").json["banner"]["tone"] == "stopped"
 
 
