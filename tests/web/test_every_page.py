@@ -94,6 +94,9 @@ PAGES: dict[str, Visit] = {
         "/week", "This post's time has passed", then=_approve_a_post_whose_time_has_passed
     ),
     "month calendar": Visit("/calendar?month=2020-04", "Everything going out in April 2020"),
+    "month, compact list, filtered": Visit(
+        "/calendar?month=2020-04&view=list&channel=x&mine=1", "Everything going out"
+    ),
     "results": Visit("/results", "Results", "ann"),
     "compare": Visit(f"/results/compare?with={SECOND}", "Stalking Awareness Week", "ann"),
     "stored view": Visit(f"/c/{SECOND}/week", "Week and sign-off"),
