@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from difflib import get_close_matches
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the checks import errors; a runtime import would be a cycle
     from campaign.checks.findings import Finding
@@ -206,6 +206,34 @@ class TimePassed(BadInput):
         super().__init__(
             f"nothing was approved: the time of {', '.join(times)} has passed; approving "
             "now sends late or marks missed"
+        )
+
+
+class RevisionConflict(BadInput):
+    """Someone saved the post since this change was started from it: nothing was saved."""
+
+    def __init__(self, key: str, current: int, base: int, author: str) -> None:
+        self.key, self.current, self.base, self.author = key, current, base, author
+        super().__init__(
+            f"{key} was changed by {author} since you opened it (version {current}, you started "
+            f"from version {base}): nothing was saved. Open it again to see their change."
+        )
+
+
+class PlanConflict(CampaignError):
+    """The files changed posts that were edited in the dashboard since the last plan: a plan
+    never overwrites an edit silently. Nothing was stored."""
+
+    exit_code = 1
+
+    def __init__(self, conflicts: list[Any]) -> None:
+        self.conflicts = conflicts
+        keys = ", ".join(c.key for c in conflicts)
+        super().__init__(
+            f"{len(conflicts)} post(s) changed both in the files and in the dashboard since the "
+            f"last plan: {keys}. Nothing was stored. Choose which side wins with `campaign plan "
+            "--take files` or `--take browser`, or make the files match the dashboard first "
+            "(`campaign export --pack DIR` writes the dashboard's version)."
         )
 
 

@@ -284,6 +284,7 @@ class Daemon:
         """Start nothing new, finish sends in flight, then record that this daemon stopped."""
         self.stopping.set()
         self.pool.shutdown(wait=True)
+        self.publisher.media.close()
         self.api.heartbeat(self.id, self.clock.now(), stopping=True)
 
     def _add(self, report: StepReport) -> None:

@@ -30,13 +30,14 @@ from campaign.errors import (
     StoreError,
     Transient,
 )
-from campaign.render import content_hash
+from campaign.render import hash_content
 from campaign.store import Store
 from campaign.store.daemon_api import ClaimedPost, Published
 from campaign.store.models import PostState
 from scheduler.batching import BatchedCalls
 from scheduler.channels.base import Channel, OutgoingMedia, OutgoingPost, Sent
 from scheduler.deployment import LiveDeployment
+from scheduler.media import MediaFiles, file_digest
 
 log = logging.getLogger(__name__)
 # Posts claimed before first attempts were recorded: how far back from the claim to look.
@@ -73,6 +74,7 @@ class Claimed:
     campaign_id: int = 0
     account_id: int = 0
     media_dir: Path | None = None  # None: the database does not know where the images are
+    unplaced_images: tuple[str, ...] = ()  # neither stored nor in a known folder
 
 
 class Publisher:
@@ -93,6 +95,7 @@ class Publisher:
         self.rng = rng or random.Random()
         # Sends starting together note their attempts (and check the pause) in one transaction.
         self._attempts: BatchedCalls[int] = BatchedCalls(self._attempting_many)
+        self.media = MediaFiles(store)
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -119,13 +122,19 @@ class Publisher:
         With `finished`, a success is appended there (with the moment it went out) for the
         caller to record with others in one transaction; otherwise it is recorded at once.
         """
-        if claimed.images and claimed.media_dir is None:
+        if claimed.unplaced_images:
             unknown = Transient(
-                "the database does not say where this campaign's images are (it was planned "
-                "by an older version): run `campaign plan` for it again"
+                "the database does not hold this post's images nor say where they are (it was "
+                "planned by an older version): run `campaign plan` for it again"
             )
             return self._after_error(claimed, unknown)
-        expected = content_hash(claimed.post.parts, claimed.images, claimed.media_dir or Path())
+        expected = hash_content(
+            claimed.post.parts,
+            [
+                (image.file, image.alt, file_digest(media.path))
+                for image, media in zip(claimed.images, claimed.post.media, strict=True)
+            ],
+        )
         if expected != claimed.approved_hash:
             self.api.void_approval(
                 claimed.id,
@@ -354,11 +363,12 @@ class Publisher:
         return dict(self.api.attempting_many(self.daemon_id, post_ids, self.clock.now()))
 
     def _claimed(self, post: ClaimedPost) -> Claimed:
-        images = tuple(Image(file=file, alt=alt) for file, alt in post.media)
+        images = tuple(Image(file=file, alt=alt) for file, alt, _ in post.media)
         media_dir = self.deployment.campaign(post.campaign_id).media_dir
+        paths = [self.media.path(file, sha256, media_dir) for file, _, sha256 in post.media]
         media = tuple(
-            OutgoingMedia(path=(media_dir or Path()) / image.file, alt=image.alt)
-            for image in images
+            OutgoingMedia(path=path or Path(file), alt=alt)
+            for path, (file, alt, _) in zip(paths, post.media, strict=True)
         )
         return Claimed(
             id=post.id,
@@ -377,6 +387,9 @@ class Publisher:
             campaign_id=post.campaign_id,
             account_id=post.account_id,
             media_dir=media_dir,
+            unplaced_images=tuple(
+                f for p, (f, _, _) in zip(paths, post.media, strict=True) if p is None
+            ),
         )
 
 

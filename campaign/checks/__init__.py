@@ -11,19 +11,24 @@ from campaign.checks.markup import check_markup
 from campaign.checks.placeholders import check_placeholders
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
+from campaign.content.library import Library
 from campaign.render import RenderedPost
 
 __all__ = ["CheckReport", "Finding", "Severity", "run_checks"]
 
 
-def run_checks(posts: list[RenderedPost], config: CampaignConfig) -> CheckReport:
-    """Check each post and the plan; never raises for content problems, reports them."""
+def run_checks(
+    posts: list[RenderedPost], config: CampaignConfig, library: Library | None = None
+) -> CheckReport:
+    """Check each post and the plan; never raises for content problems, reports them.
+
+    `library` gives the images' bytes (default: the posts folder)."""
     report = CheckReport()
     opened: dict[str, ImageFacts | NotAnImage | None] = {}  # each image file is decoded once
     for post in posts:
         lengths = report.lengths[post.key] = part_lengths(post)
         report.findings.extend(check_post(post, config, lengths))
-        report.findings.extend(check_images(post, config, opened))
+        report.findings.extend(check_images(post, config, opened, library))
         report.findings.extend(check_markup(post, config))
         score = flesch_reading_ease(post.text)
         if score is not None:

@@ -15,6 +15,7 @@ Platform limits, from the platforms' documentation (checked December 2026):
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from PIL import Image, UnidentifiedImageError
 
 from campaign.checks.findings import Finding, post_finding
 from campaign.config import CampaignConfig
+from campaign.content.library import Library
 from campaign.present.platforms import display_name
 from campaign.render import RenderedPost
 
@@ -93,20 +95,25 @@ class NotAnImage(ValueError):
 
 def inspect(path: Path) -> ImageFacts:
     """Open and fully decode an image file; NotAnImage if it is not one, or is damaged."""
+    return inspect_bytes(path.read_bytes())
+
+
+def inspect_bytes(data: bytes) -> ImageFacts:
+    """What these bytes are as an image; NotAnImage if they are not one, or are damaged."""
     with warnings.catch_warnings():
         # Our own size rules speak about huge images; Pillow's bomb warning would only repeat it.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 facts = ImageFacts(
                     format=image.format or "unknown",
                     width=image.width,
                     height=image.height,
                     frames=getattr(image, "n_frames", 1),
-                    size=path.stat().st_size,
+                    size=len(data),
                 )
                 image.load()
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 image.verify()  # checksums (PNG CRCs) that decoding alone does not read
         except UnidentifiedImageError:
             raise NotAnImage(
@@ -123,6 +130,7 @@ def check_images(
     post: RenderedPost,
     config: CampaignConfig,
     opened: dict[str, ImageFacts | NotAnImage | None] | None = None,
+    library: Library | None = None,
 ) -> Iterator[Finding]:
     """Each attached file, opened, against the post's platform; a missing file is config's job.
 
@@ -135,7 +143,12 @@ def check_images(
     animated = []
     for image in post.images:
         if image.file not in opened:
-            opened[image.file] = _open(config.posts_dir / image.file)
+            data = (
+                library.read(image.file)
+                if library is not None
+                else _bytes(config.posts_dir / image.file)
+            )
+            opened[image.file] = _open(data)
         facts = opened[image.file]
         if facts is None:
             continue
@@ -164,12 +177,19 @@ def check_images(
         )
 
 
-def _open(path: Path) -> ImageFacts | NotAnImage | None:
-    """What the file is; None when it is missing."""
-    if not path.is_file():
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _open(data: bytes | None) -> ImageFacts | NotAnImage | None:
+    """What the bytes are; None when the file is missing."""
+    if data is None:
         return None
     try:
-        return inspect(path)
+        return inspect_bytes(data)
     except NotAnImage as exc:
         return exc
 

@@ -78,7 +78,7 @@ class PostSource:
         return PostSpec(
             channel=self.channel,
             time=self.time,
-            fold=self.fold,  # type: ignore[arg-type]  # 0, 1 or None, checked on the way in
+            fold=self.fold,  # 0, 1 or None, checked on the way in
             template=self.template,
             images=tuple(Image(file=image.file, alt=image.alt) for image in self.images),
             key=self.key,

@@ -30,13 +30,13 @@ from campaign.errors import (
     NoPlanStored,
     PostNotFound,
 )
-from campaign.render import RenderedPost
 from campaign.store import accounts, across, approvals, control, partial
 from campaign.store.accounts import users_of
 from campaign.store.across import OtherSend
 from campaign.store.audit import MAX_KEY, MAX_REASON, Actor, as_actor, bounded_text
 from campaign.store.daemon_api import PublishingStore
 from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
+from campaign.store.editing import ContentMethods, EditResult
 from campaign.store.models import (
     AccountRow,
     AuditRow,
@@ -48,7 +48,7 @@ from campaign.store.models import (
     PostRow,
     PostState,
 )
-from campaign.store.plan_sync import PlanChanges, sync_plan
+from campaign.store.plan_sync import PlanChanges
 from campaign.store.retry import is_busy, while_busy
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "AuditRow",
     "CampaignRow",
     "DeploymentRow",
+    "EditResult",
     "PlanChanges",
     "PostRow",
     "PostState",
@@ -65,7 +66,7 @@ __all__ = [
 ]
 
 
-class Store:
+class Store(ContentMethods):
     def __init__(
         self, engine: Engine, clock: Clock | None = None, *, pause_patience: float = PAUSE_PATIENCE
     ) -> None:
@@ -112,29 +113,6 @@ class Store:
                 yield session
         except SQLAlchemyError as exc:
             raise _store_error(exc) from exc
-
-    def sync_plan(
-        self,
-        config: CampaignConfig,
-        posts: list[RenderedPost],
-        actor: str | Actor,
-        *,
-        dry_run: bool = False,
-        update_accounts: bool = False,
-    ) -> PlanChanges:
-        """Upsert the plan in one transaction; a dry run computes the changes and rolls back.
-
-        It waits for an approval of the same campaign in progress (and holds one back), so an
-        approval's check of the shown content and its record are never split by an edit.
-        """
-        who = as_actor(actor)
-        with self.transaction() as session:
-            self._lock_campaign(session, config.campaign.slug, required=False)
-            now = self.clock.now()
-            changes = sync_plan(session, config, posts, who, now, update_accounts=update_accounts)
-            if dry_run:
-                session.rollback()
-            return changes
 
     def campaign(self, slug: str, session: Session | None = None) -> CampaignRow:
         if session is None:

@@ -55,7 +55,7 @@ class ClaimedPost:
     attempts: int
     approved_hash: str | None
     parts: tuple[str, ...]
-    media: tuple[tuple[str, str], ...]  # (file, alt text)
+    media: tuple[tuple[str, str, str | None], ...]  # (file, alt text, SHA-256 of the bytes)
     part_ids: tuple[str, ...]  # platform ids of the parts already public
     first_attempt_at: datetime | None
     last_attempt_at: datetime | None
@@ -104,7 +104,7 @@ def _claimed(row: PostRow, slugs: dict[int, str]) -> ClaimedPost:
         attempts=row.attempts,
         approved_hash=row.approved_hash,
         parts=tuple(row.parts),
-        media=tuple((m["file"], m["alt"]) for m in row.media),
+        media=tuple((m["file"], m["alt"], m.get("sha256")) for m in row.media),
         part_ids=tuple(row.live_part_ids),
         first_attempt_at=row.first_attempt_at,
         last_attempt_at=row.last_attempt_at,

@@ -16,11 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.config import CampaignConfig
-from campaign.errors import ConfigError
+from campaign.content.library import Library
+from campaign.content.source import ORIGIN_BROWSER, ORIGIN_FILES
+from campaign.errors import ConfigError, PlanConflict
 from campaign.render import RenderedPost
 from campaign.store.accounts import link_accounts
-from campaign.store.audit import Actor, record
+from campaign.store.audit import Actor, as_actor, record
+from campaign.store.content_rows import RevisionRow
 from campaign.store.models import FROZEN_STATES, AccountRow, CampaignRow, PostRow, PostState
+from campaign.store.revisions import source_of_post, store_media, store_templates, write_revision
+from campaign.store.sources import Conflict, Merge, current
 from campaign.store.transitions import transition
 
 
@@ -34,6 +39,7 @@ class PlanChanges:
     rescheduled: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # edited in the dashboard; the files agree
     frozen: list[str] = field(default_factory=list)  # differs, but already sent: left alone
     unchanged: list[str] = field(default_factory=list)
 
@@ -50,20 +56,34 @@ def sync_plan(
     now: datetime,
     *,
     update_accounts: bool = False,
+    merge: Merge | None = None,
+    library: Library | None = None,
 ) -> PlanChanges:
+    """Store the plan `posts` (rendered from `merge`'s sources, with `library`'s templates and
+    images). Without `merge`, every post is as the files give it."""
+    library = library or Library.from_folder(config.posts_dir)
+    sources = {post.key: source_of_post(post, library) for post in posts}
+    if merge is None:
+        merge = Merge(dict(sources), set(sources), {k: s.source_hash for k, s in sources.items()})
     campaign = _upsert_campaign(session, config)
     accounts = link_accounts(session, config, campaign, actor, now, update=update_accounts)
-    existing = {
-        row.key: row
-        for row in session.scalars(select(PostRow).where(PostRow.campaign_id == campaign.id))
-    }
-    changes = PlanChanges()
+    stored = current(session, campaign)
+    _refuse_edits_since(stored, merge)
+    existing = {key: row for key, (row, _) in stored.items()}
+    store_templates(session, campaign, library)
+    store_media(session, (image for s in sources.values() for image in s.images), library)
+    author = as_actor(actor).name
+    changes = PlanChanges(kept=list(merge.kept))
     for post in posts:
+        source = sources[post.key]
+        origin = ORIGIN_FILES if post.key in merge.from_files else ORIGIN_BROWSER
         row = existing.pop(post.key, None)
         if row is None:
-            row = _new_row(campaign, accounts[post.channel], post, now)
+            row = new_row(campaign, accounts[post.channel], post, now)
             session.add(row)
             session.flush()
+            write_revision(session, row, source, post, origin, author, now)
+            row.files_hash = merge.files_hashes.get(post.key)
             record(
                 session,
                 campaign,
@@ -76,9 +96,19 @@ def sync_plan(
             )
             changes.added.append(post.key)
         else:
-            _update_row(session, campaign, row, accounts[post.channel], post, actor, now, changes)
+            update_row(session, campaign, row, accounts[post.channel], post, actor, now, changes)
+            revision = stored[post.key][1]
+            if row.state not in FROZEN_STATES and (
+                revision is None
+                or revision.source_hash != source.source_hash
+                or revision.content_hash != post.content_hash
+            ):
+                write_revision(session, row, source, post, origin, author, now)
+            if post.key in merge.files_hashes:
+                row.files_hash = merge.files_hashes[post.key]
     for row in existing.values():
         if row.state not in FROZEN_STATES and row.state != PostState.CANCELLED:
+            row.files_hash = None  # the files no longer have it: back in them is a new start
             transition(
                 session,
                 campaign,
@@ -113,12 +143,26 @@ def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
         },
         "media_dir": str(config.posts_dir),
         "config_path": str(config.path),
+        "source": config.model_dump(mode="json", exclude={"days", "path"}),
     }
     for name, value in values.items():
         if getattr(row, name, None) != value:
             setattr(row, name, value)
     session.flush()
     return row
+
+
+def _refuse_edits_since(
+    stored: dict[str, tuple[PostRow, RevisionRow | None]], merge: Merge
+) -> None:
+    """A post saved in the dashboard after the plan read it: refuse rather than overwrite."""
+    for key, revision_id in merge.seen.items():
+        entry = stored.get(key)
+        now_id = entry[0].revision_id if entry else None
+        if now_id != revision_id and entry is not None:
+            raise PlanConflict(
+                [Conflict(key, "edited", "someone in the dashboard", entry[0].updated_at, ())]
+            )
 
 
 def _refuse_a_second_folder(row: CampaignRow, config: CampaignConfig) -> None:
@@ -149,7 +193,7 @@ def _media(post: RenderedPost) -> list[dict[str, str]]:
     return [{"file": image.file, "alt": image.alt} for image in post.images]
 
 
-def _new_row(
+def new_row(
     campaign: CampaignRow, account: AccountRow, post: RenderedPost, now: datetime
 ) -> PostRow:
     return PostRow(
@@ -171,7 +215,7 @@ def _new_row(
     )
 
 
-def _update_row(
+def update_row(
     session: Session,
     campaign: CampaignRow,
     row: PostRow,

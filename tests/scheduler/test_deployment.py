@@ -5,6 +5,7 @@ planned while it runs is published, and an account it cannot build is held alone
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -348,3 +349,16 @@ def test_two_campaigns_on_one_account_publish_through_it_once_each(forces):
     )
     pages = [p.page_id for p in forces.sandbox.facebook.posts]
     assert pages == ["104857361209584", "104857361209584"]
+
+
+def test_images_are_sent_from_the_database_when_the_posts_folder_is_gone(forces, campaign_dir):
+    forces.plan(FIRST)
+    picture = (campaign_dir / "posts/images/see-stalking-clearly.png").read_bytes()
+    shutil.rmtree(campaign_dir / "posts")  # a daemon on another machine has only the database
+    daemon = forces.daemon()
+    forces.at(daemon, MONDAY_X)
+
+    assert forces.states(FIRST)["2020-04-20-x"] == PostState.PUBLISHED
+    (uploaded,) = forces.sandbox.x.media.values()
+    assert uploaded.size == len(picture) and uploaded.mime_type == "image/png"
+    assert uploaded.alt_text and uploaded.alt_text.startswith("Dark blue card")
