@@ -17,8 +17,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from campaign.content.source import PostSource
-from campaign.errors import BadInput, CheckFailed
-from campaign.errors import BadInput as RevisionConflict  # TEMP until the core lands
+from campaign.errors import BadInput, CheckFailed, ConfigError, RevisionConflict
 from campaign.present.platforms import display_name
 from campaign.present.times import long_date, weekday
 from campaign.store.audit import Actor
@@ -49,6 +48,14 @@ def move() -> Response | str:
     if not found:
         abort(404, description="There is no such post in this campaign.")
     name = _name(found[0], page.zone)
+    if not page.row.start <= day <= page.row.end:
+        flash(
+            f"Not moved: {name} stays where it was. {long_date(day)} is not a day of this "
+            f"campaign ({long_date(page.row.start)} to {long_date(page.row.end)}): pick one of "
+            "its days.",
+            "error",
+        )
+        return redirect(back)
     if chosen is None:
         refusal, choices = _wall_time(day, wall, page.zone)
         if refusal:
@@ -85,10 +92,10 @@ def move() -> Response | str:
         said = " ".join(f"{f.message}." for f in errors[:3])
         flash(f"Not moved: at the new time the checks found a problem. {said}", "error")
         return redirect(back)
-    except BadInput as exc:
+    except (BadInput, ConfigError) as exc:  # e.g. a day outside the campaign, a post sent
         flash(f"Not moved: {name} stays where it was. {exc}", "error")
         return redirect(back)
-    when = f"{weekday(day)} {long_date(day)} at {(chosen or f'{wall:%H:%M}')[:5]}"
+    when = f"{long_date(day)} at {(chosen or f'{wall:%H:%M}')[:5]}"
     flash(
         f"Moved {name} to {when} ({page.zone.key}). It is a draft again: its approval was "
         "cleared, so it needs approval before it goes out.",
