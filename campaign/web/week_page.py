@@ -9,13 +9,14 @@ from typing import Any
 from flask import request, url_for
 
 from campaign.config import CampaignConfig
-from campaign.errors import CampaignError
-from campaign.planning import check_plan
+from campaign.errors import CampaignError, NoPlanStored
+from campaign.planning import CheckedPlan, check_plan, check_sources
 from campaign.store.audit import MAX_REASON
 from campaign.web.auth import current_user
 from campaign.web.cards import week_view
 from campaign.web.current import CampaignPage
 from campaign.web.status import card_version
+from campaign.web.week_files import FilesState, files_state
 from campaign.web.week_filters import (
     apply_filter,
     channel_choices,
@@ -31,10 +32,7 @@ def week_context(page: CampaignPage, config: CampaignConfig) -> dict[str, Any]:
     """The week page's template context, for the signed-in user and this address's filters."""
     store = page.store
     rows = store.posts(page.slug)
-    try:
-        checked, problem = check_plan(config), None
-    except CampaignError as exc:  # a broken template must not hide the stored week
-        checked, problem = None, str(exc)
+    checked, problem, files = checked_week(page, config)
     now = store.clock.now()
     channels = channel_choices(config, rows)
     chosen = parse_filter(request.args, [choice.value for choice in channels])
@@ -46,6 +44,7 @@ def week_context(page: CampaignPage, config: CampaignConfig) -> dict[str, Any]:
         lambda file: url_for("week.media", file=file),
         template_error=problem,
         now=now,
+        files=files,
     )
     user = current_user()
     assert user is not None
@@ -65,3 +64,24 @@ def week_context(page: CampaignPage, config: CampaignConfig) -> dict[str, Any]:
         "config": config,
         "max_reason": MAX_REASON,
     }
+
+
+def checked_week(
+    page: CampaignPage, config: CampaignConfig
+) -> tuple[CheckedPlan | None, str | None, FilesState | None]:
+    """The stored campaign checked (what will be sent, dashboard edits included), and what
+    the files would change; a campaign planned before revisions: the files checked."""
+    try:
+        content = page.store.content(page.slug)
+    except NoPlanStored:
+        content = None
+    try:
+        if content is None:
+            return check_plan(config), None, None
+        checked = check_sources(content.config, content.sources.values(), content.library)
+    except CampaignError as exc:  # a broken template must not hide the stored week
+        return None, str(exc), None
+    try:
+        return checked, None, files_state(config, content)
+    except CampaignError as exc:  # the files are broken: the stored week is still shown
+        return checked, str(exc), None

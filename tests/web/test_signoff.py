@@ -208,7 +208,7 @@ def test_status_reports_published_failed_missed_and_retrying(web, planned, clock
     banner = status["banner"]
     assert banner["title"] != "Publishing is ON" and not banner["daemons_ok"]  # nothing sends
     assert "Approved posts will NOT go out" in banner["title"]
-    assert "No publishing daemon is running" in banner["daemons"]
+    assert "The publishing service has not been started" in banner["daemons"]
     page = web.sign_in("olly").get("/week").text
     assert "View on X" in page and "deemed abusive" in page
 
