@@ -165,3 +165,29 @@ def test_a_post_edited_here_and_removed_from_the_files_is_a_conflict(
     assert [(c.key, c.kind) for c in conflict.value.conflicts] == [(KEY, "removed")]
     _, changes = plan(campaign_dir, store, take="files")
     assert KEY in changes.cancelled
+
+
+def test_posts_planned_before_the_upgrade_get_their_sources_at_the_next_plan(
+    campaign_dir: Path, tmp_path: Path, clock
+) -> None:
+    from campaign.errors import NoPlanStored
+    from campaign.store.database import downgrade, make_engine
+
+    url = f"sqlite:///{tmp_path / 'older.db'}"
+    store = Store.open(url, clock)
+    plan(campaign_dir, store)
+    store.approve("stalking-awareness-week-2020", "inspector", keys=[KEY])
+    store.engine.dispose()
+    engine = make_engine(url)
+    downgrade(engine, "0008")  # as an older version left it: no sources stored
+    engine.dispose()
+
+    upgraded = Store.open(url, clock)
+    with pytest.raises(NoPlanStored, match="plan it again"):
+        upgraded.content("stalking-awareness-week-2020")
+    _, changes = plan(campaign_dir, upgraded)
+    assert not changes.changed  # the same content: the approval stands
+    post = next(p for p in upgraded.posts("stalking-awareness-week-2020") if p.key == KEY)
+    assert post.state == PostState.APPROVED
+    assert upgraded.content("stalking-awareness-week-2020").revisions[KEY].number == 1
+    upgraded.engine.dispose()

@@ -174,11 +174,33 @@ def test_a_rejected_token_holds_the_accounts_posts_until_resumed(week_factory):
     assert week.states()["2020-04-20-x"] == PostState.PUBLISHED
 
 
-def test_an_image_changed_after_approval_is_not_sent(week_factory, campaign_dir):
+def test_an_image_changed_on_disk_after_approval_does_not_change_what_is_sent(
+    week_factory, campaign_dir
+):
+    """The approved picture's bytes are in the database: an edit of the file after approval
+    is not sent (the next plan takes it up, and clears the approval)."""
+    week = week_factory()
+    week.store.approve(SLUG, "inspector", day=date(2020, 4, 20))
+    image = campaign_dir / "posts" / "images" / "see-stalking-clearly.png"
+    approved = image.read_bytes()
+    image.write_bytes(approved + b"\0")
+    week.clock.set(datetime(2020, 4, 20, 9, 0, tzinfo=UTC))
+    week.daemon().run_once()
+    assert week.states()["2020-04-20-x"] == PostState.PUBLISHED
+    assert [m.size for m in week.sandbox.x.media.values()] == [len(approved)]
+
+
+def test_an_image_whose_stored_bytes_changed_after_approval_is_not_sent(week_factory, campaign_dir):
+    from sqlalchemy import update
+
+    from campaign.store.content_rows import MediaRow
+
     week = week_factory()
     week.store.approve(SLUG, "inspector", day=date(2020, 4, 20))
     image = campaign_dir / "posts" / "images" / "see-stalking-clearly.png"
     image.write_bytes(image.read_bytes() + b"\0")
+    with week.store.transaction() as session:  # bytes no longer those approved
+        session.execute(update(MediaRow).values(data=image.read_bytes()))
     week.clock.set(datetime(2020, 4, 20, 9, 0, tzinfo=UTC))
     week.daemon().run_once()
     post = week.store.posts(SLUG, keys=["2020-04-20-x"])[0]
