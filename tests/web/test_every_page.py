@@ -33,6 +33,7 @@ from tests.web.conftest import PASSWORD, SECOND, SLUG, axe_violations, second_ca
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WIDTHS = {"desktop": 1280, "phone": 390}
+AUTUMN = "autumn-week-2020"  # 19-25 October 2020: the clocks go back on its Sunday
 PEOPLE = {"olly": "officer", "alice": "approver", "ann": "analyst"}
 # Tuesday 21 April 2020, 11:00 BST: Monday has gone out, Tuesday's 10:00 post is late.
 NOW = datetime(2020, 4, 21, 10, 0, tzinfo=UTC)
@@ -58,11 +59,19 @@ CONTROLS = {
 FIELDS = {"Date", "DateTime", "InputTime"}
 
 
+def _move(page: Page, name: str, day: str, time: str) -> None:
+    page.get_by_text(f"Move {name}…").click()
+    page.get_by_label(f"New date for {name}").fill(day)
+    page.get_by_label(f"New time (Europe/London) for {name}").fill(time)
+    page.get_by_role("button", name=f"Move {name}").click()
+
+
 def _move_to_the_night_the_clocks_go_back(page: Page) -> None:
-    page.get_by_text("Move Thursday 10:00 X post…").click()
-    page.get_by_label("New date for Thursday 10:00 X post").fill("2020-10-25")
-    page.get_by_label("New time (Europe/London) for Thursday 10:00 X post").fill("01:30")
-    page.get_by_role("button", name="Move Thursday 10:00 X post").click()
+    _move(page, "Thursday 10:00 X post", "2020-10-25", "01:30")
+
+
+def _move_outside_the_campaign(page: Page) -> None:
+    _move(page, "Thursday 10:00 X post", "2020-05-02", "10:00")
 
 
 def _approve_a_post_whose_time_has_passed(page: Page) -> None:
@@ -88,8 +97,9 @@ PAGES: dict[str, Visit] = {
     "week, compact list": Visit("/week?view=list", "Week and sign-off"),
     "week, filtered": Visit("/week?channel=x&state=draft&mine=1", "Week and sign-off"),
     "move: which of two times": Visit(
-        "/week", "01:30 happens twice", then=_move_to_the_night_the_clocks_go_back
+        f"/c/{AUTUMN}/week", "01:30 happens twice", then=_move_to_the_night_the_clocks_go_back
     ),
+    "week with messages": Visit("/week", "Week and sign-off", then=_move_outside_the_campaign),
     "approve late": Visit(
         "/week", "This post's time has passed", then=_approve_a_post_whose_time_has_passed
     ),
@@ -106,6 +116,18 @@ PAGES: dict[str, Visit] = {
     "not allowed": Visit("/week", "Not allowed", "ann"),
     "bad request": Visit("/calendar?month=April", "Bad Request"),
 }
+
+
+def _autumn(week: Path, target: Path) -> Path:
+    """The shipped week 26 weeks later, from its own copy of the files: its config path."""
+    shutil.copytree(week, target)
+    config = target / "config.toml"
+    text = config.read_text(encoding="utf-8").replace(f'slug = "{SLUG}"', f'slug = "{AUTUMN}"')
+    text = text.replace('name = "Stalking Awareness Week 2020"', 'name = "Autumn Week 2020"')
+    for day in range(20, 27):
+        text = text.replace(f"2020-04-{day}", f"2020-10-{day - 1}")
+    config.write_text(text, encoding="utf-8")
+    return config
 
 
 @dataclass
@@ -128,6 +150,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     config = load_config(week / "config.toml")
     store_plan(config, store, "olly")
     store_plan(load_config(second_campaign(week, root / "second")), store, "olly")
+    store_plan(load_config(_autumn(week, root / "autumn")), store, "olly")
     shutil.rmtree(root / "second")
     for username, role in PEOPLE.items():
         add_user(store, username, PASSWORD, role)
