@@ -3,11 +3,13 @@ choices without loading the database layer (`campaign.store.users` enforces them
 
 from __future__ import annotations
 
-ROLES = ("officer", "approver", "analyst")
+ROLES = ("officer", "approver", "analyst", "admin")
 CAPABILITIES: dict[str, frozenset[str]] = {
     "officer": frozenset({"view", "plan", "reports"}),
     "approver": frozenset({"view", "plan", "approve", "pause", "reports"}),
     "analyst": frozenset({"reports"}),
+    # Everything an approver may do, and managing who may sign in (the user admin page).
+    "admin": frozenset({"view", "plan", "approve", "pause", "reports", "users"}),
 }
 CAPABILITY_TEXT = {
     "view": "see the week and publishing status",
@@ -15,4 +17,5 @@ CAPABILITY_TEXT = {
     "approve": "approve posts or withdraw approval",
     "pause": "pause and resume publishing",
     "reports": "see results and download exports",
+    "users": "add users, disable them, change their roles and reset their passwords",
 }

@@ -87,7 +87,9 @@ def rehearse(
     store.clock = clock
     store_plan(config, store, ACTOR)
     if approve_all:
-        store.approve(config.campaign.slug, ACTOR)
+        # A rehearsal plans and approves as one actor, with nobody to ask for a second look:
+        # the two-person rule is for real sign-off, so it is lifted here.
+        store.approve(config.campaign.slug, ACTOR, allow_self_approval=True)
     started = time.monotonic()
     with PlatformSandbox(settings=settings or SandboxSettings(), clock=clock) as sandbox:
         factory = sandbox_channels(sandbox, request_timeout)

@@ -20,7 +20,7 @@ COMMANDS = {
     "check": "campaign.cli.plan:check",
     "plan": "campaign.cli.plan:plan",
     "preview": "campaign.cli.plan:preview",
-    "export": "campaign.cli.plan:export",
+    "export": "campaign.cli.export:export",
     "list": "campaign.cli.campaigns:list_campaigns",
     "status": "campaign.cli.status:status",
     "approve": "campaign.cli.approve:approve",

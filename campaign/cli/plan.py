@@ -1,4 +1,5 @@
-"""Commands on the plan in files: `check`, `plan`, `preview`, `export` (`init` is in init.py).
+"""Commands on the plan in files: `check`, `plan`, `preview` (`init` is in init.py, `export`
+in export.py).
 
 What a body needs is imported in the body, so `campaign --help` stays quick.
 """
@@ -21,12 +22,16 @@ from campaign.cli.context import (
     warn,
     warn_if_past,
 )
-from campaign.errors import CheckFailed, NoPlanStored, StoreError
+from campaign.errors import CheckFailed, NoPlanStored, PlanConflict, StoreError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     from campaign.checks import CheckReport, Finding
     from campaign.render import RenderedPost
-    from campaign.store import Store
+    from campaign.store import PlanChanges, Store
+    from campaign.store.sources import Side
 
 
 @click.command()
@@ -90,8 +95,28 @@ def _shared_caps(cli: CliContext, posts: list[RenderedPost]) -> list[Finding]:
     help="An account other campaigns also use really changed (a new token variable, a new "
     "tier): store this config's settings for every campaign that uses it (audited).",
 )
-def plan(cli: CliContext, actor: str, dry_run: bool, update_accounts: bool) -> None:
-    """Render, check and store the plan (idempotent; edits clear approvals)."""
+@click.option(
+    "--take",
+    type=click.Choice(["files", "browser"]),
+    help="Posts changed both in the files and in the dashboard since the last plan: which "
+    "version wins (audited for each post). Without it, such posts are listed and nothing is "
+    "stored. `files` also replaces dashboard edits the files did not change.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plan(
+    cli: CliContext,
+    actor: str,
+    dry_run: bool,
+    update_accounts: bool,
+    take: Side | None,
+    as_json: bool,
+) -> None:
+    """Render, check and store the plan (idempotent; edits clear approvals).
+
+    Edits made in the dashboard are kept while the files still say what they said at the last
+    plan; a post changed in both places is listed and nothing is stored, unless --take says
+    which side wins.
+    """
     from campaign.cli import overview, tables
     from campaign.past import past_in_config
     from campaign.planning import store_plan
@@ -99,11 +124,31 @@ def plan(cli: CliContext, actor: str, dry_run: bool, update_accounts: bool) -> N
 
     config = cli.config
     store = _plan_store(cli, dry_run)
-    checked, changes = store_plan(
-        config, store, Actor.cli(actor), dry_run=dry_run, update_accounts=update_accounts
-    )
+    try:
+        checked, changes = store_plan(
+            config,
+            store,
+            Actor.cli(actor),
+            dry_run=dry_run,
+            update_accounts=update_accounts,
+            take=take,
+        )
+    except PlanConflict as exc:
+        when = _stored_times(store, config.campaign.slug)
+        if as_json:
+            _echo_json({"stored": False, "conflicts": conflicts_json(exc, when, config.zone)})
+        else:
+            make_console().print(tables.conflicts_table(exc.conflicts, when, config.zone))
+        raise
+    past = past_in_config(config, store.clock.now())
+    if as_json:
+        _echo_json(_plan_json(checked.posts, checked.report, changes, dry_run, past.keys))
+        warn_if_past(past)
+        return
     console = make_console()
     console.print(tables.changes_table(changes))
+    for side, keys in _by_side(changes.resolved).items():
+        console.print(f"--take {side}: the {_VERSIONS[side]} won for {', '.join(keys)} (audited).")
     large = len(checked.posts) > overview.LARGE_PLAN
     console.print(overview.findings_overview(checked.report.findings, every=not large))
     verb = "Would store" if dry_run else "Stored"
@@ -113,7 +158,68 @@ def plan(cli: CliContext, actor: str, dry_run: bool, update_accounts: bool) -> N
         f"{_shown_url(cli.database_url)}"
         + (f", with {warnings} warnings (shown above)." if warnings else ".")
     )
-    warn_if_past(past_in_config(config, store.clock.now()))
+    warn_if_past(past)
+
+
+_VERSIONS = {"files": "files' version", "browser": "dashboard's version"}
+
+
+def _by_side(resolved: dict[str, str]) -> dict[str, list[str]]:
+    sides: dict[str, list[str]] = {}
+    for key, side in sorted(resolved.items()):
+        sides.setdefault(side, []).append(key)
+    return sides
+
+
+def _stored_times(store: Store, slug: str) -> dict[str, datetime]:
+    """When each stored post goes (the dashboard's version), to show beside its conflict."""
+    try:
+        return {row.key: row.scheduled_at for row in store.posts(slug)}
+    except StoreError:
+        return {}
+
+
+def conflicts_json(
+    exc: PlanConflict, when: dict[str, datetime], zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": c.key,
+            "kind": c.kind,
+            "scheduled_at": when[c.key].isoformat() if c.key in when else None,
+            "local_time": when[c.key].astimezone(zone).isoformat() if c.key in when else None,
+            "edited_by": c.author,
+            "edited_at": c.edited_at.isoformat(),
+            "differs": list(c.differs),
+        }
+        for c in exc.conflicts
+    ]
+
+
+def _plan_json(
+    posts: list[RenderedPost],
+    report: CheckReport,
+    changes: PlanChanges,
+    dry_run: bool,
+    past: list[str],
+) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {
+        "stored": not dry_run,
+        "dry_run": dry_run,
+        "posts": len(posts),
+        "changes": asdict(changes),
+        "conflicts": [],
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "findings": [finding.as_dict() for finding in report.findings],
+        "past": past,
+    }
+
+
+def _echo_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
 
 
 def _plan_store(cli: CliContext, dry_run: bool) -> Store:
@@ -198,28 +304,6 @@ def preview(cli: CliContext, output: Path | None) -> None:
             ", ".join(differ),
         )
     console.print(f"Preview written to {target} – open it in a browser.")
-
-
-@click.command()
-@pass_campaign
-@click.option(
-    "--ics",
-    "ics_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Write the stored plan as an iCalendar file here.",
-)
-def export(cli: CliContext, ics_path: Path) -> None:
-    """Export the stored plan for the team calendar."""
-    from campaign.ics import plan_to_ics
-    from campaign.outputs import write_output
-
-    slug = cli.slug
-    store = cli.store
-    rows = store.posts(slug)
-    campaign = store.campaign(slug)
-    write_output(ics_path, plan_to_ics(campaign, rows, store.clock.now()))
-    make_console().print(f"Wrote {len(rows)} events to {ics_path}.")
 
 
 def _report_json(posts: list[Any], report: CheckReport) -> dict[str, Any]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # `check` needs no database layer, `status` no checks: import
     from campaign.present.cards import CardView
     from campaign.render import RenderedPost
     from campaign.store import PlanChanges, PostRow
+    from campaign.store.sources import Conflict
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE: dict[str, str] = {
@@ -142,6 +143,29 @@ def changes_table(changes: PlanChanges) -> Table:
     table.add_column("Keys", overflow="fold")
     for label, keys in change_groups(changes):
         table.add_row(label, str(len(keys)), ", ".join(keys) if len(keys) <= 6 else "…")
+    return table
+
+
+def conflicts_table(
+    conflicts: list[Conflict], when: Mapping[str, datetime], zone: ZoneInfo
+) -> Table:
+    """The posts changed both in the files and in the dashboard since the last plan: when each
+    goes (as stored), who edited it in the dashboard and when, and what the files say otherwise.
+    """
+    from campaign.present.plan import conflict_words
+    from campaign.present.times import short_time
+
+    table = Table(title="Changed both in the files and in the dashboard", show_lines=True)
+    for column in ("Post", "When", "Edited in the dashboard by", "Edited at", "What differs"):
+        table.add_column(column, overflow="fold")
+    for conflict in conflicts:
+        table.add_row(
+            conflict.key,
+            short_time(when.get(conflict.key), zone),
+            conflict.author,
+            short_time(conflict.edited_at, zone),
+            Text(conflict_words(conflict), "bold red" if conflict.kind == "removed" else "yellow"),
+        )
     return table
 
 

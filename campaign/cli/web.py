@@ -212,6 +212,7 @@ def users() -> None:
     officer   see the week and publishing status; update the stored plan from the templates
     approver  also approve / withdraw approval, pause / resume publishing
     analyst   see results and download the exports
+    admin     also manage users in the browser (add, disable, role, password)
     """
 
 
@@ -229,7 +230,7 @@ def users_add(cli: CliContext, username: str, role: str, password_env: str | Non
     from campaign.store.users import add_user
 
     password = _password(password_env)
-    user = add_user(cli.open_store(create=True), username, password, role)
+    user = add_user(cli.open_store(create=True), username, password, role, by=_cli_by())
     make_console().print(f"Created {user.username} ({user.role}).")
 
 
@@ -242,7 +243,7 @@ def users_password(cli: CliContext, username: str, password_env: str | None) -> 
     from campaign.store.users import set_password
 
     password = _password(password_env)
-    set_password(cli.open_store(upgrade=True), username, password)
+    set_password(cli.open_store(upgrade=True), username, password, by=_cli_by())
     make_console().print(f"New password set for {username}.")
 
 
@@ -254,7 +255,7 @@ def users_disable(cli: CliContext, username: str, enable: bool) -> None:
     """Stop USERNAME signing in (their open sessions end at their next click)."""
     from campaign.store.users import set_disabled
 
-    set_disabled(cli.open_store(upgrade=True), username, not enable)
+    set_disabled(cli.open_store(upgrade=True), username, not enable, by=_cli_by())
     make_console().print(f"{'Enabled' if enable else 'Disabled'} {username}.")
 
 
@@ -266,7 +267,7 @@ def users_role(cli: CliContext, username: str, role: str) -> None:
     """Give USERNAME another role; their open sessions end (they sign in again)."""
     from campaign.store.users import set_role
 
-    set_role(cli.store, username, role)
+    set_role(cli.store, username, role, by=_cli_by())
     make_console().print(f"{username} is now {role}.")
 
 
@@ -305,6 +306,11 @@ def users_sign_ins(cli: CliContext, username: str | None, limit: int) -> None:
             row.detail or "",
         )
     make_console().print(table)
+
+
+def _cli_by() -> str:
+    """Who made a change to a user from the command line, for the record."""
+    return f"{_operator()} on the command line"
 
 
 def _operator() -> str:

@@ -32,6 +32,7 @@ from campaign.config.settings import (
     Database,
     Metrics,
     Publishing,
+    Review,
     parse_offset,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "Platform",
     "PostSpec",
     "Publishing",
+    "Review",
     "Slug",
     "Weekday",
     "check_base_url",

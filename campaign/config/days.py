@@ -71,8 +71,11 @@ class Day(Frozen):
 
 def post_key(day: Day, post: PostSpec) -> str:
     """A post's stable identity: survives time and text edits, changes if the post moves day."""
-    if post.key:
-        return post.key
-    stem = Path(post.template).stem
-    suffix = "" if stem == post.channel else f"-{stem}"
-    return f"{day.date.isoformat()}-{post.channel}{suffix}"
+    return post.key or derived_key(day.date, post.channel, post.template)
+
+
+def derived_key(on: date, channel: str, template: str) -> str:
+    """The key of a post without a `key`: its date, channel and template file's name."""
+    stem = Path(template).stem
+    suffix = "" if stem == channel else f"-{stem}"
+    return f"{on.isoformat()}-{channel}{suffix}"

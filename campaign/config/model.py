@@ -13,7 +13,14 @@ from campaign.config.accounts import Account
 from campaign.config.base import Frozen, Slug
 from campaign.config.days import Day, PostSpec, post_key
 from campaign.config.helplines import Helpline, check_numbers
-from campaign.config.settings import DATABASE_URL_ENV, Checks, Database, Metrics, Publishing
+from campaign.config.settings import (
+    DATABASE_URL_ENV,
+    Checks,
+    Database,
+    Metrics,
+    Publishing,
+    Review,
+)
 from campaign.errors import ConfigError
 from campaign.wall_time import to_utc
 
@@ -78,6 +85,7 @@ class CampaignConfig(Frozen):
     checks: Checks = Checks()
     publishing: Publishing = Publishing()
     metrics: Metrics = Metrics()
+    review: Review = Review()
     accounts: dict[Slug, Account] = Field(min_length=1)
     helplines: dict[str, Helpline] = Field(default_factory=dict)
     contact: dict[str, str] = Field(default_factory=dict)

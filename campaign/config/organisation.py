@@ -7,8 +7,8 @@ to its config). The merge, one rule per kind of table:
 - `[accounts.KEY]` and `[helplines.KEY]` are whole entries: a campaign's entry replaces the
   organisation's entry of the same key (never field by field: a handle from one and credentials
   from the other would post as the wrong account); other keys are added;
-- `[contact]` is per route, and `[checks]`, `[publishing]`, `[metrics]`, `[database]` are per
-  setting: a campaign's value wins, the organisation's fills the rest;
+- `[contact]` is per route, and `[checks]`, `[publishing]`, `[metrics]`, `[review]`,
+  `[database]` are per setting: a campaign's value wins, the organisation's fills the rest;
 - a relative SQLite `[database] url` is relative to the file that says it, so campaigns in
   different folders that share organisation.toml share its database.
 
@@ -29,11 +29,11 @@ from campaign.config.accounts import Account
 from campaign.config.base import Frozen, Slug
 from campaign.config.helplines import Helpline, check_numbers
 from campaign.config.model import check_timezone
-from campaign.config.settings import Checks, Database, Metrics, Publishing
+from campaign.config.settings import Checks, Database, Metrics, Publishing, Review
 from campaign.errors import ConfigError
 
 ENTRY_TABLES = ("accounts", "helplines")  # merged per key, whole entries
-ROUTE_TABLES = ("contact", "checks", "publishing", "metrics", "database")  # merged per value
+ROUTE_TABLES = ("contact", "checks", "publishing", "metrics", "review", "database")  # per value
 # [organisation] field -> the [campaign] field it fills.
 CAMPAIGN_FIELDS = {
     "name": "organisation",
@@ -69,6 +69,7 @@ class OrganisationFile(Frozen):
     checks: Checks = Checks()
     publishing: Publishing = Publishing()
     metrics: Metrics = Metrics()
+    review: Review = Review()
     database: Database = Database()
 
     @model_validator(mode="after")

@@ -123,3 +123,10 @@ class Metrics(Frozen):
 
 class Database(Frozen):
     url: str = "sqlite:///campaign.db"
+
+
+class Review(Frozen):
+    """Sign-off rules. By default whoever made a post's latest version cannot approve it (two
+    people see every post); a one-person office turns that off with `self_approval = true`."""
+
+    self_approval: bool = False

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from campaign.config import Image, PostSpec
+from campaign.config.days import derived_key
 from campaign.render import THREAD_SEPARATOR
 
 ORIGIN_FILES = "files"
@@ -74,14 +75,17 @@ class PostSource:
         return ["\n".join(lines).strip("\n") for lines in parts]
 
     def spec(self) -> PostSpec:
-        """The post as a day's entry in config.toml (what a pack export writes)."""
+        """The post as a day's entry in config.toml (what a pack export writes): its `key`
+        only when its date, channel and template's name do not give it (a key derived from a
+        file name such as "Monday_X.j2" is no slug config.toml could write)."""
+        derived = derived_key(self.date, self.channel, self.template) == self.key
         return PostSpec(
             channel=self.channel,
             time=self.time,
             fold=self.fold,  # 0, 1 or None, checked on the way in
             template=self.template,
             images=tuple(Image(file=image.file, alt=image.alt) for image in self.images),
-            key=self.key,
+            key=None if derived else self.key,
         )
 
     def with_changes(self, **changes: Any) -> PostSource:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from campaign.store import PlanChanges
+    from campaign.store.sources import Conflict
 
 # (PlanChanges field, words); the first five are changes, the rest what was left alone.
 CHANGE_WORDS = (
@@ -14,6 +15,7 @@ CHANGE_WORDS = (
     ("rescheduled", "rescheduled"),
     ("cancelled", "cancelled (no longer in the files)"),
     ("restored", "restored"),
+    ("kept", "kept as edited in the dashboard"),
     ("frozen", "already sent, left unchanged"),
     ("unchanged", "unchanged"),
 )
@@ -33,4 +35,19 @@ def changes_sentence(changes: PlanChanges) -> str:
     parts = [
         f"{len(keys)} {words}" for words, keys in change_groups(changes, changed_only=True) if keys
     ]
-    return "Plan updated: " + (", ".join(parts) if parts else "nothing had changed") + "."
+    sentence = "Plan updated: " + (", ".join(parts) if parts else "nothing had changed")
+    if changes.kept:
+        sentence += f"; kept {_edits(len(changes.kept))} made in the dashboard"
+    return sentence + "."
+
+
+def _edits(count: int) -> str:
+    return "1 edit" if count == 1 else f"{count} edits"
+
+
+def conflict_words(conflict: Conflict) -> str:
+    """'text, time' or 'removed from the files': what a plan found changed on both sides."""
+    if conflict.kind == "removed":
+        return "removed from the files"
+    # Nothing listed: saved in the dashboard while the plan ran (it read the older revision).
+    return ", ".join(conflict.differs) or "saved while this plan ran: plan again"

@@ -50,6 +50,8 @@ from campaign.store.models import (
 )
 from campaign.store.plan_sync import PlanChanges
 from campaign.store.retry import is_busy, while_busy
+from campaign.store.review import review_settings
+from campaign.store.review_api import ReviewStore
 
 __all__ = [
     "AccountRow",
@@ -81,8 +83,8 @@ class Store(ContentMethods):
         # of this process queue on a lock instead of in SQLite's busy handler, whose sleeps
         # (1, 2, 5 ... 100 ms) would make a burst of due posts late. PostgreSQL needs none.
         self._local_writer = threading.RLock() if engine.dialect.name == "sqlite" else None
-        # What the daemon calls: intent-named methods over every campaign, no sessions.
-        self.publishing = PublishingStore(self)
+        # What the daemon and review pages call: intent-named methods, no sessions.
+        self.publishing, self.review = PublishingStore(self), ReviewStore(self)
 
     @classmethod
     def open(cls, url: str, clock: Clock | None = None) -> Store:
@@ -163,12 +165,12 @@ class Store(ContentMethods):
         expected: Mapping[str, str] | None = None,
         allow_past: bool = True,
         dry_run: bool = False,
+        allow_self_approval: bool = False,
     ) -> approvals.ApprovalResult:
         """Approve drafts (by key, by day, or all when neither is given), all or none.
 
-        `expected` maps each key to the content hash the approver was shown; it is checked in
-        this transaction, so a plan stored a moment earlier refuses the approval instead of
-        attaching it to text nobody saw (see `approvals.approve`).
+        `expected` maps each key to the content hash the approver was shown, checked in this
+        transaction: a plan stored a moment earlier refuses it. Two-person rule: `review.py`.
         """
         who = as_actor(actor)
         with self.transaction() as session:
@@ -181,6 +183,8 @@ class Store(ContentMethods):
                 self.clock.now(),
                 expected=expected,
                 allow_past=allow_past,
+                allow_own=allow_self_approval or review_settings(campaign).self_approval,
+                refuse_own=len(keys) == 1,
             )
             if dry_run:
                 session.rollback()

@@ -23,6 +23,7 @@ from campaign.present.late import late_line
 from campaign.present.late import late_summary as late_summary
 from campaign.store.audit import Actor
 from campaign.store.models import CampaignRow, PostRow, PostState
+from campaign.store.review import OWN_WORK, OwnWork, own_work
 from campaign.store.transitions import transition
 
 
@@ -48,12 +49,16 @@ def approve(
     *,
     expected: Mapping[str, str] | None = None,
     allow_past: bool = True,
+    allow_own: bool = False,
+    refuse_own: bool = False,
 ) -> ApprovalResult:
     """Approve the drafts among `rows`, all or none.
 
     With `expected` (key -> hash shown), every draft must be one the approver was shown with
     exactly its stored content, or ContentChanged is raised and nothing is approved. Without
     `allow_past`, a draft already due raises TimePassed, so the approver can be asked first.
+    Unless `allow_own`, drafts whose latest revision the approver made are skipped (the
+    two-person rule), or refused with OwnWork when `refuse_own` (one post was asked for).
     """
     result = ApprovalResult()
     drafts = []
@@ -69,6 +74,12 @@ def approve(
             result.skipped[row.key] = f"is {row.state}; only drafts can be approved"
         else:
             drafts.append(row)
+    own = [] if allow_own else own_work(session, drafts, actor.name)
+    if own and refuse_own:
+        raise OwnWork([row.key for row in own])
+    for row in own:
+        result.skipped[row.key] = OWN_WORK
+    drafts = [row for row in drafts if row not in own]
     if expected is not None:
         changed = [
             row.key for row in drafts if not hash_matches(expected.get(row.key), row.content_hash)

@@ -149,6 +149,7 @@ class ContentMethods:
             if number != base_revision:
                 author = revision.author if revision else "someone"
                 raise RevisionConflict(key, number, base_revision, author)
+            source = _on_its_day(stored, source)
             checked, post = _checked(self, stored, source)
             if revision is not None and revision.source_hash == source.source_hash:
                 return EditResult(row, number, checked, changed=False)
@@ -180,6 +181,7 @@ class ContentMethods:
                 raise BadInput(
                     f"a post called {source.key} already exists: give this one another name"
                 )
+            source = _on_its_day(stored, source)
             checked, post = _checked(self, stored, source)
             now = self.clock.now()
             row = new_row(campaign, _account(session, campaign, source.channel), post, now)
@@ -235,6 +237,15 @@ class ContentMethods:
         with self.reading() as session:
             row = session.get(MediaRow, sha256)
             return None if row is None else row.data
+
+
+def _on_its_day(stored: StoredCampaign, source: PostSource) -> PostSource:
+    """A post moved (or added) to a day that has posts takes that day's slug and theme: the
+    day is theirs, and a moved post must not rename it."""
+    for other in stored.sources.values():
+        if other.key != source.key and other.date == source.date:
+            return source.with_changes(day_slug=other.day_slug, theme=other.theme)
+    return source
 
 
 def _checked(

@@ -25,7 +25,7 @@ from campaign.store.audit import Actor, as_actor, record
 from campaign.store.content_rows import RevisionRow
 from campaign.store.models import FROZEN_STATES, AccountRow, CampaignRow, PostRow, PostState
 from campaign.store.revisions import source_of_post, store_media, store_templates, write_revision
-from campaign.store.sources import Conflict, Merge, current
+from campaign.store.sources import Conflict, Merge, current, record_resolved
 from campaign.store.transitions import transition
 
 
@@ -40,6 +40,7 @@ class PlanChanges:
     cancelled: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # edited in the dashboard; the files agree
+    resolved: dict[str, str] = field(default_factory=dict)  # key -> the side --take chose
     frozen: list[str] = field(default_factory=list)  # differs, but already sent: left alone
     unchanged: list[str] = field(default_factory=list)
 
@@ -73,7 +74,8 @@ def sync_plan(
     store_templates(session, campaign, library)
     store_media(session, (image for s in sources.values() for image in s.images), library)
     author = as_actor(actor).name
-    changes = PlanChanges(kept=list(merge.kept))
+    changes = PlanChanges(kept=list(merge.kept), resolved=dict(merge.resolved))
+    record_resolved(session, campaign, stored, merge, actor, now)
     for post in posts:
         source = sources[post.key]
         origin = ORIGIN_FILES if post.key in merge.from_files else ORIGIN_BROWSER
@@ -140,6 +142,7 @@ def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
         "settings": {
             "publishing": config.publishing.model_dump(mode="json"),
             "metrics": config.metrics.model_dump(mode="json"),
+            "review": config.review.model_dump(mode="json"),
         },
         "media_dir": str(config.posts_dir),
         "config_path": str(config.path),

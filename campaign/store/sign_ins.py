@@ -14,7 +14,6 @@ is "try again in N minutes", the same for a right or wrong password, known or un
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from campaign.store import Store
 from campaign.store.models import SignInEventRow, UserRow
-from campaign.store.users import User, authenticate
+from campaign.store.users import User, authenticate, name_key
 
 log = logging.getLogger("campaign.sign_in")
 SIGNED_IN, FAILED, THROTTLED, SIGNED_OUT, UNLOCKED = (
@@ -118,10 +117,15 @@ def recent(store: Store, *, limit: int = 50, username: str | None = None) -> lis
         return list(session.scalars(query))
 
 
-def name_key(username: str) -> str:
-    """What the throttle counts a name by: the same for known and unknown names, and never the
-    text itself (someone may type their password into the name field)."""
-    return hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+def last_sign_ins(store: Store) -> dict[str, datetime]:
+    """When each user last signed in (users who never did are absent)."""
+    with store.reading() as session:
+        rows = session.execute(
+            select(SignInEventRow.username, func.max(SignInEventRow.at))
+            .where(SignInEventRow.event == SIGNED_IN, SignInEventRow.username.is_not(None))
+            .group_by(SignInEventRow.username)
+        )
+        return {str(name): at for name, at in rows}
 
 
 def _wait(

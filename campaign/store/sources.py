@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.content.source import ORIGIN_BROWSER, ImageRef, PostSource
+from campaign.store.audit import Actor, record
 from campaign.store.content_rows import RevisionRow
 from campaign.store.models import CampaignRow, PostRow, PostState
 
@@ -44,6 +45,7 @@ class Merge:
     from_files: set[str] = field(default_factory=set)
     files_hashes: dict[str, str] = field(default_factory=dict)  # what the files say now
     kept: list[str] = field(default_factory=list)  # dashboard edits kept
+    resolved: dict[str, Side] = field(default_factory=dict)  # key -> the side `take` chose
     conflicts: list[Conflict] = field(default_factory=list)
     seen: dict[str, int | None] = field(default_factory=dict)  # key -> revision read
 
@@ -79,13 +81,20 @@ def merge(
         row, revision = entry
         if row.state == PostState.CANCELLED and row.files_hash == source.source_hash:
             continue  # cancelled since the last plan, which the files do not undo
-        if revision is None or revision.origin != ORIGIN_BROWSER:
+        if (
+            revision is None
+            or revision.origin != ORIGIN_BROWSER
+            or revision.source_hash == source.source_hash
+        ):
             _from_files(result, source)
-        elif revision.source_hash == source.source_hash or take == "files":
+        elif take == "files":
             _from_files(result, source)
+            result.resolved[source.key] = "files"
         elif row.files_hash == source.source_hash or take == "browser":
             result.sources[source.key] = source_of(revision, row.key)
             result.kept.append(source.key)
+            if row.files_hash != source.source_hash:
+                result.resolved[source.key] = "browser"
         else:
             result.conflicts.append(_conflict(revision, source.key, source, "edited"))
     for key, (row, revision) in stored.items():
@@ -93,13 +102,32 @@ def merge(
             continue
         if row.files_hash is None:  # made in the dashboard: the files never had it
             result.sources[key] = source_of(revision, key)
-        elif revision.origin == ORIGIN_BROWSER and take != "files":
+        elif revision.origin == ORIGIN_BROWSER:
             if take == "browser":
                 result.sources[key] = source_of(revision, key)
                 result.kept.append(key)
-            else:
+            elif take is None:
                 result.conflicts.append(_conflict(revision, key, None, "removed"))
+            if take is not None:
+                result.resolved[key] = take
     return result
+
+
+def record_resolved(
+    session: Session,
+    campaign: CampaignRow,
+    stored: dict[str, tuple[PostRow, RevisionRow | None]],
+    merge: Merge,
+    actor: str | Actor,
+    now: datetime,
+) -> None:
+    """Audit, in the plan's transaction, which side won each post `take` decided."""
+    for key, side in sorted(merge.resolved.items()):
+        entry = stored.get(key)
+        if entry is not None:
+            record(
+                session, campaign, "plan-conflict-resolved", actor, now, post=entry[0], take=side
+            )
 
 
 def source_of(revision: RevisionRow, key: str) -> PostSource:

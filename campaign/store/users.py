@@ -6,10 +6,17 @@ Roles (a user has exactly one):
               see results and download exports
     approver  everything an officer may, and approve / withdraw approval, pause / resume
     analyst   see results and download exports
+    admin     everything an approver may, and manage users in the browser (`/admin/users`)
 
 Passwords are kept only as Argon2id hashes (argon2-cffi's `PasswordHasher`, its default,
 RFC 9106 low-memory parameters); a hash made with older parameters is upgraded at the next
-successful sign-in. Users are created with `campaign users add`, never through the web.
+successful sign-in. Users are created with `campaign users add`, or by an admin on the user
+admin page.
+
+Every change to a user (added, disabled, enabled, new role, new password) is recorded with who
+made it, beside the sign-ins in `sign_in_events` (`campaign users sign-ins` lists them). The last
+enabled admin cannot be disabled or given another role, and nobody can disable themselves: a
+dashboard with users always keeps someone who can manage them.
 
 A new password, disabling a user and a new role each end every session the user has open
 (`web_sessions.end_all`): whoever holds a copy of their cookie is signed out at once.
@@ -17,6 +24,7 @@ A new password, disabling a user and a new role each end every session the user 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,19 +32,29 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.errors import CampaignError
 from campaign.roles import CAPABILITIES, CAPABILITY_TEXT, ROLES
 from campaign.store import Store
-from campaign.store.models import UserRow
+from campaign.store.models import SignInEventRow, UserRow
 from campaign.store.web_sessions import end_all, new_csrf_secret
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # a passphrase, not a file: hashing megabytes on demand is a DoS
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 HASHER = PasswordHasher()
+ADMIN = "admin"
+# Changes to users, recorded in sign_in_events beside the sign-ins (the event column: 20 chars).
+ADDED, DISABLED, ENABLED, ROLE_CHANGED, PASSWORD_SET = (
+    "user-added",
+    "user-disabled",
+    "user-enabled",
+    "role-changed",
+    "password-set",
+)
+CHANGES = (ADDED, DISABLED, ENABLED, ROLE_CHANGED, PASSWORD_SET)
 
 
 class UserError(CampaignError):
@@ -58,7 +76,13 @@ class User:
 
 
 def add_user(
-    store: Store, username: str, password: str, role: str, *, hasher: PasswordHasher | None = None
+    store: Store,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    hasher: PasswordHasher | None = None,
+    by: str = "command line",
 ) -> User:
     """Create a user; the password is hashed here and never stored or logged as given."""
     _check_username(username)
@@ -81,11 +105,17 @@ def add_user(
         )
         session.add(row)
         session.flush()
+        record_change(session, ADDED, username, store.clock.now(), f"as {role}, by {by}")
         return _user(row)
 
 
 def set_password(
-    store: Store, username: str, password: str, *, hasher: PasswordHasher | None = None
+    store: Store,
+    username: str,
+    password: str,
+    *,
+    hasher: PasswordHasher | None = None,
+    by: str = "command line",
 ) -> None:
     """A new password; every session the user has open ends (it may have been someone else's)."""
     _check_password(password)
@@ -94,28 +124,86 @@ def set_password(
         row = _row(session, username)
         row.password_hash = password_hash
         end_all(session, row, store.clock.now(), "password changed")
+        record_change(session, PASSWORD_SET, username, store.clock.now(), f"by {by}")
 
 
-def set_disabled(store: Store, username: str, disabled: bool) -> None:
+def set_disabled(
+    store: Store,
+    username: str,
+    disabled: bool,
+    *,
+    by: str = "command line",
+    signed_in_as: str | None = None,
+) -> None:
     """Disable (or re-enable) a user. Disabling ends their sessions for good: enabling the user
-    again does not bring them back."""
+    again does not bring them back. A signed-in user (`signed_in_as`) cannot disable themselves,
+    and nobody can disable the last enabled admin."""
     with store.transaction() as session:
         row = _row(session, username)
+        if disabled and signed_in_as == username:
+            raise UserError("you cannot disable yourself: ask another admin to do it")
+        if disabled and not row.disabled:
+            _keep_an_admin(session, row, "disable")
+        if row.disabled == disabled:
+            return
         row.disabled = disabled
         if disabled:
             end_all(session, row, store.clock.now(), "disabled")
+        event = DISABLED if disabled else ENABLED
+        record_change(session, event, username, store.clock.now(), f"by {by}")
 
 
-def set_role(store: Store, username: str, role: str) -> User:
+def set_role(store: Store, username: str, role: str, *, by: str = "command line") -> User:
     """Give a user another role; their open sessions end, so the new role applies from their
-    next sign-in and nothing done under the old one is still in flight."""
+    next sign-in and nothing done under the old one is still in flight. The last enabled admin
+    keeps the role."""
     _check_role(role)
     with store.transaction() as session:
         row = _row(session, username)
         if row.role != role:
+            if role != ADMIN:
+                _keep_an_admin(session, row, "give another role to")
+            detail = f"{row.role} to {role}, by {by}"
             row.role = role
             end_all(session, row, store.clock.now(), "role changed")
+            record_change(session, ROLE_CHANGED, username, store.clock.now(), detail)
         return _user(row)
+
+
+def record_change(session: Session, event: str, username: str, now: datetime, detail: str) -> None:
+    """Record a change to a user beside the sign-ins (who made it is in `detail`)."""
+    session.add(
+        SignInEventRow(
+            at=now,
+            event=event,
+            username=username,
+            name_key=name_key(username),
+            address=None,
+            detail=detail[:100],
+        )
+    )
+
+
+def name_key(username: str) -> str:
+    """What the sign-in throttle counts a name by: the same for known and unknown names, and
+    never the text itself (someone may type their password into the name field)."""
+    return hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+
+
+def _keep_an_admin(session: Session, row: UserRow, what: str) -> None:
+    """Refuse to take away the last enabled admin: nobody could manage users in the browser."""
+    if row.role != ADMIN or row.disabled:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(UserRow)
+        .where(UserRow.role == ADMIN, UserRow.disabled.is_(False), UserRow.id != row.id)
+    )
+    if not others:
+        raise UserError(
+            f"{row.username} is the last admin: make another user admin first, then {what} "
+            f"{row.username}"
+        )
 
 
 def list_users(store: Store) -> list[User]:

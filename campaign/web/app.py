@@ -42,7 +42,7 @@ from campaign.preview import highlight
 from campaign.report.html import first_line, number, percent
 from campaign.store import Store
 from campaign.store.sign_ins import ThrottlePolicy
-from campaign.web import analytics, auth, calendar, control, current, week
+from campaign.web import admin, analytics, auth, calendar, control, current, review, week
 from campaign.web.current import Campaigns
 
 HERE = Path(__file__).parent
@@ -129,7 +129,7 @@ def create_app(
     )
     CSRFProtect(app)
     _filters(app)
-    for module in (auth, week, control, analytics, calendar):
+    for module in (auth, week, control, analytics, calendar, review, admin):
         app.register_blueprint(module.bp)
     current.init_app(app)
     auth.init_app(app)

@@ -234,7 +234,7 @@ def route(bp: Blueprint, rule: str, methods: list[str] | None = None) -> Callabl
 
 
 # Pages that exist for every campaign: switching campaigns on one of them stays on it.
-SWITCHABLE = ("week.week", "calendar.month", "analytics.results")
+SWITCHABLE = ("week.week", "calendar.month", "analytics.results", "review.queue")
 
 
 def switch_url(slug: str) -> str:

@@ -163,3 +163,17 @@ def test_a_reason_over_the_limit_is_bad_input_and_changes_nothing(run):
     assert json.loads(run("status", "--json").output)["paused"] is False
     long_name = run("approve", "2020-04-20-facebook", "--by", "n" * 101)
     assert long_name.exit_code == 2 and "at most 100" in long_name.output
+
+
+def test_the_command_line_refuses_to_let_the_author_approve_their_own_version(run, store):
+    from tests.campaign.review_helpers import revise
+
+    assert run("plan").exit_code == 0
+    revise(store, SLUG, "2020-04-20-x", "pc.tester", ["My own words."])
+    refused = run("approve", "2020-04-20-x", "--by", "pc.tester")
+    assert refused.exit_code == 2
+    assert "you wrote the latest version of 2020-04-20-x" in refused.output
+    assert "Traceback" not in refused.output
+    week = run("approve", "--all", "--by", "pc.tester")
+    assert week.exit_code == 0 and "you wrote the latest version" in week.output
+    assert {row.key: row.state for row in store.posts(SLUG)}["2020-04-20-x"] == "draft"

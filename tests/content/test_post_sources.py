@@ -191,3 +191,22 @@ def test_posts_planned_before_the_upgrade_get_their_sources_at_the_next_plan(
     assert post.state == PostState.APPROVED
     assert upgraded.content("stalking-awareness-week-2020").revisions[KEY].number == 1
     upgraded.engine.dispose()
+
+
+def test_a_post_moved_to_another_day_takes_that_days_theme(
+    campaign_dir: Path, store: Store
+) -> None:
+    plan(campaign_dir, store)
+    content = store.content("stalking-awareness-week-2020")
+    source = content.sources[KEY]
+    saturday = content.sources["2020-04-25-x"]
+    moved = source.with_changes(date=saturday.date, time="08:00")  # first of its new day
+    store.edit_post(content.row.slug, KEY, moved, "officer.ana", base_revision=1)
+
+    after = store.content(content.row.slug)
+    assert (after.sources[KEY].day_slug, after.sources[KEY].theme) == (
+        saturday.day_slug,
+        saturday.theme,
+    )
+    [day] = [d for d in after.config.days if d.date == saturday.date]
+    assert day.theme == saturday.theme

@@ -62,8 +62,8 @@ def test_a_user_is_stored_with_an_argon2id_hash_never_the_password(store, clock)
 
 
 def test_names_roles_and_passwords_are_checked(store):
-    with pytest.raises(UserError, match="role 'admin'"):
-        add_user(store, "alice", PASSWORD, "admin")
+    with pytest.raises(UserError, match="role 'superuser'"):
+        add_user(store, "alice", PASSWORD, "superuser")
     with pytest.raises(UserError, match="at least 12 characters"):
         add_user(store, "alice", "short", "officer")
     with pytest.raises(UserError, match="username"):
@@ -88,10 +88,11 @@ def test_names_and_passwords_have_upper_limits_on_the_server(store):
 
 
 def test_roles_grant_exactly_the_issues_capabilities():
-    assert ROLES == ("officer", "approver", "analyst")
+    assert ROLES == ("officer", "approver", "analyst", "admin")
     assert CAPABILITIES["officer"] == {"view", "plan", "reports"}
     assert CAPABILITIES["approver"] == CAPABILITIES["officer"] | {"approve", "pause"}
     assert CAPABILITIES["analyst"] == {"reports"}
+    assert CAPABILITIES["admin"] == CAPABILITIES["approver"] | {"users"}
 
 
 def test_disabled_users_and_new_passwords(store):
@@ -145,7 +146,7 @@ def test_users_add_reads_the_password_from_a_hidden_prompt_or_a_variable(cli_env
         env={**cli_env, "ANN_PW": PASSWORD},
     )
     assert again.exit_code == 2 and "already exists" in again.output
-    bad_role = runner.invoke(main, ["users", "add", "x", "--role", "admin"], env=cli_env)
+    bad_role = runner.invoke(main, ["users", "add", "x", "--role", "superuser"], env=cli_env)
     assert bad_role.exit_code == 2
 
 
