@@ -119,16 +119,23 @@ def latest_revisions(store: Store, campaign: CampaignRow) -> dict[str, Latest]:
         return {key: Latest(number, author) for key, number, author in found}
 
 
-def needs_approval_by(card: CardView, user: str, latest: Mapping[str, Latest]) -> bool:
-    """A draft someone else wrote last (or, with no revision recorded, any draft)."""
+def needs_approval_by(
+    card: CardView, user: str, latest: Mapping[str, Latest], self_approval: bool = False
+) -> bool:
+    """A draft someone else wrote last (or, with no revision recorded, any draft); with
+    `[review] self_approval = true` (a one-person office) every draft."""
     if card.state != PostState.DRAFT:
         return False
     revision = latest.get(card.post.key)
-    return revision is None or revision.author != user
+    return self_approval or revision is None or revision.author != user
 
 
 def apply_filter(
-    days: list[DayView], chosen: WeekFilter, user: str, latest: Mapping[str, Latest]
+    days: list[DayView],
+    chosen: WeekFilter,
+    user: str,
+    latest: Mapping[str, Latest],
+    self_approval: bool = False,
 ) -> list[DayView]:
     """The days with only the cards the filter keeps (every day stays: it is a calendar)."""
     if not chosen.active:
@@ -139,7 +146,7 @@ def apply_filter(
             return False
         if chosen.state and card.state != chosen.state:
             return False
-        return not chosen.mine or needs_approval_by(card, user, latest)
+        return not chosen.mine or needs_approval_by(card, user, latest, self_approval)
 
     return [replace(day, cards=tuple(card for card in day.cards if keep(card))) for day in days]
 

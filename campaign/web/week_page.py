@@ -52,7 +52,9 @@ def week_context(page: CampaignPage, config: CampaignConfig) -> dict[str, Any]:
     return {
         "week": view,
         "rows": {row.key: row for row in rows},
-        "days": apply_filter(view.days, chosen, user.username, latest),
+        "days": apply_filter(
+            view.days, chosen, user.username, latest, store.review.self_approval(page.slug)
+        ),
         "latest": latest,
         "movable": movable,
         "names": post_names(view.days, page.zone),

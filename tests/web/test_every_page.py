@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 AUTUMN = "autumn-week-2020"  # 19-25 October 2020: the clocks go back on its Sunday
-PEOPLE = {"olly": "officer", "alice": "approver", "ann": "analyst"}
+PEOPLE = {"olly": "officer", "alice": "approver", "ann": "analyst", "ada": "admin"}
 # Tuesday 21 April 2020, 11:00 BST: Monday has gone out, Tuesday's 10:00 post is late.
 NOW = datetime(2020, 4, 21, 10, 0, tzinfo=UTC)
 # Roles Chromium gives controls (a <summary> is a "DisclosureTriangle").
@@ -112,6 +112,8 @@ PAGES: dict[str, Visit] = {
     "stored view": Visit(f"/c/{SECOND}/week", "Week and sign-off"),
     "pause confirmation": Visit("/control/pause", "Pause all publishing"),
     "resume confirmation": Visit("/control/resume", "Resume publishing"),
+    "review queue": Visit("/review", ""),
+    "user admin": Visit("/admin/users", "", "ada"),
     "not found": Visit("/no-such-page", "Not found"),
     "not allowed": Visit("/week", "Not allowed", "ann"),
     "bad request": Visit("/calendar?month=April", "Bad Request"),

@@ -6,10 +6,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
-from campaign.store.content_rows import RevisionRow
-from campaign.store.models import PostRow
 from campaign.store.users import add_user
 
 SLUG = "stalking-awareness-week-2020"
@@ -47,38 +43,19 @@ def test_filter_by_state(web, planned):
     assert cards(client.get("/week?state=published").text) == set()
 
 
-def test_needs_my_approval_leaves_out_drafts_whose_latest_revision_is_mine(web, planned, clock):
+def test_needs_my_approval_leaves_out_drafts_whose_latest_revision_is_mine(web, planned):
     add_user(planned, "bea", web.password, "approver")
-    with planned.transaction() as session:  # bea wrote Monday's X post's latest revision
-        row = session.scalars(select(PostRow).where(PostRow.key == "2020-04-20-x")).one()
-        revision = RevisionRow(
-            post_id=row.id,
-            number=2,
-            origin="browser",
-            author="bea",
-            created_at=clock.now(),
-            template="t",
-            text="x",
-            channel=row.channel,
-            day=row.day,
-            day_slug="d",
-            theme="t",
-            time="10:00",
-            fold=None,
-            images=[],
-            parts=list(row.parts),
-            content_hash=row.content_hash,
-            source_hash="s",
-        )
-        session.add(revision)
-        session.flush()
-        row.revision_id = revision.id
+    source = planned.content(SLUG).sources["2020-04-20-x"]  # bea moves Monday's X post
+    base = planned.revisions(SLUG, "2020-04-20-x")[-1].number
+    planned.edit_post(
+        SLUG, "2020-04-20-x", source.with_changes(time="10:30"), "bea", base_revision=base
+    )
     planned.approve(SLUG, "alice", keys=("2020-04-21-x",))
     bea = cards(web.sign_in("bea").get("/week?mine=1").text)
     alice = cards(web.sign_in("alice").get("/week?mine=1").text)
     assert "2020-04-20-x" not in bea and "2020-04-20-x" in alice  # the other approver's to do
     assert "2020-04-21-x" not in bea | alice  # approved: needs nobody
-    assert "2020-04-20-facebook" in bea & alice  # no revision recorded: any approver
+    assert "2020-04-20-facebook" in bea & alice  # planned by olly: either approver
     assert 'name="mine" value="1" checked' in web.sign_in("bea").get("/week?mine=1").text
 
 
@@ -125,3 +102,21 @@ def test_every_control_names_its_post(web, planned):
     assert "Withdraw approval of Monday 10:00 X post…</summary>" in page
     assert "Move Tuesday 10:00 X post…</summary>" in page
     assert page.count("<h1") == 1
+
+
+def test_in_a_one_person_office_my_own_drafts_need_my_approval(web, planned, campaign_dir):
+    """`[review] self_approval = true`: the writer may approve, so nothing is left out."""
+    from campaign.config import load_config
+    from campaign.planning import store_plan
+
+    path = campaign_dir / "config.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n[review]\nself_approval = true\n", encoding="utf-8"
+    )
+    store_plan(load_config(path), planned, "olly")
+    source = planned.content(SLUG).sources["2020-04-20-x"]
+    base = planned.revisions(SLUG, "2020-04-20-x")[-1].number
+    planned.edit_post(
+        SLUG, "2020-04-20-x", source.with_changes(time="10:30"), "alice", base_revision=base
+    )
+    assert "2020-04-20-x" in cards(web.sign_in("alice").get("/week?mine=1").text)
