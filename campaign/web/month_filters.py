@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import abort
 from sqlalchemy import select
 
+from campaign.content.source import ORIGIN_BROWSER
 from campaign.present.platforms import display_name
 from campaign.states import PostState
 from campaign.store import Store
@@ -68,11 +69,12 @@ def month_filter(args: Mapping[str, str]) -> MonthFilter:
 
 
 def authors(store: Store) -> dict[int, str]:
-    """Who wrote each post's current revision, by post id, in every campaign (one query)."""
+    """Who wrote each post's current revision in the dashboard, by post id, in every campaign
+    (one query): the two-person rule does not count a version that came from the files."""
     with store.reading() as session:
         found = session.execute(
-            select(PostRow.id, RevisionRow.author).join(
-                RevisionRow, RevisionRow.id == PostRow.revision_id
-            )
+            select(PostRow.id, RevisionRow.author)
+            .join(RevisionRow, RevisionRow.id == PostRow.revision_id)
+            .where(RevisionRow.origin == ORIGIN_BROWSER)
         )
         return {post_id: author for post_id, author in found}

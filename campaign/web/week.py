@@ -36,6 +36,7 @@ from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
 from campaign.store.approvals import ApprovalResult, late_posts
 from campaign.store.audit import Actor
+from campaign.store.review import OwnWork
 from campaign.web import moves, week_live
 from campaign.web.auth import current_user, requires
 from campaign.web.current import CampaignPage, current, route
@@ -89,6 +90,9 @@ def approve() -> Any:
         return redirect(url_for("week.week") + anchor)
     except TimePassed as exc:
         return _confirm_late(page, shown, exc)
+    except OwnWork as exc:  # the two-person rule: someone else must approve it
+        flash(str(exc)[0].upper() + str(exc)[1:] + ".", "error")
+        return redirect(url_for("week.week") + anchor)
     _report(result, "Approved", scope)
     now, settings = store.clock.now(), publishing(page)
     late = late_posts(result.times, now, settings.grace)

@@ -17,6 +17,7 @@ from flask import abort
 from sqlalchemy import select
 
 from campaign.config import CampaignConfig
+from campaign.content.source import ORIGIN_BROWSER
 from campaign.present.cards import CardView
 from campaign.present.days import DayView
 from campaign.present.platforms import display_name
@@ -106,28 +107,33 @@ class Latest:
 
     number: int
     author: str
+    origin: str  # "files" | "browser": the two-person rule counts dashboard revisions only
+
+    def written_by(self, user: str) -> bool:
+        """Whether `user` wrote this version in the dashboard (the two-person rule's sense)."""
+        return self.origin == ORIGIN_BROWSER and self.author == user
 
 
 def latest_revisions(store: Store, campaign: CampaignRow) -> dict[str, Latest]:
     """Each post's current revision, in one query (posts planned before revisions: none)."""
     with store.reading() as session:
         found = session.execute(
-            select(PostRow.key, RevisionRow.number, RevisionRow.author)
+            select(PostRow.key, RevisionRow.number, RevisionRow.author, RevisionRow.origin)
             .join(RevisionRow, RevisionRow.id == PostRow.revision_id)
             .where(PostRow.campaign_id == campaign.id)
         )
-        return {key: Latest(number, author) for key, number, author in found}
+        return {key: Latest(number, author, origin) for key, number, author, origin in found}
 
 
 def needs_approval_by(
     card: CardView, user: str, latest: Mapping[str, Latest], self_approval: bool = False
 ) -> bool:
-    """A draft someone else wrote last (or, with no revision recorded, any draft); with
-    `[review] self_approval = true` (a one-person office) every draft."""
+    """A draft whose latest version someone else wrote in the dashboard, or that came from the
+    files; with `[review] self_approval = true` (a one-person office) every draft."""
     if card.state != PostState.DRAFT:
         return False
     revision = latest.get(card.post.key)
-    return self_approval or revision is None or revision.author != user
+    return self_approval or revision is None or not revision.written_by(user)
 
 
 def apply_filter(

@@ -49,12 +49,15 @@ def week_context(page: CampaignPage, config: CampaignConfig) -> dict[str, Any]:
     user = current_user()
     assert user is not None
     latest = latest_revisions(store, page.row)
+    self_approval = store.review.self_approval(page.slug)
     return {
         "week": view,
         "rows": {row.key: row for row in rows},
-        "days": apply_filter(
-            view.days, chosen, user.username, latest, store.review.self_approval(page.slug)
-        ),
+        "days": apply_filter(view.days, chosen, user.username, latest, self_approval),
+        # The posts this user may not approve: they wrote the latest version (two-person rule).
+        "own_work": set()
+        if self_approval
+        else {key for key, revision in latest.items() if revision.written_by(user.username)},
         "latest": latest,
         "movable": movable,
         "names": post_names(view.days, page.zone),

@@ -120,3 +120,28 @@ def test_in_a_one_person_office_my_own_drafts_need_my_approval(web, planned, cam
         SLUG, "2020-04-20-x", source.with_changes(time="10:30"), "alice", base_revision=base
     )
     assert "2020-04-20-x" in cards(web.sign_in("alice").get("/week?mine=1").text)
+
+
+def test_the_week_keeps_the_two_person_rule(web, planned):
+    """alice moved Monday's X post: the week offers her no Approve button for it, says why,
+    and a hand-made approval of it is refused in plain words."""
+    source = planned.content(SLUG).sources["2020-04-20-x"]
+    base = planned.revisions(SLUG, "2020-04-20-x")[-1].number
+    planned.edit_post(
+        SLUG, "2020-04-20-x", source.with_changes(time="10:30"), "alice", base_revision=base
+    )
+    client = web.sign_in("alice")
+    page = client.get("/week").text
+    card = page.split('id="post-2020-04-20-x"')[1].split("</article>")[0]
+    assert "You wrote the latest version of this post: another person must approve it." in card
+    assert "Approve Monday 10:30 X post" not in card
+    assert "Approve Monday 12:00 Facebook post" in page  # planned from the files: hers to approve
+    [row] = planned.posts(SLUG, keys=["2020-04-20-x"])
+    response = web.post(
+        client,
+        "/week/approve",
+        {"scope": "post", "key": row.key, "post": f"{row.key}:{row.content_hash}"},
+    )
+    said = client.get(response.headers["Location"]).text
+    assert "you wrote the latest version of 2020-04-20-x" in said
+    assert planned.posts(SLUG, keys=["2020-04-20-x"])[0].state == "draft"
