@@ -42,7 +42,17 @@ from campaign.preview import highlight
 from campaign.report.html import first_line, number, percent
 from campaign.store import Store
 from campaign.store.sign_ins import ThrottlePolicy
-from campaign.web import admin, analytics, auth, calendar, control, current, review, week
+from campaign.web import (
+    admin,
+    analytics,
+    auth,
+    calendar,
+    composer,
+    control,
+    current,
+    review,
+    week,
+)
 from campaign.web.current import Campaigns
 
 HERE = Path(__file__).parent
@@ -129,7 +139,7 @@ def create_app(
     )
     CSRFProtect(app)
     _filters(app)
-    for module in (auth, week, control, analytics, calendar, review, admin):
+    for module in (auth, week, control, analytics, calendar, review, admin, composer):
         app.register_blueprint(module.bp)
     current.init_app(app)
     auth.init_app(app)
@@ -175,7 +185,11 @@ def _assets(app: Flask) -> None:
 
 def _errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> Any:
+        if current.is_api(request.path):
+            return {
+                "error": "the request came without a valid security token: reload the page"
+            }, 400
         return _page(
             "This form could not be accepted",
             "It was sent without a valid security token (it may have come from another site, "

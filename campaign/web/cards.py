@@ -23,6 +23,7 @@ from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
 from campaign.web.week_files import FilesState
 
+UPLOADED = "uploads/"  # where `store.add_media` names the pictures uploaded in the dashboard
 DIFFERS = (
     "The files differ from the stored plan: this card shows the stored text, which is what "
     "would be sent. Update the stored plan (the button at the top of the page) to use the "
@@ -125,5 +126,6 @@ def week_view(
 
 
 def _image(posts_dir: Path, image: Image, media_url: Callable[[str], str]) -> ImageView:
-    exists = (posts_dir / image.file).resolve().is_file()
+    # A picture uploaded in the dashboard is only in the database (`week.media` serves it).
+    exists = image.file.startswith(UPLOADED) or (posts_dir / image.file).resolve().is_file()
     return ImageView(image.file, image.alt, media_url(image.file) if exists else None)

@@ -191,8 +191,12 @@ def media(file: str) -> Response:
     rows = page.store.posts(page.slug)
     known = {str(item.get("file")) for row in rows for item in row.media}
     path = safe_join(str(page.config.posts_dir), file)
-    if file not in known or path is None or not os.path.isfile(path):
+    if file not in known or path is None:
         abort(404)
+    if not os.path.isfile(path):  # uploaded in the dashboard: only the database has it
+        from campaign.web.composer import stored_picture
+
+        return stored_picture(page, file)
     with open(path, "rb") as image:  # a few MB at most; read whole so nothing stays open
         data = image.read()
     response = Response(data, mimetype=mimetypes.guess_type(path)[0] or "application/octet-stream")
