@@ -140,6 +140,7 @@ def composer_page(
 ) -> str:
     """The composer for `draft`; `live` is its check when the caller made one already."""
     from campaign.web.current import current
+    from campaign.web.queue_view import comment_view
 
     config = content.config
     source = to_source(content, draft)
@@ -156,12 +157,23 @@ def composer_page(
                 by_field.setdefault(field_of(finding), []).append(finding)
     errors = [(name, f) for name, found in by_field.items() for f in found if f.severity == "error"]
     new = draft.key is None
+    page = current()
+    # The review conversation, so an officer fixing a post sent back reads why beside it.
+    comments = (
+        []
+        if new
+        else [
+            comment_view(c, page.zone)
+            for c in page.store.review.comments(page.slug, draft.key or "")
+        ]
+    )
     return render_template(
         "composer.html.j2",
         draft=draft,
         source=source,
         new=new,
         title=("New post" if new else f"Edit {post_name(content, source)}"),
+        comments=comments,
         base_revision=base_revision,
         live=live,
         card=card_html(content, live) if live is not None else "",

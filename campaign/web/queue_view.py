@@ -109,7 +109,7 @@ def queue_view(
             if item.planned_by
             else "from the files"
         )
-        thread = [_comment(comment, zone) for comment in item.thread]
+        thread = [comment_view(comment, zone) for comment in item.thread]
         post = QueuedPost(
             key=row.key,
             group=item.group,
@@ -123,7 +123,7 @@ def queue_view(
             author=item.author,
             own=not self_approval and item.author == viewer,
             thread=thread,
-            request=_comment(item.request, zone) if item.request is not None else None,
+            request=comment_view(item.request, zone) if item.request is not None else None,
             approved_by=item.approved_by,
         )
         if item.group == CHANGED:
@@ -151,7 +151,7 @@ def _labels(items: list[QueueItem], zone: ZoneInfo) -> dict[str, str]:
     return {key: label if counts[label] == 1 else f"{label} {key}" for key, label in plain.items()}
 
 
-def _comment(comment: CommentRow, zone: ZoneInfo) -> CommentView:
+def comment_view(comment: CommentRow, zone: ZoneInfo) -> CommentView:
     return CommentView(
         comment.author,
         short_time(comment.at, zone),

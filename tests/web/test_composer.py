@@ -362,3 +362,12 @@ def test_an_uploaded_picture_shows_on_the_weeks_card(web, planned):
     assert f"Image missing: {file}" not in week
     served = client.get(f"/media/{file}")
     assert served.status_code == 200 and served.data == _png()
+
+
+def test_the_composer_shows_why_a_post_was_sent_back(web, planned):
+    planned.review.request_changes(
+        "stalking-awareness-week-2020", "2020-04-21-x", "alice", "Give the helpline's hours."
+    )
+    page = web.sign_in("olly").get("/post/2020-04-21-x/edit").text
+    assert "Comments from review" in page
+    assert "Give the helpline&#39;s hours." in page and "asked for changes" in page
