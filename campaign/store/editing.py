@@ -33,6 +33,7 @@ from campaign.store.models import (
     PostState,
 )
 from campaign.store.plan_sync import PlanChanges, new_row, sync_plan, update_row
+from campaign.store.reschedule import back_to_draft
 from campaign.store.revisions import media_row, write_revision
 from campaign.store.sources import Merge, Side, current, merge
 from campaign.store.transitions import transition
@@ -163,6 +164,7 @@ class ContentMethods:
                 now,
                 PlanChanges(),
             )
+            back_to_draft(session, campaign, row, who, now)  # a new time needs a new sign-off
             revision = write_revision(session, row, source, post, ORIGIN_BROWSER, who.name, now)
             return EditResult(row, revision.number, checked, changed=True)
 

@@ -9,8 +9,10 @@ out where that campaign runs.
 from __future__ import annotations
 
 import calendar as months
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -18,11 +20,13 @@ from flask import Blueprint, abort, render_template, request, url_for
 from campaign.present.platforms import display_name
 from campaign.present.status import post_status
 from campaign.present.times import clock_time, long_date
+from campaign.report.html import first_line
 from campaign.store import Store
 from campaign.store.calendar import Outgoing, outgoing
-from campaign.store.models import CampaignRow
-from campaign.web.auth import requires
+from campaign.store.models import CampaignRow, PostRow
+from campaign.web.auth import current_user, requires
 from campaign.web.current import campaigns, listed, route, zone
+from campaign.web.month_filters import PLATFORMS, authors, month_filter, state_choices
 
 bp = Blueprint("calendar", __name__)
 COLOURS = 8  # campaign colours in web.css (.camp-0 … .camp-7), reused in turn after that
@@ -38,6 +42,7 @@ class Entry:
     colour: int
     state: str
     link: str
+    text: str = ""  # the post's first line, for the list view
 
 
 @dataclass
@@ -79,8 +84,20 @@ def month() -> str:
     now = store.clock.now()
     today = now.astimezone(zone()).date()  # in the timezone the page header names
     first = _month(request.args.get("month"), today)
-    view = month_view(store, first, today, now, listed())
-    return render_template("calendar.html.j2", month=view, active_page="calendar")
+    chosen = month_filter(request.args)
+    user = current_user()
+    assert user is not None
+    keep = chosen.keeper(user.username, authors(store) if chosen.mine else {})
+    view = month_view(store, first, today, now, listed(), keep, chosen.args())
+    return render_template(
+        "calendar.html.j2",
+        month=view,
+        chosen=chosen,
+        states=state_choices(),
+        platforms=PLATFORMS,
+        shown_month=f"{first:%Y-%m}",
+        active_page="calendar",
+    )
 
 
 def _month(text: str | None, today: date) -> date:
@@ -94,9 +111,17 @@ def _month(text: str | None, today: date) -> date:
 
 
 def month_view(
-    store: Store, first: date, today: date, now: datetime, rows: list[CampaignRow]
+    store: Store,
+    first: date,
+    today: date,
+    now: datetime,
+    rows: list[CampaignRow],
+    keep: Callable[[PostRow], bool] = lambda post: True,
+    args: dict[str, Any] | None = None,
 ) -> MonthView:
-    """The month starting `first`, with every campaign's posts on their local days."""
+    """The month starting `first`, with every campaign's posts on their local days (those
+    `keep` keeps); its links to other months keep `args` (the filters)."""
+    args = args or {}
     colours = {row.slug: index % COLOURS for index, row in enumerate(rows)}
     last = first.replace(day=months.monthrange(first.year, first.month)[1])
     # Wide enough for any timezone; each post is then placed on its local day.
@@ -105,6 +130,8 @@ def month_view(
     by_day: dict[date, list[Entry]] = {}
     counts: dict[str, int] = {}
     for post in outgoing(store, start, end):
+        if not keep(post.post):
+            continue
         where = ZoneInfo(post.campaign.timezone)
         local = post.post.scheduled_at.astimezone(where).date()
         if first <= local <= last:
@@ -119,7 +146,7 @@ def month_view(
             row.name,
             colours[row.slug],
             _dates(row),
-            url_for("calendar.month", month=f"{row.start:%Y-%m}"),
+            url_for("calendar.month", month=f"{row.start:%Y-%m}", **args),
             counts.get(row.slug, 0),
         )
         for row in rows
@@ -127,9 +154,9 @@ def month_view(
     return MonthView(
         title=f"{first:%B %Y}",
         weeks=weeks,
-        previous=url_for("calendar.month", month=f"{first - timedelta(days=1):%Y-%m}"),
-        following=url_for("calendar.month", month=f"{last + timedelta(days=1):%Y-%m}"),
-        this_month=url_for("calendar.month", month=f"{today:%Y-%m}"),
+        previous=url_for("calendar.month", month=f"{first - timedelta(days=1):%Y-%m}", **args),
+        following=url_for("calendar.month", month=f"{last + timedelta(days=1):%Y-%m}", **args),
+        this_month=url_for("calendar.month", month=f"{today:%Y-%m}", **args),
         legend=legend,
         total=sum(counts.values()),
     )
@@ -145,6 +172,7 @@ def _entry(found: Outgoing, where: ZoneInfo, colours: dict[str, int], now: datet
         colour=colours.get(slug, 0),
         state=post_status(post, where, now).label,
         link=url_for("week.week", slug=slug) + f"#post-{post.key}",
+        text=first_line(str(post.parts[0]) if post.parts else ""),
     )
 
 

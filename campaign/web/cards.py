@@ -9,7 +9,7 @@ says "the files differ from the stored plan" and how to update it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from campaign.present.days import DayView, group_by_day
 from campaign.states import PostState
 from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
+from campaign.web.week_files import FilesState
 
 UPLOADED = "uploads/"  # where `store.add_media` names the pictures uploaded in the dashboard
 DIFFERS = (
@@ -73,7 +74,11 @@ def week_view(
     media_url: Callable[[str], str],
     template_error: str | None = None,
     now: datetime | None = None,
+    files: FilesState | None = None,
 ) -> WeekView:
+    """The week's cards. `checked`: the stored campaign checked (or, for a campaign planned
+    before revisions, the files); `files`: what a plan from the files would change, which
+    then decides the "files differ" notes (otherwise: rendered content against stored)."""
     rendered = {post.key: post for post in checked.posts} if checked else {}
     report = checked.report if checked else CheckReport()
     source = CardSource(
@@ -90,6 +95,20 @@ def week_view(
     cards = [row_card(source, row, notes.get(row.key, "")) for row in rows]
     stored = {row.key: row for row in rows}
     keys = set(rendered)
+    if files is not None:
+        differs = set(files.changed)
+        cards = [
+            replace(card, differs_note=DIFFERS if card.post.key in differs else "")
+            for card in cards
+        ]
+        return WeekView(
+            days=group_by_day(config, cards, every_day=True),
+            template_error=template_error,
+            not_stored=files.not_stored,
+            changed=files.changed,
+            plan_findings=[f for f in report.findings if f.key is None or f.key not in stored],
+            activity=recent_activity(audit, config),
+        )
     return WeekView(
         days=group_by_day(config, cards, every_day=True),
         template_error=template_error,

@@ -1,22 +1,47 @@
 """The dashboard's live status: the banner and every post's status, for the pages and
-`/api/status`. The words are `campaign.present`'s, shared with the terminal."""
+`/api/status`. The words are `campaign.present`'s, shared with the terminal.
+
+The banner never says "Publishing is ON" in green while nothing sends: when no publishing
+service has beaten recently, it says that approved posts will not go out and who must start
+the service, in a warning style (`tone` "stopped").
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from campaign.config import Publishing
 from campaign.health import Health, publishing_health
 from campaign.present.health import HealthView, health_view
 from campaign.present.status import post_status
+from campaign.present.times import short_time
 from campaign.store import Store
 from campaign.store.facts import CampaignFacts
 from campaign.store.models import PostRow
 from campaign.web.current import CampaignPage
 
-__all__ = ["Banner", "banner", "post_status", "publishing", "status_json"]
+__all__ = ["Banner", "banner", "card_version", "post_status", "publishing", "status_json"]
 
-Banner = HealthView  # the line at the top of every page
+STOPPED_TITLE = "Approved posts will NOT go out: the publishing service is not running"
+STOPPED_DETAIL = (
+    "Publishing is switched on, but nothing is sending posts. Approving still works, yet no "
+    "post will be published until the publishing service is started. The person who runs "
+    "the server for your team must start it."
+)
+
+
+@dataclass(frozen=True)
+class Banner(HealthView):
+    """The line at the top of every page; `tone` chooses its style: "on" (green, something is
+    sending), "paused" (red) or "stopped" (a warning: switched on, but nothing sends)."""
+
+    tone: str = "on"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
 
 
 def publishing(page: CampaignPage) -> Publishing:
@@ -32,8 +57,46 @@ def banner(
     """The campaign's banner (a pause of everything outranks the campaign's own state)."""
     timeout = publishing(page).heartbeat_timeout_seconds
     health = publishing_health(store, page.slug, now, timeout)
-    view = health_view(health, rows, now, page.zone)
-    return view, health
+    return truthful(health_view(health, rows, now, page.zone), health, page.zone), health
+
+
+def truthful(view: HealthView, health: Health, zone: ZoneInfo) -> Banner:
+    """The view as the banner shows it: "ON" only while a publishing service is alive."""
+    fields = asdict(view)
+    if view.paused:
+        return Banner(**fields, tone="paused")
+    if view.daemons_ok:
+        return Banner(**fields, tone="on")
+    fields.update(title=STOPPED_TITLE, detail=STOPPED_DETAIL, daemons=_silent(health, zone))
+    return Banner(**fields, tone="stopped")
+
+
+def _silent(health: Health, zone: ZoneInfo) -> str:
+    """Since when nothing has sent: never, or the last sign of life of the newest service."""
+    if not health.daemons:
+        return "The publishing service has not been started for this database yet."
+    last = max(daemon.heartbeat_at for daemon in health.daemons)
+    return (
+        f"The publishing service was last heard from at {short_time(last, zone)}; it has stopped."
+    )
+
+
+def card_version(row: PostRow) -> str:
+    """What a post's card shows changes with this (state, text, approval, attempts): live.js
+    asks for the whole card again when it does."""
+    fields = (
+        row.state,
+        row.revision_id,
+        row.content_hash,
+        row.approved_by,
+        row.approved_at,
+        row.attempts,
+        row.last_error,
+        row.platform_post_id,
+        row.scheduled_at,
+        row.updated_at,
+    )
+    return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:16]
 
 
 def status_json(store: Store, page: CampaignPage, now: datetime) -> dict[str, object]:
@@ -47,5 +110,8 @@ def status_json(store: Store, page: CampaignPage, now: datetime) -> dict[str, ob
         "now": now.isoformat(),
         "banner": top.as_dict(),
         "counts": counts,
-        "posts": {row.key: post_status(row, page.zone, now).as_dict() for row in rows},
+        "posts": {
+            row.key: {**post_status(row, page.zone, now).as_dict(), "version": card_version(row)}
+            for row in rows
+        },
     }

@@ -28,21 +28,25 @@ from werkzeug.security import safe_join
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from campaign.config import CampaignConfig
-from campaign.errors import BadInput, CampaignError, CheckFailed, ContentChanged, TimePassed
-from campaign.planning import check_plan, store_plan
+from campaign.errors import BadInput, CheckFailed, ContentChanged, TimePassed
+from campaign.planning import store_plan
 from campaign.present.late import late_heading, late_summary
 from campaign.present.plan import changes_sentence
 from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
 from campaign.store.approvals import ApprovalResult, late_posts
-from campaign.store.audit import MAX_REASON, Actor
+from campaign.store.audit import Actor
+from campaign.store.review import OwnWork
+from campaign.web import moves, week_live
 from campaign.web.auth import current_user, requires
-from campaign.web.cards import week_view
 from campaign.web.current import CampaignPage, current, route
 from campaign.web.status import banner, publishing
 from campaign.web.stored import stored_page
+from campaign.web.week_page import week_context
 
 bp = Blueprint("week", __name__)
+bp.register_blueprint(moves.bp)  # its views are "week.moves.*"
+bp.register_blueprint(week_live.bp)  # "week.week_live.*"
 SCOPES = ("post", "day", "week")
 
 
@@ -55,22 +59,7 @@ def week() -> str:
     top, _ = banner(store, page, rows, store.clock.now())
     if config is None:  # the files are not here: what is stored, with a note why
         return stored_page(page, rows, top)
-    try:
-        checked, problem = check_plan(config), None
-    except CampaignError as exc:  # a broken template must not hide the stored week
-        checked, problem = None, str(exc)
-    view = week_view(
-        config,
-        rows,
-        checked,
-        store.audit_log(slug),
-        lambda file: url_for("week.media", file=file),
-        template_error=problem,
-        now=store.clock.now(),
-    )
-    return render_template(
-        "week.html.j2", week=view, banner=top, config=config, max_reason=MAX_REASON
-    )
+    return render_template("week.html.j2", banner=top, **week_context(page, config))
 
 
 @route(bp, "/week/approve", ["POST"])
@@ -101,6 +90,9 @@ def approve() -> Any:
         return redirect(url_for("week.week") + anchor)
     except TimePassed as exc:
         return _confirm_late(page, shown, exc)
+    except OwnWork as exc:  # the two-person rule: someone else must approve it
+        flash(str(exc)[0].upper() + str(exc)[1:] + ".", "error")
+        return redirect(url_for("week.week") + anchor)
     _report(result, "Approved", scope)
     now, settings = store.clock.now(), publishing(page)
     late = late_posts(result.times, now, settings.grace)

@@ -126,7 +126,8 @@ def test_sign_in_and_see_the_week(page: Page, live: Live):
     )
     expect(monday_x.locator(".figures")).to_contain_text("/ 280")
     expect(page.locator("#post-2020-04-20-facebook .fb-head")).to_contain_text("12:00 BST")
-    expect(page.get_by_text("Publishing is ON")).to_be_visible()
+    # No publishing service has started yet: the banner says so, never "Publishing is ON".
+    expect(page.locator("[data-live=title]")).to_contain_text("Approved posts will NOT go out")
     expect(page.get_by_role("link", name="Pause all publishing")).to_have_count(0)  # officer
 
 
@@ -157,7 +158,8 @@ def test_pause_and_resume(page: Page, live: Live):
     assert live.store.campaign(SLUG).paused
     page.get_by_role("link", name="Resume publishing").click()
     page.get_by_role("button", name="Yes, resume publishing").click()
-    expect(page.locator("[data-live=title]")).to_have_text("Publishing is ON")
+    expect(page.locator("[data-live=banner]")).to_have_class("banner stopped")  # no daemon
+    expect(page.locator("[data-live=title]")).to_contain_text("Approved posts will NOT go out")
     expect(page.get_by_role("link", name="Pause all publishing")).to_be_visible()
     assert not live.store.campaign(SLUG).paused
     actions = [(e.action, e.actor) for e in live.store.audit_log(SLUG)[-2:]]

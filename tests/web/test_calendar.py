@@ -64,3 +64,30 @@ def test_a_month_that_is_not_one_is_a_plain_bad_request(web, two_campaigns):
 
 def test_analysts_do_not_see_the_calendar(web, two_campaigns):
     assert web.sign_in("ann").get("/calendar").status_code == 403
+
+
+def test_the_month_filters_by_channel_and_state_and_keeps_them_across_months(
+    web, two_campaigns, planned
+):
+    planned.approve(SECOND, "alice", keys=("2020-04-14-x",))
+    client = web.sign_in("alice")
+    page = client.get("/calendar?month=2020-04&channel=x").text
+    assert "Facebook" not in re.sub(r"<[^>]+>", "", cell(page, "2020-04-20"))
+    assert "14 posts on the force" in page  # 7 X posts in each campaign
+    assert 'href="/calendar?month=2020-05&amp;channel=x" rel="next"' in page
+    approved = client.get("/calendar?month=2020-04&state=approved").text
+    assert "1 post on the force" in approved and "Road Safety Week 2020" in cell(
+        approved, "2020-04-14"
+    )
+    assert client.get("/calendar?channel=myspace").status_code == 400
+
+
+def test_the_month_as_a_list_is_one_line_per_post(web, two_campaigns, planned):
+    page = web.sign_in("alice").get("/calendar?month=2020-04&view=list").text
+    assert "<table" not in page
+    lines = re.findall(r'<li class="line camp-\d">(.*?)</li>', page, re.S)
+    assert len(lines) == 28
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", lines[0])).strip()
+    first = planned.posts(SECOND, keys=["2020-04-14-x"])[0].parts[0].splitlines()[0][:30]
+    assert text.startswith("10:00 BST X @DerbyshirePolice Draft") and first in text
+    assert '<h3 class="list-day" aria-current="date">Monday 13 April 2020' not in page  # no posts

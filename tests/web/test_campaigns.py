@@ -87,7 +87,8 @@ def test_a_campaign_whose_files_are_gone_is_shown_as_stored(web, two_campaigns):
     assert "Tue 14 Apr 10:00 BST" in page.text  # in the campaign's timezone
     assert "Approved" in page.text and "Draft – needs approval" in page.text
     assert "@DerbyshirePolice" in page.text
-    assert "Publishing is ON" in page.text  # the banner and pause control still work
+    assert "Approved posts will NOT go out" in page.text  # the banner (no daemon) and pause
+    assert "Publishing is ON" not in page.text
     assert f'href="/c/{SECOND}/control/pause"' in page.text
     refused = web.post(client, f"/c/{SECOND}/week/plan", {}, page=f"/c/{SECOND}/week")
     assert refused.status_code == 409 and "needs the campaign&#39;s files" in refused.text

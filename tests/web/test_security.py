@@ -214,7 +214,14 @@ def test_post_text_alt_text_and_reasons_are_shown_as_text(campaign_dir, planned,
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page
     assert "<img src=x onerror" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
-    assert page.count("<script") == 1  # only our own live.js
+    scripts = re.findall(r"<script[^>]*>", page)  # only our own, from our own files
+    assert scripts == [
+        '<script src="/static/live.js" defer>',
+        '<script src="/static/move.js" defer>',
+    ]
+    # The cards live.js puts in the page again are escaped as the page is.
+    card = client.get("/api/week/cards?key=2020-04-20-x").json["posts"]["2020-04-20-x"]["card"]
+    assert "<script>alert" not in card and "&lt;script&gt;alert(&#34;x&#34;)" in card
     status = client.get("/api/status")
     assert status.mimetype == "application/json"
     assert "<script>alert(3)</script>" in json.dumps(status.json)  # data, shown with textContent
