@@ -29,6 +29,9 @@ ACTION_WORDS = {
     "partial": "ONLY PARTLY PUBLISHED",
     "partial-resumed": "finishing the partly published thread",
     "abandoned": "abandoned the rest of the thread",
+    "commented": "commented",
+    "changes-requested": "asked for changes",
+    "plan-conflict-resolved": "chose which version to keep",
 }
 
 

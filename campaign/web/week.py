@@ -28,7 +28,7 @@ from werkzeug.security import safe_join
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from campaign.config import CampaignConfig
-from campaign.errors import BadInput, CheckFailed, ContentChanged, TimePassed
+from campaign.errors import BadInput, CheckFailed, ContentChanged, PlanConflict, TimePassed
 from campaign.planning import store_plan
 from campaign.present.late import late_heading, late_summary
 from campaign.present.plan import changes_sentence
@@ -174,6 +174,15 @@ def update_plan() -> BaseResponse:
         flash(
             f"The plan was not stored: the checks found {len(errors)} error(s). "
             + " ".join(f"{f.key or 'plan'}: {f.message}." for f in errors[:3]),
+            "error",
+        )
+        return redirect(url_for("week.week"))
+    except PlanConflict as exc:
+        keys = ", ".join(conflict.key for conflict in exc.conflicts)
+        flash(
+            f"The plan was not updated: {len(exc.conflicts)} post(s) were changed both here "
+            f"and in the campaign's files since the last update ({keys}). Nothing was changed. "
+            "Ask whoever looks after the campaign's files to choose which version to keep.",
             "error",
         )
         return redirect(url_for("week.week"))

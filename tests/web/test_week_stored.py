@@ -38,3 +38,22 @@ def test_a_files_change_after_a_dashboard_edit_is_still_listed(web, planned, edi
     assert CHANGED in page
     assert '<a href="#post-2020-04-21-x"><code>2020-04-21-x</code></a>' in page
     assert '<a href="#post-2020-04-20-x">' not in page.split(CHANGED)[1].split("</section>")[0]
+
+
+def test_updating_the_plan_from_the_page_lists_posts_changed_in_both_places(
+    web, planned, campaign_dir, edit
+):
+    """A file change meeting a dashboard edit is refused in plain words, not an error page."""
+    content = planned.content("stalking-awareness-week-2020")
+    source = content.sources["2020-04-21-x"]
+    changed = source.with_changes(text=source.text.replace("stalker", "stalker, online or not,", 1))
+    planned.edit_post(content.row.slug, source.key, changed, "olly", base_revision=1)
+    edit("posts/know-the-signs/x.j2", "Know the signs", "Learn the signs")
+
+    client = web.sign_in("alice")
+    answer = web.post(client, "/week/plan", {})
+    assert answer.status_code == 302
+    page = client.get("/week").text
+    assert "changed both here and in the campaign" in page and "2020-04-21-x" in page
+    [row] = planned.posts("stalking-awareness-week-2020", keys=["2020-04-21-x"])
+    assert "online or not" in row.parts[0]  # the dashboard's version stands
