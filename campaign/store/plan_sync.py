@@ -24,6 +24,7 @@ from campaign.store.accounts import link_accounts
 from campaign.store.audit import Actor, as_actor, record
 from campaign.store.content_rows import RevisionRow
 from campaign.store.models import FROZEN_STATES, AccountRow, CampaignRow, PostRow, PostState
+from campaign.store.reschedule import back_to_draft
 from campaign.store.revisions import source_of_post, store_media, store_templates, write_revision
 from campaign.store.sources import Conflict, Merge, current, record_resolved
 from campaign.store.transitions import transition
@@ -272,29 +273,7 @@ def update_row(
             new_hash=post.content_hash,
         )
         row.parts, row.media, row.content_hash = list(post.parts), _media(post), post.content_hash
-        if row.state != PostState.DRAFT:
-            transition(
-                session,
-                campaign,
-                row,
-                PostState.DRAFT,
-                actor,
-                now,
-                action="approval-cleared",
-                reason="content changed since approval",
-            )
-            changes.approvals_cleared.append(row.key)
-        elif row.approved_hash is not None:  # a draft still carrying an approval: no move
-            record(
-                session,
-                campaign,
-                "approval-cleared",
-                actor,
-                now,
-                post=row,
-                previous_state=row.state,
-                reason="content changed since approval",
-            )
+        if back_to_draft(session, campaign, row, actor, now, "content changed since approval"):
             changes.approvals_cleared.append(row.key)
         row.clear_approval()
         changes.edited.append(row.key)

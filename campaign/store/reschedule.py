@@ -1,4 +1,5 @@
-"""An edit from the dashboard voids the post's approval, whatever it changed.
+"""Back to draft: an edit from the dashboard voids the post's approval, whatever it changed (a
+plan's content change uses the same path).
 
 A plan from files keeps an approval when only the time moves (the approval binds to the
 content), but an officer who moves a post in the dashboard is asking for a new sign-off of the
@@ -20,9 +21,14 @@ REASON = "changed in the dashboard since approval"
 
 
 def back_to_draft(
-    session: Session, campaign: CampaignRow, row: PostRow, actor: Actor, now: datetime
-) -> None:
-    """Make `row` a draft without approval (audited); nothing to do for a plain draft."""
+    session: Session,
+    campaign: CampaignRow,
+    row: PostRow,
+    actor: Actor | str,
+    now: datetime,
+    reason: str = REASON,
+) -> bool:
+    """Make `row` a draft without approval (audited); False: it was a plain draft already."""
     if row.state != PostState.DRAFT:
         transition(
             session,
@@ -32,7 +38,7 @@ def back_to_draft(
             actor,
             now,
             action="approval-cleared",
-            reason=REASON,
+            reason=reason,
         )
     elif row.approved_hash is not None:
         record(
@@ -43,8 +49,9 @@ def back_to_draft(
             now,
             post=row,
             previous_state=row.state,
-            reason=REASON,
+            reason=reason,
         )
     else:
-        return
+        return False
     row.clear_approval()
+    return True

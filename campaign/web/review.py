@@ -25,6 +25,7 @@ from campaign.web.auth import current_user, requires
 from campaign.web.current import CampaignPage, current, route
 from campaign.web.queue_view import EMPTY, HEADINGS, QueueView, late_notes, queue_view
 from campaign.web.status import publishing
+from campaign.web.week import shown_posts
 
 bp = Blueprint("review", __name__)
 GROUPS = (NEEDS_APPROVAL, CHANGED, SENT_BACK)
@@ -108,7 +109,7 @@ def approve_all() -> str:
 def approve() -> Any:
     """Approve exactly the posts the form names, each bound to the hash the page showed."""
     page = current()
-    shown = _shown()
+    shown = shown_posts()
     user = current_user()
     assert user is not None
     try:
@@ -212,16 +213,3 @@ def _key() -> str:
     if not key:
         abort(400, description="No post was named.")
     return key
-
-
-def _shown() -> dict[str, str]:
-    """The posts an approval form names, each with the content hash its page showed."""
-    shown: dict[str, str] = {}
-    for value in request.form.getlist("post"):
-        key, _, content_hash = value.rpartition(":")
-        if not key or not content_hash:
-            abort(400, description="The form named a post without the text it showed.")
-        shown[key] = content_hash
-    if not shown:
-        abort(400, description="No posts were named.")
-    return shown

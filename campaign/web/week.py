@@ -69,7 +69,7 @@ def approve() -> Any:
     page = current()
     store = page.store
     scope, _, _, anchor = _scope()
-    shown = _shown()
+    shown = shown_posts()
     user = current_user()
     assert user is not None
     late_ok = request.form.get("late") == "accept"
@@ -233,7 +233,7 @@ def needs_files(page: CampaignPage) -> CampaignConfig:
     return page.config
 
 
-def _shown() -> dict[str, str]:
+def shown_posts() -> dict[str, str]:
     """The posts an approval form names, each with the content hash its page showed."""
     shown: dict[str, str] = {}
     for value in request.form.getlist("post"):
