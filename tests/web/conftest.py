@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser, Page, sync_playwright
+from waitress.server import create_server
 from werkzeug.test import TestResponse
 
 from campaign.clock import ManualClock
@@ -189,3 +191,18 @@ def two_campaigns(planned: Store, campaign_dir: Path, tmp_path: Path) -> Campaig
     other = load_config(second_campaign(campaign_dir, tmp_path / "road-safety"))
     store_plan(other, planned, "olly")
     return other
+
+
+class OnLoopback:
+    """The dashboard served by waitress on a free loopback port, in a background thread, for
+    a real browser; `close()` stops it (close the browser's contexts first)."""
+
+    def __init__(self, app: Flask, name: str = "dashboard") -> None:
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, name=name, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)

@@ -10,13 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import random
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from waitress.server import create_server
 
 from campaign.clock import ManualClock, SystemClock
 from campaign.config import load_config
@@ -28,6 +26,7 @@ from scheduler.channels import channels_for
 from scheduler.daemon import Daemon
 from scheduler.rehearsal import sandbox_config
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
+from tests.web.conftest import OnLoopback
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,10 +57,8 @@ class Live:
             clock=SystemClock(),
             poll_seconds=0.3,
         )
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, name="dashboard", daemon=True)
-        self.thread.start()
+        self.served = OnLoopback(app)
+        self.url = self.served.url
         self.daemons: list[Daemon] = []
 
     def daemon(self) -> Daemon:
@@ -78,8 +75,7 @@ class Live:
         return row
 
     def close(self) -> None:
-        self.server.close()
-        self.thread.join(timeout=5)
+        self.served.close()
         for daemon in self.daemons:
             daemon.pool.shutdown(wait=True)
         self.sandbox.stop()

@@ -5,14 +5,12 @@ with its alt text, saved; and axe finds nothing serious at desktop and phone wid
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from waitress.server import create_server
 
 from campaign.clock import SystemClock
 from campaign.config import load_config
@@ -20,7 +18,7 @@ from campaign.planning import store_plan
 from campaign.store import Store
 from campaign.store.users import add_user
 from campaign.web import create_app
-from tests.web.conftest import axe_violations
+from tests.web.conftest import OnLoopback, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,18 +39,15 @@ class Served:
         app = create_app(
             config, self.store, secret_key="composer-browser-secret-0123456789", clock=SystemClock()
         )
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, name="composer", daemon=True)
-        self.thread.start()
+        self.served = OnLoopback(app)
+        self.url = self.served.url
 
     def row(self, key: str = KEY):
         [row] = self.store.posts(SLUG, keys=[key])
         return row
 
     def close(self) -> None:
-        self.server.close()
-        self.thread.join(timeout=5)
+        self.served.close()
         self.store.engine.dispose()
 
 

@@ -4,13 +4,11 @@ finds nothing serious at desktop and phone widths, on the queue and on the user 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from waitress.server import create_server
 
 from campaign.clock import ManualClock, SystemClock
 from campaign.config import load_config
@@ -19,7 +17,7 @@ from campaign.store import Store
 from campaign.store.users import add_user
 from campaign.web import create_app
 from tests.campaign.review_helpers import revise
-from tests.web.conftest import axe_violations
+from tests.web.conftest import OnLoopback, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,14 +45,11 @@ class Served:
             clock=SystemClock(),
             poll_seconds=0.5,
         )
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.served = OnLoopback(app)
+        self.url = self.served.url
 
     def close(self) -> None:
-        self.server.close()
-        self.thread.join(timeout=5)
+        self.served.close()
         self.store.engine.dispose()
 
     def state(self, key: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import random
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from waitress.server import create_server
 
 from campaign.clock import ManualClock, SystemClock
 from campaign.config import load_config
@@ -31,6 +29,7 @@ from scheduler.channels import channels_for
 from scheduler.daemon import Daemon
 from scheduler.rehearsal import sandbox_config
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
+from tests.web.conftest import OnLoopback
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,10 +56,8 @@ class Office:
         app = create_app(
             self.config, self.store, secret_key="review-loop-secret-0123456789", clock=SystemClock()
         )
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, name="office", daemon=True)
-        self.thread.start()
+        self.served = OnLoopback(app)
+        self.url = self.served.url
 
     def row(self):
         [row] = self.store.posts(SLUG, keys=[KEY])
@@ -79,8 +76,7 @@ class Office:
             daemon.stop()
 
     def close(self) -> None:
-        self.server.close()
-        self.thread.join(timeout=5)
+        self.served.close()
         self.sandbox.stop()
         self.store.engine.dispose()
 
