@@ -189,7 +189,8 @@ def health_panel(
         )
         lines.append(f"{view.detail}. `campaign resume --all` lifts it.\n", "red")
     else:
-        lines.append(f"{view.title}\n", "bold red" if view.paused else "bold green")
+        tone = "bold red" if view.paused else "bold green" if view.daemons_ok else "bold yellow"
+        lines.append(f"{view.title}\n", tone)
         lines.append(f"{view.detail}\n", "red" if view.paused else "")
     for line in view.held:
         lines.append(f"{line}\n", "bold red")

@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 
 PAUSED_TITLE = "PAUSED – nothing is being published"
 ON_TITLE = "Publishing is ON"
+# Switched on, but no publishing service is alive: never "ON" in green then.
+STOPPED_TITLE = "Approved posts will NOT go out: the publishing service is not running"
+STOPPED_DETAIL = (
+    "Publishing is switched on, but nothing is sending posts. Approving still works, yet no "
+    "post will be published until the publishing service is started. The person who runs "
+    "the server for your team must start it."
+)
 SENDABLE_STATES = (PostState.DRAFT, PostState.APPROVED, PostState.SCHEDULED)
 
 
@@ -53,8 +60,10 @@ def health_view(health: Health, rows: list[PostRow], now: datetime, zone: ZoneIn
         title = PAUSED_TITLE
         detail = f"Paused by {health.paused_by} {short_time(health.paused_at, zone)}: "
         detail += f"{health.pause_reason}"
-    else:
+    elif health.any_daemon_alive:
         title, detail = ON_TITLE, "Approved posts go out at their times."
+    else:
+        title, detail = STOPPED_TITLE, STOPPED_DETAIL
     return HealthView(
         paused=paused,
         title=title,

@@ -25,14 +25,6 @@ from campaign.web.current import CampaignPage
 
 __all__ = ["Banner", "banner", "card_version", "post_status", "publishing", "status_json"]
 
-STOPPED_TITLE = "Approved posts will NOT go out: the publishing service is not running"
-STOPPED_DETAIL = (
-    "Publishing is switched on, but nothing is sending posts. Approving still works, yet no "
-    "post will be published until the publishing service is started. The person who runs "
-    "the server for your team must start it."
-)
-
-
 @dataclass(frozen=True)
 class Banner(HealthView):
     """The line at the top of every page; `tone` chooses its style: "on" (green, something is
@@ -67,7 +59,7 @@ def truthful(view: HealthView, health: Health, zone: ZoneInfo) -> Banner:
         return Banner(**fields, tone="paused")
     if view.daemons_ok:
         return Banner(**fields, tone="on")
-    fields.update(title=STOPPED_TITLE, detail=STOPPED_DETAIL, daemons=_silent(health, zone))
+    fields.update(daemons=_silent(health, zone))  # the title and detail say it already
     return Banner(**fields, tone="stopped")
 
 

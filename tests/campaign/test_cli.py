@@ -340,3 +340,21 @@ def test_a_pause_the_database_never_lets_through_says_publishing_is_not_paused(r
     assert "publishing is NOT paused" in text and "Run the same command again" in text
     assert "BEGIN IMMEDIATE" not in text and "SQL" not in text
     assert not json.loads(run("status", "--json").output)["paused"]
+
+
+def test_status_says_publishing_is_on_only_while_a_daemon_is_alive(run, campaign_dir):
+    """The terminal's words are the banner's: switched on with nothing sending is not "ON"."""
+    from datetime import UTC, datetime
+
+    from campaign.store import Store
+
+    assert run("plan").exit_code == 0
+    idle = " ".join(run("status").output.split())
+    assert "Publishing is ON" not in idle
+    assert "Approved posts will NOT go out: the publishing service is not running" in idle
+
+    store = Store.open(f"sqlite:///{campaign_dir / 'campaign.db'}")
+    store.publishing.heartbeat("d-1", datetime.now(UTC))
+    store.engine.dispose()
+    alive = " ".join(run("status").output.split())
+    assert "Publishing is ON" in alive and "will NOT go out" not in alive

@@ -104,7 +104,7 @@ def test_status_of_a_campaign_from_the_database_alone_matches_its_config(deploym
     monday = next(p for p in json.loads(alone.output)["posts"] if p["key"] == "2020-04-20-x")
     assert monday["local_time"] == "2020-04-20T10:00:00+01:00"
     table = flat(invoke("status", "--campaign", SECOND, "--database", deployment["url"]))
-    assert "Second Week" in table and "IST" in table and "Publishing is ON" in table
+    assert "Second Week" in table and "IST" in table and "will NOT go out" in table  # no daemon
 
 
 def test_an_unknown_campaign_lists_the_known_ones(deployment):
