@@ -210,3 +210,14 @@ def test_a_post_moved_to_another_day_takes_that_days_theme(
     )
     [day] = [d for d in after.config.days if d.date == saturday.date]
     assert day.theme == saturday.theme
+
+
+def test_a_post_kept_as_edited_in_the_dashboard_is_counted_once_in_the_plan_changes(
+    campaign_dir: Path, store: Store
+) -> None:
+    _, first = plan(campaign_dir, store)
+    edited(store, KEY, "Stalking is a crime.", "Stalking is a crime, always.")
+    _, changes = plan(campaign_dir, store)
+    assert changes.kept == [KEY]
+    assert KEY not in changes.unchanged
+    assert len(changes.unchanged) + len(changes.kept) == len(first.added)
