@@ -68,11 +68,14 @@ class TemplateError(CampaignError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, template: str, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, template: str, line: int | None = None, guide: str = ""
+    ) -> None:
         self.template = template
         self.line = line
+        self.message = message  # without the place or the guide: what the composer shows
         where = f"{template}:{line}" if line else template
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}{guide}")
 
 
 class CheckFailed(CampaignError):
