@@ -289,3 +289,11 @@ def test_a_template_error_in_the_composer_names_no_file_an_officer_never_sees(
         [error] = check_draft(content, replace(source, text=text)).errors
         assert error.rule == "template"
         assert ".j2" not in error.message and "README" not in error.message, error.message
+
+
+def test_a_cut_short_upload_is_refused_in_plain_words() -> None:
+    with pytest.raises(ImageRefused) as refused:
+        check_upload(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "poster.png", "x")
+    said = str(refused.value)
+    assert "damaged or cut short" in said
+    assert "(" not in said.split("cut short", 1)[1], said  # no Pillow exception text
