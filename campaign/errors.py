@@ -48,6 +48,10 @@ class CampaignError(Exception):
 
     exit_code = 1
 
+    def for_page(self) -> str:
+        """The words a dashboard page shows: the message, unless it gives command-line advice."""
+        return str(self)
+
 
 class ConfigError(CampaignError):
     """The campaign configuration cannot be used as written."""
@@ -64,11 +68,14 @@ class TemplateError(CampaignError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, template: str, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, template: str, line: int | None = None, guide: str = ""
+    ) -> None:
         self.template = template
         self.line = line
+        self.message = message  # without the place or the guide: what the composer shows
         where = f"{template}:{line}" if line else template
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}{guide}")
 
 
 class CheckFailed(CampaignError):
@@ -109,6 +116,12 @@ class PostNotFound(BadInput, LookupError):
         hint = f"did you mean {', '.join(map(repr, nearest))}? " if nearest else ""
         super().__init__(
             f"no post {key!r} in the stored plan; {hint}`campaign status` lists the keys"
+        )
+
+    def for_page(self) -> str:
+        return (
+            f"There is no post {self.key} in this campaign (it may have been cancelled, or the "
+            "address is wrong): go back to the week to find it"
         )
 
 

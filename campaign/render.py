@@ -289,11 +289,11 @@ def _render_text(
     except jinja2.UndefinedError as exc:
         where, line = _template_frame(exc, name, posts_dir)
         raise TemplateError(
-            f"undefined variable: {exc.message}. Available: "
-            f"{', '.join(TemplateContext.__dataclass_fields__)} "
-            f"({_guide(posts_dir)} describes each)",
+            f"undefined variable: {exc.message}",
             template=where,
             line=line,
+            guide=f". Available: {', '.join(TemplateContext.__dataclass_fields__)} "
+            f"({_guide(posts_dir)} describes each)",
         ) from None
     except (TypeError, ValueError, ArithmeticError) as exc:
         where, line = _template_frame(exc, name, posts_dir)

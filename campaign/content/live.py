@@ -29,7 +29,7 @@ from campaign.content.source import PostSource
 from campaign.content.when import ResolvedTime, resolve
 from campaign.errors import CampaignError, TemplateError
 from campaign.present.platforms import length_limit
-from campaign.render import RenderedPost
+from campaign.render import RenderedPost, own_template
 from campaign.states import PostState
 
 
@@ -226,7 +226,7 @@ def check_draft(
                 source,
                 "error",
                 "template",
-                _plain_template_error(exc),
+                _plain_template_error(exc, source.key),
                 "fix the text: {{ ... }} may only name the campaign's facts",
             )
         )
@@ -302,10 +302,10 @@ def _finding(source: PostSource, severity: Severity, rule: str, message: str, fi
     )
 
 
-def _plain_template_error(exc: TemplateError) -> str:
-    """The template error without the file and line of a template the officer never sees."""
-    text = str(exc)
-    return text.split(": ", 1)[1] if text.startswith(("posts/", "browser")) else text
+def _plain_template_error(exc: TemplateError, key: str) -> str:
+    """The template error in the post's own text without the file name it renders under (the
+    officer never sees it); one in a shared template it includes names that template."""
+    return exc.message if exc.template == own_template(key) else str(exc)
 
 
 def _images(post: RenderedPost, source: PostSource, media: MediaLookup | None) -> Iterator[Finding]:

@@ -147,7 +147,13 @@ class ContentMethods:
             revision = stored.revisions.get(key)
             number = revision.number if revision else 0
             if number != base_revision:
-                author = revision.author if revision else "someone"
+                author = "someone"
+                if revision is not None:
+                    author = (
+                        revision.author
+                        if revision.origin == ORIGIN_BROWSER
+                        else f"a plan of the campaign's files (run by {revision.author})"
+                    )
                 raise RevisionConflict(key, number, base_revision, author)
             source = _on_its_day(stored, source)
             checked, post = _checked(self, stored, source)

@@ -298,5 +298,5 @@ def update_row(
         touched = True
     if touched:
         row.updated_at = now
-    else:
+    elif row.key not in changes.kept:  # a kept dashboard edit is listed as kept, not twice
         changes.unchanged.append(row.key)

@@ -62,6 +62,13 @@ class UserError(CampaignError):
 
     exit_code = 2
 
+    def __init__(self, message: str, *, page: str | None = None) -> None:
+        super().__init__(message)
+        self.page = page  # the words for the users page, where command lines do not help
+
+    def for_page(self) -> str:
+        return self.page or str(self)
+
 
 @dataclass(frozen=True)
 class User:
@@ -93,7 +100,9 @@ def add_user(
         if session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
             raise UserError(
                 f"user {username!r} already exists: `campaign users password {username}` "
-                "sets a new password"
+                "sets a new password",
+                page=f"a user {username} already exists: to give them a new password, open "
+                f"\"Reset the password of {username}\" on their row",
             )
         row = UserRow(
             username=username,
@@ -281,7 +290,10 @@ def require_cli_user(store: Store, name: str, capability: str) -> None:
 def _row(session: Session, username: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
-        raise UserError(f"no user {username!r}: `campaign users list` shows who exists")
+        raise UserError(
+            f"no user {username!r}: `campaign users list` shows who exists",
+            page=f"There is no user {username}: the list below shows who exists",
+        )
     return row
 
 

@@ -73,7 +73,7 @@ def add() -> BaseResponse | str:
         password, made_up = _new_password()
         add_user(settings().store, username, password, role, by=_admin())
     except UserError as exc:
-        flash(f"The user was not added: {exc}.", "error")
+        flash(f"The user was not added: {exc.for_page()}.", "error")
         return redirect(url_for("admin.users"))
     if made_up:
         flash(f"Added {username} ({role}).", "ok")
@@ -89,7 +89,7 @@ def disable(username: str) -> BaseResponse:
     try:
         set_disabled(settings().store, username, not enable, by=_admin(), signed_in_as=_admin())
     except UserError as exc:
-        flash(f"Nothing changed: {exc}.", "error")
+        flash(f"Nothing changed: {exc.for_page()}.", "error")
         return redirect(url_for("admin.users"))
     flash(
         f"Enabled {username}: they can sign in again."
@@ -107,7 +107,7 @@ def role(username: str) -> BaseResponse:
     try:
         set_role(settings().store, username, new_role, by=_admin())
     except UserError as exc:
-        flash(f"Nothing changed: {exc}.", "error")
+        flash(f"Nothing changed: {exc.for_page()}.", "error")
         return redirect(url_for("admin.users"))
     flash(f"{username} is now {new_role}; they sign in again to use it.", "ok")
     return redirect(url_for("admin.users"))
@@ -120,7 +120,7 @@ def password(username: str) -> BaseResponse | str:
         new, made_up = _new_password()
         set_password(settings().store, username, new, by=_admin())
     except UserError as exc:
-        flash(f"The password was not changed: {exc}.", "error")
+        flash(f"The password was not changed: {exc.for_page()}.", "error")
         return redirect(url_for("admin.users"))
     flash(f"New password set for {username}; their sessions have ended.", "ok")
     if made_up:

@@ -222,7 +222,7 @@ def _errors(app: Flask) -> None:
             code = 503
         if current.is_api(request.path):
             return {"error": str(error)}, code
-        return _page("Something needs attention", str(error), code)
+        return _page("Something needs attention", error.for_page(), code)
 
     def database_error(error: DatabaseFailure) -> Any:
         """The text of a database error names tables and SQL: it goes to the log only."""

@@ -93,7 +93,7 @@ def move() -> Response | str:
         flash(f"Not moved: at the new time the checks found a problem. {said}", "error")
         return redirect(back)
     except (BadInput, ConfigError) as exc:  # e.g. a day outside the campaign, a post sent
-        flash(f"Not moved: {name} stays where it was. {exc}", "error")
+        flash(f"Not moved: {name} stays where it was. {exc.for_page()}", "error")
         return redirect(back)
     when = f"{long_date(day)} at {(chosen or f'{wall:%H:%M}')[:5]}"
     flash(

@@ -156,7 +156,7 @@ def comment() -> BaseResponse:
     try:
         page.store.review.comment(page.slug, key, Actor.web(user.username), body)
     except BadInput as exc:
-        flash(f"The comment was not added: {exc}.", "error")
+        flash(f"The comment was not added: {exc.for_page()}.", "error")
         return redirect(url_for("review.queue") + f"#review-{key}")
     flash(f"Your comment on {key} was added.", "ok")
     return redirect(url_for("review.queue") + f"#review-{key}")
@@ -178,7 +178,7 @@ def request_changes() -> BaseResponse:
             shown_hash=request.form.get("shown", ""),
         )
     except BadInput as exc:
-        flash(f"Nothing changed: {exc}.", "error")
+        flash(f"Nothing changed: {exc.for_page()}.", "error")
         return redirect(url_for("review.queue") + f"#review-{key}")
     flash(f"{key} was sent back for changes, with your comment.", "ok")
     return redirect(url_for("review.queue") + f"#review-{key}")

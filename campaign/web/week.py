@@ -135,7 +135,7 @@ def withdraw() -> BaseResponse:
             page.slug, Actor.web(user.username), reason, keys=keys, day=day
         )
     except BadInput as exc:
-        flash(f"Nothing changed: {exc}", "error")
+        flash(f"Nothing changed: {exc.for_page()}", "error")
         return redirect(url_for("week.week") + anchor)
     _report(result, "Withdrew approval of", scope)
     return redirect(url_for("week.week") + anchor)

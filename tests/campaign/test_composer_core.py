@@ -279,3 +279,21 @@ def test_a_concurrent_save_is_refused(content, store) -> None:
         store.edit_post(SLUG, key, to_source(content, second), "alice", base_revision=base)
     [row] = store.posts(SLUG, keys=[key])
     assert row.parts[0] == "Know the signs. #SeeStalkingClearly"
+
+
+def test_a_template_error_in_the_composer_names_no_file_an_officer_never_sees(
+    content: StoredCampaign,
+) -> None:
+    source = content.sources["2020-04-21-x"]
+    for text in ("Call {{ helplines.stalkin.number }}\n", "Call {% if %}\n"):
+        [error] = check_draft(content, replace(source, text=text)).errors
+        assert error.rule == "template"
+        assert ".j2" not in error.message and "README" not in error.message, error.message
+
+
+def test_a_cut_short_upload_is_refused_in_plain_words() -> None:
+    with pytest.raises(ImageRefused) as refused:
+        check_upload(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "poster.png", "x")
+    said = str(refused.value)
+    assert "damaged or cut short" in said
+    assert "(" not in said.split("cut short", 1)[1], said  # no Pillow exception text

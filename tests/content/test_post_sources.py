@@ -210,3 +210,38 @@ def test_a_post_moved_to_another_day_takes_that_days_theme(
     )
     [day] = [d for d in after.config.days if d.date == saturday.date]
     assert day.theme == saturday.theme
+
+
+def test_a_post_kept_as_edited_in_the_dashboard_is_counted_once_in_the_plan_changes(
+    campaign_dir: Path, store: Store
+) -> None:
+    _, first = plan(campaign_dir, store)
+    edited(store, KEY, "Stalking is a crime.", "Stalking is a crime, always.")
+    _, changes = plan(campaign_dir, store)
+    assert changes.kept == [KEY]
+    assert KEY not in changes.unchanged
+    assert len(changes.unchanged) + len(changes.kept) == len(first.added)
+
+
+def test_an_edit_overtaken_by_a_plan_says_the_files_changed_it(
+    campaign_dir: Path, store: Store
+) -> None:
+    plan(campaign_dir, store)
+    content = store.content("stalking-awareness-week-2020")
+    opened = content.sources[KEY]
+    template = campaign_dir / "posts" / opened.template
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("crime.", "crime, always.", 1),
+        encoding="utf-8",
+    )
+    plan(campaign_dir, store)  # version 2, from the files
+    with pytest.raises(RevisionConflict) as refused:
+        store.edit_post(
+            content.row.slug,
+            KEY,
+            opened.with_changes(text=opened.text.replace("crime.", "crime (two).", 1)),
+            "officer.cy",
+            base_revision=1,
+        )
+    said = str(refused.value)
+    assert "changed by a plan of the campaign's files" in said and "planner" in said, said

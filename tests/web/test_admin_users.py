@@ -133,3 +133,14 @@ def test_the_command_line_still_manages_users_and_knows_the_admin_role(campaign_
     )
     moved = runner.invoke(main, ["users", "role", "root", "--role", "officer"], env=env)
     assert moved.exit_code == 0, moved.output
+
+
+def test_the_users_page_answers_a_taken_or_unknown_name_without_command_line_advice(
+    web, planned, admin
+):
+    web.post(admin, "/admin/users/add", {"username": "olly", "role": "officer"}, "/admin/users")
+    page = admin.get("/admin/users").text
+    assert "already exists" in page and "campaign users" not in page
+    web.post(admin, "/admin/users/ghost/disable", {}, "/admin/users")
+    page = admin.get("/admin/users").text
+    assert "There is no user ghost" in page and "campaign users" not in page
