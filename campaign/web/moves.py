@@ -89,7 +89,7 @@ def move() -> Response | str:
         return redirect(back)
     except CheckFailed as exc:
         errors = [f for f in exc.findings if f.severity == "error"]
-        said = " ".join(f"{f.message}." for f in errors[:3])
+        said = " ".join(f"{f.message[:1].upper()}{f.message[1:]}." for f in errors[:3])
         flash(f"Not moved: at the new time the checks found a problem. {said}", "error")
         return redirect(back)
     except (BadInput, ConfigError) as exc:  # e.g. a day outside the campaign, a post sent
