@@ -102,7 +102,7 @@ def add_user(
                 f"user {username!r} already exists: `campaign users password {username}` "
                 "sets a new password",
                 page=f"a user {username} already exists: to give them a new password, open "
-                f"\"Reset the password of {username}\" on their row",
+                f'"Reset the password of {username}" on their row',
             )
         row = UserRow(
             username=username,

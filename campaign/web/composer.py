@@ -87,6 +87,12 @@ def new() -> Any:
     if request.method == "POST":
         return _posted(content, None, None)
     channel = request.args.get("channel") or next(iter(content.config.accounts))
+    if channel not in content.config.accounts:
+        abort(
+            404,
+            description="This campaign has no account of that name to post from. Go back to "
+            "the week and choose Write a post again.",
+        )
     copied = request.args.get("copy")
     if copied:
         if copied not in content.sources:

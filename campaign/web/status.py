@@ -25,6 +25,7 @@ from campaign.web.current import CampaignPage
 
 __all__ = ["Banner", "banner", "card_version", "post_status", "publishing", "status_json"]
 
+
 @dataclass(frozen=True)
 class Banner(HealthView):
     """The line at the top of every page; `tone` chooses its style: "on" (green, something is

@@ -371,3 +371,9 @@ def test_the_composer_shows_why_a_post_was_sent_back(web, planned):
     page = web.sign_in("olly").get("/post/2020-04-21-x/edit").text
     assert "Comments from review" in page
     assert "Give the helpline&#39;s hours." in page and "asked for changes" in page
+
+
+def test_a_new_post_for_an_account_the_campaign_does_not_have_is_refused(web, planned):
+    answer = web.sign_in("olly").get("/post/new?channel=bogus&date=2020-04-22")
+    assert answer.status_code == 404
+    assert "no account of that name" in answer.text
