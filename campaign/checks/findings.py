@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,18 +38,10 @@ class Finding:
         return asdict(self) | {"where": self.where}
 
 
-@dataclass
-class CheckReport:
-    """All findings of a check run, plus per-post figures shown to the officer."""
+class Findings:
+    """Errors and warnings among `findings` (a check run's, or one draft's)."""
 
-    findings: list[Finding] = field(default_factory=list)
-    lengths: dict[str, list[int]] = field(default_factory=dict)  # key -> length of each part
-    reading_ease: dict[str, float] = field(default_factory=dict)  # key -> Flesch score
-    # Findings by post key, rebuilt when `findings` grows or is replaced (see `for_post`).
-    _by_key: dict[str | None, list[Finding]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    _indexed: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
+    findings: Sequence[Finding]
 
     @property
     def errors(self) -> list[Finding]:
@@ -61,6 +54,20 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class CheckReport(Findings):
+    """All findings of a check run, plus per-post figures shown to the officer."""
+
+    findings: list[Finding] = field(default_factory=list)
+    lengths: dict[str, list[int]] = field(default_factory=dict)  # key -> length of each part
+    reading_ease: dict[str, float] = field(default_factory=dict)  # key -> Flesch score
+    # Findings by post key, rebuilt when `findings` grows or is replaced (see `for_post`).
+    _by_key: dict[str | None, list[Finding]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _indexed: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
 
     def for_post(self, key: str) -> list[Finding]:
         """The post's findings. Indexed once, not searched per post: a table of 10,000 posts

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from campaign.checks.content import check_post, part_lengths
-from campaign.checks.findings import Finding, Severity
+from campaign.checks.findings import Finding, Findings, Severity
 from campaign.checks.markup import check_markup
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import CampaignConfig
@@ -92,7 +92,7 @@ class PartCount:
 
 
 @dataclass(frozen=True)
-class LiveCheck:
+class LiveCheck(Findings):
     """What the composer shows beside the draft: its rendered parts, each part's count against
     the platform's limit, and the findings in plain words (errors block saving)."""
 
@@ -108,18 +108,6 @@ class LiveCheck:
     @property
     def parts(self) -> tuple[str, ...]:
         return self.post.parts if self.post is not None else ()
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def by_field(self) -> dict[str, list[Finding]]:
         """Findings grouped by the composer field they are about ("text" when no other)."""
