@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # checking pulls in the checks and Pillow: `campaign status` 
     from campaign.checks import CheckReport
     from campaign.clock import Clock
     from campaign.planning import CheckedPlan
+    from campaign.store import Store
 
 
 class _Transactions(Protocol):
@@ -53,6 +54,7 @@ class _Transactions(Protocol):
         self, session: Session, slug: str, *, required: bool = True
     ) -> CampaignRow | None: ...
     def media_bytes(self, sha256: str) -> bytes | None: ...
+    def campaign(self, slug: str, session: Session | None = None) -> CampaignRow: ...
 
 
 class EditResult:
@@ -105,7 +107,7 @@ class ContentMethods:
     def content(self: _Transactions, slug: str) -> StoredCampaign:
         """The campaign as stored, ready to render and check without its files."""
         with self.reading() as session:
-            return load(session, _campaign(self, session, slug), self.media_bytes)
+            return load(session, self.campaign(slug, session), self.media_bytes)
 
     def merge_plan(
         self: _Transactions, slug: str, files: Iterable[PostSource], take: Side | None
@@ -118,7 +120,7 @@ class ContentMethods:
     def revisions(self: _Transactions, slug: str, key: str) -> list[RevisionRow]:
         """Every revision of a post, oldest first."""
         with self.reading() as session:
-            row = _post(session, _campaign(self, session, slug), key)
+            row = _post(session, self.campaign(slug, session), key)
             query = select(RevisionRow).where(RevisionRow.post_id == row.id)
             return list(session.scalars(query.order_by(RevisionRow.number)))
 
@@ -255,29 +257,19 @@ def _on_its_day(stored: StoredCampaign, source: PostSource) -> PostSource:
 
 
 def _checked(
-    store: object, stored: StoredCampaign, source: PostSource
+    store: _Transactions, stored: StoredCampaign, source: PostSource
 ) -> tuple[CheckedPlan, RenderedPost]:
     """The whole campaign checked with `source` in it; CheckFailed on errors."""
     from campaign.planning import check_shared_caps, check_sources
 
     sources = {**stored.sources, source.key: source}
     checked = check_sources(stored.config, sources.values(), stored.library)
-    shared = check_shared_caps(stored.config, checked.posts, store)  # type: ignore[arg-type]
+    shared = check_shared_caps(stored.config, checked.posts, cast("Store", store))
     checked.report.findings.extend(f for f in shared if f.rule != "shared-account")
     if not checked.report.ok:
         raise CheckFailed(checked.report.findings)
     post = next(p for p in checked.posts if p.key == source.key)
     return checked, post
-
-
-def _campaign(store: _Transactions, session: Session, slug: str) -> CampaignRow:
-    row = session.scalar(select(CampaignRow).where(CampaignRow.slug == slug))
-    if row is None:
-        from campaign.store import Store
-
-        assert isinstance(store, Store)
-        return store.campaign(slug, session)  # raises its "run `campaign plan`" error
-    return row
 
 
 def _post(session: Session, campaign: CampaignRow, key: str) -> PostRow:
