@@ -6,9 +6,9 @@ the field path (for schema problems) and what to do.
 
 The parts, one job each: `accounts` (platform accounts and the API address check), `helplines`
 (numbers and opening hours), `days` (days, posts, images, post keys), `settings` (checks,
-publishing, metrics, database), `model` (the whole campaign and its cross-field rules) and
-`organisation` (the force's facts shared by campaigns, organisation.toml) and `loading`
-(reading the files). Import names from here: `from campaign.config import Account`.
+publishing, metrics, database), `alerts` (who is told what, through which channel), `model`
+(the whole campaign and its cross-field rules), `organisation` (the force's facts shared by
+campaigns, organisation.toml) and `loading` (reading the files). Import names from here: `from campaign.config import Account`.
 """
 
 from campaign.config.accounts import (
@@ -20,6 +20,7 @@ from campaign.config.accounts import (
     Platform,
     check_base_url,
 )
+from campaign.config.alerts import TOPICS, AlertChannel, Alerts, Severity, Topic
 from campaign.config.base import Frozen, Slug
 from campaign.config.days import Day, Image, PostSpec, post_key
 from campaign.config.helplines import DAY_NAMES, WEEKDAYS, Helpline, OpeningHours, Weekday
@@ -45,7 +46,10 @@ __all__ = [
     "REQUIRED_CREDENTIALS",
     "WEEKDAYS",
     "X_TIER_LIMITS",
+    "TOPICS",
     "Account",
+    "AlertChannel",
+    "Alerts",
     "CampaignConfig",
     "CampaignInfo",
     "Checks",
@@ -62,7 +66,9 @@ __all__ = [
     "PostSpec",
     "Publishing",
     "Review",
+    "Severity",
     "Slug",
+    "Topic",
     "Weekday",
     "check_base_url",
     "config_from_toml",

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from campaign.config.accounts import Account
+from campaign.config.alerts import Alerts
 from campaign.config.base import Frozen, Slug
 from campaign.config.days import Day, PostSpec, post_key
 from campaign.config.helplines import Helpline, check_numbers
@@ -86,6 +87,7 @@ class CampaignConfig(Frozen):
     publishing: Publishing = Publishing()
     metrics: Metrics = Metrics()
     review: Review = Review()
+    alerts: Alerts = Alerts()
     accounts: dict[Slug, Account] = Field(min_length=1)
     helplines: dict[str, Helpline] = Field(default_factory=dict)
     contact: dict[str, str] = Field(default_factory=dict)

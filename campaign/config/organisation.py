@@ -8,7 +8,9 @@ to its config). The merge, one rule per kind of table:
   organisation's entry of the same key (never field by field: a handle from one and credentials
   from the other would post as the wrong account); other keys are added;
 - `[contact]` is per route, and `[checks]`, `[publishing]`, `[metrics]`, `[review]`,
-  `[database]` are per setting: a campaign's value wins, the organisation's fills the rest;
+  `[alerts]`, `[database]` are per setting: a campaign's value wins, the organisation's fills
+  the rest; `[alerts.channels.NAME]` are whole entries, like accounts (a campaign's channel of
+  the same name replaces the organisation's, the others are added);
 - a relative SQLite `[database] url` is relative to the file that says it, so campaigns in
   different folders that share organisation.toml share its database.
 
@@ -26,6 +28,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from campaign.config.accounts import Account
+from campaign.config.alerts import Alerts
 from campaign.config.base import Frozen, Slug
 from campaign.config.helplines import Helpline, check_numbers
 from campaign.config.model import check_timezone
@@ -33,7 +36,8 @@ from campaign.config.settings import Checks, Database, Metrics, Publishing, Revi
 from campaign.errors import ConfigError
 
 ENTRY_TABLES = ("accounts", "helplines")  # merged per key, whole entries
-ROUTE_TABLES = ("contact", "checks", "publishing", "metrics", "review", "database")  # per value
+# per value
+ROUTE_TABLES = ("contact", "checks", "publishing", "metrics", "review", "alerts", "database")
 # [organisation] field -> the [campaign] field it fills.
 CAMPAIGN_FIELDS = {
     "name": "organisation",
@@ -70,6 +74,7 @@ class OrganisationFile(Frozen):
     publishing: Publishing = Publishing()
     metrics: Metrics = Metrics()
     review: Review = Review()
+    alerts: Alerts = Alerts()
     database: Database = Database()
 
     @model_validator(mode="after")
@@ -122,10 +127,19 @@ def merge_shared(
         for key in theirs:
             if key not in mine:
                 origins[(table, key)] = shared_path
+        if table == "alerts" and ("channels" in theirs or "channels" in mine):
+            combined["channels"] = _channels(theirs.get("channels"), mine.get("channels"))
         if table == "database" and ("database", "url") in origins:
             combined["url"] = absolute_sqlite_url(combined["url"], shared_path.parent)
         merged[table] = combined
     return merged, origins
+
+
+def _channels(theirs: Any, mine: Any) -> Any:
+    """The organisation's alert channels with the campaign's added (same name: the campaign's)."""
+    if isinstance(theirs, Mapping) and isinstance(mine, Mapping):
+        return {**theirs, **mine}
+    return mine if mine is not None else theirs
 
 
 def absolute_sqlite_url(url: Any, folder: Path) -> Any:

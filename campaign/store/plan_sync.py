@@ -144,6 +144,7 @@ def _upsert_campaign(session: Session, config: CampaignConfig) -> CampaignRow:
             "publishing": config.publishing.model_dump(mode="json"),
             "metrics": config.metrics.model_dump(mode="json"),
             "review": config.review.model_dump(mode="json"),
+            "alerts": config.alerts.model_dump(mode="json"),
         },
         "media_dir": str(config.posts_dir),
         "config_path": str(config.path),
