@@ -8,7 +8,8 @@ The parts, one job each: `accounts` (platform accounts and the API address check
 (numbers and opening hours), `days` (days, posts, images, post keys), `settings` (checks,
 publishing, metrics, database), `alerts` (who is told what, through which channel), `model`
 (the whole campaign and its cross-field rules), `organisation` (the force's facts shared by
-campaigns, organisation.toml) and `loading` (reading the files). Import names from here: `from campaign.config import Account`.
+campaigns, organisation.toml) and `loading` (reading the files). Import names from here:
+`from campaign.config import Account`.
 """
 
 from campaign.config.accounts import (
