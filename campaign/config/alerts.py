@@ -161,7 +161,5 @@ class Alerts(Frozen):
     @classmethod
     def _address(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/?#]+[^\s?#]*", value):
-            raise ValueError(
-                "must be the dashboard's address, e.g. https://campaigns.force.local"
-            )
+            raise ValueError("must be the dashboard's address, e.g. https://campaigns.force.local")
         return value.rstrip("/") if value else value

@@ -106,9 +106,7 @@ def lease_due(
     """Take the deliveries due now that no live process holds, oldest first; each is ours
     until `now + lease` (one conditional UPDATE per delivery decides between processes)."""
     free = or_(AlertDeliveryRow.lease_until.is_(None), AlertDeliveryRow.lease_until <= now)
-    due = and_(
-        AlertDeliveryRow.state == PENDING, AlertDeliveryRow.next_attempt_at <= now, free
-    )
+    due = and_(AlertDeliveryRow.state == PENDING, AlertDeliveryRow.next_attempt_at <= now, free)
     candidates = list(
         session.scalars(
             select(AlertDeliveryRow.id)

@@ -53,9 +53,7 @@ def upgrade() -> None:
     op.create_index("ix_alert_deliveries_alert_id", "alert_deliveries", ["alert_id"])
     op.create_index("ix_alert_deliveries_channel_name", "alert_deliveries", ["channel_name"])
     op.create_index("ix_alert_deliveries_state", "alert_deliveries", ["state"])
-    op.create_index(
-        "ix_alert_deliveries_next_attempt_at", "alert_deliveries", ["next_attempt_at"]
-    )
+    op.create_index("ix_alert_deliveries_next_attempt_at", "alert_deliveries", ["next_attempt_at"])
 
 
 def downgrade() -> None:
