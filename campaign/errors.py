@@ -19,6 +19,7 @@
     │   │                    nothing was changed; worth trying again
     │   └── NotPaused        a pause could not be recorded: publishing goes on (said plainly)
     ├── UserError            a dashboard user cannot be created or signed in (store/users.py)
+    ├── AlertNotSent         a mail server or webhook did not take an alert (kept, retried)
     └── PublishError         a platform refused or failed a send
         ├── Transient        worth retrying later
         │   ├── RateLimited      retry after the platform's reset time
@@ -248,6 +249,19 @@ class PlanConflict(CampaignError):
             "--take files` or `--take browser`, or make the files match the dashboard first "
             "(`campaign export --pack DIR` writes the dashboard's version)."
         )
+
+
+class AlertNotSent(CampaignError):
+    """A channel did not take an alert: the reason in plain words, never an address, user
+    name or password (requests' and smtplib's own texts carry them, so they are not kept).
+    `retry_after` is how long the receiver asked us to wait, in seconds, when it said."""
+
+    exit_code = 1
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        self.reason = reason
+        self.retry_after = retry_after
+        super().__init__(reason)
 
 
 class PublishError(CampaignError):

@@ -11,7 +11,7 @@ again with the same idempotency key: at least once, never twice at the same time
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -101,12 +101,21 @@ def raise_alert(
 
 
 def lease_due(
-    session: Session, owner: str, now: datetime, lease: timedelta, limit: int = 50
+    session: Session,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 50,
+    *,
+    only: Collection[int] | None = None,
 ) -> list[AlertDeliveryRow]:
     """Take the deliveries due now that no live process holds, oldest first; each is ours
-    until `now + lease` (one conditional UPDATE per delivery decides between processes)."""
+    until `now + lease` (one conditional UPDATE per delivery decides between processes).
+    `only`: among these delivery ids alone."""
     free = or_(AlertDeliveryRow.lease_until.is_(None), AlertDeliveryRow.lease_until <= now)
     due = and_(AlertDeliveryRow.state == PENDING, AlertDeliveryRow.next_attempt_at <= now, free)
+    if only is not None:
+        due = and_(due, AlertDeliveryRow.id.in_(list(only)))
     candidates = list(
         session.scalars(
             select(AlertDeliveryRow.id)
