@@ -9,6 +9,7 @@
     │   ├── PostNotFound     (also a LookupError) no post with that key
     │   ├── AccountNotFound  (also a LookupError) no account with that key
     │   ├── CampaignNotFound (also a LookupError) no campaign with that slug in the database
+    │   ├── ChannelNotFound  (also a LookupError) the campaign has no alert channel of that name
     │   ├── ContentChanged   an approval names text that is no longer the stored text
     │   └── TimePassed       an approval would be too late, and lateness was not accepted
     ├── StoreError           the database refused or holds something unexpected (exit 3)
@@ -156,6 +157,21 @@ class CampaignNotFound(BadInput, LookupError):
         super().__init__(
             f"no campaign {slug!r} in the database; {hint} (`campaign list` shows them)"
         )
+
+
+class ChannelNotFound(BadInput, LookupError):
+    """`campaign alerts test NAME`: the campaign has no alert channel of that name."""
+
+    def __init__(self, name: str, slug: str, known: Iterable[str] = ()) -> None:
+        self.name = name
+        known = sorted(known)
+        listed = (
+            f"its channels are {', '.join(known)}"
+            if known
+            else "it has no alert channel: add one under [alerts.channels] in config.toml, then "
+            "run `campaign plan`"
+        )
+        super().__init__(f"campaign {slug!r} has no alert channel {name!r}; {listed}")
 
 
 class StoreError(CampaignError):

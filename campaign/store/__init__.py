@@ -33,6 +33,7 @@ from campaign.errors import (
 from campaign.store import accounts, across, approvals, control, partial
 from campaign.store.accounts import users_of
 from campaign.store.across import OtherSend
+from campaign.store.alerts_api import AlertsStore
 from campaign.store.audit import MAX_KEY, MAX_REASON, Actor, as_actor, bounded_text
 from campaign.store.daemon_api import PublishingStore
 from campaign.store.database import READ_ONLY, make_engine, migrate, open_existing
@@ -85,6 +86,7 @@ class Store(ContentMethods):
         self._local_writer = threading.RLock() if engine.dialect.name == "sqlite" else None
         # What the daemon and review pages call: intent-named methods, no sessions.
         self.publishing, self.review = PublishingStore(self), ReviewStore(self)
+        self.alerts = AlertsStore(self)
 
     @classmethod
     def open(cls, url: str, clock: Clock | None = None) -> Store:

@@ -56,6 +56,8 @@ class _MailHandler:
         refusal = self.sink._refusal
         if refusal is not None:
             return refusal
+        if self.sink.credentials is not None and not session.authenticated:
+            return "530 5.7.0 Authentication required"
         content = envelope.content
         raw = content if isinstance(content, bytes) else (content or "").encode("utf-8")
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -111,10 +113,10 @@ class SmtpSink:
         if self.tls_context is not None:
             options.update(tls_context=self.tls_context, require_starttls=True)
         if self.credentials is not None:
+            # AUTH is offered (after STARTTLS when there is TLS); a message without a login is
+            # refused in DATA (aiosmtpd's own auth_required warns when TLS is not required).
             options.update(
-                authenticator=self._authenticate,
-                auth_required=True,
-                auth_require_tls=self.tls_context is not None,
+                authenticator=self._authenticate, auth_require_tls=self.tls_context is not None
             )
         controller = Controller(
             _MailHandler(self), hostname=self.host, port=self.port, ready_timeout=5, **options
@@ -171,7 +173,7 @@ class SmtpSink:
 
 @dataclass(frozen=True)
 class WebhookCall:
-    """One request the webhook sink answered with success."""
+    """One request the webhook sink received."""
 
     method: str
     path: str
@@ -200,16 +202,12 @@ class _HookHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         sink = self.server.sink
         status, extra = sink._status, sink._headers
-        if 200 <= status < 300:
-            try:
-                parsed = json.loads(body) if body else None
-            except ValueError:
-                parsed = None
-            sink._record(
-                WebhookCall(self.command, self.path, dict(self.headers.items()), body, parsed)
-            )
-        else:
-            sink._record_refused(self.path)
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        call = WebhookCall(self.command, self.path, dict(self.headers.items()), body, parsed)
+        sink._record(call, accepted=200 <= status < 300)
         answer = b"1" if 200 <= status < 300 else b'{"error": "unavailable"}'
         self.send_response(status)
         for name, value in extra.items():
@@ -243,7 +241,7 @@ class WebhookSink:
         self.port = port or free_port()
         self._lock = threading.Lock()
         self._calls: list[WebhookCall] = []
-        self._refused: list[str] = []
+        self._refused: list[WebhookCall] = []
         self._status = 200
         self._headers: dict[str, str] = {}
         self._server: _HookServer | None = None
@@ -284,13 +282,9 @@ class WebhookSink:
         """Answer every call with `status` (and `headers`) from now on; 2xx records them."""
         self._status, self._headers = status, dict(headers or {})
 
-    def _record(self, call: WebhookCall) -> None:
+    def _record(self, call: WebhookCall, *, accepted: bool) -> None:
         with self._lock:
-            self._calls.append(call)
-
-    def _record_refused(self, path: str) -> None:
-        with self._lock:
-            self._refused.append(path)
+            (self._calls if accepted else self._refused).append(call)
 
     @property
     def messages(self) -> list[WebhookCall]:
@@ -299,10 +293,10 @@ class WebhookSink:
             return list(self._calls)
 
     @property
-    def refused(self) -> int:
-        """How many calls were answered with a failure status."""
+    def refused(self) -> list[WebhookCall]:
+        """Every call answered with a failure status (503, 429...), in order."""
         with self._lock:
-            return len(self._refused)
+            return list(self._refused)
 
     def __enter__(self) -> Self:
         return self.start()
