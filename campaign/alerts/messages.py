@@ -10,6 +10,7 @@ alert reads well without a change here.
 
 from __future__ import annotations
 
+import email.policy
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -21,6 +22,9 @@ LABELS = {"what": "What happened", "when": "When", "platform_message": "The plat
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_COLOURS = {"critical": "Attention", "warning": "Warning", "info": "Default"}
+# Headers on one line up to the 998 characters RFC 5322 allows: Python's folding of 78 breaks
+# "Subject: [critical] ..." before the bracket, and some mail programs then show a leading space.
+ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
 SLACK_TEXT_LIMIT = 2900  # a section's text may hold 3,000 characters
 
 
@@ -135,7 +139,7 @@ def email_message(
     alert: AlertContent, *, sender: str, to: tuple[str, ...], delivery_key: str, message_id: str
 ) -> EmailMessage:
     """The plain-text email, with headers that let a mail system drop a repeat."""
-    message = EmailMessage()
+    message = EmailMessage(policy=ONE_LINE_HEADERS)
     message["Subject"] = alert.subject
     message["From"] = sender
     message["To"] = ", ".join(to)

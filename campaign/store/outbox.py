@@ -116,16 +116,20 @@ def lease_due(
     due = and_(AlertDeliveryRow.state == PENDING, AlertDeliveryRow.next_attempt_at <= now, free)
     if only is not None:
         due = and_(due, AlertDeliveryRow.id.in_(list(only)))
+    # More candidates than wanted: another process may take some between our SELECT and our
+    # UPDATE (PostgreSQL), and losing those races must not read as "nothing is due".
     candidates = list(
         session.scalars(
             select(AlertDeliveryRow.id)
             .where(due)
             .order_by(AlertDeliveryRow.next_attempt_at, AlertDeliveryRow.id)
-            .limit(limit)
+            .limit(limit * 4 + 8)
         )
     )
-    taken = []
+    taken: list[int] = []
     for delivery_id in candidates:
+        if len(taken) >= limit:
+            break
         result = session.execute(
             update(AlertDeliveryRow)
             .where(AlertDeliveryRow.id == delivery_id, due)
