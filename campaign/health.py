@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from campaign.store import Store
+from campaign.store.alerts_api import FailingChannel
 from campaign.store.models import PostState
 
 
@@ -47,6 +48,8 @@ class Health:
     next_post_at: datetime | None
     paused_at: datetime | None = None  # when the whole campaign was paused
     everything: EverythingPaused | None = None  # the switch over every campaign, when on
+    # Alert channels whose alerts are not getting through (they are kept and retried).
+    alert_channels: list[FailingChannel] = field(default_factory=list)
 
     @property
     def any_daemon_alive(self) -> bool:
@@ -95,6 +98,7 @@ def publishing_health(store: Store, slug: str, now: datetime, heartbeat_timeout:
         next_post_at=min(upcoming, default=None),
         paused_at=campaign.paused_at if campaign.paused else None,
         everything=everything_paused(store),
+        alert_channels=store.alerts.failing_channels(now),
     )
 
 

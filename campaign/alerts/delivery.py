@@ -124,11 +124,13 @@ def deliver_due(
     limit: int = 50,
     transports: Transports | None = None,
     only: set[int] | None = None,
+    retry: bool = True,
 ) -> DeliveryReport:
     """Send up to `limit` deliveries that are due, as `owner` (a process's own name).
 
     Never raises for a channel's failure: each is recorded on its delivery and in the report.
-    `only` restricts the run to those delivery ids (`campaign alerts test`).
+    `only` restricts the run to those delivery ids, and `retry=False` gives up a failed one at
+    once (`campaign alerts test`: a test that failed is not sent hours later).
     """
     transports = transports or Transports()
     report = DeliveryReport()
@@ -138,7 +140,8 @@ def deliver_due(
         if leased is None:
             break
         tried.add(leased.id)
-        report.outcomes.append(_deliver(store, clock, owner, environ, transports, leased))
+        outcome = _deliver(store, clock, owner, environ, transports, leased, retry)
+        report.outcomes.append(outcome)
     return report
 
 
@@ -187,6 +190,7 @@ def _deliver(
     environ: Mapping[str, str],
     transports: Transports,
     leased: _Leased,
+    retry: bool,
 ) -> DeliveryOutcome:
     error: AlertNotSent | None = None
     try:
@@ -205,11 +209,16 @@ def _deliver(
             # The exception's text may hold an address or a login: log its kind only.
             log.error("sending alert %s failed unexpectedly: %s", leased.key, type(exc).__name__)
             error = AlertNotSent(f"the alert could not be sent ({type(exc).__name__})")
-    return _record(store, clock, owner, leased, error)
+    return _record(store, clock, owner, leased, error, retry)
 
 
 def _record(
-    store: Store, clock: Clock, owner: str, leased: _Leased, error: AlertNotSent | None
+    store: Store,
+    clock: Clock,
+    owner: str,
+    leased: _Leased,
+    error: AlertNotSent | None,
+    retry: bool,
 ) -> DeliveryOutcome:
     content = leased.content
     with store.transaction() as session:
@@ -219,6 +228,7 @@ def _record(
             given_up, retry_at = False, None
         else:
             retry_at = _retry_at(now, content.created_at, leased.attempts + 1, error)
+            retry_at = retry_at if retry else None
             given_up = retry_at is None
             row = mark_failed(session, leased.id, owner, now, error=error.reason, retry_at=retry_at)
         if row is None:  # the lease ran out and another process took it: it reports

@@ -222,8 +222,6 @@ def _meaning(status: int) -> str:
         return " (too many messages: it asked us to wait)"
     if status in (401, 403, 404, 410):
         return " (the address is wrong or was removed: make a new webhook and set its address)"
-    if status >= 500:
-        return " (it is having trouble: it will be tried again)"
     return ""
 
 

@@ -35,6 +35,7 @@ COMMANDS = {
     "audit": "campaign.cli.report:audit",
     "serve": "campaign.cli.web:serve",
     "users": "campaign.cli.web:users",
+    "alerts": "campaign.cli.alerts:alerts",
 }
 
 

@@ -194,6 +194,8 @@ def health_panel(
         lines.append(f"{view.detail}\n", "red" if view.paused else "")
     for line in view.held:
         lines.append(f"{line}\n", "bold red")
+    for line in view.alerts:
+        lines.append(f"{line}\n", "bold yellow")
     for key, names in (shared or {}).items():
         lines.append(f"{key} is shared: its pause stops it in {', '.join(names)}\n", "bold red")
     lines.append(f"{view.daemons}\n", "green" if view.daemons_ok else "bold yellow")

@@ -18,6 +18,7 @@ from campaign.states import PostState
 
 if TYPE_CHECKING:
     from campaign.health import AccountHealth, Health
+    from campaign.store.alerts_api import FailingChannel
     from campaign.store.models import PostRow
 
 PAUSED_TITLE = "PAUSED – nothing is being published"
@@ -43,6 +44,7 @@ class HealthView:
     daemons: str
     next: str
     held: list[str]
+    alerts: list[str]  # alert channels that keep failing
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -72,6 +74,7 @@ def health_view(health: Health, rows: list[PostRow], now: datetime, zone: ZoneIn
         daemons=daemons_line(health, now),
         next=next_line(rows, now, zone, paused),
         held=[held_line(account) for account in health.accounts if _held(account)],
+        alerts=[failing_channel_line(channel, zone) for channel in health.alert_channels],
     )
 
 
@@ -96,6 +99,23 @@ def held_line(account: AccountHealth) -> str:
             f"`campaign resume --account {account.key}`."
         )
     return f"{account.key}: paused ({account.pause_reason})"
+
+
+def failing_channel_line(channel: FailingChannel, zone: ZoneInfo) -> str:
+    """'Alerts to duty-email are not getting through (since Mon 20 Apr 07:02 BST, 3 tries):
+    the webhook answered 503. They are kept and retried.'"""
+    tries = "1 try" if channel.attempts == 1 else f"{channel.attempts} tries"
+    why = (channel.last_error or "no reason was given").rstrip(".")
+    text = (
+        f"Alerts to {channel.name} are not getting through (since "
+        f"{short_time(channel.since, zone)}, {tries}): {why}."
+    )
+    if channel.waiting:
+        text += " They are kept and retried."
+    if channel.given_up:
+        were = "1 alert was" if channel.given_up == 1 else f"{channel.given_up} alerts were"
+        text += f" {were} given up after 48 hours of trying."
+    return text
 
 
 def _held(account: AccountHealth) -> bool:

@@ -89,7 +89,7 @@ class AlertsStore:
             if slug is not None:
                 query = query.where(AlertRow.campaign_id == self._store.campaign(slug, session).id)
             query = query.order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit)
-            found = list(session.execute(query).tuples())
+            found = list(session.execute(query).all())
             ids = [alert.id for alert, _ in found]
             by_alert: dict[int, list[DeliveryState]] = defaultdict(list)
             if ids:
@@ -127,13 +127,14 @@ class AlertsStore:
             recently_given_up = and_(
                 AlertDeliveryRow.state == GIVEN_UP,
                 AlertDeliveryRow.last_attempt_at >= now - GIVEN_UP_SHOWN,
+                AlertRow.topic != "channel-test",  # its command said so already, once
             )
             rows = list(
                 session.execute(
                     select(AlertDeliveryRow, AlertRow.created_at)
                     .join(AlertRow, AlertRow.id == AlertDeliveryRow.alert_id)
                     .where(or_(failing, recently_given_up))
-                ).tuples()
+                ).all()
             )
             if not rows:
                 return []
@@ -146,7 +147,7 @@ class AlertsStore:
                         AlertDeliveryRow.channel_name.in_(names),
                     )
                     .group_by(AlertDeliveryRow.channel_name)
-                ).tuples()
+                ).all()
             )
         channels = []
         for name in names:

@@ -45,13 +45,17 @@
     if (daemons) { daemons.className = b.daemons_ok ? "ok" : "warn"; }
     setText(banner.querySelector("[data-live=next]"), b.next);
     var list = banner.querySelector(".facts");
-    banner.querySelectorAll("[data-live=held]").forEach(function (old) { old.remove(); });
-    b.held.forEach(function (line) {
-      var item = document.createElement("li");
-      item.className = "held";
-      item.setAttribute("data-live", "held");
-      item.textContent = line;
-      list.appendChild(item);
+    [["held", "held"], ["alerts", "alerts-failing"]].forEach(function (kind) {
+      banner.querySelectorAll("[data-live=" + kind[0] + "]").forEach(function (old) {
+        old.remove();
+      });
+      (b[kind[0]] || []).forEach(function (line) {
+        var item = document.createElement("li");
+        item.className = kind[1];
+        item.setAttribute("data-live", kind[0]);
+        item.textContent = line;
+        list.appendChild(item);
+      });
     });
     show(banner.querySelector("[data-live=pause-button]"), !b.paused);
     show(banner.querySelector("[data-live=resume-button]"), b.paused);
