@@ -1,0 +1,1 @@
+"""Alerts: what is worth a message (watch.py), and the loop that raises and delivers them."""
