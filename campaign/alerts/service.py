@@ -112,19 +112,26 @@ class AlertLoop:
             self.stopping.wait(self.interval)
 
     def run_once(self) -> TickReport | None:
-        """One tick; an error is logged (in our words: no secret) and the loop goes on."""
-        try:
-            report = tick(self.store, self.clock, self.owner, self.environ)
-        except CampaignError as exc:
-            self.failures += 1
-            log.error("alerts: this pass failed, the next one tries again: %s", exc)
-            return None
-        except Exception as exc:  # never let the loop die; the next tick tries again
-            self.failures += 1
-            log.error("alerts: this pass failed (%s), the next one tries again", type(exc).__name__)
-            return None
-        finally:
-            self.ticks += 1
-        if report.raised:
-            log.info("alerts raised: %s", ", ".join(report.raised))
+        """One tick; an error is logged and the loop goes on."""
+        report = safe_tick(self.store, self.clock, self.owner, self.environ)
+        self.ticks += 1
+        self.failures += report is None
         return report
+
+
+def safe_tick(
+    store: Store, clock: Clock, owner: str, environ: Mapping[str, str]
+) -> TickReport | None:
+    """`tick`, never raising: a failed pass is logged in our own words (a driver's or an HTTP
+    library's text may hold an address or a login, so only its kind is logged) and None."""
+    try:
+        report = tick(store, clock, owner, environ)
+    except CampaignError as exc:
+        log.error("alerts: this pass failed, the next one tries again: %s", exc)
+        return None
+    except Exception as exc:  # never let a loop die; the next pass tries again
+        log.error("alerts: this pass failed (%s), the next one tries again", type(exc).__name__)
+        return None
+    if report.raised:
+        log.info("alerts raised: %s", ", ".join(report.raised))
+    return report
