@@ -145,6 +145,9 @@ class DaemonRunner:
         self._alerts_run = self._alerts_pool.submit(self._alerts)
 
     def _alerts(self) -> TickReport | None:
+        # Beat first: the watch must see this daemon alive even before the heartbeat job's
+        # first beat lands, or a daemon starting up would report that no daemon runs.
+        self.daemon.beat()
         return safe_tick(self.daemon.store, self.daemon.clock, self.daemon.id, self.environ)
 
     def _plan_jobs(self) -> None:
