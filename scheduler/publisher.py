@@ -32,6 +32,7 @@ from campaign.errors import (
 )
 from campaign.render import hash_content
 from campaign.store import Store
+from campaign.store.alert_facts import failure_kind
 from campaign.store.daemon_api import ClaimedPost, Published
 from campaign.store.models import PostState
 from scheduler.batching import BatchedCalls
@@ -274,7 +275,7 @@ class Publisher:
         if isinstance(exc, DuplicateContent) and claimed.sent_in_doubt and not looking:
             return self._refused_as_duplicate(claimed, exc)
         if isinstance(exc, Permanent):
-            self.api.fail(claimed.id, self.daemon_id, now, error=message)
+            self.api.fail(claimed.id, self.daemon_id, now, error=message, failure=failure_kind(exc))
             return "partial" if claimed.part_ids else "failed"
         assert isinstance(exc, Transient)
         if isinstance(exc, OutcomeUnknown) and not looking:

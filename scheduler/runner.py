@@ -5,14 +5,17 @@ workers, and plans one `DateTrigger` job per moment posts are due at within the 
 posts go out on the second, all those due at one moment claimed in one batch. Jobs carry
 nothing; the in-memory job store holds nothing that matters (the posts table is the truth), so
 nothing is lost when the process dies and another daemon can take over. Other jobs: the
-heartbeat, and metrics collection.
+heartbeat, metrics collection, and alerts (raised and delivered on a thread of their own, so a
+slow mail server never delays a send).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+from collections.abc import Mapping
 from concurrent import futures
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from campaign.alerts.service import INTERVAL_SECONDS, TickReport, safe_tick
 from campaign.clock import SystemClock
 from scheduler.daemon import Daemon
 
@@ -39,8 +43,17 @@ class DaemonRunner:
     shuts down (without holding it: the sweep waiting for it must be able to finish).
     """
 
-    def __init__(self, daemon: Daemon) -> None:
+    def __init__(
+        self,
+        daemon: Daemon,
+        *,
+        environ: Mapping[str, str] | None = None,
+        alert_seconds: float = INTERVAL_SECONDS,
+    ) -> None:
         self.daemon = daemon
+        # Alert channels' secrets, by the variable names the channels give.
+        self.environ = os.environ if environ is None else environ
+        self.alert_seconds = alert_seconds
         settings = daemon.settings
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(settings.workers)},
@@ -56,6 +69,8 @@ class DaemonRunner:
         self._planning = threading.Lock()
         self._metrics_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="metrics")
         self._metrics_run: futures.Future[int] | None = None
+        self._alerts_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="alerts")
+        self._alerts_run: futures.Future[TickReport | None] | None = None
         quiet_overlaps()
 
     def start(self) -> None:
@@ -80,6 +95,13 @@ class DaemonRunner:
             next_run_time=datetime.now(UTC),
         )
         self.scheduler.add_job(self.collect_metrics, "interval", seconds=poll, id="metrics")
+        self.scheduler.add_job(
+            self.alerts,
+            "interval",
+            seconds=self.alert_seconds,
+            id="alerts",
+            next_run_time=datetime.now(UTC),
+        )
         self.scheduler.start()
 
     def sweep(self) -> None:
@@ -114,6 +136,19 @@ class DaemonRunner:
         except Exception:  # metrics never stop publishing; the next run tries again
             log.exception("metrics collection failed")
             return 0
+
+    def alerts(self) -> None:
+        """Start an alerts pass (watch, then deliver) on its own thread unless one still runs:
+        a mail server that hangs holds that thread only, never a send or a sweep."""
+        if self.stopping.is_set() or not (self._alerts_run is None or self._alerts_run.done()):
+            return
+        self._alerts_run = self._alerts_pool.submit(self._alerts)
+
+    def _alerts(self) -> TickReport | None:
+        # Beat first: the watch must see this daemon alive even before the heartbeat job's
+        # first beat lands, or a daemon starting up would report that no daemon runs.
+        self.daemon.beat()
+        return safe_tick(self.daemon.store, self.daemon.clock, self.daemon.id, self.environ)
 
     def _plan_jobs(self) -> None:
         if not isinstance(self.daemon.clock, SystemClock):
@@ -159,6 +194,7 @@ class DaemonRunner:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self._metrics_pool.shutdown(wait=True)
+        self._alerts_pool.shutdown(wait=True)
         self.daemon.stop()
 
 

@@ -90,10 +90,12 @@ def serve(
     production WSGI server) on 127.0.0.1 unless --host says otherwise. The database is
     --database, else the config's, or $CAMPAIGN_DATABASE_URL (e.g. the one `make demo` leaves
     in build/demo/). The config's campaign is the one shown first; without a config file the
-    campaign running now is.
+    campaign running now is. While it serves it also raises and sends alerts ([alerts] in the
+    config): among them, a post due soon while no publishing daemon is running.
     """
     from waitress import serve as waitress_serve
 
+    from campaign.alerts.service import AlertLoop, owner_name
     from campaign.store.users import list_users
     from campaign.web import create_app
 
@@ -144,7 +146,9 @@ def serve(
     count = len(store.campaigns())
     what = config.campaign.name if config and count == 1 else f"{count} campaigns"
     console.print(f"Dashboard for {what} on http://{shown}:{port}/ – Ctrl-C to stop.")
-    waitress_serve(app, **waitress_options(host, port, threads, secure_cookies, trusted_proxy))
+    # The dead man's switch runs here too, so it still runs when every daemon is dead.
+    with AlertLoop(store, store.clock, os.environ, owner=owner_name("serve")):
+        waitress_serve(app, **waitress_options(host, port, threads, secure_cookies, trusted_proxy))
 
 
 def _config_and_store(cli: CliContext) -> tuple[CampaignConfig | None, Store]:

@@ -31,6 +31,9 @@ from campaign.errors import (
     PostNotFound,
 )
 from campaign.store import accounts, across, approvals, control, partial
+
+# Registers the listener that raises alerts from new audit rows, in their transaction.
+from campaign.store import alert_capture as alert_capture
 from campaign.store.accounts import users_of
 from campaign.store.across import OtherSend
 from campaign.store.alerts_api import AlertsStore

@@ -317,10 +317,13 @@ class PublishingStore:
         *,
         error: str,
         state: PostState = PostState.FAILED,
+        failure: str | None = None,
     ) -> None:
         """Publishing of this post ends `failed` (or `missed`; `partial` if parts are live)."""
         with self._store.transaction() as session:
-            outcomes.failed(session, post_id, daemon_id, now, error=error, state=state)
+            outcomes.failed(
+                session, post_id, daemon_id, now, error=error, state=state, failure=failure
+            )
 
     def hold_for_credentials(
         self, post_id: int, daemon_id: str, now: datetime, *, error: str

@@ -11,13 +11,14 @@ again with the same idempotency key: at least once, never twice at the same time
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaign.config.alerts import TOPICS, Alerts
@@ -68,7 +69,8 @@ def raise_alert(
     ):
         return None
     involved = list(campaigns)
-    alert = AlertRow(
+    alert = _insert_once(
+        session,
         key=event.key,
         topic=event.topic,
         severity=event.severity,
@@ -79,7 +81,8 @@ def raise_alert(
         title=event.title,
         facts=event.facts,
     )
-    session.add(alert)
+    if alert is None:
+        return None
     routed: dict[str, dict[str, Any]] = {}
     for campaign in involved:
         for name, channel in alert_settings(campaign).channels.items():
@@ -98,6 +101,31 @@ def raise_alert(
             )
         )
     return alert
+
+
+def _insert_once(session: Session, **values: Any) -> AlertRow | None:
+    """Insert the alert unless its key is there, committed or being committed by another
+    transaction (PostgreSQL waits for that one, then skips): two processes raising the same
+    event never fail the event's own transaction on the unique key. None: raised already."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:  # any other database: the ORM insert (a race fails loudly)
+        alert = AlertRow(**values)
+        session.add(alert)
+        return alert
+    table = AlertRow.__table__
+    inserted = session.execute(
+        _INSERTS[dialect](table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[table.c.key])
+        .returning(table.c.id)
+    ).scalar()
+    return None if inserted is None else session.get(AlertRow, inserted)
+
+
+_INSERTS: dict[str, Callable[[Any], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def lease_due(

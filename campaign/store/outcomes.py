@@ -185,15 +185,20 @@ def failed(
     *,
     error: str,
     state: PostState = PostState.FAILED,
+    failure: str | None = None,
 ) -> None:
-    """Publishing ends here; a thread with parts already public is `partial`, not failed."""
+    """Publishing ends here; a thread with parts already public is `partial`, not failed.
+    `failure` is the kind of refusal (alert_facts.failure_kind), which chooses the advice."""
     row, campaign = _held(session, post_id, daemon_id)
     if row.live_part_ids:
         stop_partial(session, campaign, row, daemon_id, now, error)
         return
     row.last_error = error
     row.claimed_by, row.in_doubt, row.next_attempt_at = None, False, None
-    transition(session, campaign, row, state, daemon_id, now, reason=error, attempts=row.attempts)
+    why: dict[str, Any] = {"failure": failure} if failure else {}
+    transition(
+        session, campaign, row, state, daemon_id, now, reason=error, attempts=row.attempts, **why
+    )
 
 
 def hold_for_credentials(

@@ -1,0 +1,98 @@
+"""What an alert about a post or an account says: which one, in plain words, and what to do.
+
+The facts are plain values (no secret, no config name): the messages of every channel are made
+from them. A post is named as an officer knows it: its day and local time in the campaign's
+zone, its platform and account ("The Monday 10:00 BST X post (@AnyshirePolice)").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from campaign.errors import DuplicateContent, PolicyBlocked, PublishError
+from campaign.present.platforms import display_name
+from campaign.present.times import clock_time, long_date, weekday
+from campaign.store.models import AccountRow, CampaignRow, PostRow
+
+DUPLICATE, POLICY, MEDIA, OTHER = "duplicate", "policy", "media", "other"
+_MEDIA_WORDS = re.compile(r"\b(media|image|photo|attached_media|attachment)", re.IGNORECASE)
+
+# Why it failed, in a few words after "failed: " (the platform's own message follows it).
+HEADLINES = {
+    DUPLICATE: "{platform} refused it as a duplicate of a post already on the account",
+    POLICY: "{platform} refused its content under the platform's rules",
+    MEDIA: "{platform} refused its image",
+    OTHER: "{platform} did not accept it",
+}
+WHAT_TO_DO = {
+    DUPLICATE: (
+        "Look at the account: the same text may already be there. If it is not, change the "
+        "wording (a few words are enough), approve the post again and it will be sent."
+    ),
+    POLICY: (
+        "Read the platform's message, change the text or image it objects to, and approve the "
+        "post again. If the refusal looks wrong, ask the platform to review it."
+    ),
+    MEDIA: (
+        "Check the post's image: the file may be missing, too large or in a format the "
+        "platform refuses. Replace it, approve the post again and it will be sent."
+    ),
+    OTHER: (
+        "Read the platform's message. If the platform was down, approve the post again to "
+        "send it, or publish it by hand; the dashboard's status page shows the account."
+    ),
+}
+
+
+def failure_kind(error: PublishError) -> str:
+    """What kind of refusal this is, which decides the advice an alert gives."""
+    if isinstance(error, DuplicateContent):
+        return DUPLICATE
+    if isinstance(error, PolicyBlocked):
+        return POLICY
+    if _MEDIA_WORDS.search(str(error)):
+        return MEDIA
+    return OTHER
+
+
+def account_name(account: AccountRow) -> str:
+    """'@AnyshirePolice', or the account's name where it has no handle (a Facebook Page)."""
+    return account.handle or account.name
+
+
+def post_phrase(post: PostRow, campaign: CampaignRow, account: AccountRow) -> str:
+    """'The Monday 10:00 BST X post (@AnyshirePolice)': a post as an officer names it."""
+    zone = ZoneInfo(campaign.timezone)
+    local = post.scheduled_at.astimezone(zone)
+    return (
+        f"The {weekday(local.date())} {clock_time(local, zone)} "
+        f"{display_name(account.platform)} post ({account_name(account)})"
+    )
+
+
+def post_facts(post: PostRow, campaign: CampaignRow, account: AccountRow) -> dict[str, Any]:
+    """Which post, in the campaign's local time."""
+    zone = ZoneInfo(campaign.timezone)
+    local = post.scheduled_at.astimezone(zone)
+    return {
+        "campaign": campaign.name,
+        "campaign_slug": campaign.slug,
+        "post": post.key,
+        "theme": post.theme,
+        "day": long_date(local.date()),
+        "time": clock_time(local, zone),
+        "timezone": campaign.timezone,
+        "scheduled_at": post.scheduled_at.isoformat(),
+        "platform": display_name(account.platform),
+        "account": account_name(account),
+    }
+
+
+def account_facts(account: AccountRow) -> dict[str, Any]:
+    return {
+        "platform": display_name(account.platform),
+        "account": account_name(account),
+        "account_key": account.key,
+    }
