@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -78,7 +79,7 @@ class PlatformSandbox:
         for account in accounts:
             values = {name: self._fake(var) for name, var in account.credentials.items()}
             if account.platform == "x":
-                username = re.sub(r"\W", "", (account.handle or account.name).lstrip("@"))
+                username = _username(account)
                 self.x.add_user(username, values["consumer_key"], values["access_token"])
             else:
                 assert account.page_id is not None  # the config model guarantees it
@@ -90,6 +91,29 @@ class PlatformSandbox:
                 )
             environ.update({account.credentials[n]: value for n, value in values.items()})
         return environ
+
+    def expire_token(
+        self,
+        account: Account,
+        at: datetime | None,
+        *,
+        data_access_at: datetime | None = None,
+    ) -> None:
+        """Say when a Facebook Page token expires (None: never), as `debug_token` then
+        reports it; from `at` on (sandbox clock) Graph refuses it as expired (code 190,
+        subcode 463). X user tokens do not expire: use `revoke_token` for X."""
+        if account.platform != "facebook":
+            raise ValueError(f"{account.name}: X user tokens do not expire; revoke it instead")
+        page = self.facebook.pages[str(account.page_id)]
+        page.expires_at, page.data_access_expires_at = at, data_access_at
+
+    def revoke_token(self, account: Account, revoked: bool = True) -> None:
+        """The platform now refuses (or, with False, accepts again) this account's token:
+        X answers 401, Graph code 190 subcode 460 (session invalidated)."""
+        if account.platform == "x":
+            self.x.user(_username(account)).revoked = revoked
+        else:
+            self.facebook.pages[str(account.page_id)].revoked = revoked
 
     def _fake(self, variable: str) -> str:
         digest = hashlib.sha256(f"sandbox:{self._settings.seed}:{variable}".encode()).hexdigest()
@@ -122,6 +146,10 @@ class PlatformSandbox:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _username(account: Account) -> str:
+    return re.sub(r"\W", "", (account.handle or account.name).lstrip("@"))
 
 
 def run_sandbox(
