@@ -64,7 +64,7 @@ def preflight(
     \b
     Exit 0 when all is clear, 1 when any problem is found, 2 on bad input, 3 on database
     trouble. Meant for cron, with the accounts' variables and the database URL set, e.g.:
-      30 6 * * *  . /etc/campaign/env && campaign preflight --json >> /var/log/campaign-preflight.log
+      30 6 * * *  . /etc/campaign/env && campaign preflight --json >> /var/log/preflight.log
     """
     from campaign.preflight.credentials import check_credentials
     from campaign.preflight.run import accounts_in_scope, campaigns_in_scope, run_checks
