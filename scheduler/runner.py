@@ -5,7 +5,7 @@ workers, and plans one `DateTrigger` job per moment posts are due at within the 
 posts go out on the second, all those due at one moment claimed in one batch. Jobs carry
 nothing; the in-memory job store holds nothing that matters (the posts table is the truth), so
 nothing is lost when the process dies and another daemon can take over. Other jobs: the
-heartbeat, and metrics collection.
+heartbeat, metrics collection, and the daily credentials probe (on a thread of its own).
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ class DaemonRunner:
         self._planning = threading.Lock()
         self._metrics_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="metrics")
         self._metrics_run: futures.Future[int] | None = None
+        self._probe_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="credentials")
+        self._probe_run: futures.Future[None] | None = None
         quiet_overlaps()
 
     def start(self) -> None:
@@ -80,6 +82,9 @@ class DaemonRunner:
             next_run_time=datetime.now(UTC),
         )
         self.scheduler.add_job(self.collect_metrics, "interval", seconds=poll, id="metrics")
+        # The daily credentials probe: checked every poll against the daemon's clock, so the
+        # first runs soon after start and the next a day later (sooner after a network failure).
+        self.scheduler.add_job(self.probe_credentials, "interval", seconds=poll, id="credentials")
         self.scheduler.start()
 
     def sweep(self) -> None:
@@ -114,6 +119,19 @@ class DaemonRunner:
         except Exception:  # metrics never stop publishing; the next run tries again
             log.exception("metrics collection failed")
             return 0
+
+    def probe_credentials(self) -> None:
+        """Start the credentials probe on its own thread when due, unless one is running."""
+        if self.stopping.is_set() or not (self._probe_run is None or self._probe_run.done()):
+            return
+        if self.daemon.credentials_due():
+            self._probe_run = self._probe_pool.submit(self._probe_credentials)
+
+    def _probe_credentials(self) -> None:
+        try:
+            self.daemon.probe_credentials()
+        except Exception:  # never stops publishing; the next run tries again
+            log.exception("credentials probe failed")
 
     def _plan_jobs(self) -> None:
         if not isinstance(self.daemon.clock, SystemClock):
@@ -159,6 +177,7 @@ class DaemonRunner:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self._metrics_pool.shutdown(wait=True)
+        self._probe_pool.shutdown(wait=True)
         self.daemon.stop()
 
 

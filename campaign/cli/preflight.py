@@ -95,7 +95,7 @@ def preflight(
         sys.exit(1)
 
 
-def _probe(account: Account) -> Probed:
+def _probe(account_id: int, account: Account) -> Probed:
     """One cheap authenticated read with the account's own client (the CLI may use the
     scheduler's channels; the core only receives the answer)."""
     from scheduler.channels import make_channel

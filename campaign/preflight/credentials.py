@@ -43,7 +43,8 @@ class Probed(Protocol):
     def expires_at(self) -> datetime | None: ...
 
 
-Probe = Callable[[Account], Probed]
+# (the account's id in the database, its stored definition) -> what the platform says
+Probe = Callable[[int, Account], Probed]
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _check_one(
             fix = f"Set {names} (in the environment of this check and of the publishing service)."
             return result("missing", detail=names), problem("problem", "credentials", what, fix)
     try:
-        health = probe(account)
+        health = probe(row.id, account)
     except AuthRejected as exc:
         held = store.publishing.hold_refused_account(row.id, actor, now, error=str(exc))
         what = (

@@ -15,6 +15,7 @@ from campaign.clock import Clock, SystemClock
 from campaign.config import Account
 from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
 from scheduler.sandbox.graph_api import GraphApi
+from scheduler.sandbox.graph_model import PageInfo
 from scheduler.sandbox.server import LoopbackServer
 from scheduler.sandbox.x_api import XApi
 
@@ -104,16 +105,25 @@ class PlatformSandbox:
         subcode 463). X user tokens do not expire: use `revoke_token` for X."""
         if account.platform != "facebook":
             raise ValueError(f"{account.name}: X user tokens do not expire; revoke it instead")
-        page = self.facebook.pages[str(account.page_id)]
+        page = self._page(account)
         page.expires_at, page.data_access_expires_at = at, data_access_at
 
     def revoke_token(self, account: Account, revoked: bool = True) -> None:
         """The platform now refuses (or, with False, accepts again) this account's token:
         X answers 401, Graph code 190 subcode 460 (session invalidated)."""
         if account.platform == "x":
-            self.x.user(_username(account)).revoked = revoked
+            try:
+                self.x.user(_username(account)).revoked = revoked
+            except StopIteration:
+                raise ValueError(f"{account.name}: not registered: call credentials()") from None
         else:
-            self.facebook.pages[str(account.page_id)].revoked = revoked
+            self._page(account).revoked = revoked
+
+    def _page(self, account: Account) -> PageInfo:
+        page = self.facebook.pages.get(str(account.page_id))
+        if page is None:
+            raise ValueError(f"{account.name}: not registered: call credentials() first")
+        return page
 
     def _fake(self, variable: str) -> str:
         digest = hashlib.sha256(f"sandbox:{self._settings.seed}:{variable}".encode()).hexdigest()
