@@ -49,8 +49,7 @@ ACTOR = "campaign preflight"
 def preflight(
     cli: CliContext, campaign_slug: str | None, hours: float, days: int | None, as_json: bool
 ) -> None:
-    """Check that the next day will go as approved: approvals, a daemon alive, caps, images
-    and every account's credentials.
+    """Check the day ahead: approvals, a daemon alive, caps, images, every account's token.
 
     \b
     For the posts due in the next --hours: any not approved; images changed on disk since
