@@ -228,7 +228,8 @@ class FacebookChannel(GraphMetrics, ClosingChannel):
                 "the Graph API answered the token check without its data", platform=self.platform
             )
         if not debug.get("is_valid", False):
-            error = debug.get("error") if isinstance(debug.get("error"), dict) else {}
+            found = debug.get("error")
+            error: dict[str, Any] = found if isinstance(found, dict) else {}
             raise self._graph_error({"code": 190, **error}, 200)
         ends = {
             label: _moment(debug.get(name))
