@@ -26,6 +26,8 @@ from typing import Any
 
 from campaign.clock import Clock
 from campaign.config import CampaignConfig, Publishing
+from campaign.preflight.credentials import CredentialsReport, check_credentials
+from campaign.preflight.run import accounts_in_scope
 from campaign.store import Store
 from campaign.store.daemon_api import ClaimedPost
 from scheduler.batching import GroupCommit
@@ -36,6 +38,8 @@ from scheduler.publisher import Claimed, Finished, Publisher
 
 log = logging.getLogger(__name__)
 METRICS_CHECK = timedelta(minutes=1)
+PROBE_EVERY = timedelta(hours=24)  # the daily credentials probe
+PROBE_RETRY = timedelta(hours=1)  # sooner when a platform could not be reached
 
 
 @dataclass
@@ -78,6 +82,7 @@ class Daemon:
         self.recorder: GroupCommit[tuple[Claimed, Sent, datetime]] = GroupCommit(self._record)
         self.refill: GroupCommit[None] = GroupCommit(self._refill)
         self._more_due = False
+        self._probe_due_at: datetime | None = None  # None: at the first chance
 
     @classmethod
     def for_config(
@@ -273,6 +278,31 @@ class Daemon:
         self._metrics_checked_at = now
         self._metrics_due_at = self.metrics.next_due()
         return collected.snapshots
+
+    def credentials_due(self) -> bool:
+        """Whether the daily credentials probe is due (on the daemon's clock)."""
+        return self._probe_due_at is None or self.clock.now() >= self._probe_due_at
+
+    def probe_credentials(self) -> CredentialsReport:
+        """The daily probe: one cheap authenticated read per account this daemon sends for,
+        through the channel its posts use. A refused token holds the account now, before its
+        next post is due (the post waits instead of failing); a token ending within the
+        campaigns' `token_warning_days` raises "token-expiring". A network failure holds
+        nothing: it is logged and the probe runs again within the hour."""
+        now = self.clock.now()
+        campaigns = [row for row in self.store.campaigns() if row.id in self.deployment.campaigns]
+        report = check_credentials(
+            self.store,
+            accounts_in_scope(self.store, campaigns),
+            self.deployment.probe,
+            now,
+            actor=self.id,
+        )
+        for finding in report.findings:
+            log.warning("credentials check: %s: %s", finding.where, finding.what)
+        unreachable = any(check.status == "unreachable" for check in report.accounts)
+        self._probe_due_at = now + (PROBE_RETRY if unreachable else PROBE_EVERY)
+        return report
 
     def next_due(self) -> datetime | None:
         """The next moment with work: a post (or retry) to send, or a snapshot to take."""

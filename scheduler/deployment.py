@@ -35,7 +35,7 @@ from campaign.config import Account, Metrics, Publishing
 from campaign.errors import AuthRejected, CampaignError
 from campaign.store.deployment import CampaignRuntime, Deployment, StoredAccount
 from scheduler.channels import make_channel
-from scheduler.channels.base import Channel
+from scheduler.channels.base import AccountHealth, Channel
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
@@ -197,6 +197,11 @@ class LiveDeployment:
 
     def offsets(self) -> dict[int, dict[str, timedelta]]:
         return {cid: c.metrics.offset_deltas for cid, c in self.campaigns.items()}
+
+    def probe(self, account_id: int, account: Account) -> AccountHealth:
+        """Check an account's credentials with the channel its posts are sent through
+        (AuthRejected, located, if it cannot even be built)."""
+        return self.channel(account_id, _first_user(self.campaigns)).probe()
 
     def problems(self) -> dict[int, str]:
         """Accounts that cannot publish, and why (missing variables, no definition): what a

@@ -5,8 +5,8 @@ workers, and plans one `DateTrigger` job per moment posts are due at within the 
 posts go out on the second, all those due at one moment claimed in one batch. Jobs carry
 nothing; the in-memory job store holds nothing that matters (the posts table is the truth), so
 nothing is lost when the process dies and another daemon can take over. Other jobs: the
-heartbeat, metrics collection, and alerts (raised and delivered on a thread of their own, so a
-slow mail server never delays a send).
+heartbeat, metrics collection, alerts (raised and delivered on a thread of their own, so a slow
+mail server never delays a send), and the daily credentials probe (on a thread of its own).
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ class DaemonRunner:
         self._metrics_run: futures.Future[int] | None = None
         self._alerts_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="alerts")
         self._alerts_run: futures.Future[TickReport | None] | None = None
+        self._probe_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="credentials")
+        self._probe_run: futures.Future[None] | None = None
         quiet_overlaps()
 
     def start(self) -> None:
@@ -102,6 +104,9 @@ class DaemonRunner:
             id="alerts",
             next_run_time=datetime.now(UTC),
         )
+        # The daily credentials probe: checked every poll against the daemon's clock, so the
+        # first runs soon after start and the next a day later (sooner after a network failure).
+        self.scheduler.add_job(self.probe_credentials, "interval", seconds=poll, id="credentials")
         self.scheduler.start()
 
     def sweep(self) -> None:
@@ -149,6 +154,18 @@ class DaemonRunner:
         # first beat lands, or a daemon starting up would report that no daemon runs.
         self.daemon.beat()
         return safe_tick(self.daemon.store, self.daemon.clock, self.daemon.id, self.environ)
+    def probe_credentials(self) -> None:
+        """Start the credentials probe on its own thread when due, unless one is running."""
+        if self.stopping.is_set() or not (self._probe_run is None or self._probe_run.done()):
+            return
+        if self.daemon.credentials_due():
+            self._probe_run = self._probe_pool.submit(self._probe_credentials)
+
+    def _probe_credentials(self) -> None:
+        try:
+            self.daemon.probe_credentials()
+        except Exception:  # never stops publishing; the next run tries again
+            log.exception("credentials probe failed")
 
     def _plan_jobs(self) -> None:
         if not isinstance(self.daemon.clock, SystemClock):
@@ -195,6 +212,7 @@ class DaemonRunner:
             self.scheduler.shutdown(wait=True)
         self._metrics_pool.shutdown(wait=True)
         self._alerts_pool.shutdown(wait=True)
+        self._probe_pool.shutdown(wait=True)
         self.daemon.stop()
 
 

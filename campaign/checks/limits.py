@@ -35,30 +35,40 @@ def _over(
     cap: int,
     config: CampaignConfig,
 ) -> Iterator[Finding]:
+    for start, end in over_cap(moments, window, cap):
+        moment, key = moments[end]
+        first = moments[start][0].astimezone(config.zone)
+        yield Finding(
+            severity="error",
+            rule="posting-limit",
+            message=(
+                f"{end - start + 1} sends on {channel} within {words(window)} from "
+                f"{short_time(first, config.zone)} (the account's limit is {cap}); the "
+                "platform would refuse the excess on the day"
+            ),
+            fix="spread the posts out, shorten threads, or set the account's tier/limits",
+            key=key,
+            day=moment.astimezone(config.zone).date().isoformat(),
+            channel=channel,
+        )
+        return
+
+
+def over_cap(
+    moments: Sequence[tuple[datetime, str]], window: timedelta, cap: int
+) -> Iterator[tuple[int, int]]:
+    """(first, last) indexes of each send (`moments` in time order) that takes the sends
+    within `window` before it, itself included, over `cap`."""
     start = 0
-    for end, (moment, key) in enumerate(moments):
+    for end, (moment, _) in enumerate(moments):
         while moment - moments[start][0] >= window:
             start += 1
-        count = end - start + 1
-        if count > cap:
-            first = moments[start][0].astimezone(config.zone)
-            yield Finding(
-                severity="error",
-                rule="posting-limit",
-                message=(
-                    f"{count} sends on {channel} within {_words(window)} from "
-                    f"{short_time(first, config.zone)} (the account's limit is {cap}); the "
-                    "platform would refuse the excess on the day"
-                ),
-                fix="spread the posts out, shorten threads, or set the account's tier/limits",
-                key=key,
-                day=moment.astimezone(config.zone).date().isoformat(),
-                channel=channel,
-            )
-            return
+        if end - start + 1 > cap:
+            yield start, end
 
 
-def _words(window: timedelta) -> str:
+def words(window: timedelta) -> str:
+    """'3 hours', '15 minutes': a cap's window in words."""
     minutes = int(window.total_seconds() // 60)
     return f"{minutes // 60} hours" if minutes % 60 == 0 else f"{minutes} minutes"
 
@@ -119,7 +129,7 @@ def _shared_over(
             severity="error",
             rule="posting-limit-shared",
             message=(
-                f"{count} sends on {channel} within {_words(window)} from "
+                f"{count} sends on {channel} within {words(window)} from "
                 f"{short_time(first, config.zone)}: {own} of {config.campaign.name} and "
                 f"{count - own} of {_and(names)}, on the same account (its limit is {cap}); "
                 "together the platform would refuse the excess on the day"

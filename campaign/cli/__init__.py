@@ -23,6 +23,7 @@ COMMANDS = {
     "export": "campaign.cli.export:export",
     "list": "campaign.cli.campaigns:list_campaigns",
     "status": "campaign.cli.status:status",
+    "preflight": "campaign.cli.preflight:preflight",
     "approve": "campaign.cli.approve:approve",
     "pause": "campaign.cli.publish:pause",
     "resume": "campaign.cli.publish:resume",

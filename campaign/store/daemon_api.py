@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
-from campaign.store import control, metrics, outcomes, publishing
+from campaign.store import control, credentials, metrics, outcomes, publishing
 from campaign.store.deployment import Deployment, deployment_version, load_deployment
 from campaign.store.models import AuditRow, CampaignRow, MetricSnapshotRow, PostRow, PostState
 from campaign.store.publishing import Scope, in_scope
@@ -330,6 +330,24 @@ class PublishingStore:
     ) -> None:
         with self._store.transaction() as session:
             outcomes.hold_for_credentials(session, post_id, daemon_id, now, error=error)
+
+    # -- credentials (the daily probe, `campaign preflight`) -------------------------------------
+
+    def hold_refused_account(
+        self, account_id: int, actor: str, now: datetime, *, error: str
+    ) -> bool:
+        """The platform refused the account's token: hold it as a refused send would (its
+        posts wait); False if it was already held."""
+        with self._store.transaction() as session:
+            return credentials.hold_refused(session, account_id, actor, now, error=error)
+
+    def token_expiring(
+        self, account_id: int, expires_at: datetime, now: datetime, *, days: int | None = None
+    ) -> credentials.Expiry:
+        """Raise "token-expiring" (once per account and date) if the token ends within
+        `days` (default: the campaigns' `[alerts] token_warning_days`)."""
+        with self._store.transaction() as session:
+            return credentials.token_expiring(session, account_id, expires_at, now, days=days)
 
     def release(self, post_id: int, daemon_id: str, now: datetime, *, reason: str) -> None:
         with self._store.transaction() as session:

@@ -209,16 +209,31 @@ def hold_for_credentials(
     row, campaign = _held(session, post_id, daemon_id)
     account = session.get(AccountRow, row.account_id)
     assert account is not None
-    if not account.needs_credentials:
-        account.needs_credentials, account.credentials_problem = True, error
-        record(
-            session, campaign, "credentials-rejected", daemon_id, now, account=account, error=error
-        )
+    hold_account(session, campaign, account, daemon_id, now, error=error)
     row.claimed_by, row.last_error = None, f"held: {row.channel} needs new credentials"
     row.in_doubt, row.next_attempt_at = False, None
     transition(
         session, campaign, row, PostState.SCHEDULED, daemon_id, now, action="held", reason=error
     )
+
+
+def hold_account(
+    session: Session,
+    campaign: CampaignRow,
+    account: AccountRow,
+    actor: str,
+    now: datetime,
+    *,
+    error: str,
+) -> bool:
+    """The platform refused the account's token: its posts wait (in every campaign that uses
+    it) until someone renews it and resumes the account. Audited once, as
+    "credentials-rejected", in `campaign`'s log; False if it was already held."""
+    if account.needs_credentials:
+        return False
+    account.needs_credentials, account.credentials_problem = True, error
+    record(session, campaign, "credentials-rejected", actor, now, account=account, error=error)
+    return True
 
 
 def release(session: Session, post_id: int, daemon_id: str, now: datetime, *, reason: str) -> None:

@@ -1,4 +1,4 @@
-"""The one small interface every platform channel implements: publish, find, measure.
+"""The one small interface every platform channel implements: publish, find, measure, probe.
 
 Channels turn platform errors into our own (`campaign.errors`): `Transient` (with `RateLimited`
 and `OutcomeUnknown`) or `Permanent` (with `AuthRejected`, `DuplicateContent`, `PolicyBlocked`),
@@ -48,6 +48,19 @@ class MetricReading:
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why
     api_version: str = ""
     deleted: bool = False
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    """What a cheap authenticated read says about an account's credentials: who the platform
+    says the account is, and when its token stops working (None: never, or not said)."""
+
+    platform: str
+    account_id: str  # the platform's id for the account (X user id, Facebook Page id)
+    name: str
+    handle: str | None = None
+    expires_at: datetime | None = None  # the earliest moment the token stops working
+    notes: tuple[str, ...] = ()  # anything else worth showing, in plain words
 
 
 PartSent = Callable[[int, str], None]
@@ -113,5 +126,13 @@ class Channel(Protocol):
 
         A rate limit or refusal part way raises from the iterator; every batch yielded before
         it was read in full, so the caller can keep it.
+        """
+        ...
+
+    def probe(self) -> AccountHealth:
+        """Check the credentials with one or two cheap authenticated reads.
+
+        A refused token raises AuthRejected (as publishing would); a network failure or a
+        platform error on its side raises Transient. Nothing is posted.
         """
         ...

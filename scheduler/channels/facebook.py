@@ -21,7 +21,7 @@ import re
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -40,6 +40,7 @@ from campaign.errors import (
     Transient,
 )
 from scheduler.channels.base import (
+    AccountHealth,
     BeforeCreate,
     ClosingChannel,
     OutgoingPost,
@@ -207,6 +208,46 @@ class FacebookChannel(GraphMetrics, ClosingChannel):
                 return self._sent(found) if found else None
             query["after"] = after
 
+    # -- credentials -----------------------------------------------------------------------
+
+    def probe(self) -> AccountHealth:
+        """One batch of two reads: the Page as the token sees it (`GET /{page-id}?fields=
+        id,name`) and `GET /debug_token` on the token itself, whose `expires_at` and
+        `data_access_expires_at` (0: never) say when it stops working. The token travels in
+        the batch's POST body, never in a URL."""
+        token = str(self._graph.access_token)
+        page_url = f"{self.page_id}?{urlencode({'fields': 'id,name'})}"
+        debug_url = f"debug_token?{urlencode({'input_token': token})}"
+        answers = self._batch([page_url, debug_url])
+        for status, body, headers in answers:
+            if "error" in body:
+                raise self._graph_error(body["error"], status, headers)
+        page, debug = answers[0].body, answers[1].body.get("data")
+        if not isinstance(debug, dict) or "id" not in page:
+            raise Transient(
+                "the Graph API answered the token check without its data", platform=self.platform
+            )
+        if not debug.get("is_valid", False):
+            found = debug.get("error")
+            error: dict[str, Any] = found if isinstance(found, dict) else {}
+            raise self._graph_error({"code": 190, **error}, 200)
+        ends = {
+            label: _moment(debug.get(name))
+            for name, label in (
+                ("expires_at", "the token expires"),
+                ("data_access_expires_at", "data access expires"),
+            )
+        }
+        known = {label: at for label, at in ends.items() if at is not None}
+        notes = tuple(f"{label} {at:%Y-%m-%d %H:%M} UTC" for label, at in known.items())
+        return AccountHealth(
+            platform=self.platform,
+            account_id=str(page["id"]),
+            name=str(page.get("name") or ""),
+            expires_at=min(known.values(), default=None),
+            notes=notes or ("the Page token does not expire",),
+        )
+
     # -- HTTP and errors -------------------------------------------------------------------
 
     def _batch(self, relative_urls: Sequence[str]) -> list[GraphAnswer]:
@@ -322,3 +363,12 @@ class FacebookChannel(GraphMetrics, ClosingChannel):
             return None
         date = getattr(self._local, "date", None) or response_date(headers)
         return date + timedelta(minutes=minutes)
+
+
+def _moment(stamp: Any) -> datetime | None:
+    """A Graph Unix timestamp as an aware time; 0 (or nothing) means never."""
+    try:
+        seconds = int(stamp or 0)
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None

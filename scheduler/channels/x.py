@@ -30,6 +30,7 @@ from campaign.errors import (
     Transient,
 )
 from scheduler.channels.base import (
+    AccountHealth,
     BeforeCreate,
     ClosingChannel,
     MetricReading,
@@ -210,6 +211,28 @@ class XChannel(ClosingChannel):
             token = (body.get("meta") or {}).get("next_token")
             if not token:
                 return sorted(tweets, key=lambda t: int(t["id"]))
+
+    # -- credentials -----------------------------------------------------------------------
+
+    def probe(self) -> AccountHealth:
+        """`GET /2/users/me`: who the tokens act for. OAuth 1.0a user tokens do not expire
+        (they stop working only when revoked), so X gives no expiry to warn about."""
+        body = self._call(self._client.get_me, user_auth=True)
+        try:
+            user = body["data"]
+            self._user_id = str(user["id"])
+        except (KeyError, TypeError):
+            raise Transient(
+                "X answered /2/users/me without a user", platform=self.platform
+            ) from None
+        return AccountHealth(
+            platform=self.platform,
+            account_id=self._user_id,
+            name=str(user.get("name") or ""),
+            handle=f"@{user['username']}" if user.get("username") else None,
+            expires_at=None,
+            notes=("X user tokens do not expire; they stop working only when revoked",),
+        )
 
     # -- metrics ---------------------------------------------------------------------------
 

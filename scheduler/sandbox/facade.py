@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -14,6 +15,7 @@ from campaign.clock import Clock, SystemClock
 from campaign.config import Account
 from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
 from scheduler.sandbox.graph_api import GraphApi
+from scheduler.sandbox.graph_model import PageInfo
 from scheduler.sandbox.server import LoopbackServer
 from scheduler.sandbox.x_api import XApi
 
@@ -78,7 +80,7 @@ class PlatformSandbox:
         for account in accounts:
             values = {name: self._fake(var) for name, var in account.credentials.items()}
             if account.platform == "x":
-                username = re.sub(r"\W", "", (account.handle or account.name).lstrip("@"))
+                username = _username(account)
                 self.x.add_user(username, values["consumer_key"], values["access_token"])
             else:
                 assert account.page_id is not None  # the config model guarantees it
@@ -90,6 +92,38 @@ class PlatformSandbox:
                 )
             environ.update({account.credentials[n]: value for n, value in values.items()})
         return environ
+
+    def expire_token(
+        self,
+        account: Account,
+        at: datetime | None,
+        *,
+        data_access_at: datetime | None = None,
+    ) -> None:
+        """Say when a Facebook Page token expires (None: never), as `debug_token` then
+        reports it; from `at` on (sandbox clock) Graph refuses it as expired (code 190,
+        subcode 463). X user tokens do not expire: use `revoke_token` for X."""
+        if account.platform != "facebook":
+            raise ValueError(f"{account.name}: X user tokens do not expire; revoke it instead")
+        page = self._page(account)
+        page.expires_at, page.data_access_expires_at = at, data_access_at
+
+    def revoke_token(self, account: Account, revoked: bool = True) -> None:
+        """The platform now refuses (or, with False, accepts again) this account's token:
+        X answers 401, Graph code 190 subcode 460 (session invalidated)."""
+        if account.platform == "x":
+            try:
+                self.x.user(_username(account)).revoked = revoked
+            except StopIteration:
+                raise ValueError(f"{account.name}: not registered: call credentials()") from None
+        else:
+            self._page(account).revoked = revoked
+
+    def _page(self, account: Account) -> PageInfo:
+        page = self.facebook.pages.get(str(account.page_id))
+        if page is None:
+            raise ValueError(f"{account.name}: not registered: call credentials() first")
+        return page
 
     def _fake(self, variable: str) -> str:
         digest = hashlib.sha256(f"sandbox:{self._settings.seed}:{variable}".encode()).hexdigest()
@@ -122,6 +156,10 @@ class PlatformSandbox:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _username(account: Account) -> str:
+    return re.sub(r"\W", "", (account.handle or account.name).lstrip("@"))
 
 
 def run_sandbox(

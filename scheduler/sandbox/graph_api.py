@@ -48,6 +48,7 @@ THROTTLES = {
 URLS = Map(
     [
         Rule("/", methods=["POST"], endpoint="batch"),
+        Rule("/debug_token", methods=["GET"], endpoint="debug_token"),
         Rule("/<object_id>", methods=["GET"], endpoint="node"),
         Rule("/<object_id>", methods=["DELETE"], endpoint="delete"),
         Rule("/<object_id>/<any(feed, photos):edge>", methods=["POST"], endpoint="create"),
@@ -94,6 +95,7 @@ class GraphApi(GraphReads):
             "create": self._create,
             "feed": self._feed,
             "insights": self._insights,
+            "debug_token": self._debug_token,
         }
 
     # -- set-up and inspection -------------------------------------------------------------
@@ -176,10 +178,15 @@ class GraphApi(GraphReads):
         if not token:
             return graph_model.NO_TOKEN()
         page = self.pages.get(self._page_of(token) or "")
+        now = self.clock.now()
         if self._faults.settings.expired_token and page is not None:
-            return graph_model.expired_token(self.clock.now())
+            return graph_model.expired_token(now)
         if page is None:
             return graph_model.BAD_TOKEN()
+        if page.revoked:
+            return graph_model.revoked_token()
+        if page.expires_at is not None and page.expires_at <= now:
+            return graph_model.expired_token(now, page.expires_at)
         if own is None:  # inherited from the batch, whose proof was checked
             return page
         proof = graph_model.request_param(request, "appsecret_proof")
@@ -273,6 +280,15 @@ class GraphApi(GraphReads):
         return {"code": answer.status_code, "headers": headers, "body": answer.get_data(True)}
 
     # -- endpoints -------------------------------------------------------------------------
+
+    def _debug_token(self, request: Request, page: PageInfo) -> Response:
+        """What Graph knows of `input_token`: its Page, validity and expiry (0: never)."""
+        token = request.args.get("input_token")
+        if not token:
+            return graph_error(400, "(#100) The parameter input_token is required", 100)
+        found = self.pages.get(self._page_of(token) or "")
+        data = graph_model.debug_token_data(found, self.clock.now())
+        return json_response(200, {"data": data}, content_type=GRAPH_JSON)
 
     def _unsupported(self, request: Request, page: PageInfo, object_id: str = "") -> Response:
         return unsupported_request(object_id, request.method)

@@ -40,10 +40,16 @@ _trace = itertools.count(1)
 
 @dataclass
 class PageInfo:
+    """A Page and its token: a test may set when the token expires (None: never, as a Page
+    token from a long-lived user token) or revoke it."""
+
     id: str
     name: str
     token: str
     app_secret: str | None = None
+    expires_at: datetime | None = None
+    data_access_expires_at: datetime | None = None
+    revoked: bool = False
 
 
 @dataclass
@@ -180,18 +186,71 @@ DUPLICATE_POST = _fixed(
 )
 
 
-def expired_token(now: datetime) -> Response:
-    def stamp(moment: datetime) -> str:
-        return f"{moment:%A, %d-%b-%y %H:%M:%S} UTC"
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%A, %d-%b-%y %H:%M:%S} UTC"
 
-    return graph_error(
-        400,
-        f"Error validating access token: Session has expired on {stamp(now - timedelta(days=1))}."
-        f" The current time is {stamp(now)}.",
-        190,
-        subcode=463,
-        headers={"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token"'},
+
+def expired_message(now: datetime, expired_at: datetime | None = None) -> str:
+    ended = expired_at if expired_at is not None else now - timedelta(days=1)
+    return (
+        f"Error validating access token: Session has expired on {_stamp(ended)}."
+        f" The current time is {_stamp(now)}."
     )
+
+
+REVOKED_MESSAGE = (
+    "Error validating access token: The session has been invalidated because the user changed "
+    "their password or Facebook has changed the session for security reasons."
+)
+_INVALID_TOKEN = {"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token"'}
+
+
+def expired_token(now: datetime, expired_at: datetime | None = None) -> Response:
+    return graph_error(
+        400, expired_message(now, expired_at), 190, subcode=463, headers=_INVALID_TOKEN
+    )
+
+
+def revoked_token() -> Response:
+    return graph_error(400, REVOKED_MESSAGE, 190, subcode=460, headers=_INVALID_TOKEN)
+
+
+def debug_token_data(page: PageInfo | None, now: datetime) -> dict[str, Any]:
+    """`GET /debug_token`'s `data` for a Page token (None: a token Graph does not know)."""
+    if page is None:
+        return {
+            "error": {"code": 190, "message": "Invalid OAuth access token."},
+            "is_valid": False,
+            "scopes": [],
+        }
+    data: dict[str, Any] = {
+        "app_id": "100000000000001",
+        "type": "PAGE",
+        "application": "Campaign sandbox",
+        "data_access_expires_at": _unix(page.data_access_expires_at),
+        "expires_at": _unix(page.expires_at),
+        "is_valid": True,
+        "issued_at": int(now.timestamp()) - 86_400,
+        "profile_id": page.id,
+        "scopes": ["pages_manage_posts", "pages_read_engagement", "read_insights"],
+        "granular_scopes": [
+            {"scope": "pages_manage_posts", "target_ids": [page.id]},
+            {"scope": "pages_read_engagement", "target_ids": [page.id]},
+        ],
+        "user_id": "100000000000002",
+    }
+    if page.revoked:
+        data["is_valid"] = False
+        data["error"] = {"code": 190, "message": REVOKED_MESSAGE, "subcode": 460}
+    elif page.expires_at is not None and page.expires_at <= now:
+        data["is_valid"] = False
+        message = expired_message(now, page.expires_at)
+        data["error"] = {"code": 190, "message": message, "subcode": 463}
+    return data
+
+
+def _unix(moment: datetime | None) -> int:
+    return 0 if moment is None else int(moment.timestamp())
 
 
 def unsupported_request(object_id: str, method: str = "GET") -> Response:

@@ -226,7 +226,7 @@ class XApi(XReads):
                 params.get("oauth_consumer_key"),
                 params.get("oauth_token"),
             ):
-                return user
+                return None if user.revoked else user
         return None
 
     # -- rate limits -----------------------------------------------------------------------

@@ -31,6 +31,7 @@ class XUser:
     name: str
     consumer_key: str
     access_token: str
+    revoked: bool = False  # the user revoked the app's access: X answers 401
 
 
 @dataclass
