@@ -154,6 +154,7 @@ class DaemonRunner:
         # first beat lands, or a daemon starting up would report that no daemon runs.
         self.daemon.beat()
         return safe_tick(self.daemon.store, self.daemon.clock, self.daemon.id, self.environ)
+
     def probe_credentials(self) -> None:
         """Start the credentials probe on its own thread when due, unless one is running."""
         if self.stopping.is_set() or not (self._probe_run is None or self._probe_run.done()):
