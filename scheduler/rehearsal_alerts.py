@@ -89,7 +89,7 @@ class AlertStandIns:
 
     def received(self) -> Mapping[str, int]:
         """How many messages each kind of stand-in received: what the channels would have."""
-        counts = {"email": len(self.mail.messages)}
+        counts = {"email": len(self.mail.messages)} if self.mail.messages else {}
         for call in self.hooks.messages:
             kind = call.path.split("/")[1]
             counts[kind] = counts.get(kind, 0) + 1
