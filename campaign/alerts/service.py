@@ -8,7 +8,6 @@ keys and the deliveries' leases decide between them.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
@@ -17,8 +16,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from campaign.alerts.delivery import DeliveryReport, deliver_due
 from campaign.alerts.watch import watch
 from campaign.clock import Clock
 from campaign.errors import CampaignError
@@ -30,11 +29,11 @@ INTERVAL_SECONDS = 30.0
 
 @dataclass
 class TickReport:
-    """What one pass did: the alerts it raised, and its delivery report (None: no delivery)."""
+    """What one pass did: the alerts it raised, and what it delivered."""
 
     at: datetime
     raised: list[str] = field(default_factory=list)
-    delivered: Any = None
+    delivered: DeliveryReport = field(default_factory=DeliveryReport)
 
 
 def owner_name(role: str) -> str:
@@ -47,19 +46,8 @@ def tick(store: Store, clock: Clock, owner: str, environ: Mapping[str, str]) -> 
     what is pending. Secrets are read from `environ` by the channels' variable names."""
     report = TickReport(clock.now())
     report.raised = watch(store, report.at).raised
-    deliver = _delivery()
-    if deliver is not None:
-        report.delivered = deliver(store, clock, owner, environ)
+    report.delivered = deliver_due(store, clock, owner, environ)
     return report
-
-
-def _delivery() -> Any:
-    """`deliver_due`, once delivery is installed (its module lands separately)."""
-    try:
-        module = importlib.import_module("campaign.alerts.delivery")
-    except ImportError:
-        return None
-    return module.deliver_due
 
 
 class AlertLoop:

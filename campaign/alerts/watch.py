@@ -12,7 +12,8 @@ only gathered for an alert not raised yet.
 - Each morning at `[alerts] morning` (the campaign's local time), from the day before the first
   day to the last: the posts of the next 24 hours not approved (when there are some), and on
   days with posts, what goes out today.
-- The morning after the last day: the engagement summary, with a link to the results page.
+- The morning after the last day: the engagement summary, with a link to the results page
+  (facts' links are dashboard paths: the messages add `[alerts] dashboard_url`).
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from campaign.config.alerts import Alerts
 from campaign.errors import StoreError
-from campaign.present.times import clock_time, long_date, short_time
+from campaign.present.times import clock_time, date_range, long_date, short_time
 from campaign.store import Store
-from campaign.store.alert_facts import account_name, post_facts
+from campaign.store.alert_facts import account_name, post_facts, post_line
 from campaign.store.alert_rows import AlertRow
 from campaign.store.facts import CampaignFacts
 from campaign.store.models import AccountRow, CampaignRow, DaemonRow, DeploymentRow, PostRow
@@ -174,16 +175,15 @@ def _raise(
         raise
 
 
-def _listed(posts: list[PostRow], campaign: _Campaign) -> list[dict[str, Any]]:
-    return [
-        {
-            **post_facts(post, campaign.row, post.account),
-            "when": short_time(post.scheduled_at, campaign.zone),
-            "state": str(post.state),
-            "approved": post.approval_current,
-        }
-        for post in posts
-    ]
+def _lines(posts: list[PostRow], campaign: _Campaign, *, approval: bool = False) -> list[str]:
+    """One line per post, in the campaign's time; `approval`: say which are not approved."""
+    lines = []
+    for post in posts:
+        line = post_line(post, campaign.row, post.account)
+        if approval and post.state in UNSENT_STATES and not post.approval_current:
+            line += " (not approved yet)"
+        lines.append(line)
+    return lines
 
 
 def _no_daemon(
@@ -204,15 +204,14 @@ def _no_daemon(
         until = clock_time(posts[-1].scheduled_at, campaign.zone)
         what = f"{len(posts)} posts due by {until} will not go out"
     facts = {
-        "campaign": campaign.row.name,
-        "campaign_slug": campaign.row.slug,
-        "posts": _listed(posts, campaign),
-        "last_heartbeat": short_time(last, campaign.zone) if last else None,
-        "lead_minutes": campaign.alerts.lead_minutes,
+        "posts": len(posts),
+        "last_heartbeat": short_time(last, campaign.zone) if last else "never",
+        "lines": _lines(posts, campaign),
         "what_to_do": (
             "Start the publishing service now (ask whoever runs the server to start "
             "`campaign daemon`), or publish these posts by hand."
         ),
+        "link": _path(campaign, "week"),
     }
     title = f"No publishing service is running: {what}"
     return AlertEvent(key, "no-daemon", title, facts)
@@ -233,11 +232,10 @@ def _approvals(
         return None
     many = f"{len(posts)} posts" if len(posts) > 1 else "1 post"
     facts = {
-        "campaign": campaign.row.name,
-        "campaign_slug": campaign.row.slug,
-        "posts": _listed(posts, campaign),
-        "link": _link(campaign, "review"),
+        "posts": len(posts),
+        "lines": _lines(posts, campaign),
         "what_to_do": "Read and approve them on the dashboard: unapproved posts are not sent.",
+        "link": _path(campaign, "review"),
     }
     title = f"{campaign.row.name}: {many} of the next 24 hours not approved yet"
     return AlertEvent(key, "approvals-due", title, facts)
@@ -260,12 +258,11 @@ def _digest(
     if waiting:
         title += f"; {waiting} not approved yet"
     facts = {
-        "campaign": campaign.row.name,
-        "campaign_slug": campaign.row.slug,
         "day": long_date(today),
-        "posts": _listed(posts, campaign),
+        "posts": len(posts),
         "not_approved": waiting,
-        "link": _link(campaign, "week"),
+        "lines": _lines(posts, campaign, approval=True),
+        "link": _path(campaign, "week"),
     }
     return AlertEvent(key, "morning-digest", title, facts)
 
@@ -296,10 +293,9 @@ def _summary(
     )
     totals = summarise(build_dataset(Source.of_row(row), posts, snapshots)).campaign
     published = sum(1 for post in posts if post.state == S.PUBLISHED)
+    rate = totals.engagement_rate
     facts = {
-        "campaign": row.name,
-        "campaign_slug": row.slug,
-        "dates": f"{long_date(row.start)} to {long_date(row.end)}",
+        "dates": date_range(row.start, row.end),
         "published": published,
         "planned": sum(1 for post in posts if post.state != S.CANCELLED),
         "measured": totals.measured,
@@ -307,8 +303,8 @@ def _summary(
         "engagements": totals.engagements,
         "link_clicks": totals.link_clicks,
         "shares": totals.shares,
-        "engagement_rate": totals.engagement_rate,
-        "link": _link(campaign, "results"),
+        "engagement_rate": f"{rate:g} %" if rate is not None else None,
+        "link": _path(campaign, "results"),
     }
     title = f"{row.name} has ended: {published} posts published"
     if totals.impressions is not None:
@@ -335,10 +331,10 @@ def _posts_between(
     )
 
 
-def _link(campaign: _Campaign, page: str) -> str | None:
-    """The dashboard page of this campaign, when `[alerts] dashboard_url` says where it is."""
-    base = campaign.alerts.dashboard_url
-    return f"{base}/c/{campaign.row.slug}/{page}" if base else None
+def _path(campaign: _Campaign, page: str) -> str:
+    """The campaign's page on the dashboard, as a path: the messages put the dashboard's
+    address (`[alerts] dashboard_url`) in front, and leave the link out without one."""
+    return f"/c/{campaign.row.slug}/{page}"
 
 
 BUILDERS = {

@@ -57,10 +57,10 @@ def _failed(session: Session, audit: AuditRow) -> Raised:
     facts = post_facts(post, campaign, account)
     headline = HEADLINES[kind].format(platform=facts["platform"])
     facts.update(
-        error=details.get("reason") or post.last_error,
-        failure=kind,
+        platform_message=details.get("reason") or post.last_error,
         attempts=details.get("attempts", post.attempts),
         what_to_do=WHAT_TO_DO[kind],
+        link=_week(campaign),
     )
     title = f"{post_phrase(post, campaign, account)} failed: {headline}"
     key = f"post-failed:{post.id}:{details.get('attempts', post.attempts)}"
@@ -77,6 +77,7 @@ def _missed(session: Session, audit: AuditRow) -> Raised:
             "It will not be sent late on its own. If it still matters, edit its time (or "
             "publish it by hand) and approve it again."
         ),
+        link=_week(campaign),
     )
     title = f"{post_phrase(post, campaign, account)} was not published: {why}"
     key = f"post-missed:{post.id}:{post.scheduled_at.isoformat()}:{post.attempts}"
@@ -90,14 +91,13 @@ def _partial(session: Session, audit: AuditRow) -> Raised:
     facts = post_facts(post, campaign, account)
     facts.update(
         why=details.get("reason") or post.last_error,
-        live_parts=len(live),
-        parts=len(post.parts),
         progress=details.get("progress"),
-        links=part_links(post),
+        lines=part_links(post),
         what_to_do=(
             "The first parts are public without the rest (often the helpline). Resume "
             "publishing to send the rest, even late, or abandon the rest on the dashboard."
         ),
+        link=_week(campaign),
     )
     title = (
         f"{post_phrase(post, campaign, account)} is only partly published: "
@@ -119,10 +119,9 @@ def _published(session: Session, audit: AuditRow) -> Raised | None:
     late = duration(timedelta(seconds=lateness))
     facts = post_facts(post, campaign, account)
     facts.update(
-        lateness_seconds=lateness,
         late=late,
         published=short_time(audit.at, _zone(campaign)),
-        url=(audit.details or {}).get("url"),
+        link=(audit.details or {}).get("url"),
         what_to_do=(
             "Nothing to undo: the post is live. If its time mattered (an event, a helpline's "
             "hours), check it still reads right."
@@ -139,7 +138,7 @@ def _held(session: Session, audit: AuditRow) -> Raised:
     assert account is not None and campaign is not None
     facts = account_facts(account)
     facts.update(
-        error=(audit.details or {}).get("error") or account.credentials_problem,
+        platform_message=(audit.details or {}).get("error") or account.credentials_problem,
         what_to_do=(
             "The account's posts wait; nothing is lost yet. Renew the account's access with "
             "the platform (a new token), then resume the account on the dashboard or with "
@@ -182,14 +181,12 @@ def _switch(topic: str) -> Rule:
             where, tag = "account", f"account-{account.id}"
         why = details.get("reason") or ""
         facts: dict[str, Any] = {
-            "campaign": campaign.name,
-            "campaign_slug": campaign.slug,
+            "when": short_time(audit.at, _zone(campaign)),
             "who": audit.actor,
             "via": details.get("via"),
             "why": why,
+            "covers": what,
             "scope": where,
-            "what": what,
-            "at": short_time(audit.at, _zone(campaign)),
         }
         if account is not None:
             facts.update(account_facts(account))
@@ -214,6 +211,11 @@ RULES: dict[str, Rule] = {
 def _ordered(users: list[CampaignRow], own: CampaignRow) -> list[CampaignRow]:
     """The campaign whose row recorded the event first (the alert's own), then the others."""
     return [own, *(user for user in users if user.id != own.id)]
+
+
+def _week(campaign: CampaignRow) -> str:
+    """The campaign's week on the dashboard (a path: the messages add the dashboard's address)."""
+    return f"/c/{campaign.slug}/week"
 
 
 def _zone(campaign: CampaignRow) -> ZoneInfo:

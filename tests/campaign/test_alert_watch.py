@@ -65,7 +65,8 @@ def test_no_daemon_is_raised_once_per_outage_when_a_post_is_due_within_the_lead(
         "No publishing service is running: the Mon 20 Apr 10:00 BST X post "
         "(@DerbyshirePolice) will not go out"
     )
-    assert alert.facts["last_heartbeat"] is None and len(alert.facts["posts"]) == 1
+    assert alert.facts["last_heartbeat"] == "never"
+    assert alert.facts["lines"] == ["Mon 20 Apr 10:00 BST X (@DerbyshirePolice): What stalking is"]
     for minutes in (20, 10, 0):  # the outage goes on: nothing more
         clock.set(FIRST_POST - timedelta(minutes=minutes))
         assert dead_man(store, clock.now()) == []
@@ -202,7 +203,7 @@ def test_morning_messages_come_once_a_local_day_at_the_local_time_across_a_clock
     assert sorted(approvals) == [f"2020-03-{d}" for d in range(24, 30)]
     assert approvals["2020-03-29"] == datetime(2020, 3, 29, 6, 0, tzinfo=UTC)
     sunday = next(a for a in alerts(store, "approvals-due") if a.key.endswith("2020-03-29"))
-    assert [p["when"] for p in sunday.facts["posts"]] == [
+    assert [line[:20] for line in sunday.facts["lines"]] == [
         "Sun 29 Mar 11:00 BST",
         "Sun 29 Mar 12:00 BST",
     ]
@@ -256,8 +257,8 @@ def test_the_summary_after_the_end_has_the_engagement_totals_and_a_link(planned,
     )
     facts = summary.facts
     assert (facts["impressions"], facts["engagements"], facts["shares"]) == (1000, 50, 10)
-    assert facts["engagement_rate"] == 5.0
-    assert facts["link"] == f"https://campaigns.force.local/c/{SLUG}/results"
+    assert facts["engagement_rate"] == "5 %"
+    assert facts["link"] == f"/c/{SLUG}/results"  # the messages add the dashboard's address
 
 
 def test_the_alert_loop_ticks_survives_errors_and_stops_cleanly(planned, clock):

@@ -69,13 +69,15 @@ def test_a_post_refused_by_policy_raises_one_alert_with_the_platforms_message_an
     assert alert.title.startswith("The Tuesday 12:30 BST Facebook post (")
     assert "refused its content under the platform's rules" in alert.title
     facts = alert.facts
-    assert (facts["day"], facts["time"], facts["platform"]) == (
-        "Tuesday 21 April 2020",
-        "12:30 BST",
+    assert (facts["when"], facts["platform"], facts["post"]) == (
+        "Tue 21 Apr 12:30 BST",
         "Facebook",
+        "2020-04-21-facebook",
     )
-    assert facts["error"] == post.last_error and "368" in facts["error"]  # Graph's own words
-    assert facts["failure"] == "policy" and facts["what_to_do"] == WHAT_TO_DO["policy"]
+    assert facts["platform_message"] == post.last_error  # Graph's own words
+    assert "368" in facts["platform_message"]
+    assert facts["what_to_do"] == WHAT_TO_DO["policy"]
+    assert facts["link"] == f"/c/{SLUG}/week"
 
 
 def test_a_thread_stopped_after_its_first_part_raises_one_partial_alert_not_a_failure(
@@ -89,10 +91,10 @@ def test_a_thread_stopped_after_its_first_part_raises_one_partial_alert_not_a_fa
     [alert] = alerts(week.store)
     assert alert.topic == "post-partial"
     assert "is only partly published: 1 of 2 parts are live" in alert.title
-    assert alert.facts["live_parts"] == 1 and alert.facts["parts"] == 2
-    assert alert.facts["links"] == [
+    assert alert.facts["lines"] == [
         f"https://x.com/DerbyshirePolice/status/{post.live_part_ids[0]}"
     ]
+    assert alert.facts["progress"].startswith("1 of 2 parts")
     assert "Resume publishing to send the rest" in alert.facts["what_to_do"]
 
 
@@ -123,7 +125,9 @@ def test_a_post_gone_out_later_than_late_minutes_raises_one_late_alert(week_fact
     assert {_post(week, k).state for k in (on_time.key, late.key)} == {PostState.PUBLISHED}
     [alert] = alerts(week.store)
     assert alert.topic == "post-late" and alert.post_id == late.id
-    assert alert.facts["late"] == "10 minutes" and alert.facts["lateness_seconds"] == 600
+    assert alert.facts["late"] == "10 minutes"
+    assert alert.facts["published"] == "Mon 20 Apr 12:10 BST"
+    assert alert.facts["link"].startswith("https://")  # the post on the platform
     assert alert.title.startswith("The Monday 12:00 BST Facebook post (")
     assert alert.title.endswith("went out 10 minutes late")
 
@@ -150,7 +154,8 @@ def test_a_held_account_raises_one_alert_routed_by_every_campaign_using_it(
     assert week.store.accounts(SLUG)[1].needs_credentials  # "x", sorted by key
     [alert] = alerts(week.store, "account-held")
     assert alert.title.startswith("The X account @DerbyshirePolice is held")
-    assert alert.facts["error"] and "Renew the account's access" in alert.facts["what_to_do"]
+    assert alert.facts["platform_message"].startswith("x: HTTP 401")
+    assert "Renew the account's access" in alert.facts["what_to_do"]
     assert deliveries(week.store, alert) == ["county-duty", "duty"]
     assert alerts(week.store, "post-failed") == []  # held, not failed
 
@@ -187,10 +192,10 @@ def test_pauses_and_resumes_raise_one_alert_each_with_who_why_and_scope(
         "critical incident in the county"
     )
     assert first.facts["why"] == "critical incident in the county" and first.facts["via"] == "web"
-    assert raised[2].facts["what"] == (
+    assert raised[2].facts["covers"] == (
         "the X account @DerbyshirePolice in every campaign that uses it"
     )
-    assert raised[3].facts["what"] == "every campaign on every account"
+    assert raised[3].facts["covers"] == "every campaign on every account"
     # Each campaign's audit log recorded the account pause and the switch; one alert each.
     assert sum(1 for e in store.audit_log("county-week") if e.action == "paused") == 2
 
@@ -244,8 +249,8 @@ def test_the_advice_follows_the_kind_of_refusal(week_factory, error, kind):
         claimed.id, daemon.id, week.clock.now(), error=str(error), failure=failure_kind(error)
     )
     [alert] = alerts(week.store)
-    assert alert.facts["failure"] == kind and alert.facts["what_to_do"] == WHAT_TO_DO[kind]
-    assert alert.facts["error"] == str(error)
+    assert alert.facts["what_to_do"] == WHAT_TO_DO[kind]
+    assert alert.facts["platform_message"] == str(error)
 
 
 def test_two_daemons_publishing_one_campaign_with_failures_raise_no_duplicate_alert(week_factory):
