@@ -60,8 +60,9 @@ def failure_kind(error: PublishError) -> str:
 
 
 def account_name(account: AccountRow) -> str:
-    """'@AnyshirePolice', or the account's name where it has no handle (a Facebook Page)."""
-    return account.handle or account.name
+    """'@AnyshirePolice' (an X handle), else the account's name ('Anyshire Police', a Page)."""
+    handle = account.handle or ""
+    return handle if handle.startswith("@") else account.name
 
 
 def post_phrase(post: PostRow, campaign: CampaignRow, account: AccountRow) -> str:
