@@ -316,3 +316,21 @@ def test_two_transactions_raising_one_event_at_once_make_one_alert_on_postgresql
 def _raise(store: Store, event: AlertEvent, now: datetime) -> AlertRow | None:
     with store.transaction() as session:
         return raise_alert(session, [], event, now)
+
+
+def test_the_daily_probe_holding_a_refused_token_raises_the_held_alert_before_a_post_fails(
+    week_factory,
+):
+    week = week_factory()
+    week.store.approve(SLUG, "inspector", day=date(2020, 4, 20))
+    week.clock.set(datetime(2020, 4, 20, 6, 55, tzinfo=UTC))  # 07:55 BST, the post at 10:00
+    daemon = week.daemon()
+    daemon.run_once()
+    week.sandbox.revoke_token(week.config.accounts["x"])
+    daemon.probe_credentials()
+    daemon.probe_credentials()  # held already: no second alert
+    [alert] = alerts(week.store, "account-held")
+    assert alert.created_at == datetime(2020, 4, 20, 6, 55, tzinfo=UTC)
+    assert alert.title.startswith("The X account @DerbyshirePolice is held")
+    assert "401" in alert.facts["platform_message"]
+    assert alerts(week.store, "post-failed") == []
