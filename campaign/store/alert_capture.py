@@ -113,7 +113,11 @@ def _published(session: Session, audit: AuditRow) -> Raised | None:
         return None
     campaign = session.get(CampaignRow, audit.campaign_id)
     assert campaign is not None
-    if timedelta(seconds=lateness) <= alert_settings(campaign).late:
+    # A wave of sends records hundreds of posts in one flush: read each campaign's settings once.
+    limits: dict[int, timedelta] = session.info.setdefault("late_minutes", {})
+    if campaign.id not in limits:
+        limits[campaign.id] = alert_settings(campaign).late
+    if timedelta(seconds=lateness) <= limits[campaign.id]:
         return None
     post, _, account = _post_of(session, audit)
     late = duration(timedelta(seconds=lateness))

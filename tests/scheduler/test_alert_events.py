@@ -334,3 +334,19 @@ def test_the_daily_probe_holding_a_refused_token_raises_the_held_alert_before_a_
     assert alert.title.startswith("The X account @DerbyshirePolice is held")
     assert "401" in alert.facts["platform_message"]
     assert alerts(week.store, "post-failed") == []
+
+
+def test_lateness_is_judged_by_the_campaigns_own_late_minutes(week_factory):
+    from campaign.config import load_config
+    from campaign.planning import store_plan
+    from scheduler.rehearsal import sandbox_config
+
+    week = week_factory()
+    with open(week.config_path, "a", encoding="utf-8") as config:
+        config.write("\n[alerts]\nlate_minutes = 15\n")
+    store_plan(sandbox_config(load_config(week.config_path), week.sandbox), week.store, "officer")
+    daemon = week.daemon()
+    post = _post(week, "2020-04-20-facebook")
+    _publish_at(week, daemon, post.key, post.scheduled_at + timedelta(minutes=10))
+    assert _post(week, post.key).state == PostState.PUBLISHED
+    assert alerts(week.store) == []  # 10 minutes late is within this campaign's 15
