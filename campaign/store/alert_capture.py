@@ -14,6 +14,7 @@ id>:<moment>", "paused:<scope>:<moment>"): the account's campaigns, or every cam
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from campaign.store.alert_facts import (
 from campaign.store.models import AccountRow, AuditRow, CampaignRow, PostRow
 from campaign.store.outbox import AlertEvent, alert_settings, raise_alert
 
+log = logging.getLogger(__name__)
 Raised = tuple[list[CampaignRow], AlertEvent]
 Rule = Callable[[Session, AuditRow], Raised | None]
 
@@ -53,7 +55,8 @@ def _post_of(session: Session, audit: AuditRow) -> tuple[PostRow, CampaignRow, A
 def _failed(session: Session, audit: AuditRow) -> Raised:
     post, campaign, account = _post_of(session, audit)
     details = audit.details or {}
-    kind = details.get("failure") or OTHER
+    given = details.get("failure")
+    kind: str = given if isinstance(given, str) and given in HEADLINES else OTHER
     facts = post_facts(post, campaign, account)
     headline = HEADLINES[kind].format(platform=facts["platform"])
     facts.update(
@@ -234,7 +237,11 @@ def _raise_alerts(session: Session, flush_context: object, instances: object) ->
         return
     seen: set[str] = set()
     for audit in sorted(audits, key=lambda row: (row.at, row.campaign_id)):
-        raised = RULES[audit.action](session, audit)
+        try:
+            raised = RULES[audit.action](session, audit)
+        except Exception:  # wording an alert must never undo the event it reports
+            log.exception("could not word the alert of a %r audit row: none raised", audit.action)
+            continue
         if raised is None or raised[1].key in seen:
             continue
         campaigns, alert = raised

@@ -350,3 +350,16 @@ def test_lateness_is_judged_by_the_campaigns_own_late_minutes(week_factory):
     _publish_at(week, daemon, post.key, post.scheduled_at + timedelta(minutes=10))
     assert _post(week, post.key).state == PostState.PUBLISHED
     assert alerts(week.store) == []  # 10 minutes late is within this campaign's 15
+
+
+def test_an_alert_that_cannot_be_worded_never_undoes_its_event(week_factory, caplog):
+    """A campaign row whose zone no longer reads: the pause is recorded all the same."""
+    from campaign.store.models import CampaignRow
+
+    store = week_factory().store
+    with store.transaction() as session:
+        session.execute(CampaignRow.__table__.update().values(timezone="Nowhere/Atlantis"))
+    store.pause(SLUG, "insp.jones", "incident")
+    assert store.campaign(SLUG).paused
+    assert alerts(store) == []
+    assert "could not word the alert of a 'paused' audit row" in caplog.text
