@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 
 from campaign.alerts.service import AlertLoop, tick
 from campaign.alerts.watch import watch
@@ -155,8 +155,9 @@ def test_watchers_racing_raise_each_alert_once_on_sqlite(planned, clock, tmp_pat
 @pytest.mark.slow
 def test_watchers_racing_raise_each_alert_once_on_postgresql(postgres_url, another_campaign, clock):
     config = load_config(another_campaign("far-week", shift_days=364 * 11))  # its own dates
-    store = Store.open(postgres_url, clock)
-    others = [Store.open(postgres_url, clock) for _ in range(3)]
+    url = _own_database(postgres_url, "alerts_race")  # no other test's daemons beat in it
+    store = Store.open(url, clock)
+    others = [Store.open(url, clock) for _ in range(3)]
     try:
         store_plan(config, store, "officer")
         store.approve("far-week", "inspector")
@@ -170,10 +171,21 @@ def test_watchers_racing_raise_each_alert_once_on_postgresql(postgres_url, anoth
         ours = [a.key for a in alerts(store) if a.campaign_id == campaign_id]
         assert sorted(k.split(":")[0] for k in ours) == ["morning-digest", "no-daemon"]
     finally:
-        with store.transaction() as session:
-            session.execute(delete(AlertRow))
         for one in (store, *others):
             one.engine.dispose()
+
+
+def _own_database(server_url: str, name: str) -> str:
+    """A fresh database of this name on the test server; its URL."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 def test_morning_messages_come_once_a_local_day_at_the_local_time_across_a_clock_change(
