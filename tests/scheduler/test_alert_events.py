@@ -363,3 +363,25 @@ def test_an_alert_that_cannot_be_worded_never_undoes_its_event(week_factory, cap
     assert store.campaign(SLUG).paused
     assert alerts(store) == []
     assert "could not word the alert of a 'paused' audit row" in caplog.text
+
+
+def test_preflight_from_cron_raises_the_dead_mans_alert_once(week_factory):
+    """With no daemon at all, `campaign preflight` run from cron is the watcher."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    week = week_factory()
+    week.store.approve(SLUG, "inspector", keys=["2020-04-20-x"])
+    week.clock.set(datetime(2020, 4, 20, 8, 40, tzinfo=UTC))  # the post at 10:00 BST
+    environ = week.sandbox.credentials(list(week.config.accounts.values()))
+    for _ in range(2):
+        result = CliRunner().invoke(
+            main,
+            ["preflight", "--database", str(week.store.engine.url), "--json"],
+            env=environ,
+            obj={"clock": week.clock},
+        )
+        assert result.exit_code == 1, result.output  # the missing daemon is a problem found
+    [alert] = alerts(week.store, "no-daemon")
+    assert alert.key == f"no-daemon:{alert.campaign_id}:never"
