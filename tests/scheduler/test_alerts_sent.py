@@ -152,3 +152,32 @@ def _wait_for(condition, seconds: float) -> float:
         assert time.monotonic() - started < seconds, "timed out"
         time.sleep(0.02)
     return time.monotonic() - started
+
+
+def test_a_loop_asked_to_stop_sends_nothing_more_after_the_send_in_progress(week_factory):
+    from campaign.alerts.service import AlertLoop
+
+    week = week_factory()
+    hook = HangingWebhook()
+    try:
+        _with_alerts(
+            week,
+            '\n[alerts.channels.ops]\nkind = "webhook"\nseverity = "info"\n'
+            'url_env = "OPS_HOOK_URL"\n',
+        )
+        environ = {"OPS_HOOK_URL": f"http://127.0.0.1:{hook.port}/hook/{HOOK_TOKEN}"}
+        for n in range(3):  # three alerts waiting for the hanging channel
+            week.store.pause(SLUG, "inspector", f"check {n}")
+            week.store.resume(SLUG, "inspector", "all clear")
+            week.clock.advance(timedelta(minutes=1))
+        loop = AlertLoop(week.store, week.clock, environ, interval=0.05).start()
+        _wait_for(lambda: bool(hook.accepted), 5)  # the first send hangs
+        loop.stopping.set()
+        hook.close()  # the hanging send ends (refused); nothing more may start
+        loop.stop(timeout=5)
+        assert not loop.alive
+        with week.store.reading() as session:
+            tried = session.scalars(select(AlertDeliveryRow.attempts)).all()
+        assert sorted(tried) == [0, 0, 0, 0, 0, 1]
+    finally:
+        hook.close()
