@@ -46,8 +46,15 @@ def beat(store: Store, daemon_id: str, at: datetime, *, stopping: bool = False) 
 
 @pytest.fixture
 def planned(store: Store, campaign_dir: Path) -> Store:
-    with open(campaign_dir / "config.toml", "a", encoding="utf-8") as config:
-        config.write('\n[alerts]\ndashboard_url = "https://campaigns.force.local/"\n')
+    path = campaign_dir / "config.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "\n[alerts]\n" in text
+    path.write_text(
+        text.replace(
+            "\n[alerts]\n", '\n[alerts]\ndashboard_url = "https://campaigns.force.local/"\n'
+        ),
+        encoding="utf-8",
+    )
     store_plan(load_config(campaign_dir / "config.toml"), store, "officer")
     return store
 

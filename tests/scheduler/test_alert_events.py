@@ -342,8 +342,9 @@ def test_lateness_is_judged_by_the_campaigns_own_late_minutes(week_factory):
     from scheduler.rehearsal import sandbox_config
 
     week = week_factory()
-    with open(week.config_path, "a", encoding="utf-8") as config:
-        config.write("\n[alerts]\nlate_minutes = 15\n")
+    text = week.config_path.read_text(encoding="utf-8")
+    assert "\nlate_minutes = 5\n" in text  # the shipped [alerts]
+    week.config_path.write_text(text.replace("\nlate_minutes = 5\n", "\nlate_minutes = 15\n"))
     store_plan(sandbox_config(load_config(week.config_path), week.sandbox), week.store, "officer")
     daemon = week.daemon()
     post = _post(week, "2020-04-20-facebook")

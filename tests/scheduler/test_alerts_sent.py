@@ -24,17 +24,40 @@ from scheduler.daemon import Daemon
 from scheduler.rehearsal import sandbox_config
 from scheduler.runner import DaemonRunner
 from scheduler.sandbox.alert_sinks import SmtpSink, WebhookSink
-from tests.alerts.conftest import HOOK_TOKEN, SMTP_PASSWORD, SMTP_USER, alerts_toml
+from tests.alerts.conftest import HOOK_TOKEN, SMTP_PASSWORD, SMTP_USER
 
 SLUG = "stalking-awareness-week-2020"
 DASHBOARD = "https://campaigns.derbyshire.local"
 
 
 def _with_alerts(week, text: str) -> None:
-    """Add alert channels to the week's config and plan it again (they are stored with it)."""
-    with open(week.config_path, "a", encoding="utf-8") as config:
-        config.write(text)
+    """Add alert channels to the week's config (and the dashboard's address to its [alerts])
+    and plan it again: the channels are stored with the campaign."""
+    config = week.config_path.read_text(encoding="utf-8")
+    assert "\n[alerts]\n" in config
+    config = config.replace("\n[alerts]\n", f'\n[alerts]\ndashboard_url = "{DASHBOARD}"\n')
+    week.config_path.write_text(config + text, encoding="utf-8")
     store_plan(sandbox_config(load_config(week.config_path), week.sandbox), week.store, "officer")
+
+
+def _mail_and_teams(mail_port: int) -> str:
+    return f"""
+[alerts.channels.duty-email]
+kind = "email"
+severity = "critical"
+to = ["comms-duty@derbyshire.police.uk"]
+sender = "campaign-alerts@derbyshire.police.uk"
+host = "127.0.0.1"
+port = {mail_port}
+security = "none"
+username_env = "TEST_ALERTS_SMTP_USER"
+password_env = "TEST_ALERTS_SMTP_PASSWORD"
+
+[alerts.channels.comms-teams]
+kind = "teams"
+severity = "warning"
+url_env = "TEST_ALERTS_TEAMS_URL"
+"""
 
 
 def test_a_refused_post_sends_one_email_and_one_teams_message_with_the_right_content(
@@ -42,7 +65,7 @@ def test_a_refused_post_sends_one_email_and_one_teams_message_with_the_right_con
 ):
     week = week_factory(blocked_phrases=("Do you know the signs",))
     with SmtpSink(credentials=(SMTP_USER, SMTP_PASSWORD)) as mail, WebhookSink() as hooks:
-        _with_alerts(week, alerts_toml(mail.port))
+        _with_alerts(week, _mail_and_teams(mail.port))
         environ = {
             "TEST_ALERTS_SMTP_USER": SMTP_USER,
             "TEST_ALERTS_SMTP_PASSWORD": SMTP_PASSWORD,
