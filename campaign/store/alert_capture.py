@@ -10,6 +10,8 @@ of posts costs one dictionary lookup each.
 Keys are the events' idempotency keys ("post-failed:<post id>:<attempt>", "account-held:<account
 id>:<moment>", "paused:<scope>:<moment>"): the account's campaigns, or every campaign under
 `pause --all`, each write an audit row of one pause, which is one alert routed by all of them.
+An alert that cannot be worded (a bug, a row that no longer reads) is logged and skipped: it
+never undoes the event it reports.
 """
 
 from __future__ import annotations
