@@ -58,13 +58,15 @@ def preflight(
     publishing daemon is alive. Every account the campaigns use is probed with one cheap
     authenticated read, credentials taken from the environment variables its settings name:
     a refused token HOLDS the account (its posts wait, the held-account alert is raised), a
-    token expiring within --days raises the "token-expiring" alert once.
+    token expiring within --days raises the "token-expiring" alert once. Alerts due are raised
+    (a post due soon with no daemon alive among them) and sent, as the daemon would.
 
     \b
     Exit 0 when all is clear, 1 when any problem is found, 2 on bad input, 3 on database
     trouble. Meant for cron, with the accounts' variables and the database URL set, e.g.:
       30 6 * * *  . /etc/campaign/env && campaign preflight --json >> /var/log/preflight.log
     """
+    from campaign.alerts.service import owner_name, safe_tick
     from campaign.preflight.credentials import check_credentials
     from campaign.preflight.run import accounts_in_scope, campaigns_in_scope, run_checks
 
@@ -83,8 +85,10 @@ def preflight(
         until=report.until,
     )
     report.findings += probed.findings
-    # Alert delivery (`campaign.alerts.service.tick`) is not wired here yet: the alerts this
-    # run raised wait in the outbox for whichever process delivers them.
+    # Run from cron, this is a watcher that does not need a daemon: the dead man's switch and
+    # the morning messages are raised here too, and what is pending (the alerts of accounts
+    # just held among them) is delivered. The alerts' keys make it raise nothing twice.
+    safe_tick(store, store.clock, owner_name("preflight"), os.environ)
     if as_json:
         data = report.as_dict() | {"accounts": [_account_json(a) for a in probed.accounts]}
         click.echo(json.dumps(data, indent=2, default=str))
