@@ -58,13 +58,15 @@ def preflight(
     publishing daemon is alive. Every account the campaigns use is probed with one cheap
     authenticated read, credentials taken from the environment variables its settings name:
     a refused token HOLDS the account (its posts wait, the held-account alert is raised), a
-    token expiring within --days raises the "token-expiring" alert once.
+    token expiring within --days raises the "token-expiring" alert once. Then the alerts are
+    watched (no daemon with a post due soon, morning messages) and the pending ones delivered.
 
     \b
     Exit 0 when all is clear, 1 when any problem is found, 2 on bad input, 3 on database
     trouble. Meant for cron, with the accounts' variables and the database URL set, e.g.:
       30 6 * * *  . /etc/campaign/env && campaign preflight --json >> /var/log/preflight.log
     """
+    from campaign.alerts.service import owner_name, tick
     from campaign.preflight.credentials import check_credentials
     from campaign.preflight.run import accounts_in_scope, campaigns_in_scope, run_checks
 
@@ -83,13 +85,21 @@ def preflight(
         until=report.until,
     )
     report.findings += probed.findings
-    # Alert delivery (`campaign.alerts.service.tick`) is not wired here yet: the alerts this
-    # run raised wait in the outbox for whichever process delivers them.
+    # Then the alerts pass: the dead man's switch and morning messages, and delivery of what
+    # is pending (this run's held-account and token alerts among them), even with no daemon.
+    alerts = tick(store, store.clock, owner_name("preflight"), os.environ)
+    sent = len(alerts.delivered.sent) if alerts.delivered is not None else 0
+    failed = len(alerts.delivered.failed) if alerts.delivered is not None else 0
     if as_json:
-        data = report.as_dict() | {"accounts": [_account_json(a) for a in probed.accounts]}
+        data = report.as_dict() | {
+            "accounts": [_account_json(a) for a in probed.accounts],
+            "alerts": {"raised": alerts.raised, "sent": sent, "failed": failed},
+        }
         click.echo(json.dumps(data, indent=2, default=str))
     else:
         _print(report, probed.accounts)
+        if sent or failed:
+            make_console().print(f"Alerts: {sent} sent, {failed} not delivered (retried later).")
     if not report.ok:
         sys.exit(1)
 

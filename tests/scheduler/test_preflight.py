@@ -88,6 +88,10 @@ def test_every_problem_is_located_and_exits_1(week) -> None:
     assert x.needs_credentials and "401" in (x.credentials_problem or "")
     actions = [row.action for row in week.store.audit_log(WEEK_SLUG)]
     assert actions.count("credentials-rejected") == 1
+    assert data["alerts"]["failed"] == 0
+    with week.store.reading() as session:
+        held = session.query(AlertRow).filter(AlertRow.topic == "account-held").all()
+    assert [alert.account_id for alert in held] == [x.id]
     # The expiring token raised its alert once, however often the check runs.
     preflight(week, "--json")
     with week.store.reading() as session:
