@@ -135,3 +135,27 @@ def test_bad_input_exits_2(week) -> None:
     assert preflight(week, "--hours", "0").exit_code == 2
     unknown = preflight(week, "--campaign", "no-such-campaign")
     assert unknown.exit_code == 2 and WEEK_SLUG in unknown.output
+
+
+def test_the_held_account_alert_is_delivered_by_the_run_itself(week) -> None:
+    """Run from cron with no daemon alive, preflight's alerts pass delivers what it raised."""
+    from scheduler.sandbox.alert_sinks import WebhookSink
+
+    approve_all_but(week)
+    week.store.publishing.heartbeat("daemon-1", NOW)
+    with week.store.transaction() as session:
+        campaign = week.store.campaign(WEEK_SLUG, session)
+        hook = {"kind": "webhook", "url_env": "OPS_HOOK_URL", "topics": ["account-held"]}
+        alerts = {**(campaign.settings or {}).get("alerts", {}), "channels": {"ops": hook}}
+        campaign.settings = {**(campaign.settings or {}), "alerts": alerts}
+    week.sandbox.revoke_token(week.config.accounts["x"])
+
+    with WebhookSink() as sink:
+        result = preflight(week, "--json", env={"OPS_HOOK_URL": sink.url("/in/ops")})
+        calls = list(sink.messages)
+
+    assert result.exit_code == 1
+    assert json.loads(result.output)["alerts"]["sent"] == 1
+    [call] = calls
+    assert call.json["topic"] == "account-held"
+    assert call.header("Idempotency-Key") is not None
