@@ -159,7 +159,8 @@ def _print(report: PreflightReport, accounts: list[AccountCheck]) -> None:
                 Text(finding.severity, style=style), finding.where, finding.what, finding.fix
             )
         console.print(table)
-    ahead = f"the next {report.until - report.now}".replace(":00:00", " h")
+    hours = (report.until - report.now).total_seconds() / 3600
+    ahead = f"the next {hours:g} hours"
     if report.ok:
         summary = Text.assemble(("All clear", "bold green"), f" for {ahead}")
         if report.warnings:

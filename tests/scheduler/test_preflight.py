@@ -159,3 +159,20 @@ def test_the_held_account_alert_is_delivered_by_the_run_itself(week) -> None:
     [call] = calls
     assert call.json["topic"] == "account-held"
     assert call.header("Idempotency-Key") is not None
+
+
+def test_a_held_account_is_reported_once_and_when_its_token_works_again(week) -> None:
+    approve_all_but(week)
+    week.store.publishing.heartbeat("daemon-1", NOW)
+    week.sandbox.revoke_token(week.config.accounts["x"])
+    preflight(week)  # holds x
+
+    again = json.loads(preflight(week, "--json").output)
+    assert [(f["check"], f["account"]) for f in again["findings"]] == [("accounts", "x")]
+
+    week.sandbox.revoke_token(week.config.accounts["x"], revoked=False)  # renewed
+    renewed = json.loads(preflight(week, "--json").output)
+    checks = {(f["check"], f["account"]): f for f in renewed["findings"]}
+    assert set(checks) == {("accounts", "x"), ("credentials", "x")}
+    assert "accepts its credentials now" in checks["credentials", "x"]["what"]
+    assert "--account x" in checks["credentials", "x"]["fix"]
