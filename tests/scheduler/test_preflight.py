@@ -96,7 +96,7 @@ def test_every_problem_is_located_and_exits_1(week) -> None:
     preflight(week, "--json")
     with week.store.reading() as session:
         alerts = session.query(AlertRow).filter(AlertRow.topic == "token-expiring").all()
-    assert len(alerts) == 1 and alerts[0].facts["account"] == "facebook"
+    assert len(alerts) == 1 and alerts[0].facts["account_key"] == "facebook"
 
     table = preflight(week)
     assert table.exit_code == 1
