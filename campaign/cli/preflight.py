@@ -66,8 +66,9 @@ def preflight(
     trouble. Meant for cron, with the accounts' variables and the database URL set, e.g.:
       30 6 * * *  . /etc/campaign/env && campaign preflight --json >> /var/log/preflight.log
     """
-    from campaign.alerts.service import owner_name, tick
+    from campaign.alerts.service import owner_name, safe_tick
     from campaign.preflight.credentials import check_credentials
+    from campaign.preflight.findings import Problem
     from campaign.preflight.run import accounts_in_scope, campaigns_in_scope, run_checks
 
     store = cli.open_store(upgrade=True)
@@ -87,13 +88,29 @@ def preflight(
     report.findings += probed.findings
     # Then the alerts pass: the dead man's switch and morning messages, and delivery of what
     # is pending (this run's held-account and token alerts among them), even with no daemon.
-    alerts = tick(store, store.clock, owner_name("preflight"), os.environ)
-    sent = len(alerts.delivered.sent) if alerts.delivered is not None else 0
-    failed = len(alerts.delivered.failed) if alerts.delivered is not None else 0
+    alerts = safe_tick(store, store.clock, owner_name("preflight"), os.environ)
+    delivered = alerts.delivered if alerts is not None else None
+    sent = len(delivered.sent) if delivered is not None else 0
+    failed = len(delivered.failed) if delivered is not None else 0
+    if alerts is None:
+        report.findings.append(
+            Problem(
+                "warning",
+                "alerts",
+                "alerts",
+                "The alerts pass failed this time: alerts raised wait in the outbox.",
+                "Nothing to do now: the next pass (a daemon, the dashboard or this check) "
+                "sends them; `campaign alerts list` shows them.",
+            )
+        )
     if as_json:
         data = report.as_dict() | {
             "accounts": [_account_json(a) for a in probed.accounts],
-            "alerts": {"raised": alerts.raised, "sent": sent, "failed": failed},
+            "alerts": {
+                "raised": alerts.raised if alerts is not None else [],
+                "sent": sent,
+                "failed": failed,
+            },
         }
         click.echo(json.dumps(data, indent=2, default=str))
     else:
