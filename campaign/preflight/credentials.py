@@ -79,13 +79,17 @@ def check_credentials(
     environ: Mapping[str, str] | None = None,
     days: int | None = None,
     until: datetime | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> CredentialsReport:
     """Probe each account once. With `environ`, a variable an account names but that is not
     set is reported (naming the variable, never a value) instead of probed. A token ending
-    before `until` is a problem, later within the warning days a warning."""
+    before `until` is a problem, later within the warning days a warning. Once `stopping()`
+    says so, no further account is probed (a daemon shutting down waits for one at most)."""
     report = CredentialsReport()
     seen: set[int] = set()
     for campaign, row in accounts:
+        if stopping():
+            break
         if row.id in seen:
             continue
         seen.add(row.id)

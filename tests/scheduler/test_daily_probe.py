@@ -103,3 +103,13 @@ def test_the_runner_probes_soon_after_start_on_its_own_thread(week) -> None:
         runner.stop()
     [facebook] = [a for a in week.store.accounts(WEEK_SLUG) if a.key == "facebook"]
     assert facebook.needs_credentials
+
+
+def test_a_stopping_daemon_probes_no_further_account(week) -> None:
+    daemon = week.daemon()
+    daemon.stopping.set()
+
+    report = daemon.probe_credentials()
+
+    assert report.accounts == []
+    assert week.sandbox.x.requests == [] and week.sandbox.facebook.requests == []
