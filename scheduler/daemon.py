@@ -288,7 +288,8 @@ class Daemon:
         through the channel its posts use. A refused token holds the account now, before its
         next post is due (the post waits instead of failing); a token ending within the
         campaigns' `token_warning_days` raises "token-expiring". A network failure holds
-        nothing: it is logged and the probe runs again within the hour."""
+        nothing: it is logged and the probe runs again within the hour. A stop ends it after
+        the account being probed."""
         now = self.clock.now()
         campaigns = [row for row in self.store.campaigns() if row.id in self.deployment.campaigns]
         report = check_credentials(
@@ -297,6 +298,7 @@ class Daemon:
             self.deployment.probe,
             now,
             actor=self.id,
+            stopping=self.stopping.is_set,
         )
         for finding in report.findings:
             log.warning("credentials check: %s: %s", finding.where, finding.what)

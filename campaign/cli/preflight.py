@@ -58,8 +58,8 @@ def preflight(
     publishing daemon is alive. Every account the campaigns use is probed with one cheap
     authenticated read, credentials taken from the environment variables its settings name:
     a refused token HOLDS the account (its posts wait, the held-account alert is raised), a
-    token expiring within --days raises the "token-expiring" alert once. Alerts due are raised
-    (a post due soon with no daemon alive among them) and sent, as the daemon would.
+    token expiring within --days raises the "token-expiring" alert once. Then the alerts are
+    watched (no daemon with a post due soon, morning messages) and the pending ones delivered.
 
     \b
     Exit 0 when all is clear, 1 when any problem is found, 2 on bad input, 3 on database
@@ -68,6 +68,7 @@ def preflight(
     """
     from campaign.alerts.service import owner_name, safe_tick
     from campaign.preflight.credentials import check_credentials
+    from campaign.preflight.findings import Problem
     from campaign.preflight.run import accounts_in_scope, campaigns_in_scope, run_checks
 
     store = cli.open_store(upgrade=True)
@@ -85,15 +86,37 @@ def preflight(
         until=report.until,
     )
     report.findings += probed.findings
-    # Run from cron, this is a watcher that does not need a daemon: the dead man's switch and
-    # the morning messages are raised here too, and what is pending (the alerts of accounts
-    # just held among them) is delivered. The alerts' keys make it raise nothing twice.
-    safe_tick(store, store.clock, owner_name("preflight"), os.environ)
+    # Then the alerts pass: the dead man's switch and morning messages, and delivery of what
+    # is pending (this run's held-account and token alerts among them), even with no daemon.
+    alerts = safe_tick(store, store.clock, owner_name("preflight"), os.environ)
+    delivered = alerts.delivered if alerts is not None else None
+    sent = len(delivered.sent) if delivered is not None else 0
+    failed = len(delivered.failed) if delivered is not None else 0
+    if alerts is None:
+        report.findings.append(
+            Problem(
+                "warning",
+                "alerts",
+                "alerts",
+                "The alerts pass failed this time: alerts raised wait in the outbox.",
+                "Nothing to do now: the next pass (a daemon, the dashboard or this check) "
+                "sends them; `campaign alerts list` shows them.",
+            )
+        )
     if as_json:
-        data = report.as_dict() | {"accounts": [_account_json(a) for a in probed.accounts]}
+        data = report.as_dict() | {
+            "accounts": [_account_json(a) for a in probed.accounts],
+            "alerts": {
+                "raised": alerts.raised if alerts is not None else [],
+                "sent": sent,
+                "failed": failed,
+            },
+        }
         click.echo(json.dumps(data, indent=2, default=str))
     else:
         _print(report, probed.accounts)
+        if sent or failed:
+            make_console().print(f"Alerts: {sent} sent, {failed} not delivered (retried later).")
     if not report.ok:
         sys.exit(1)
 
@@ -153,7 +176,8 @@ def _print(report: PreflightReport, accounts: list[AccountCheck]) -> None:
                 Text(finding.severity, style=style), finding.where, finding.what, finding.fix
             )
         console.print(table)
-    ahead = f"the next {report.until - report.now}".replace(":00:00", " h")
+    hours = (report.until - report.now).total_seconds() / 3600
+    ahead = f"the next {hours:g} hours"
     if report.ok:
         summary = Text.assemble(("All clear", "bold green"), f" for {ahead}")
         if report.warnings:

@@ -79,13 +79,17 @@ def check_credentials(
     environ: Mapping[str, str] | None = None,
     days: int | None = None,
     until: datetime | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> CredentialsReport:
     """Probe each account once. With `environ`, a variable an account names but that is not
     set is reported (naming the variable, never a value) instead of probed. A token ending
-    before `until` is a problem, later within the warning days a warning."""
+    before `until` is a problem, later within the warning days a warning. Once `stopping()`
+    says so, no further account is probed (a daemon shutting down waits for one at most)."""
     report = CredentialsReport()
     seen: set[int] = set()
     for campaign, row in accounts:
+        if stopping():
+            break
         if row.id in seen:
             continue
         seen.add(row.id)
@@ -135,6 +139,8 @@ def _check_one(
     try:
         health = probe(row.id, account)
     except AuthRejected as exc:
+        if row.needs_credentials:  # held before: the hold's own finding says what to do
+            return result("refused", detail=str(exc)), None
         held = store.publishing.hold_refused_account(row.id, actor, now, error=str(exc))
         what = (
             f"{platform} refused the credentials of {row.name} ({exc}). The account is held: "
@@ -156,6 +162,16 @@ def _check_one(
         fix = "Check the account's settings and credentials with whoever manages its access."
         return result("refused", detail=str(exc)), problem("problem", "credentials", what, fix)
     seen_as = " ".join(part for part in (health.name, health.handle) if part) or None
+    if row.needs_credentials:
+        what = (
+            f"{row.name} is still held, but {platform} accepts its credentials now: its posts "
+            "wait until someone resumes the account."
+        )
+        fix = (
+            "If the token was renewed, run "
+            f"`campaign resume --campaign {campaign.slug} --account {row.key}`."
+        )
+        return result("ok", seen_as=seen_as), problem("problem", "credentials", what, fix)
     if health.expires_at is None:
         return result("ok", seen_as=seen_as), None
     expiry = store.publishing.token_expiring(row.id, health.expires_at, now, days=days)

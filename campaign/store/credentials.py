@@ -18,6 +18,7 @@ from campaign.config.alerts import Alerts
 from campaign.present.platforms import display_name
 from campaign.present.times import dated_time
 from campaign.store.accounts import users_of
+from campaign.store.alert_facts import account_facts, account_name
 from campaign.store.models import AccountRow, CampaignRow
 from campaign.store.outbox import AlertEvent, alert_settings, raise_alert
 from campaign.store.outcomes import hold_account
@@ -82,28 +83,30 @@ def token_expiring(
 def expiry_event(
     account: AccountRow, campaign: CampaignRow, expires_at: datetime, now: datetime
 ) -> AlertEvent:
-    """The alert, worded for an officer: whose token, when, and what to do."""
+    """The alert, worded for an officer: whose token, when, and what to do (the facts the
+    other account alerts carry, plus "what", "when" and "what_to_do")."""
     zone = ZoneInfo(campaign.timezone)
     platform = display_name(account.platform)
     when = dated_time(expires_at, zone)
     left = expires_at - now
     soon = "in less than a day" if left < timedelta(days=1) else f"in {left.days} days"
+    facts = account_facts(account)
+    facts.update(
+        what=f"The {platform} access token of {account_name(account)} expires on {when}; "
+        "after that the platform refuses it and the account's posts are held.",
+        when=when,
+        expires_at=expires_at.isoformat(),
+        days_left=max(left.days, 0),
+        what_to_do=(
+            f"Renew the {platform} access token of {account.name} before {when} and give it "
+            "to whoever runs the publishing service; nothing goes out on this account once "
+            "it has expired."
+        ),
+    )
     return AlertEvent(
-        key=f"token-expiring/{account.identity}/{expires_at.date().isoformat()}",
+        key=f"token-expiring:{account.id}:{expires_at.date().isoformat()}",
         topic="token-expiring",
-        title=f"The {platform} access of {account.name} expires {soon} ({when})",
-        facts={
-            "account": account.key,
-            "account_name": account.name,
-            "platform": platform,
-            "expires_at": expires_at.isoformat(),
-            "expires_local": when,
-            "days_left": max(left.days, 0),
-            "what_to_do": (
-                f"Renew the {platform} access token of {account.name} before {when} and give "
-                "it to whoever runs the publishing service; once it expires, this account's "
-                "posts are held and nothing goes out on it."
-            ),
-        },
+        title=f"The {platform} access of {account_name(account)} expires {soon} ({when})",
+        facts=facts,
         account=account,
     )

@@ -40,6 +40,9 @@ def test_a_refused_token_holds_the_account_before_its_post_is_due(week, caplog) 
     [x] = [a for a in week.store.accounts(WEEK_SLUG) if a.key == "x"]
     assert x.needs_credentials and "401" in (x.credentials_problem or "")
     assert "credentials-rejected" in [r.action for r in week.store.audit_log(WEEK_SLUG)]
+    with week.store.reading() as session:  # raised in the hold's own transaction
+        held = session.query(AlertRow).filter(AlertRow.topic == "account-held").all()
+    assert [alert.account_id for alert in held] == [x.id]
     assert not daemon.credentials_due()
     for secret in week.sandbox.credentials(list(week.config.accounts.values())).values():
         assert secret not in caplog.text
@@ -100,3 +103,13 @@ def test_the_runner_probes_soon_after_start_on_its_own_thread(week) -> None:
         runner.stop()
     [facebook] = [a for a in week.store.accounts(WEEK_SLUG) if a.key == "facebook"]
     assert facebook.needs_credentials
+
+
+def test_a_stopping_daemon_probes_no_further_account(week) -> None:
+    daemon = week.daemon()
+    daemon.stopping.set()
+
+    report = daemon.probe_credentials()
+
+    assert report.accounts == []
+    assert week.sandbox.x.requests == [] and week.sandbox.facebook.requests == []

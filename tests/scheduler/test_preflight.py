@@ -88,11 +88,15 @@ def test_every_problem_is_located_and_exits_1(week) -> None:
     assert x.needs_credentials and "401" in (x.credentials_problem or "")
     actions = [row.action for row in week.store.audit_log(WEEK_SLUG)]
     assert actions.count("credentials-rejected") == 1
+    assert data["alerts"]["failed"] == 0
+    with week.store.reading() as session:
+        held = session.query(AlertRow).filter(AlertRow.topic == "account-held").all()
+    assert [alert.account_id for alert in held] == [x.id]
     # The expiring token raised its alert once, however often the check runs.
     preflight(week, "--json")
     with week.store.reading() as session:
         alerts = session.query(AlertRow).filter(AlertRow.topic == "token-expiring").all()
-    assert len(alerts) == 1 and alerts[0].facts["account"] == "facebook"
+    assert len(alerts) == 1 and alerts[0].facts["account_key"] == "facebook"
 
     table = preflight(week)
     assert table.exit_code == 1
@@ -131,3 +135,44 @@ def test_bad_input_exits_2(week) -> None:
     assert preflight(week, "--hours", "0").exit_code == 2
     unknown = preflight(week, "--campaign", "no-such-campaign")
     assert unknown.exit_code == 2 and WEEK_SLUG in unknown.output
+
+
+def test_the_held_account_alert_is_delivered_by_the_run_itself(week) -> None:
+    """Run from cron with no daemon alive, preflight's alerts pass delivers what it raised."""
+    from scheduler.sandbox.alert_sinks import WebhookSink
+
+    approve_all_but(week)
+    week.store.publishing.heartbeat("daemon-1", NOW)
+    with week.store.transaction() as session:
+        campaign = week.store.campaign(WEEK_SLUG, session)
+        hook = {"kind": "webhook", "url_env": "OPS_HOOK_URL", "topics": ["account-held"]}
+        alerts = {**(campaign.settings or {}).get("alerts", {}), "channels": {"ops": hook}}
+        campaign.settings = {**(campaign.settings or {}), "alerts": alerts}
+    week.sandbox.revoke_token(week.config.accounts["x"])
+
+    with WebhookSink() as sink:
+        result = preflight(week, "--json", env={"OPS_HOOK_URL": sink.url("/in/ops")})
+        calls = list(sink.messages)
+
+    assert result.exit_code == 1
+    assert json.loads(result.output)["alerts"]["sent"] == 1
+    [call] = calls
+    assert call.json["topic"] == "account-held"
+    assert call.header("Idempotency-Key") is not None
+
+
+def test_a_held_account_is_reported_once_and_when_its_token_works_again(week) -> None:
+    approve_all_but(week)
+    week.store.publishing.heartbeat("daemon-1", NOW)
+    week.sandbox.revoke_token(week.config.accounts["x"])
+    preflight(week)  # holds x
+
+    again = json.loads(preflight(week, "--json").output)
+    assert [(f["check"], f["account"]) for f in again["findings"]] == [("accounts", "x")]
+
+    week.sandbox.revoke_token(week.config.accounts["x"], revoked=False)  # renewed
+    renewed = json.loads(preflight(week, "--json").output)
+    checks = {(f["check"], f["account"]): f for f in renewed["findings"]}
+    assert set(checks) == {("accounts", "x"), ("credentials", "x")}
+    assert "accepts its credentials now" in checks["credentials", "x"]["what"]
+    assert "--account x" in checks["credentials", "x"]["fix"]

@@ -172,3 +172,24 @@ def test_html_502_and_json_500(
     sandbox.update(graph_html_502_share=0.0)
     failure = http.get(f"{sandbox.graph_base_url}/v25.0/{PAGE}", params=auth)
     assert failure.status_code == 500 and error_of(failure)["code"] == 2
+
+
+def test_debug_token_answers_graphs_shape_and_says_when_a_token_ends(
+    http: requests.Session, sandbox: PlatformSandbox, auth: dict[str, str], clock
+) -> None:
+    base = f"{sandbox.graph_base_url}/v25.0/debug_token"
+    token = auth["access_token"]
+    never = http.get(base, params={**auth, "input_token": token}).json()["data"]
+    assert never["is_valid"] is True and never["type"] == "PAGE"
+    assert (never["expires_at"], never["data_access_expires_at"]) == (0, 0)
+    assert never["profile_id"] == PAGE and "pages_manage_posts" in never["scopes"]
+
+    page = sandbox.facebook.pages[PAGE]
+    page.expires_at = clock.now() + timedelta(days=2)
+    later = http.get(base, params={**auth, "input_token": token}).json()["data"]
+    assert later["expires_at"] == int(page.expires_at.timestamp())
+
+    unknown = http.get(base, params={**auth, "input_token": "not-a-token"}).json()["data"]
+    assert unknown["is_valid"] is False and unknown["error"]["code"] == 190
+    missing = error_of(http.get(base, params=auth))
+    assert missing["code"] == 100 and "input_token" in missing["message"]
