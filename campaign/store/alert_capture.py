@@ -63,6 +63,7 @@ def _failed(session: Session, audit: AuditRow) -> Raised:
     headline = HEADLINES[kind].format(platform=facts["platform"])
     facts.update(
         platform_message=details.get("reason") or post.last_error,
+        failure=kind,  # for machines: duplicate, policy, media or other
         attempts=details.get("attempts", post.attempts),
         what_to_do=WHAT_TO_DO[kind],
         link=_week(campaign),

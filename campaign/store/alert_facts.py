@@ -93,7 +93,9 @@ def post_line(post: PostRow, campaign: CampaignRow, account: AccountRow) -> str:
 
 
 def account_facts(account: AccountRow) -> dict[str, Any]:
+    """Which account, for people; `account_key` is for machines (messages leave it out)."""
     return {
         "platform": display_name(account.platform),
         "account": account_name(account),
+        "account_key": account.key,
     }

@@ -249,7 +249,7 @@ def test_the_advice_follows_the_kind_of_refusal(week_factory, error, kind):
         claimed.id, daemon.id, week.clock.now(), error=str(error), failure=failure_kind(error)
     )
     [alert] = alerts(week.store)
-    assert alert.facts["what_to_do"] == WHAT_TO_DO[kind]
+    assert alert.facts["what_to_do"] == WHAT_TO_DO[kind] and alert.facts["failure"] == kind
     assert alert.facts["platform_message"] == str(error)
 
 
