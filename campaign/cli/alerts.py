@@ -104,25 +104,31 @@ SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": ""}
     type=click.IntRange(1, 1000),
     default=50,
     show_default=True,
-    help="At most this many.",
+    help="Send at most this many.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def send(cli: CliContext, limit: int, as_json: bool) -> None:
-    """Send the alerts that are due now.
+    """Raise the alerts due now and send every alert waiting.
 
-    The publishing daemon and the dashboard do this by themselves; this is for cron, or to try
-    again at once after fixing a channel.
+    Raised here: the dead man's switch (a post due soon and no publishing daemon alive) and the
+    morning messages; each is raised once, whoever raises it. The publishing daemon and the
+    dashboard do this every 30 seconds; run it from cron too, so someone is told when every
+    daemon is dead and the dashboard is not running, e.g. every five minutes:
+      */5 * * * *  . /etc/campaign/env && campaign alerts send --json >> /var/log/alerts.log
 
     The secrets (mail password, webhook addresses) are read from the environment variables the
     channels name. Exits 1 if any alert could not be sent: it is kept and tried again later.
     """
-    from campaign.alerts.delivery import deliver_due
+    from campaign.alerts.service import tick
 
     store = cli.open_store(upgrade=True)
-    report = deliver_due(store, store.clock, _owner(), os.environ, limit=limit)
+    passed = tick(store, store.clock, _owner(), os.environ, limit=limit)
+    report = passed.delivered
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        click.echo(json.dumps({"raised": passed.raised, **report.as_dict()}, indent=2))
     else:
+        for key in passed.raised:
+            make_console().print(Text.assemble(("raised", "bold"), f" {key}"))
         _print_report(report)
     if not report.ok:
         raise SystemExit(1)

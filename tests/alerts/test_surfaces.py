@@ -200,3 +200,28 @@ def test_secrets_never_show_in_the_database_audit_logs_or_output(
     assert "answered 404" in everything and "refused the message (535" in everything
     for secret in [*secret_values, "wrong-password-XYZ"]:
         assert secret not in everything, f"{secret!r} leaked"
+
+
+def test_alerts_send_from_cron_is_the_dead_mans_switch_and_raises_it_once(
+    planned: Store, mail: SmtpSink, hooks: WebhookSink, cli_env
+):
+    """With every daemon dead and the dashboard not running, `campaign alerts send` from cron
+    raises the no-daemon alert (a post is due in 10 minutes) and sends it; the next run, five
+    minutes later, raises nothing more."""
+    from campaign.store.models import PostRow
+
+    planned.approve(SLUG, "alice", keys=("2020-04-20-x",), allow_past=True)
+    with planned.transaction() as session:
+        post = session.query(PostRow).filter_by(key="2020-04-20-x").one()
+        post.scheduled_at = datetime.now(UTC) + timedelta(minutes=10)
+
+    code, out, _ = run("alerts", "send", "--json")
+    report = json.loads(out)
+    assert code == 0, out
+    assert [key.split(":")[0] for key in report["raised"]] == ["no-daemon"]
+    [card] = [call.json for call in hooks.messages]
+    assert "No publishing service is running" in json.dumps(card)
+    assert len(mail.messages) == 1 and "[critical]" in mail.messages[0]["Subject"]
+
+    code, out, _ = run("alerts", "send", "--json")
+    assert code == 0 and json.loads(out)["raised"] == [] and len(hooks.messages) == 1
