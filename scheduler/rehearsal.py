@@ -15,14 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from campaign.alerts.service import tick
 from campaign.clock import ManualClock
 from campaign.config import Account, CampaignConfig
 from campaign.planning import store_plan
 from campaign.store import Store
+from campaign.store.alerts_api import AlertSummary
 from campaign.store.models import PostState
 from scheduler.channels import Channel, make_channel
 from scheduler.daemon import Daemon
 from scheduler.deployment import ChannelFactory, LiveDeployment
+from scheduler.rehearsal_alerts import AlertStandIns
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
 ACTOR = "rehearsal"
@@ -39,6 +42,9 @@ class RehearsalSummary:
     simulated: timedelta = timedelta(0)
     missed_reasons: dict[str, str] = field(default_factory=dict)
     failed_reasons: dict[str, str] = field(default_factory=dict)
+    # The alerts the week raised, oldest first, and what each kind of stand-in received.
+    alerts: list[AlertSummary] = field(default_factory=list)
+    alerts_received: dict[str, int] = field(default_factory=dict)
 
 
 def sandbox_config(config: CampaignConfig, sandbox: PlatformSandbox) -> CampaignConfig:
@@ -85,34 +91,58 @@ def rehearse(
     clock = ManualClock(posts_start - timedelta(minutes=5))
     start = clock.now()
     store.clock = clock
-    store_plan(config, store, ACTOR)
-    if approve_all:
-        # A rehearsal plans and approves as one actor, with nobody to ask for a second look:
-        # the two-person rule is for real sign-off, so it is lifted here.
-        store.approve(config.campaign.slug, ACTOR, allow_self_approval=True)
     started = time.monotonic()
-    with PlatformSandbox(settings=settings or SandboxSettings(), clock=clock) as sandbox:
-        factory = sandbox_channels(sandbox, request_timeout)
-        deployment = LiveDeployment.from_config(store, config, factory=factory)
-        daemon = Daemon(store, deployment, clock, daemon_id="rehearsal")
-        try:
-            while True:
-                daemon.run_once()
-                if progress:
-                    progress(clock.now(), daemon.totals.outcomes + Counter())
-                upcoming = daemon.next_due()
-                if upcoming is None and not _in_flight(store, config):
-                    break
-                now = clock.now()
-                target = max(upcoming or now, now + timedelta(seconds=1))
-                time.sleep((target - now).total_seconds() / speed)
-                clock.set(target)
-        finally:
-            daemon.stop()
-        summary = _summarise(store, config, sandbox)
+    with AlertStandIns() as stand_ins:
+        # Planned with its alert channels pointed at the stand-ins: deliveries keep the
+        # channel as planned, so the rehearsal database never names a real address.
+        config = config.model_copy(update={"alerts": stand_ins.pointed(config.alerts)})
+        store_plan(config, store, ACTOR)
+        if approve_all:
+            # A rehearsal plans and approves as one actor, with nobody to ask for a second
+            # look: the two-person rule is for real sign-off, so it is lifted here.
+            store.approve(config.campaign.slug, ACTOR, allow_self_approval=True)
+        with PlatformSandbox(settings=settings or SandboxSettings(), clock=clock) as sandbox:
+            factory = sandbox_channels(sandbox, request_timeout)
+            deployment = LiveDeployment.from_config(store, config, factory=factory)
+            daemon = Daemon(store, deployment, clock, daemon_id=ACTOR)
+            try:
+                while True:
+                    daemon.run_once()
+                    tick(store, clock, ACTOR, stand_ins.environ)
+                    if progress:
+                        progress(clock.now(), daemon.totals.outcomes + Counter())
+                    upcoming = daemon.next_due()
+                    if upcoming is None and not _in_flight(store, config):
+                        break
+                    now = clock.now()
+                    # Wake at each morning too: the morning messages go out at their time.
+                    upcoming = min(
+                        (t for t in (upcoming, _next_morning(config, now)) if t is not None),
+                        default=None,
+                    )
+                    target = max(upcoming or now, now + timedelta(seconds=1))
+                    time.sleep((target - now).total_seconds() / speed)
+                    clock.set(target)
+            finally:
+                daemon.stop()
+            summary = _summarise(store, config, sandbox)
+        summary.alerts = list(reversed(store.alerts.recent(config.campaign.slug, limit=500)))
+        summary.alerts_received = dict(stand_ins.received())
     summary.real_seconds = time.monotonic() - started
     summary.simulated = clock.now() - start
     return summary
+
+
+def _next_morning(config: CampaignConfig, now: datetime) -> datetime | None:
+    """The next `[alerts] morning` from the day before the campaign to the day after it."""
+    info, zone = config.campaign, config.zone
+    day = info.start - timedelta(days=1)
+    while day <= info.end + timedelta(days=1):
+        morning = datetime.combine(day, config.alerts.morning, tzinfo=zone)
+        if morning > now:
+            return morning
+        day += timedelta(days=1)
+    return None
 
 
 def _in_flight(store: Store, config: CampaignConfig) -> bool:

@@ -154,7 +154,8 @@ class DaemonRunner:
         # Beat first: the watch must see this daemon alive even before the heartbeat job's
         # first beat lands, or a daemon starting up would report that no daemon runs.
         self.daemon.beat()
-        return safe_tick(self.daemon.store, self.daemon.clock, self.daemon.id, self.environ)
+        daemon = self.daemon
+        return safe_tick(daemon.store, daemon.clock, daemon.id, self.environ, stop=self.stopping)
 
     def probe_credentials(self) -> None:
         """Start the credentials probe on its own thread when due, unless one is running."""

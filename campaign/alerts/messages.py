@@ -2,10 +2,11 @@
 Slack message and a generic JSON body, all from the same facts.
 
 The facts are whatever the code that raised the alert stored (plain words and values, never a
-secret). Some keys are known and shown in their place: "what" happened, "when", what the
-platform said ("platform_message"), "lines" (a list), "what_to_do", and a "link" (a path on the
-dashboard, or a full address). Any other key is listed with its name in words, so a new kind of
-alert reads well without a change here.
+secret). Some keys are known and shown in their place: "what" happened, "when", "why", what the
+platform said ("platform_message" or "error"), "lines" (a list), "what_to_do", and a "link" (a
+path on the dashboard, or a full address); a few are for machines only (`FOR_MACHINES`). Any
+other key is listed with its name in words, so a new kind of alert reads well without a change
+here.
 """
 
 from __future__ import annotations
@@ -17,8 +18,19 @@ from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
-KNOWN = ("what", "when", "platform_message", "lines", "what_to_do", "link")
-LABELS = {"what": "What happened", "when": "When", "platform_message": "The platform said"}
+# Facts shown first, under these labels, in this order.
+LABELS = {
+    "what": "What happened",
+    "when": "When",
+    "why": "Why",
+    "reason": "Reason",
+    "platform_message": "The platform said",
+    "error": "The platform said",
+}
+PLACED = ("lines", "what_to_do", "link")  # shown in places of their own
+# Facts for machines (the generic webhook's JSON has every fact), not worth a line to people:
+# the subject and footer already name the campaign, and the local time is given in words.
+FOR_MACHINES = ("campaign", "campaign_slug", "timezone", "scheduled_at", "failure", "account_key")
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_COLOURS = {"critical": "Attention", "warning": "Warning", "info": "Default"}
@@ -74,12 +86,13 @@ class AlertContent:
     def labelled(self) -> list[tuple[str, str]]:
         """The facts shown as "label: value" pairs, the known ones first."""
         pairs = [
-            (LABELS[name], _text(self.facts[name]))
-            for name in ("what", "when", "platform_message")
+            (label, _text(self.facts[name]))
+            for name, label in LABELS.items()
             if _given(self.facts.get(name))
         ]
+        skipped = {*LABELS, *PLACED, *FOR_MACHINES}
         for name, value in self.facts.items():
-            if name not in KNOWN and _given(value):
+            if name not in skipped and _given(value):
                 pairs.append((_label(name), _text(value)))
         return pairs
 

@@ -8,7 +8,6 @@ keys and the deliveries' leases decide between them.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
@@ -17,8 +16,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from campaign.alerts.delivery import DeliveryReport, deliver_due
 from campaign.alerts.watch import watch
 from campaign.clock import Clock
 from campaign.errors import CampaignError
@@ -26,15 +25,16 @@ from campaign.store import Store
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 30.0
+DELIVERIES_PER_TICK = 50
 
 
 @dataclass
 class TickReport:
-    """What one pass did: the alerts it raised, and its delivery report (None: no delivery)."""
+    """What one pass did: the alerts it raised, and what it delivered."""
 
     at: datetime
     raised: list[str] = field(default_factory=list)
-    delivered: Any = None
+    delivered: DeliveryReport = field(default_factory=DeliveryReport)
 
 
 def owner_name(role: str) -> str:
@@ -42,24 +42,28 @@ def owner_name(role: str) -> str:
     return f"{role}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"[:64]
 
 
-def tick(store: Store, clock: Clock, owner: str, environ: Mapping[str, str]) -> TickReport:
+def tick(
+    store: Store,
+    clock: Clock,
+    owner: str,
+    environ: Mapping[str, str],
+    *,
+    stop: threading.Event | None = None,
+    limit: int = DELIVERIES_PER_TICK,
+) -> TickReport:
     """Raise what is due now (dead man's switch, morning messages, summaries), then deliver
-    what is pending. Secrets are read from `environ` by the channels' variable names."""
+    what is pending. Secrets are read from `environ` by the channels' variable names.
+
+    Deliveries go one at a time, and none starts once `stop` is set: a process asked to stop
+    waits for one send at most, never for a queue of them to a mail server that hangs."""
     report = TickReport(clock.now())
     report.raised = watch(store, report.at).raised
-    deliver = _delivery()
-    if deliver is not None:
-        report.delivered = deliver(store, clock, owner, environ)
+    while len(report.delivered.outcomes) < limit and not (stop is not None and stop.is_set()):
+        one = deliver_due(store, clock, owner, environ, limit=1)
+        if not one.outcomes:
+            break
+        report.delivered.outcomes += one.outcomes
     return report
-
-
-def _delivery() -> Any:
-    """`deliver_due`, once delivery is installed (its module lands separately)."""
-    try:
-        module = importlib.import_module("campaign.alerts.delivery")
-    except ImportError:
-        return None
-    return module.deliver_due
 
 
 class AlertLoop:
@@ -113,19 +117,24 @@ class AlertLoop:
 
     def run_once(self) -> TickReport | None:
         """One tick; an error is logged and the loop goes on."""
-        report = safe_tick(self.store, self.clock, self.owner, self.environ)
+        report = safe_tick(self.store, self.clock, self.owner, self.environ, stop=self.stopping)
         self.ticks += 1
         self.failures += report is None
         return report
 
 
 def safe_tick(
-    store: Store, clock: Clock, owner: str, environ: Mapping[str, str]
+    store: Store,
+    clock: Clock,
+    owner: str,
+    environ: Mapping[str, str],
+    *,
+    stop: threading.Event | None = None,
 ) -> TickReport | None:
     """`tick`, never raising: a failed pass is logged in our own words (a driver's or an HTTP
     library's text may hold an address or a login, so only its kind is logged) and None."""
     try:
-        report = tick(store, clock, owner, environ)
+        report = tick(store, clock, owner, environ, stop=stop)
     except CampaignError as exc:
         log.error("alerts: this pass failed, the next one tries again: %s", exc)
         return None

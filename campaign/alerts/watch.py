@@ -12,24 +12,25 @@ only gathered for an alert not raised yet.
 - Each morning at `[alerts] morning` (the campaign's local time), from the day before the first
   day to the last: the posts of the next 24 hours not approved (when there are some), and on
   days with posts, what goes out today.
-- The morning after the last day: the engagement summary, with a link to the results page.
+- The morning after the last day: the engagement summary, with a link to the results page
+  (facts' links are dashboard paths: the messages add `[alerts] dashboard_url`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from campaign.config.alerts import Alerts
+from campaign.alerts import daily
+from campaign.alerts.watched import Watched, lines, path
 from campaign.errors import StoreError
-from campaign.present.times import clock_time, long_date, short_time
+from campaign.present.times import clock_time, short_time
 from campaign.store import Store
 from campaign.store.alert_facts import account_name, post_facts
 from campaign.store.alert_rows import AlertRow
@@ -43,8 +44,6 @@ log = logging.getLogger(__name__)
 # new version does not mail the summary of every campaign it ever ran.
 SUMMARY_WINDOW = timedelta(days=7)
 DUE_STATES = (S.APPROVED, S.SCHEDULED)
-UNSENT_STATES = (S.DRAFT, S.APPROVED, S.SCHEDULED)
-TODAY_STATES = (S.DRAFT, S.APPROVED, S.SCHEDULED, S.PUBLISHING, S.PUBLISHED, S.PARTIAL)
 
 
 @dataclass
@@ -52,21 +51,6 @@ class WatchReport:
     """The keys of the alerts this pass raised (another process may have raised others)."""
 
     raised: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Campaign:
-    row: CampaignRow
-    facts: CampaignFacts
-    alerts: Alerts
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return self.facts.zone
-
-    def morning(self, day: date) -> datetime:
-        """`[alerts] morning` on `day` in the campaign's zone (its UTC moment follows DST)."""
-        return datetime.combine(day, self.alerts.morning, tzinfo=self.zone)
 
 
 def watch(store: Store, now: datetime) -> WatchReport:
@@ -77,7 +61,7 @@ def watch(store: Store, now: datetime) -> WatchReport:
         beats = list(session.execute(select(DaemonRow.heartbeat_at, DaemonRow.stopped_at)))
         switch = session.get(DeploymentRow, 1)
         everything_paused = switch is not None and switch.paused
-        wanted: dict[str, tuple[_Campaign, str]] = {}
+        wanted: dict[str, tuple[Watched, str]] = {}
         for campaign in campaigns:
             for key, kind in _due_checks(session, campaign, now, beats, everything_paused):
                 wanted[key] = (campaign, kind)
@@ -95,11 +79,11 @@ def watch(store: Store, now: datetime) -> WatchReport:
     return report
 
 
-def _campaigns(session: Session) -> list[_Campaign]:
+def _campaigns(session: Session) -> list[Watched]:
     found = []
     for row in session.scalars(select(CampaignRow).order_by(CampaignRow.id)):
         try:
-            found.append(_Campaign(row, CampaignFacts.from_row(row), alert_settings(row)))
+            found.append(Watched(row, CampaignFacts.from_row(row), alert_settings(row)))
         except StoreError as exc:
             log.warning("campaign %s is not watched: %s", row.slug, exc)
     return found
@@ -107,7 +91,7 @@ def _campaigns(session: Session) -> list[_Campaign]:
 
 def _due_checks(
     session: Session,
-    campaign: _Campaign,
+    campaign: Watched,
     now: datetime,
     beats: list[Any],
     everything_paused: bool,
@@ -131,7 +115,7 @@ def _due_checks(
     return checks
 
 
-def _due_soon(session: Session, campaign: _Campaign, now: datetime) -> Any:
+def _due_soon(session: Session, campaign: Watched, now: datetime) -> Any:
     """Posts that a daemon should send soon: approved or scheduled within the lead time, or
     overdue but still sendable (within the grace window, or still scheduled), on accounts not
     paused."""
@@ -154,7 +138,7 @@ def _due_soon(session: Session, campaign: _Campaign, now: datetime) -> Any:
 
 
 def _raise(
-    store: Store, campaign: _Campaign, key: str, kind: str, now: datetime, beats: list[Any]
+    store: Store, campaign: Watched, key: str, kind: str, now: datetime, beats: list[Any]
 ) -> bool:
     """Build the alert's facts and raise it in a transaction of its own; False if there was
     nothing to say (no post today, none unapproved) or another process raised it first."""
@@ -174,20 +158,8 @@ def _raise(
         raise
 
 
-def _listed(posts: list[PostRow], campaign: _Campaign) -> list[dict[str, Any]]:
-    return [
-        {
-            **post_facts(post, campaign.row, post.account),
-            "when": short_time(post.scheduled_at, campaign.zone),
-            "state": str(post.state),
-            "approved": post.approval_current,
-        }
-        for post in posts
-    ]
-
-
 def _no_daemon(
-    session: Session, campaign: _Campaign, key: str, now: datetime, beats: list[Any]
+    session: Session, campaign: Watched, key: str, now: datetime, beats: list[Any]
 ) -> AlertEvent | None:
     posts = list(_due_soon(session, campaign, now))
     if not posts:
@@ -204,146 +176,22 @@ def _no_daemon(
         until = clock_time(posts[-1].scheduled_at, campaign.zone)
         what = f"{len(posts)} posts due by {until} will not go out"
     facts = {
-        "campaign": campaign.row.name,
-        "campaign_slug": campaign.row.slug,
-        "posts": _listed(posts, campaign),
-        "last_heartbeat": short_time(last, campaign.zone) if last else None,
-        "lead_minutes": campaign.alerts.lead_minutes,
+        "posts": len(posts),
+        "last_heartbeat": short_time(last, campaign.zone) if last else "never",
+        "lines": lines(posts, campaign),
         "what_to_do": (
             "Start the publishing service now (ask whoever runs the server to start "
             "`campaign daemon`), or publish these posts by hand."
         ),
+        "link": path(campaign, "week"),
     }
     title = f"No publishing service is running: {what}"
     return AlertEvent(key, "no-daemon", title, facts)
 
 
-def _approvals(
-    session: Session, campaign: _Campaign, key: str, now: datetime, beats: list[Any]
-) -> AlertEvent | None:
-    # The 24 hours from this morning's time, whenever the pass runs: a pass later in the day
-    # does not find tomorrow's posts and call them this morning's.
-    morning = campaign.morning(now.astimezone(campaign.zone).date())
-    posts = [
-        post
-        for post in _posts_between(session, campaign, now, morning + timedelta(hours=24))
-        if post.state in UNSENT_STATES and not post.approval_current
-    ]
-    if not posts:
-        return None
-    many = f"{len(posts)} posts" if len(posts) > 1 else "1 post"
-    facts = {
-        "campaign": campaign.row.name,
-        "campaign_slug": campaign.row.slug,
-        "posts": _listed(posts, campaign),
-        "link": _link(campaign, "review"),
-        "what_to_do": "Read and approve them on the dashboard: unapproved posts are not sent.",
-    }
-    title = f"{campaign.row.name}: {many} of the next 24 hours not approved yet"
-    return AlertEvent(key, "approvals-due", title, facts)
-
-
-def _digest(
-    session: Session, campaign: _Campaign, key: str, now: datetime, beats: list[Any]
-) -> AlertEvent | None:
-    today = now.astimezone(campaign.zone).date()
-    start = datetime.combine(today, datetime.min.time(), tzinfo=campaign.zone)
-    end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=campaign.zone)
-    posts = [
-        post for post in _posts_between(session, campaign, start, end) if post.state in TODAY_STATES
-    ]
-    if not posts:
-        return None
-    waiting = sum(1 for post in posts if post.state in UNSENT_STATES and not post.approval_current)
-    many = f"{len(posts)} posts go out" if len(posts) > 1 else "1 post goes out"
-    title = f"{campaign.row.name} today, {long_date(today)}: {many}"
-    if waiting:
-        title += f"; {waiting} not approved yet"
-    facts = {
-        "campaign": campaign.row.name,
-        "campaign_slug": campaign.row.slug,
-        "day": long_date(today),
-        "posts": _listed(posts, campaign),
-        "not_approved": waiting,
-        "link": _link(campaign, "week"),
-    }
-    return AlertEvent(key, "morning-digest", title, facts)
-
-
-def _summary(
-    session: Session, campaign: _Campaign, key: str, now: datetime, beats: list[Any]
-) -> AlertEvent | None:
-    from campaign.report.dataset import Source, build_dataset
-    from campaign.report.summary import summarise
-    from campaign.store.models import MetricSnapshotRow
-
-    row = campaign.row
-    posts = list(
-        session.scalars(
-            select(PostRow)
-            .where(PostRow.campaign_id == row.id)
-            .options(selectinload(PostRow.account))
-            .order_by(PostRow.scheduled_at, PostRow.id)
-        )
-    )
-    snapshots = list(
-        session.scalars(
-            select(MetricSnapshotRow)
-            .join(PostRow, PostRow.id == MetricSnapshotRow.post_id)
-            .where(PostRow.campaign_id == row.id)
-            .order_by(MetricSnapshotRow.collected_at, MetricSnapshotRow.id)
-        )
-    )
-    totals = summarise(build_dataset(Source.of_row(row), posts, snapshots)).campaign
-    published = sum(1 for post in posts if post.state == S.PUBLISHED)
-    facts = {
-        "campaign": row.name,
-        "campaign_slug": row.slug,
-        "dates": f"{long_date(row.start)} to {long_date(row.end)}",
-        "published": published,
-        "planned": sum(1 for post in posts if post.state != S.CANCELLED),
-        "measured": totals.measured,
-        "impressions": totals.impressions,
-        "engagements": totals.engagements,
-        "link_clicks": totals.link_clicks,
-        "shares": totals.shares,
-        "engagement_rate": totals.engagement_rate,
-        "link": _link(campaign, "results"),
-    }
-    title = f"{row.name} has ended: {published} posts published"
-    if totals.impressions is not None:
-        title += f", {totals.impressions:,} impressions"
-    if totals.engagements is not None:
-        title += f", {totals.engagements:,} engagements"
-    return AlertEvent(key, "campaign-summary", title, facts)
-
-
-def _posts_between(
-    session: Session, campaign: _Campaign, start: datetime, end: datetime
-) -> list[PostRow]:
-    return list(
-        session.scalars(
-            select(PostRow)
-            .where(
-                PostRow.campaign_id == campaign.row.id,
-                PostRow.scheduled_at >= start,
-                PostRow.scheduled_at < end,
-            )
-            .options(selectinload(PostRow.account))
-            .order_by(PostRow.scheduled_at, PostRow.id)
-        )
-    )
-
-
-def _link(campaign: _Campaign, page: str) -> str | None:
-    """The dashboard page of this campaign, when `[alerts] dashboard_url` says where it is."""
-    base = campaign.alerts.dashboard_url
-    return f"{base}/c/{campaign.row.slug}/{page}" if base else None
-
-
 BUILDERS = {
     "dead": _no_daemon,
-    "approvals": _approvals,
-    "digest": _digest,
-    "summary": _summary,
+    "approvals": daily.approvals_due,
+    "digest": daily.morning_digest,
+    "summary": daily.campaign_summary,
 }

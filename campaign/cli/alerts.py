@@ -20,6 +20,8 @@ from campaign.cli.context import (
 )
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from campaign.alerts.delivery import DeliveryReport
     from campaign.store.alerts_api import AlertSummary, DeliveryState
 
@@ -59,7 +61,7 @@ def list_alerts(cli: CliContext, slug: str | None, limit: int, as_json: bool) ->
     failing = store.alerts.failing_channels()
     if as_json:
         data = {
-            "alerts": [_alert_json(alert) for alert in found],
+            "alerts": [alert_json(alert) for alert in found],
             "failing_channels": [channel.as_dict() for channel in failing],
         }
         click.echo(json.dumps(data, indent=2, default=str))
@@ -68,9 +70,14 @@ def list_alerts(cli: CliContext, slug: str | None, limit: int, as_json: bool) ->
     if not found:
         console.print("No alert has been raised yet.")
         return
+    console.print(alerts_table(found, "Alerts"))
+
+
+def alerts_table(found: list[AlertSummary], title: str) -> Table:
+    """The alerts as a table: when (in each campaign's zone), what, and where each went."""
     from rich.table import Table
 
-    table = Table(title="Alerts", show_lines=False)
+    table = Table(title=title, show_lines=False)
     for column in ("When", "Campaign", "Severity", "What", "Where it went"):
         table.add_column(column)
     for alert in found:
@@ -84,7 +91,7 @@ def list_alerts(cli: CliContext, slug: str | None, limit: int, as_json: bool) ->
                 or "no channel wanted it"
             ),
         )
-    console.print(table)
+    return table
 
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": ""}
@@ -183,7 +190,7 @@ def _delivery_words(delivery: DeliveryState, timezone: str) -> str:
     )
 
 
-def _alert_json(alert: AlertSummary) -> dict[str, Any]:
+def alert_json(alert: AlertSummary) -> dict[str, Any]:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(alert.timezone)

@@ -9,6 +9,7 @@ import logging
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
@@ -18,6 +19,12 @@ from campaign.defaults import PAUSE_PATIENCE
 from campaign.errors import BadInput, DatabaseFailure, NotPaused
 from campaign.present.times import short_time
 from campaign.states import PostState
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from campaign.config import CampaignConfig
+    from scheduler.rehearsal import RehearsalSummary
 from scheduler.process import (
     DAEMON_HELP,
     daemon_clock,
@@ -263,6 +270,8 @@ def rehearse(
 
         summary = run(config, store, speed=speed, settings=settings, progress=progress)
     if as_json:
+        from campaign.cli.alerts import alert_json
+
         click.echo(
             json.dumps(
                 {
@@ -272,6 +281,8 @@ def rehearse(
                     "real_seconds": round(summary.real_seconds, 1),
                     "missed": summary.missed_reasons,
                     "failed": summary.failed_reasons,
+                    "alerts": [alert_json(alert) for alert in summary.alerts],
+                    "alerts_received": summary.alerts_received,
                     "database": url,
                 },
                 indent=2,
@@ -296,11 +307,32 @@ def rehearse(
         console.print(table)
         for key, why in {**summary.missed_reasons, **summary.failed_reasons}.items():
             console.print(Text.assemble("  ", (key, "red"), f": {why}"))
+        _print_alerts(console, summary, config)
         console.print(
             f"Simulated {summary.simulated} in {summary.real_seconds:.1f} s; database {url}"
         )
     if summary.duplicates:
         raise SystemExit(1)
+
+
+def _print_alerts(console: Console, summary: RehearsalSummary, config: CampaignConfig) -> None:
+    """What the week would have told people, as sent to the rehearsal's local stand-ins."""
+    from campaign.cli.alerts import alerts_table
+    from scheduler.rehearsal_alerts import AlertStandIns
+
+    if not summary.alerts:
+        console.print("No alert was raised: nothing went wrong and no morning message was due.")
+        return
+    whose = (
+        "example channels (an email list told everything, a Teams channel told what is "
+        "critical): add your own under [alerts.channels] in the config"
+        if AlertStandIns.examples_used(config.alerts)
+        else "your channels"
+    )
+    title = f"Alerts the week raised, sent to stand-ins for {whose}"
+    console.print(alerts_table(summary.alerts, title))
+    received = ", ".join(f"{count} by {kind}" for kind, count in summary.alerts_received.items())
+    console.print(f"The local stand-ins received {received}; nothing left this machine.")
 
 
 def _fresh_sqlite(url: str, *, create_folder: bool) -> None:

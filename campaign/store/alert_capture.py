@@ -10,10 +10,13 @@ of posts costs one dictionary lookup each.
 Keys are the events' idempotency keys ("post-failed:<post id>:<attempt>", "account-held:<account
 id>:<moment>", "paused:<scope>:<moment>"): the account's campaigns, or every campaign under
 `pause --all`, each write an audit row of one pause, which is one alert routed by all of them.
+An alert that cannot be worded (a bug, a row that no longer reads) is logged and skipped: it
+never undoes the event it reports.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -37,6 +40,7 @@ from campaign.store.alert_facts import (
 from campaign.store.models import AccountRow, AuditRow, CampaignRow, PostRow
 from campaign.store.outbox import AlertEvent, alert_settings, raise_alert
 
+log = logging.getLogger(__name__)
 Raised = tuple[list[CampaignRow], AlertEvent]
 Rule = Callable[[Session, AuditRow], Raised | None]
 
@@ -53,14 +57,16 @@ def _post_of(session: Session, audit: AuditRow) -> tuple[PostRow, CampaignRow, A
 def _failed(session: Session, audit: AuditRow) -> Raised:
     post, campaign, account = _post_of(session, audit)
     details = audit.details or {}
-    kind = details.get("failure") or OTHER
+    given = details.get("failure")
+    kind: str = given if isinstance(given, str) and given in HEADLINES else OTHER
     facts = post_facts(post, campaign, account)
     headline = HEADLINES[kind].format(platform=facts["platform"])
     facts.update(
-        error=details.get("reason") or post.last_error,
-        failure=kind,
+        platform_message=details.get("reason") or post.last_error,
+        failure=kind,  # for machines: duplicate, policy, media or other
         attempts=details.get("attempts", post.attempts),
         what_to_do=WHAT_TO_DO[kind],
+        link=_week(campaign),
     )
     title = f"{post_phrase(post, campaign, account)} failed: {headline}"
     key = f"post-failed:{post.id}:{details.get('attempts', post.attempts)}"
@@ -77,6 +83,7 @@ def _missed(session: Session, audit: AuditRow) -> Raised:
             "It will not be sent late on its own. If it still matters, edit its time (or "
             "publish it by hand) and approve it again."
         ),
+        link=_week(campaign),
     )
     title = f"{post_phrase(post, campaign, account)} was not published: {why}"
     key = f"post-missed:{post.id}:{post.scheduled_at.isoformat()}:{post.attempts}"
@@ -90,14 +97,13 @@ def _partial(session: Session, audit: AuditRow) -> Raised:
     facts = post_facts(post, campaign, account)
     facts.update(
         why=details.get("reason") or post.last_error,
-        live_parts=len(live),
-        parts=len(post.parts),
         progress=details.get("progress"),
-        links=part_links(post),
+        lines=part_links(post),
         what_to_do=(
             "The first parts are public without the rest (often the helpline). Resume "
             "publishing to send the rest, even late, or abandon the rest on the dashboard."
         ),
+        link=_week(campaign),
     )
     title = (
         f"{post_phrase(post, campaign, account)} is only partly published: "
@@ -113,16 +119,19 @@ def _published(session: Session, audit: AuditRow) -> Raised | None:
         return None
     campaign = session.get(CampaignRow, audit.campaign_id)
     assert campaign is not None
-    if timedelta(seconds=lateness) <= alert_settings(campaign).late:
+    # A wave of sends records hundreds of posts in one flush: read each campaign's settings once.
+    limits: dict[int, timedelta] = session.info.setdefault("late_minutes", {})
+    if campaign.id not in limits:
+        limits[campaign.id] = alert_settings(campaign).late
+    if timedelta(seconds=lateness) <= limits[campaign.id]:
         return None
     post, _, account = _post_of(session, audit)
     late = duration(timedelta(seconds=lateness))
     facts = post_facts(post, campaign, account)
     facts.update(
-        lateness_seconds=lateness,
         late=late,
         published=short_time(audit.at, _zone(campaign)),
-        url=(audit.details or {}).get("url"),
+        link=(audit.details or {}).get("url"),
         what_to_do=(
             "Nothing to undo: the post is live. If its time mattered (an event, a helpline's "
             "hours), check it still reads right."
@@ -139,7 +148,7 @@ def _held(session: Session, audit: AuditRow) -> Raised:
     assert account is not None and campaign is not None
     facts = account_facts(account)
     facts.update(
-        error=(audit.details or {}).get("error") or account.credentials_problem,
+        platform_message=(audit.details or {}).get("error") or account.credentials_problem,
         what_to_do=(
             "The account's posts wait; nothing is lost yet. Renew the account's access with "
             "the platform (a new token), then resume the account on the dashboard or with "
@@ -182,14 +191,12 @@ def _switch(topic: str) -> Rule:
             where, tag = "account", f"account-{account.id}"
         why = details.get("reason") or ""
         facts: dict[str, Any] = {
-            "campaign": campaign.name,
-            "campaign_slug": campaign.slug,
+            "when": short_time(audit.at, _zone(campaign)),
             "who": audit.actor,
             "via": details.get("via"),
             "why": why,
+            "covers": what,
             "scope": where,
-            "what": what,
-            "at": short_time(audit.at, _zone(campaign)),
         }
         if account is not None:
             facts.update(account_facts(account))
@@ -216,6 +223,11 @@ def _ordered(users: list[CampaignRow], own: CampaignRow) -> list[CampaignRow]:
     return [own, *(user for user in users if user.id != own.id)]
 
 
+def _week(campaign: CampaignRow) -> str:
+    """The campaign's week on the dashboard (a path: the messages add the dashboard's address)."""
+    return f"/c/{campaign.slug}/week"
+
+
 def _zone(campaign: CampaignRow) -> ZoneInfo:
     return ZoneInfo(campaign.timezone)
 
@@ -228,7 +240,11 @@ def _raise_alerts(session: Session, flush_context: object, instances: object) ->
         return
     seen: set[str] = set()
     for audit in sorted(audits, key=lambda row: (row.at, row.campaign_id)):
-        raised = RULES[audit.action](session, audit)
+        try:
+            raised = RULES[audit.action](session, audit)
+        except Exception:  # wording an alert must never undo the event it reports
+            log.exception("could not word the alert of a %r audit row: none raised", audit.action)
+            continue
         if raised is None or raised[1].key in seen:
             continue
         campaigns, alert = raised

@@ -1,8 +1,10 @@
 """What an alert about a post or an account says: which one, in plain words, and what to do.
 
-The facts are plain values (no secret, no config name): the messages of every channel are made
-from them. A post is named as an officer knows it: its day and local time in the campaign's
-zone, its platform and account ("The Monday 10:00 BST X post (@AnyshirePolice)").
+A post is named as an officer knows it: its day and local time in the campaign's zone, its
+platform and account ("The Monday 10:00 BST X post (@AnyshirePolice)"). The facts are plain
+values (no secret, no config name), each shown in the messages as "Name: value"
+(campaign/alerts/messages.py gives "when", "platform_message", "lines", "what_to_do" and "link"
+places of their own).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from campaign.errors import DuplicateContent, PolicyBlocked, PublishError
 from campaign.present.platforms import display_name
-from campaign.present.times import clock_time, long_date, weekday
+from campaign.present.times import clock_time, short_time, weekday
 from campaign.store.models import AccountRow, CampaignRow, PostRow
 
 DUPLICATE, POLICY, MEDIA, OTHER = "duplicate", "policy", "media", "other"
@@ -58,8 +60,9 @@ def failure_kind(error: PublishError) -> str:
 
 
 def account_name(account: AccountRow) -> str:
-    """'@AnyshirePolice', or the account's name where it has no handle (a Facebook Page)."""
-    return account.handle or account.name
+    """'@AnyshirePolice' (an X handle), else the account's name ('Anyshire Police', a Page)."""
+    handle = account.handle or ""
+    return handle if handle.startswith("@") else account.name
 
 
 def post_phrase(post: PostRow, campaign: CampaignRow, account: AccountRow) -> str:
@@ -73,24 +76,24 @@ def post_phrase(post: PostRow, campaign: CampaignRow, account: AccountRow) -> st
 
 
 def post_facts(post: PostRow, campaign: CampaignRow, account: AccountRow) -> dict[str, Any]:
-    """Which post, in the campaign's local time."""
-    zone = ZoneInfo(campaign.timezone)
-    local = post.scheduled_at.astimezone(zone)
+    """Which post, in the campaign's local time (the keys the messages show in words)."""
     return {
-        "campaign": campaign.name,
-        "campaign_slug": campaign.slug,
-        "post": post.key,
-        "theme": post.theme,
-        "day": long_date(local.date()),
-        "time": clock_time(local, zone),
-        "timezone": campaign.timezone,
-        "scheduled_at": post.scheduled_at.isoformat(),
+        "when": short_time(post.scheduled_at, ZoneInfo(campaign.timezone)),
         "platform": display_name(account.platform),
         "account": account_name(account),
+        "post": post.key,
+        "theme": post.theme,
     }
 
 
+def post_line(post: PostRow, campaign: CampaignRow, account: AccountRow) -> str:
+    """'Mon 20 Apr 10:00 BST X (@DerbyshirePolice): What stalking is': one post in a list."""
+    facts = post_facts(post, campaign, account)
+    return f"{facts['when']} {facts['platform']} ({facts['account']}): {post.theme}"
+
+
 def account_facts(account: AccountRow) -> dict[str, Any]:
+    """Which account, for people; `account_key` is for machines (messages leave it out)."""
     return {
         "platform": display_name(account.platform),
         "account": account_name(account),

@@ -24,11 +24,20 @@ HOOK_TOKEN = "sig-3f9a1c77e2b04d5e-secret"  # the secret part of every webhook a
 SIGNING_SECRET = "hmac-secret-5521"
 
 
+DASHBOARD = 'dashboard_url = "https://campaigns.derbyshire.local"\n'
+
+
+def with_alerts(config_text: str, mail_port: int) -> str:
+    """The config with the dashboard's address in its [alerts] table and the test channels."""
+    if "\n[alerts]\n" in config_text:
+        config_text = config_text.replace("\n[alerts]\n", f"\n[alerts]\n{DASHBOARD}", 1)
+    else:
+        config_text += f"\n[alerts]\n{DASHBOARD}"
+    return config_text + alerts_toml(mail_port)
+
+
 def alerts_toml(mail_port: int) -> str:
     return f"""
-[alerts]
-dashboard_url = "https://campaigns.derbyshire.local"
-
 [alerts.channels.duty-email]
 kind = "email"
 severity = "critical"
@@ -92,7 +101,7 @@ def secret_values(alerts_environ: dict[str, str]) -> list[str]:
 def alerting_config(campaign_dir: Path, mail: SmtpSink) -> Path:
     """The shipped campaign's config.toml with the loopback alert channels added."""
     path = campaign_dir / "config.toml"
-    path.write_text(path.read_text(encoding="utf-8") + alerts_toml(mail.port), encoding="utf-8")
+    path.write_text(with_alerts(path.read_text(encoding="utf-8"), mail.port), encoding="utf-8")
     return path
 
 

@@ -346,3 +346,84 @@ def test_a_copied_folder_still_holding_the_slug_does_not_take_over_the_stored_ca
     shutil.rmtree(force / "stalking-2020")
     moved = CliRunner().invoke(main, ["plan", "--config", str(copy)])
     assert moved.exit_code == 0, moved.output
+
+
+ORGANISATION_CHANNELS = """
+[alerts.channels.duty-email]
+kind = "email"
+to = ["comms-duty@example.police.uk"]
+sender = "campaign-alerts@example.police.uk"
+host = "smtp.example.police.uk"
+severity = "warning"
+
+[alerts.channels.saw-2020-only]
+kind = "webhook"
+url_env = "SAW_2020_HOOK"
+severity = "info"
+campaigns = ["saw-2020"]
+"""
+OWN_CHANNEL = """[alerts]
+lead_minutes = 45
+
+[alerts.channels.saw-2021-teams]
+kind = "teams"
+url_env = "SAW_2021_TEAMS_URL"
+topics = ["post-failed", "account-held"]
+"""
+
+
+def test_alert_channels_are_shared_by_name_and_routed_by_campaign_severity_and_topic(
+    force, monkeypatch
+):
+    """organisation.toml's channels serve every campaign; a campaign adds its own (and keeps
+    the shared settings it does not set). An event concerning both campaigns reaches a shared
+    channel once; each channel gets only the campaigns, severities and topics it asked for."""
+    from datetime import UTC, datetime
+
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+    from campaign.store import Store
+    from campaign.store.alert_rows import AlertDeliveryRow
+    from campaign.store.models import CampaignRow
+    from campaign.store.outbox import AlertEvent, raise_alert
+
+    shared = force / "organisation.toml"
+    shared.write_text(shared.read_text(encoding="utf-8") + ORGANISATION_CHANNELS, "utf-8")
+    own = force / "stalking-2021" / "config.toml"
+    own.write_text(
+        own.read_text(encoding="utf-8").replace("[publishing]", OWN_CHANNEL + "\n[publishing]"),
+        "utf-8",
+    )
+    older, newer = (
+        load_config(force / f / "config.toml") for f in ("stalking-2020", "stalking-2021")
+    )
+    assert sorted(older.alerts.channels) == ["duty-email", "saw-2020-only"]
+    assert sorted(newer.alerts.channels) == ["duty-email", "saw-2020-only", "saw-2021-teams"]
+    assert (older.alerts.lead_minutes, newer.alerts.lead_minutes) == (30, 45)
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    for folder in ("stalking-2020", "stalking-2021"):
+        result = CliRunner().invoke(main, ["plan", "--config", str(force / folder / "config.toml")])
+        assert result.exit_code == 0, result.output
+    store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
+    now = datetime(2021, 4, 19, 9, 0, tzinfo=UTC)
+    routed: dict[str, list[str]] = {}
+    with store.transaction() as session:
+        both = list(session.query(CampaignRow).order_by(CampaignRow.slug))
+        for topic, concerns in (
+            ("account-held", both),  # critical, about a shared account
+            ("resumed", both[1:]),  # info, 2021 only
+            ("post-late", both[:1]),  # warning, 2020 only
+        ):
+            alert = raise_alert(session, concerns, AlertEvent(f"{topic}:1", topic, topic), now)
+            assert alert is not None
+            session.flush()
+            deliveries = session.query(AlertDeliveryRow).filter_by(alert_id=alert.id)
+            routed[topic] = sorted(d.channel_name for d in deliveries)
+    store.engine.dispose()
+    assert routed == {
+        "account-held": ["duty-email", "saw-2020-only", "saw-2021-teams"],
+        "resumed": [],  # info: below duty-email's warning; not a topic the Teams channel wants
+        "post-late": ["duty-email", "saw-2020-only"],
+    }

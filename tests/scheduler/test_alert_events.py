@@ -69,13 +69,15 @@ def test_a_post_refused_by_policy_raises_one_alert_with_the_platforms_message_an
     assert alert.title.startswith("The Tuesday 12:30 BST Facebook post (")
     assert "refused its content under the platform's rules" in alert.title
     facts = alert.facts
-    assert (facts["day"], facts["time"], facts["platform"]) == (
-        "Tuesday 21 April 2020",
-        "12:30 BST",
+    assert (facts["when"], facts["platform"], facts["post"]) == (
+        "Tue 21 Apr 12:30 BST",
         "Facebook",
+        "2020-04-21-facebook",
     )
-    assert facts["error"] == post.last_error and "368" in facts["error"]  # Graph's own words
-    assert facts["failure"] == "policy" and facts["what_to_do"] == WHAT_TO_DO["policy"]
+    assert facts["platform_message"] == post.last_error  # Graph's own words
+    assert "368" in facts["platform_message"]
+    assert facts["what_to_do"] == WHAT_TO_DO["policy"]
+    assert facts["link"] == f"/c/{SLUG}/week"
 
 
 def test_a_thread_stopped_after_its_first_part_raises_one_partial_alert_not_a_failure(
@@ -89,10 +91,10 @@ def test_a_thread_stopped_after_its_first_part_raises_one_partial_alert_not_a_fa
     [alert] = alerts(week.store)
     assert alert.topic == "post-partial"
     assert "is only partly published: 1 of 2 parts are live" in alert.title
-    assert alert.facts["live_parts"] == 1 and alert.facts["parts"] == 2
-    assert alert.facts["links"] == [
+    assert alert.facts["lines"] == [
         f"https://x.com/DerbyshirePolice/status/{post.live_part_ids[0]}"
     ]
+    assert alert.facts["progress"].startswith("1 of 2 parts")
     assert "Resume publishing to send the rest" in alert.facts["what_to_do"]
 
 
@@ -123,7 +125,9 @@ def test_a_post_gone_out_later_than_late_minutes_raises_one_late_alert(week_fact
     assert {_post(week, k).state for k in (on_time.key, late.key)} == {PostState.PUBLISHED}
     [alert] = alerts(week.store)
     assert alert.topic == "post-late" and alert.post_id == late.id
-    assert alert.facts["late"] == "10 minutes" and alert.facts["lateness_seconds"] == 600
+    assert alert.facts["late"] == "10 minutes"
+    assert alert.facts["published"] == "Mon 20 Apr 12:10 BST"
+    assert alert.facts["link"].startswith("https://")  # the post on the platform
     assert alert.title.startswith("The Monday 12:00 BST Facebook post (")
     assert alert.title.endswith("went out 10 minutes late")
 
@@ -150,7 +154,8 @@ def test_a_held_account_raises_one_alert_routed_by_every_campaign_using_it(
     assert week.store.accounts(SLUG)[1].needs_credentials  # "x", sorted by key
     [alert] = alerts(week.store, "account-held")
     assert alert.title.startswith("The X account @DerbyshirePolice is held")
-    assert alert.facts["error"] and "Renew the account's access" in alert.facts["what_to_do"]
+    assert alert.facts["platform_message"].startswith("x: HTTP 401")
+    assert "Renew the account's access" in alert.facts["what_to_do"]
     assert deliveries(week.store, alert) == ["county-duty", "duty"]
     assert alerts(week.store, "post-failed") == []  # held, not failed
 
@@ -187,10 +192,10 @@ def test_pauses_and_resumes_raise_one_alert_each_with_who_why_and_scope(
         "critical incident in the county"
     )
     assert first.facts["why"] == "critical incident in the county" and first.facts["via"] == "web"
-    assert raised[2].facts["what"] == (
+    assert raised[2].facts["covers"] == (
         "the X account @DerbyshirePolice in every campaign that uses it"
     )
-    assert raised[3].facts["what"] == "every campaign on every account"
+    assert raised[3].facts["covers"] == "every campaign on every account"
     # Each campaign's audit log recorded the account pause and the switch; one alert each.
     assert sum(1 for e in store.audit_log("county-week") if e.action == "paused") == 2
 
@@ -244,8 +249,8 @@ def test_the_advice_follows_the_kind_of_refusal(week_factory, error, kind):
         claimed.id, daemon.id, week.clock.now(), error=str(error), failure=failure_kind(error)
     )
     [alert] = alerts(week.store)
-    assert alert.facts["failure"] == kind and alert.facts["what_to_do"] == WHAT_TO_DO[kind]
-    assert alert.facts["error"] == str(error)
+    assert alert.facts["what_to_do"] == WHAT_TO_DO[kind] and alert.facts["failure"] == kind
+    assert alert.facts["platform_message"] == str(error)
 
 
 def test_two_daemons_publishing_one_campaign_with_failures_raise_no_duplicate_alert(week_factory):
@@ -311,3 +316,73 @@ def test_two_transactions_raising_one_event_at_once_make_one_alert_on_postgresql
 def _raise(store: Store, event: AlertEvent, now: datetime) -> AlertRow | None:
     with store.transaction() as session:
         return raise_alert(session, [], event, now)
+
+
+def test_the_daily_probe_holding_a_refused_token_raises_the_held_alert_before_a_post_fails(
+    week_factory,
+):
+    week = week_factory()
+    week.store.approve(SLUG, "inspector", day=date(2020, 4, 20))
+    week.clock.set(datetime(2020, 4, 20, 6, 55, tzinfo=UTC))  # 07:55 BST, the post at 10:00
+    daemon = week.daemon()
+    daemon.run_once()
+    week.sandbox.revoke_token(week.config.accounts["x"])
+    daemon.probe_credentials()
+    daemon.probe_credentials()  # held already: no second alert
+    [alert] = alerts(week.store, "account-held")
+    assert alert.created_at == datetime(2020, 4, 20, 6, 55, tzinfo=UTC)
+    assert alert.title.startswith("The X account @DerbyshirePolice is held")
+    assert "401" in alert.facts["platform_message"]
+    assert alerts(week.store, "post-failed") == []
+
+
+def test_lateness_is_judged_by_the_campaigns_own_late_minutes(week_factory):
+    from campaign.config import load_config
+    from campaign.planning import store_plan
+    from scheduler.rehearsal import sandbox_config
+
+    week = week_factory()
+    text = week.config_path.read_text(encoding="utf-8")
+    assert "\nlate_minutes = 5\n" in text  # the shipped [alerts]
+    week.config_path.write_text(text.replace("\nlate_minutes = 5\n", "\nlate_minutes = 15\n"))
+    store_plan(sandbox_config(load_config(week.config_path), week.sandbox), week.store, "officer")
+    daemon = week.daemon()
+    post = _post(week, "2020-04-20-facebook")
+    _publish_at(week, daemon, post.key, post.scheduled_at + timedelta(minutes=10))
+    assert _post(week, post.key).state == PostState.PUBLISHED
+    assert alerts(week.store) == []  # 10 minutes late is within this campaign's 15
+
+
+def test_an_alert_that_cannot_be_worded_never_undoes_its_event(week_factory, caplog):
+    """A campaign row whose zone no longer reads: the pause is recorded all the same."""
+    from campaign.store.models import CampaignRow
+
+    store = week_factory().store
+    with store.transaction() as session:
+        session.execute(CampaignRow.__table__.update().values(timezone="Nowhere/Atlantis"))
+    store.pause(SLUG, "insp.jones", "incident")
+    assert store.campaign(SLUG).paused
+    assert alerts(store) == []
+    assert "could not word the alert of a 'paused' audit row" in caplog.text
+
+
+def test_preflight_from_cron_raises_the_dead_mans_alert_once(week_factory):
+    """With no daemon at all, `campaign preflight` run from cron is the watcher."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    week = week_factory()
+    week.store.approve(SLUG, "inspector", keys=["2020-04-20-x"])
+    week.clock.set(datetime(2020, 4, 20, 8, 40, tzinfo=UTC))  # the post at 10:00 BST
+    environ = week.sandbox.credentials(list(week.config.accounts.values()))
+    for _ in range(2):
+        result = CliRunner().invoke(
+            main,
+            ["preflight", "--database", str(week.store.engine.url), "--json"],
+            env=environ,
+            obj={"clock": week.clock},
+        )
+        assert result.exit_code == 1, result.output  # the missing daemon is a problem found
+    [alert] = alerts(week.store, "no-daemon")
+    assert alert.key == f"no-daemon:{alert.campaign_id}:never"

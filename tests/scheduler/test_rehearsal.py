@@ -35,6 +35,15 @@ def test_rehearsal_publishes_the_whole_week_once_even_with_faults(campaign_dir, 
     posts = store.posts("stalking-awareness-week-2020")
     assert all(p.platform_post_id and p.published_at >= p.scheduled_at for p in posts)
     store.engine.dispose()
+    # The alerts the week raised reached the stand-ins of the example channels: every one by
+    # email (told everything), the critical ones on Teams.
+    topics = [alert["topic"] for alert in summary["alerts"]]
+    assert topics.count("morning-digest") == 7 and topics.count("campaign-summary") == 1
+    critical = sum(alert["severity"] == "critical" for alert in summary["alerts"])
+    assert summary["alerts_received"] == {
+        "email": len(topics),
+        **({"teams": critical} if critical else {}),
+    }
 
 
 def test_rehearsal_refuses_a_non_sqlite_database(campaign_dir):
@@ -70,3 +79,38 @@ def test_a_rehearsal_counts_the_retries_of_its_own_campaign_only(campaign_dir, t
     assert second.states == {"published": 14}
     assert second.retries == 0
     store.engine.dispose()
+
+
+def test_a_rehearsal_sends_alerts_to_stand_ins_never_to_the_configured_channels(
+    campaign_dir, tmp_path, monkeypatch
+):
+    """A configured webhook is rehearsed against a local receiver: its real address (a secret
+    in the environment) is never read, sent to or stored."""
+    secret = "https://hooks.example.invalid/webhook/REAL-TOKEN-123"
+    monkeypatch.setenv("FORCE_ALERTS_TEAMS_URL", secret)
+    config = campaign_dir / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[alerts.channels.comms-teams]\nkind = "teams"\n'
+        'url_env = "FORCE_ALERTS_TEAMS_URL"\nseverity = "info"\n',
+        encoding="utf-8",
+    )
+    database = tmp_path / "rehearsal.db"
+    result = CliRunner().invoke(
+        main,
+        [
+            "rehearse",
+            "--config",
+            str(config),
+            "--speed",
+            "1e9",
+            "--database",
+            f"sqlite:///{database}",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["alerts_received"] == {"teams": len(summary["alerts"])}
+    assert {d["channel"] for a in summary["alerts"] for d in a["deliveries"]} == {"comms-teams"}
+    assert all(d["state"] == "sent" for a in summary["alerts"] for d in a["deliveries"])
+    assert b"REAL-TOKEN" not in database.read_bytes() and "REAL-TOKEN" not in result.output
