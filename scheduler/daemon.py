@@ -38,7 +38,10 @@ from scheduler.publisher import Claimed, Finished, Publisher
 
 log = logging.getLogger(__name__)
 METRICS_CHECK = timedelta(minutes=1)
-PROBE_EVERY = timedelta(hours=24)  # the daily credentials probe
+# The daily credentials probe: first a minute after start (the first sweep's sends come first;
+# a post due at start never waits behind it), then every day.
+PROBE_FIRST = timedelta(minutes=1)
+PROBE_EVERY = timedelta(hours=24)
 PROBE_RETRY = timedelta(hours=1)  # sooner when a platform could not be reached
 
 
@@ -82,7 +85,7 @@ class Daemon:
         self.recorder: GroupCommit[tuple[Claimed, Sent, datetime]] = GroupCommit(self._record)
         self.refill: GroupCommit[None] = GroupCommit(self._refill)
         self._more_due = False
-        self._probe_due_at: datetime | None = None  # None: at the first chance
+        self._probe_due_at = clock.now() + PROBE_FIRST
 
     @classmethod
     def for_config(
@@ -281,7 +284,7 @@ class Daemon:
 
     def credentials_due(self) -> bool:
         """Whether the daily credentials probe is due (on the daemon's clock)."""
-        return self._probe_due_at is None or self.clock.now() >= self._probe_due_at
+        return self.clock.now() >= self._probe_due_at
 
     def probe_credentials(self) -> CredentialsReport:
         """The daily probe: one cheap authenticated read per account this daemon sends for,

@@ -105,7 +105,8 @@ class DaemonRunner:
             next_run_time=datetime.now(UTC),
         )
         # The daily credentials probe: checked every poll against the daemon's clock, so the
-        # first runs soon after start and the next a day later (sooner after a network failure).
+        # first runs a minute after start and the next a day later (sooner after a network
+        # failure).
         self.scheduler.add_job(self.probe_credentials, "interval", seconds=poll, id="credentials")
         self.scheduler.start()
 

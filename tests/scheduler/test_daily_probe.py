@@ -10,7 +10,7 @@ import pytest
 
 from campaign.states import PostState
 from campaign.store.alert_rows import AlertRow
-from scheduler.daemon import PROBE_EVERY, PROBE_RETRY
+from scheduler.daemon import PROBE_EVERY, PROBE_FIRST, PROBE_RETRY
 from scheduler.runner import DaemonRunner
 from tests.scheduler.conftest import WEEK_SLUG, WEEK_START
 
@@ -89,9 +89,11 @@ def test_a_token_expiring_soon_raises_its_alert_once_a_day_apart(week) -> None:
     assert not any(a.needs_credentials for a in week.store.accounts(WEEK_SLUG))
 
 
-def test_the_runner_probes_soon_after_start_on_its_own_thread(week) -> None:
+def test_the_runner_probes_a_minute_after_start_on_its_own_thread(week) -> None:
     daemon = week.daemon(poll_seconds=0.1)
     week.sandbox.revoke_token(week.config.accounts["facebook"])
+    assert not daemon.credentials_due()  # the first sweep's sends come first
+    week.clock.advance(PROBE_FIRST)
     runner = DaemonRunner(daemon)
     runner.start()
     try:
