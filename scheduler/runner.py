@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent import futures
 from datetime import UTC, datetime, timedelta
 
@@ -67,12 +67,13 @@ class DaemonRunner:
         )
         self.stopping = threading.Event()
         self._planning = threading.Lock()
-        self._metrics_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="metrics")
-        self._metrics_run: futures.Future[int] | None = None
-        self._alerts_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="alerts")
-        self._alerts_run: futures.Future[TickReport | None] | None = None
-        self._probe_pool = futures.ThreadPoolExecutor(1, thread_name_prefix="credentials")
-        self._probe_run: futures.Future[None] | None = None
+        # Work beside publishing, each on a thread of its own: a slow platform, mail server or
+        # webhook holds its own thread only, never a send or a sweep.
+        self.metrics = SideThread("metrics", daemon.collect_metrics, self.stopping)
+        self.alerts = SideThread("alerts", self._alerts_pass, self.stopping)
+        self.credentials = SideThread(
+            "credentials", daemon.probe_credentials, self.stopping, due=daemon.credentials_due
+        )
         quiet_overlaps()
 
     def start(self) -> None:
@@ -96,9 +97,9 @@ class DaemonRunner:
             id="heartbeat",
             next_run_time=datetime.now(UTC),
         )
-        self.scheduler.add_job(self.collect_metrics, "interval", seconds=poll, id="metrics")
+        self.scheduler.add_job(self.metrics.start, "interval", seconds=poll, id="metrics")
         self.scheduler.add_job(
-            self.alerts,
+            self.alerts.start,
             "interval",
             seconds=self.alert_seconds,
             id="alerts",
@@ -107,7 +108,7 @@ class DaemonRunner:
         # The daily credentials probe: checked every poll against the daemon's clock, so the
         # first runs a minute after start and the next a day later (sooner after a network
         # failure).
-        self.scheduler.add_job(self.probe_credentials, "interval", seconds=poll, id="credentials")
+        self.scheduler.add_job(self.credentials.start, "interval", seconds=poll, id="credentials")
         self.scheduler.start()
 
     def sweep(self) -> None:
@@ -130,45 +131,13 @@ class DaemonRunner:
         except Exception:
             log.exception("could not start the posts due now; the next sweep retries")
 
-    def collect_metrics(self) -> None:
-        """Start a metrics collection on its own thread unless one is still running."""
-        if self.stopping.is_set() or not (self._metrics_run is None or self._metrics_run.done()):
-            return
-        self._metrics_run = self._metrics_pool.submit(self._collect_metrics)
-
-    def _collect_metrics(self) -> int:
-        try:
-            return self.daemon.collect_metrics()
-        except Exception:  # metrics never stop publishing; the next run tries again
-            log.exception("metrics collection failed")
-            return 0
-
-    def alerts(self) -> None:
-        """Start an alerts pass (watch, then deliver) on its own thread unless one still runs:
-        a mail server that hangs holds that thread only, never a send or a sweep."""
-        if self.stopping.is_set() or not (self._alerts_run is None or self._alerts_run.done()):
-            return
-        self._alerts_run = self._alerts_pool.submit(self._alerts)
-
-    def _alerts(self) -> TickReport | None:
-        # Beat first: the watch must see this daemon alive even before the heartbeat job's
-        # first beat lands, or a daemon starting up would report that no daemon runs.
-        self.daemon.beat()
+    def _alerts_pass(self) -> TickReport | None:
+        """Watch, then deliver (`safe_tick`). Beat first: the watch must see this daemon alive
+        even before the heartbeat job's first beat lands, or a daemon starting up would report
+        that no daemon runs."""
         daemon = self.daemon
+        daemon.beat()
         return safe_tick(daemon.store, daemon.clock, daemon.id, self.environ, stop=self.stopping)
-
-    def probe_credentials(self) -> None:
-        """Start the credentials probe on its own thread when due, unless one is running."""
-        if self.stopping.is_set() or not (self._probe_run is None or self._probe_run.done()):
-            return
-        if self.daemon.credentials_due():
-            self._probe_run = self._probe_pool.submit(self._probe_credentials)
-
-    def _probe_credentials(self) -> None:
-        try:
-            self.daemon.probe_credentials()
-        except Exception:  # never stops publishing; the next run tries again
-            log.exception("credentials probe failed")
 
     def _plan_jobs(self) -> None:
         if not isinstance(self.daemon.clock, SystemClock):
@@ -213,10 +182,50 @@ class DaemonRunner:
             pass  # a sweep planning jobs finishes; any later one sees `stopping` and skips
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        self._metrics_pool.shutdown(wait=True)
-        self._alerts_pool.shutdown(wait=True)
-        self._probe_pool.shutdown(wait=True)
+        for side in (self.metrics, self.alerts, self.credentials):
+            side.shutdown()
         self.daemon.stop()
+
+
+class SideThread:
+    """Work that runs on a thread of its own, one run at a time, started by a scheduler job.
+
+    `start` returns at once: it starts a run unless one is still going, the daemon is stopping,
+    or `due` says it is not time. A run that raises is logged and the next one tries again:
+    side work never stops publishing.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        work: Callable[[], object],
+        stopping: threading.Event,
+        *,
+        due: Callable[[], bool] | None = None,
+    ) -> None:
+        self.name, self._work, self._stopping, self._due = name, work, stopping, due
+        self._pool = futures.ThreadPoolExecutor(1, thread_name_prefix=name)
+        self._run: futures.Future[object] | None = None
+
+    def start(self) -> None:
+        if self._stopping.is_set() or (self._run is not None and not self._run.done()):
+            return
+        if self._due is None or self._due():
+            self._run = self._pool.submit(self._safely)
+
+    def finished(self) -> bool:
+        """Whether a run was started and has ended."""
+        return self._run is not None and self._run.done()
+
+    def _safely(self) -> object:
+        try:
+            return self._work()
+        except Exception:
+            log.exception("%s failed; the next run tries again", self.name)
+            return None
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
 
 
 class _NoOverlapNotices(logging.Filter):

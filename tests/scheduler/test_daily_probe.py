@@ -98,7 +98,7 @@ def test_the_runner_probes_a_minute_after_start_on_its_own_thread(week) -> None:
     runner.start()
     try:
         for _ in range(100):
-            if runner._probe_run is not None and runner._probe_run.done():
+            if runner.credentials.finished():
                 break
             runner.stopping.wait(0.05)
     finally:
