@@ -24,7 +24,7 @@ from scheduler.daemon import Daemon
 from scheduler.rehearsal import sandbox_config
 from scheduler.runner import DaemonRunner
 from scheduler.sandbox.alert_sinks import SmtpSink, WebhookSink
-from tests.alerts.conftest import HOOK_TOKEN, SMTP_PASSWORD, SMTP_USER
+from tests.alerts.conftest import HOOK_TOKEN, SMTP_PASSWORD, SMTP_USER, alerts_toml
 
 SLUG = "stalking-awareness-week-2020"
 DASHBOARD = "https://campaigns.derbyshire.local"
@@ -40,32 +40,12 @@ def _with_alerts(week, text: str) -> None:
     store_plan(sandbox_config(load_config(week.config_path), week.sandbox), week.store, "officer")
 
 
-def _mail_and_teams(mail_port: int) -> str:
-    return f"""
-[alerts.channels.duty-email]
-kind = "email"
-severity = "critical"
-to = ["comms-duty@derbyshire.police.uk"]
-sender = "campaign-alerts@derbyshire.police.uk"
-host = "127.0.0.1"
-port = {mail_port}
-security = "none"
-username_env = "TEST_ALERTS_SMTP_USER"
-password_env = "TEST_ALERTS_SMTP_PASSWORD"
-
-[alerts.channels.comms-teams]
-kind = "teams"
-severity = "warning"
-url_env = "TEST_ALERTS_TEAMS_URL"
-"""
-
-
 def test_a_refused_post_sends_one_email_and_one_teams_message_with_the_right_content(
     week_factory,
 ):
     week = week_factory(blocked_phrases=("Do you know the signs",))
     with SmtpSink(credentials=(SMTP_USER, SMTP_PASSWORD)) as mail, WebhookSink() as hooks:
-        _with_alerts(week, _mail_and_teams(mail.port))
+        _with_alerts(week, alerts_toml(mail.port))
         environ = {
             "TEST_ALERTS_SMTP_USER": SMTP_USER,
             "TEST_ALERTS_SMTP_PASSWORD": SMTP_PASSWORD,
