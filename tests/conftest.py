@@ -84,6 +84,21 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+def fresh_database(server_url: str, name: str) -> str:
+    """A new, empty database of this name on the tests' PostgreSQL server; its URL. For a test
+    whose daemons or plans would otherwise meet the campaigns other tests leave in the
+    session's database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
 def _bindir() -> str | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return os.path.dirname(found[-1]) if found else None

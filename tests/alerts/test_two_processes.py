@@ -16,6 +16,7 @@ from campaign.planning import store_plan
 from campaign.store import Store
 from scheduler.sandbox.alert_sinks import SmtpSink, WebhookSink
 from tests.alerts.conftest import raise_failed
+from tests.conftest import fresh_database
 
 ALERTS = 12
 
@@ -78,24 +79,15 @@ def test_two_delivery_loops_on_postgresql_never_send_twice(
     hooks: WebhookSink,
     alerts_environ,
 ):
-    from sqlalchemy import text
-
-    first = Store.open(postgres_url, clock)
-    second = Store.open_existing(postgres_url, clock)
-
-    def clean_slate() -> None:  # the server is the test session's: leave no alert behind
-        with first.transaction() as session:
-            session.execute(text("DELETE FROM alert_deliveries"))
-            session.execute(text("DELETE FROM alerts"))
-
+    url = fresh_database(postgres_url, "alerts_delivery")  # plans nothing into the session's
+    first = Store.open(url, clock)
+    second = Store.open_existing(url, clock)
     try:
-        clean_slate()
         store_plan(load_config(alerting_config), first, "officer")
         for n in range(ALERTS):
             raise_failed(first, clock, key=f"post-failed:pg{n}:1")
         reports = deliver_from_two_processes(first, second, clock, alerts_environ)
     finally:
-        clean_slate()
         first.engine.dispose()
         second.engine.dispose()
     check_each_sent_once(reports, mail, hooks)

@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from campaign.config import load_config
 from campaign.store import PostState
 from campaign.store.models import AccountRow, PostRow
 from scheduler.sandbox import PlatformSandbox
+from tests.conftest import fresh_database
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
@@ -78,18 +77,6 @@ def test_the_count_finds_a_post_sent_twice_and_one_never_sent(shipped_config):
     assert not counted.exactly_once
 
 
-def _fresh_database(server_url: str) -> str:
-    """A new, empty database on the tests' PostgreSQL server (the daemons publish every
-    campaign in theirs)."""
-    name = f"national_{uuid.uuid4().hex[:8]}"
-    url = make_url(server_url)
-    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_three_forces_published_by_two_daemons_exactly_once(postgres_url):
@@ -103,7 +90,7 @@ def test_three_forces_published_by_two_daemons_exactly_once(postgres_url):
             "--speed",
             "20000",
             "--database",
-            _fresh_database(postgres_url),
+            fresh_database(postgres_url, f"national_{uuid.uuid4().hex[:8]}"),
             "--json",
         ],
         capture_output=True,

@@ -21,6 +21,7 @@ from campaign.planning import store_plan
 from campaign.store import Store, control
 from campaign.store.alert_rows import AlertRow
 from campaign.store.models import MetricSnapshotRow, PostRow, PostState
+from tests.conftest import fresh_database
 
 SLUG = "stalking-awareness-week-2020"
 FIRST_POST = datetime(2020, 4, 20, 9, 0, tzinfo=UTC)  # 2020-04-20-x, 10:00 BST
@@ -162,7 +163,7 @@ def test_watchers_racing_raise_each_alert_once_on_sqlite(planned, clock, tmp_pat
 @pytest.mark.slow
 def test_watchers_racing_raise_each_alert_once_on_postgresql(postgres_url, another_campaign, clock):
     config = load_config(another_campaign("far-week", shift_days=364 * 11))  # its own dates
-    url = _own_database(postgres_url, "alerts_race")  # no other test's daemons beat in it
+    url = fresh_database(postgres_url, "alerts_race")  # no other test's daemons beat in it
     store = Store.open(url, clock)
     others = [Store.open(url, clock) for _ in range(3)]
     try:
@@ -180,19 +181,6 @@ def test_watchers_racing_raise_each_alert_once_on_postgresql(postgres_url, anoth
     finally:
         for one in (store, *others):
             one.engine.dispose()
-
-
-def _own_database(server_url: str, name: str) -> str:
-    """A fresh database of this name on the test server; its URL."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 def test_morning_messages_come_once_a_local_day_at_the_local_time_across_a_clock_change(

@@ -19,6 +19,7 @@ from campaign.config import load_config
 from campaign.planning import store_plan
 from campaign.store import PostState, Store
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
+from tests.conftest import fresh_database
 
 pytestmark = pytest.mark.slow
 
@@ -177,7 +178,7 @@ def test_one_daemon_given_only_the_database_publishes_two_campaigns(
 def test_two_daemons_given_only_a_postgresql_database_share_two_campaigns(
     tmp_path, campaign_dir, another_campaign, point_at_sandbox, postgres_url
 ):
-    database_url = _fresh_database(postgres_url, "two_forces")
+    database_url = fresh_database(postgres_url, "two_forces")
     publishers = _publish_two_forces(
         tmp_path,
         campaign_dir,
@@ -187,16 +188,3 @@ def test_two_daemons_given_only_a_postgresql_database_share_two_campaigns(
         ["scheduler", "scheduler"],
     )
     assert len(publishers) == 2, f"both daemons should have shared the work: {publishers}"
-
-
-def _fresh_database(server_url: str, name: str) -> str:
-    """A new, empty database on the test server (the session's own holds other campaigns)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
