@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -30,6 +31,7 @@ from campaign.alerts.messages import (
     teams_payload,
     webhook_payload,
 )
+from campaign.config import LOOPBACK_HOSTS
 from campaign.config.alerts import AlertChannel
 from campaign.errors import AlertNotSent
 
@@ -109,6 +111,13 @@ class Transports:
                 f"the mail server {_where(channel)} refused the message "
                 f"({exc.smtp_code} {said})".rstrip()
             )
+        except smtplib.SMTPNotSupportedError:
+            return (
+                f"the mail server {_where(channel)} does not offer a login, so the user name "
+                f"and password in {channel.username_env} and {channel.password_env} cannot be "
+                "used: remove username_env and password_env from the channel, or give the "
+                "server's submission port (587) that takes a login"
+            )
         except smtplib.SMTPServerDisconnected:
             return (
                 f"the mail server {_where(channel)} closed the connection before the message "
@@ -163,6 +172,13 @@ class Transports:
             raise AlertNotSent(
                 f"the value of {channel.url_env} is not a web address (it must start with "
                 "https://): set it to the webhook's address"
+            )
+        if url.startswith("http://") and urlsplit(url).hostname not in LOOPBACK_HOSTS:
+            # The address is the secret: over plain http anyone on the way could read it.
+            raise AlertNotSent(
+                f"the value of {channel.url_env} is a plain http address: a webhook's address "
+                "is its secret and must travel encrypted, so give its https:// address (plain "
+                "http is only for a receiver on this machine)"
             )
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers = {

@@ -175,3 +175,32 @@ def test_a_webhook_address_that_is_not_one_is_refused_without_showing_it():
         Transports().send(channel, ALERT, "k/t", {"TEAMS_URL": "ftp-secret-thing"})
     assert "ftp-secret-thing" not in str(refused.value)
     assert "TEAMS_URL is not a web address" in str(refused.value)
+
+
+def test_a_webhook_address_over_plain_http_to_another_machine_is_refused_unsent():
+    """A webhook's address is its secret: never sent in clear across a network."""
+    channel = AlertChannel(kind="webhook", url_env="HOOK_URL")
+    address = "http://hooks.example.invalid/x?token=REMOTE-TOKEN-1"
+    with pytest.raises(AlertNotSent) as refused:
+        Transports().send(channel, ALERT, "k/hook", {"HOOK_URL": address})
+    assert "HOOK_URL is a plain http address" in str(refused.value)
+    assert "REMOTE-TOKEN" not in str(refused.value) and "example.invalid" not in str(refused.value)
+
+
+def test_a_login_to_a_mail_server_that_offers_none_says_so():
+    with SmtpSink() as mail:  # no login offered
+        channel = AlertChannel(
+            kind="email",
+            to=("duty@derbyshire.police.uk",),
+            sender="alerts@derbyshire.police.uk",
+            host="127.0.0.1",
+            port=mail.port,
+            security="none",
+            username_env="SMTP_USER",
+            password_env="SMTP_PASSWORD",
+        )
+        environ = {"SMTP_USER": "alerts", "SMTP_PASSWORD": "pw-not-shown"}
+        with pytest.raises(AlertNotSent) as refused:
+            Transports().send(channel, ALERT, "k/duty", environ)
+        assert "does not offer a login" in str(refused.value)
+        assert "pw-not-shown" not in str(refused.value) and mail.messages == []

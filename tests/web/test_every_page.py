@@ -223,25 +223,28 @@ def duplicate_names(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_is_accessible(browser: Browser, served: Served, name: str) -> None:
+    """The page is reached once, at desktop width, then checked at each width: the phone width
+    is the same document narrowed, as a phone's browser lays it out."""
     visit = PAGES[name]
-    for width, pixels in WIDTHS.items():
-        state = _context_state(browser, served, visit.user) if visit.user else None
-        context = browser.new_context(
-            viewport={"width": pixels, "height": 900}, storage_state=state
-        )
-        context.set_default_timeout(8000)
-        try:
-            page = context.new_page()
-            page.goto(served.url + visit.path)
-            if visit.then is not None:
-                visit.then(page)
-            page.wait_for_load_state()
-            assert "/login" not in page.url or visit.user is None, "not signed in"
+    state = _context_state(browser, served, visit.user) if visit.user else None
+    context = browser.new_context(
+        viewport={"width": WIDTHS["desktop"], "height": 900}, storage_state=state
+    )
+    context.set_default_timeout(8000)
+    try:
+        page = context.new_page()
+        page.goto(served.url + visit.path)
+        if visit.then is not None:
+            visit.then(page)
+        page.wait_for_load_state()
+        assert "/login" not in page.url or visit.user is None, "not signed in"
+        for width, pixels in WIDTHS.items():
+            page.set_viewport_size({"width": pixels, "height": 900})
             serious = [v for v in axe_violations(page) if "(serious)" in v or "(critical)" in v]
             assert not serious, f"{name} at {width} width: {serious}"
             assert page.locator("h1").count() == 1, f"{name} at {width} width: not one h1"
             assert page.locator("h1").inner_text().startswith(visit.heading), name
             shared = duplicate_names(page)
             assert not shared, f"{name} at {width} width: controls share a name: {shared}"
-        finally:
-            context.close()
+    finally:
+        context.close()
