@@ -167,7 +167,21 @@ def _missed_reason(
         return f"account needed new credentials past the {minutes} grace window"
     if row.last_error:
         return f"not published within the {minutes} grace window; last error: {row.last_error}"
+    if row.approved_at is not None and row.approved_at > row.scheduled_at + grace:
+        late = _duration(row.approved_at - row.scheduled_at)
+        return f"approved {late} after its time, past the {minutes} grace window"
     return f"no daemon published it within the {minutes} grace window"
+
+
+def _duration(span: timedelta) -> str:
+    """'23 minutes', '2 hours 5 minutes', '3 days 1 hour' (never seconds: a grace window is
+    minutes long)."""
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    said = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n][:2]
+    return " ".join(said) or "less than a minute"
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

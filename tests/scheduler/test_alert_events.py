@@ -114,6 +114,22 @@ def test_a_missed_post_raises_one_alert_that_says_why(week_factory):
     )
 
 
+def test_a_post_approved_after_its_grace_window_is_missed_for_that_not_for_a_daemon(
+    week_factory,
+):
+    """The daemon ran all along; the post was approved 23 minutes after its time. The alert
+    must not send the duty officer looking for a dead publishing service."""
+    week = week_factory()
+    daemon = week.daemon()
+    post = _post(week, "2020-04-20-x")
+    week.clock.set(post.scheduled_at + timedelta(minutes=23))
+    daemon.run_once()
+    _publish_at(week, daemon, "2020-04-20-x", week.clock.now() + timedelta(seconds=5))
+    assert _post(week, "2020-04-20-x").state == PostState.MISSED
+    [alert] = alerts(week.store)
+    assert alert.facts["why"] == "approved 23 minutes after its time, past the 15 min grace window"
+
+
 def test_a_post_gone_out_later_than_late_minutes_raises_one_late_alert(week_factory):
     week = week_factory()
     daemon = week.daemon()
