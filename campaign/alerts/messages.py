@@ -26,6 +26,7 @@ LABELS = {
     "reason": "Reason",
     "platform_message": "The platform said",
     "error": "The platform said",
+    "live_at": "Live at",
 }
 PLACED = ("lines", "what_to_do", "link")  # shown in places of their own
 # Facts for machines (the generic webhook's JSON has every fact), not worth a line to people:

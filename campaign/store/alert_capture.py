@@ -131,7 +131,8 @@ def _published(session: Session, audit: AuditRow) -> Raised | None:
     facts.update(
         late=late,
         published=short_time(audit.at, _zone(campaign)),
-        link=(audit.details or {}).get("url"),
+        live_at=(audit.details or {}).get("url"),
+        link=_week(campaign),
         what_to_do=(
             "Nothing to undo: the post is live. If its time mattered (an event, a helpline's "
             "hours), check it still reads right."

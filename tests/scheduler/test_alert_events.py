@@ -143,7 +143,8 @@ def test_a_post_gone_out_later_than_late_minutes_raises_one_late_alert(week_fact
     assert alert.topic == "post-late" and alert.post_id == late.id
     assert alert.facts["late"] == "10 minutes"
     assert alert.facts["published"] == "Mon 20 Apr 12:10 BST"
-    assert alert.facts["link"].startswith("https://")  # the post on the platform
+    assert alert.facts["live_at"].startswith("https://www.facebook.com/")  # the post itself
+    assert alert.facts["link"] == f"/c/{SLUG}/week"  # the dashboard, as its label says
     assert alert.title.startswith("The Monday 12:00 BST Facebook post (")
     assert alert.title.endswith("went out 10 minutes late")
 
