@@ -53,8 +53,25 @@ Topic = Literal[
     "campaign-summary",
     "channel-test",
 ]
+# The settings that belong to some kinds of channel only, and those kinds.
+KIND_SETTINGS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("to", "sender", "host", "port", "security", "username_env", "password_env"), ("email",)
+    ),
+    "url_env": ("teams", "slack", "webhook"),
+    "secret_env": ("webhook",),
+}
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind == "email" else f"a {kind}"
+
+
+def own_settings(kind: str) -> set[str]:
+    """The kind-specific settings a channel of `kind` takes."""
+    return {name for name, kinds in KIND_SETTINGS.items() if kind in kinds}
 
 
 class AlertChannel(Frozen):
@@ -96,6 +113,26 @@ class AlertChannel(Frozen):
             if not EMAIL.fullmatch(address):
                 raise ValueError(f"{address!r} is not an email address")
         return value
+
+    @model_validator(mode="after")
+    def _fields_of_its_kind(self) -> AlertChannel:
+        """A setting of another kind (a Teams channel with `to`) means two channels were mixed
+        up: ignoring it would leave someone waiting for an email that never comes."""
+        # Compared with the defaults, not by what was written: a stored channel has them all.
+        given = {
+            name
+            for name in KIND_SETTINGS
+            if getattr(self, name) != type(self).model_fields[name].default
+        }
+        foreign = sorted(given - own_settings(self.kind))
+        if foreign:
+            owners = sorted({kind for name in foreign for kind in KIND_SETTINGS[name]})
+            raise ValueError(
+                f"{', '.join(foreign)}: not a setting of {_a(self.kind)} channel (only of "
+                f"{' or '.join(owners)} channels): remove it, or give this channel the kind "
+                "it was meant to have"
+            )
+        return self
 
     @model_validator(mode="after")
     def _complete(self) -> AlertChannel:
