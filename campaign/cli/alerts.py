@@ -129,7 +129,7 @@ def send(cli: CliContext, limit: int, as_json: bool) -> None:
     else:
         for key in passed.raised:
             make_console().print(Text.assemble(("raised", "bold"), f" {key}"))
-        _print_report(report)
+        _print_report(report, waiting=store.alerts.waiting())
     if not report.ok:
         raise SystemExit(1)
 
@@ -216,10 +216,15 @@ def alert_json(alert: AlertSummary) -> dict[str, Any]:
     return data
 
 
-def _print_report(report: DeliveryReport) -> None:
+def _print_report(report: DeliveryReport, *, waiting: int = 0) -> None:
     console = make_console()
+    later = (
+        f"; {waiting} waiting to be tried again later (`campaign alerts list` says why)"
+        if waiting
+        else ""
+    )
     if not report.outcomes:
-        console.print("Nothing to send: every alert due has been sent.")
+        console.print(f"Nothing due to be sent now{later or ': every alert has been sent'}.")
         return
     for outcome in report.outcomes:
         if outcome.sent:
@@ -235,4 +240,4 @@ def _print_report(report: DeliveryReport) -> None:
                     f" {outcome.key}: {outcome.error} (kept; tried again later)",
                 )
             )
-    console.print(f"{len(report.sent)} sent, {len(report.failed)} not sent")
+    console.print(f"{len(report.sent)} sent, {len(report.failed)} not sent{later}")

@@ -116,6 +116,12 @@ class AlertsStore:
                 for alert, campaign in found
             ]
 
+    def waiting(self) -> int:
+        """How many deliveries are still to be sent (due now or later)."""
+        with self._store.reading() as session:
+            query = select(func.count()).where(AlertDeliveryRow.state == PENDING)
+            return int(session.scalar(query) or 0)
+
     def failing_channels(self, now: datetime | None = None) -> list[FailingChannel]:
         """Channels whose alerts are not getting through: one of its deliveries has failed at
         least 3 times in a row and is still pending, or one was given up in the last 24 h."""
