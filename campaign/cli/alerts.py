@@ -141,24 +141,34 @@ def send(cli: CliContext, limit: int, as_json: bool) -> None:
 def test(cli: CliContext, channel: str, actor: str) -> None:
     """Send a test message to CHANNEL at once, to check that alerts reach it.
 
-    CHANNEL is a name under [alerts.channels], as the campaign's last `campaign plan` stored
-    them. Exits 1 with the reason if the message could not be sent (it is not tried again), 2
-    if the campaign has no such channel.
+    CHANNEL is a name under [alerts.channels] of the config, as written now (so a channel can
+    be tried before the campaign is planned again); with --campaign SLUG, as the campaign's
+    last `campaign plan` stored them. Exits 1 with the reason if the message could not be sent
+    (it is not tried again), 2 if the campaign has no such channel.
     """
     from campaign.alerts.delivery import deliver_due
     from campaign.errors import AlertNotSent
     from campaign.store.audit import Actor
+    from campaign.store.outbox import alert_settings
 
     store = cli.open_store(upgrade=True)
-    delivery = store.alerts.raise_test(cli.slug, channel, Actor.cli(actor))
+    written = None if cli.campaign_slug is not None else cli.config.alerts.channels
+    delivery = store.alerts.raise_test(cli.slug, channel, Actor.cli(actor), channels=written)
     report = deliver_due(store, store.clock, _owner(), os.environ, only={delivery}, retry=False)
     failed = report.failed
     if failed or not report.sent:
         reason = failed[0].error if failed else "another process took it first"
         raise AlertNotSent(f"the test message to {channel} was not sent: {reason}")
-    make_console().print(
+    console = make_console()
+    console.print(
         Text.assemble(("Sent", "bold green"), f" a test message to {channel}: look for it there.")
     )
+    stored = alert_settings(store.campaign(cli.slug)).channels.get(channel)
+    if written is not None and stored != written.get(channel):
+        console.print(
+            f"The config's settings for {channel} are not stored yet: run `campaign plan` so "
+            "that alerts use them."
+        )
 
 
 def _known_campaign(cli: CliContext, slug: str) -> None:

@@ -8,6 +8,7 @@ indexed `state` column, whatever the size of the log.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from campaign.store.models import CampaignRow
 from campaign.store.outbox import GIVEN_UP, PENDING, alert_settings
 
 if TYPE_CHECKING:
+    from campaign.config.alerts import AlertChannel
     from campaign.store import Store
 
 FAILING_AFTER = 3  # failed attempts in a row before a channel is shown as failing
@@ -176,15 +178,24 @@ class AlertsStore:
         """The names of the campaign's alert channels, as its last plan stored them."""
         return sorted(alert_settings(self._store.campaign(slug)).channels)
 
-    def raise_test(self, slug: str, channel: str, actor: str | Actor) -> int:
+    def raise_test(
+        self,
+        slug: str,
+        channel: str,
+        actor: str | Actor,
+        *,
+        channels: Mapping[str, AlertChannel] | None = None,
+    ) -> int:
         """A "channel-test" alert to `channel` only (whatever topics it asks for); the id of
-        its delivery, to send at once. An unknown channel is refused, listing the known ones."""
+        its delivery, to send at once. `channels`: the channels as written in the config (to
+        test one before it is planned), else those the last plan stored. An unknown channel is
+        refused, listing the known ones."""
         from campaign.config.alerts import TOPICS
 
         who = as_actor(actor)
         with self._store.transaction() as session:
             campaign = self._store.campaign(slug, session)
-            defined = alert_settings(campaign).channels
+            defined = alert_settings(campaign).channels if channels is None else channels
             if channel not in defined:
                 raise ChannelNotFound(channel, slug, sorted(defined))
             now = self._store.clock.now()

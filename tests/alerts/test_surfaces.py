@@ -225,3 +225,24 @@ def test_alerts_send_from_cron_is_the_dead_mans_switch_and_raises_it_once(
 
     code, out, _ = run("alerts", "send", "--json")
     assert code == 0 and json.loads(out)["raised"] == [] and len(hooks.messages) == 1
+
+
+def test_a_channel_written_in_the_config_can_be_tested_before_it_is_planned(
+    planned: Store, alerting_config: Path, hooks: WebhookSink, cli_env, monkeypatch
+):
+    """ "Uncomment and fill in; `campaign alerts test NAME`": the channel as written is tried,
+    and the officer is told to plan so that alerts use it."""
+    monkeypatch.setenv("TEST_ALERTS_NEW_URL", hooks.url("/new-slack"))
+    alerting_config.write_text(
+        alerting_config.read_text(encoding="utf-8")
+        + '\n[alerts.channels.new-slack]\nkind = "slack"\nurl_env = "TEST_ALERTS_NEW_URL"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("alerts", "test", "new-slack", "--config", str(alerting_config))
+    assert code == 0, err
+    assert "Sent a test message to new-slack" in out
+    assert "not stored yet: run `campaign plan`" in " ".join(out.split())
+    assert [call.path for call in hooks.messages] == ["/new-slack"]
+
+    code, _, err = run("alerts", "test", "new-slack", "--campaign", SLUG)
+    assert code == 2 and "has no alert channel 'new-slack'" in err  # the stored ones
