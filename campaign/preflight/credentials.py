@@ -59,7 +59,9 @@ class AccountCheck:
     seen_as: str | None = None  # who the platform says the account is
     expires_at: datetime | None = None
     held: bool = False  # held by this check
-    alerted: bool = False  # "token-expiring" raised by this check
+    # An alert raised by this check: "account-held" with a new hold (raised in the hold's
+    # transaction), or "token-expiring".
+    alerted: bool = False
     detail: str = ""
 
 
@@ -150,7 +152,7 @@ def _check_one(
             "Renew the token, give it to whoever runs the publishing service, then run "
             f"`campaign resume --campaign {campaign.slug} --account {row.key}`."
         )
-        check = result("refused", held=held, detail=str(exc))
+        check = result("refused", held=held, alerted=held, detail=str(exc))
         return check, problem("problem", "credentials", what, fix)
     except Transient as exc:
         log.warning("could not check the credentials of %s: %s", row.key, exc)

@@ -79,6 +79,7 @@ def test_every_problem_is_located_and_exits_1(week) -> None:
     assert "Thu 23 Apr 2020 08:55 BST" in found["token", "facebook"]["what"]
     accounts = {a["account"]: a for a in data["accounts"]}
     assert accounts["x"]["status"] == "refused" and accounts["x"]["held_now"] is True
+    assert accounts["x"]["alerted"] is True  # the held-account alert, raised with the hold
     assert accounts["facebook"]["expires_at"] == expires.isoformat()
     for secret in week.environ.values():
         assert secret not in result.output
