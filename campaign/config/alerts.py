@@ -186,6 +186,17 @@ class Alerts(Frozen):
     dashboard_url: str | None = None
     channels: dict[Slug, AlertChannel] = Field(default_factory=dict)
 
+    @field_validator("morning", mode="before")
+    @classmethod
+    def _time_of_day(cls, value: object) -> object:
+        if isinstance(value, str):
+            # HH:MM as people write it; HH:MM:SS as a plan stores it.
+            match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::00)?", value.strip())
+            if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+                raise ValueError(f'{value!r} is not a time of day: write it as HH:MM, e.g. "07:00"')
+            return time(int(match[1]), int(match[2]))
+        return value
+
     @property
     def lead(self) -> timedelta:
         return timedelta(minutes=self.lead_minutes)

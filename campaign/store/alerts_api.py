@@ -75,7 +75,10 @@ class FailingChannel:
     given_up: int  # alerts given up in the last 24 hours
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in asdict(self).items()
+        }
 
 
 class AlertsStore:

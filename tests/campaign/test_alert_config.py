@@ -52,3 +52,23 @@ def test_stored_channels_read_back_whole(campaign_dir, store):
     loaded = load_config(config)
     store_plan(loaded, store, "officer")
     assert alert_settings(store.campaign(loaded.campaign.slug)) == loaded.alerts
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('"7:00"', None),
+        ('"25:00"', "'25:00' is not a time of day: write it as HH:MM"),
+        ('"seven"', "'seven' is not a time of day: write it as HH:MM"),
+    ],
+)
+def test_the_morning_time_is_read_as_people_write_it(campaign_dir, written, said):
+    config = campaign_dir / "config.toml"
+    text = config.read_text(encoding="utf-8").replace('morning = "07:00"', f"morning = {written}")
+    config.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--config", str(config)])
+    if said is None:
+        assert load_config(config).alerts.morning.hour == 7
+    else:
+        assert result.exit_code == 2 and "alerts.morning" in result.output
+        assert said in result.output
