@@ -11,6 +11,7 @@ again with the same idempotency key: at least once, never twice at the same time
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from campaign.config.alerts import TOPICS, Alerts
 from campaign.store.alert_rows import AlertDeliveryRow, AlertRow
 from campaign.store.models import AccountRow, CampaignRow, PostRow
 
+log = logging.getLogger(__name__)
 PENDING, SENT, GIVEN_UP = "pending", "sent", "given-up"
 
 
@@ -52,7 +54,13 @@ def alert_settings(campaign: CampaignRow) -> Alerts:
     stored = (campaign.settings or {}).get("alerts") or {}
     try:
         return Alerts.model_validate(stored)
-    except ValidationError:
+    except ValidationError as exc:
+        log.error(
+            "campaign %s: its stored alert settings cannot be read (%d problem(s)), so its "
+            "alerts go to no channel: run `campaign plan` with its config again",
+            campaign.slug,
+            exc.error_count(),
+        )
         return Alerts()
 
 
