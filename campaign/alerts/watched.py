@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from campaign.config.alerts import Alerts
+from campaign.present.health import SENDABLE_STATES
 from campaign.store.alert_facts import post_line
 from campaign.store.facts import CampaignFacts
 from campaign.store.models import CampaignRow, PostRow
-from campaign.store.models import PostState as S
 
-UNSENT_STATES = (S.DRAFT, S.APPROVED, S.SCHEDULED)
+# Not sent yet, and still to be: what the morning messages list (as the dashboard counts it).
+UNSENT_STATES = SENDABLE_STATES
 
 
 @dataclass(frozen=True)

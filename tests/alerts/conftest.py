@@ -67,6 +67,17 @@ secret_env = "TEST_ALERTS_HOOK_SECRET"
 """
 
 
+def alerts(store: Store, topic: str | None = None) -> list[AlertRow]:
+    """Every alert in the store (of one topic), oldest first."""
+    from sqlalchemy import select
+
+    with store.reading() as session:
+        query = select(AlertRow).order_by(AlertRow.id)
+        if topic is not None:
+            query = query.where(AlertRow.topic == topic)
+        return list(session.scalars(query))
+
+
 @pytest.fixture
 def mail() -> Iterator[SmtpSink]:
     with SmtpSink(credentials=(SMTP_USER, SMTP_PASSWORD)) as sink:

@@ -19,20 +19,12 @@ from campaign.clock import ManualClock
 from campaign.config import load_config
 from campaign.planning import store_plan
 from campaign.store import Store, control
-from campaign.store.alert_rows import AlertRow
 from campaign.store.models import MetricSnapshotRow, PostRow, PostState
+from tests.alerts.conftest import alerts
 from tests.conftest import fresh_database
 
 SLUG = "stalking-awareness-week-2020"
 FIRST_POST = datetime(2020, 4, 20, 9, 0, tzinfo=UTC)  # 2020-04-20-x, 10:00 BST
-
-
-def alerts(store: Store, topic: str | None = None) -> list[AlertRow]:
-    with store.reading() as session:
-        query = select(AlertRow).order_by(AlertRow.id)
-        if topic is not None:
-            query = query.where(AlertRow.topic == topic)
-        return list(session.scalars(query))
 
 
 def dead_man(store: Store, now: datetime) -> list[str]:

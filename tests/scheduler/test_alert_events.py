@@ -16,6 +16,7 @@ from campaign.store import Actor, PostState, Store, control
 from campaign.store.alert_facts import WHAT_TO_DO, failure_kind
 from campaign.store.alert_rows import AlertDeliveryRow, AlertRow
 from campaign.store.outbox import AlertEvent, raise_alert
+from tests.alerts.conftest import alerts
 
 SLUG = "stalking-awareness-week-2020"
 CHANNEL = """
@@ -24,14 +25,6 @@ kind = "webhook"
 url_env = "DUTY_WEBHOOK_URL"
 severity = "info"
 """
-
-
-def alerts(store: Store, topic: str | None = None) -> list[AlertRow]:
-    with store.reading() as session:
-        query = select(AlertRow).order_by(AlertRow.id)
-        if topic is not None:
-            query = query.where(AlertRow.topic == topic)
-        return list(session.scalars(query))
 
 
 def deliveries(store: Store, alert: AlertRow) -> list[str]:
