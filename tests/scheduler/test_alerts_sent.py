@@ -105,16 +105,20 @@ class HangingWebhook:
             connection.close()
 
 
+def _hanging_channel(week, hook: HangingWebhook) -> dict[str, str]:
+    """Give the week a webhook channel told everything, pointed at `hook`; its environment."""
+    _with_alerts(
+        week,
+        '\n[alerts.channels.ops]\nkind = "webhook"\nseverity = "info"\nurl_env = "OPS_HOOK_URL"\n',
+    )
+    return {"OPS_HOOK_URL": f"http://127.0.0.1:{hook.port}/hook/{HOOK_TOKEN}"}
+
+
 def test_a_hanging_webhook_never_delays_a_post_that_falls_due(week_factory):
     week = week_factory()
     hook = HangingWebhook()
     try:
-        _with_alerts(
-            week,
-            '\n[alerts.channels.ops]\nkind = "webhook"\nseverity = "info"\n'
-            'url_env = "OPS_HOOK_URL"\n',
-        )
-        environ = {"OPS_HOOK_URL": f"http://127.0.0.1:{hook.port}/hook/{HOOK_TOKEN}"}
+        environ = _hanging_channel(week, hook)
         key = "2020-04-20-facebook"
         week.store.approve(SLUG, "inspector", keys=[key])
         due = week.store.posts(SLUG, keys=[key])[0].scheduled_at
@@ -163,12 +167,7 @@ def test_a_loop_asked_to_stop_sends_nothing_more_after_the_send_in_progress(week
     week = week_factory()
     hook = HangingWebhook()
     try:
-        _with_alerts(
-            week,
-            '\n[alerts.channels.ops]\nkind = "webhook"\nseverity = "info"\n'
-            'url_env = "OPS_HOOK_URL"\n',
-        )
-        environ = {"OPS_HOOK_URL": f"http://127.0.0.1:{hook.port}/hook/{HOOK_TOKEN}"}
+        environ = _hanging_channel(week, hook)
         for n in range(3):  # three alerts waiting for the hanging channel
             week.store.pause(SLUG, "inspector", f"check {n}")
             week.store.resume(SLUG, "inspector", "all clear")
