@@ -5,15 +5,32 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from campaign.platforms import bluesky, facebook, instagram, mastodon, threads, x
 from campaign.platforms.facts import MB, ImageRules, PlatformFacts, characters, size_limit
 
-__all__ = ["MB", "PLATFORMS", "ImageRules", "PlatformFacts", "characters", "facts", "size_limit"]
+__all__ = [
+    "MB",
+    "PLATFORMS",
+    "ImageRules",
+    "PlatformFacts",
+    "characters",
+    "facts",
+    "public_media_url",
+    "size_limit",
+]
 
 PLATFORMS: dict[str, PlatformFacts] = {
     module.FACTS.name: module.FACTS
     for module in (x, facebook, instagram, bluesky, mastodon, threads)
 }
+
+
+def public_media_url(media_base_url: str, file: str) -> str:
+    """Where a platform that fetches images finds one: `https://media.example/images/a.jpg`
+    for `images/a.jpg` (each part of the name escaped)."""
+    return f"{media_base_url.rstrip('/')}/{quote(file.lstrip('/'))}"
 
 
 def facts(platform: str) -> PlatformFacts:
