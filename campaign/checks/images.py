@@ -21,6 +21,7 @@ from campaign.config import CampaignConfig
 from campaign.content.library import Library
 from campaign.platforms import MB, PLATFORMS, ImageRules, size_limit
 from campaign.render import RenderedPost
+from campaign.words import either
 
 # Pillow's format names -> the suffixes a file of that format may have.
 SUFFIXES = {
@@ -141,11 +142,6 @@ def check_images(
             "on its own, or up to 4 still images",
             "post the animated GIF alone, or use a still image",
         )
-
-
-def either(names: list[str]) -> str:
-    """['PNG', 'JPEG', 'GIF'] -> 'PNG, JPEG or GIF'."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _bytes(path: Path) -> bytes | None:

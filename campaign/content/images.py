@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaign.checks.images import NAMES, RULES, ImageFacts, NotAnImage, either, inspect_bytes
+from campaign.checks.images import NAMES, RULES, ImageFacts, NotAnImage, inspect_bytes
 from campaign.errors import BadInput
 from campaign.platforms import MB, size_limit
 from campaign.present.platforms import display_name
+from campaign.words import either
 
 # What the composer takes at all; each platform may take fewer (Facebook: no WebP).
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
