@@ -205,11 +205,12 @@ def test_morning_messages_come_once_a_local_day_at_the_local_time_across_a_clock
     assert [line[:20] for line in sunday.facts["lines"]] == [
         "Sun 29 Mar 11:00 BST",
         "Sun 29 Mar 12:00 BST",
+        "Sun 29 Mar 12:30 BST",
     ]
     monday = next(a for a in alerts(store, "morning-digest") if a.key.endswith("2020-03-23"))
-    assert monday.title == "spring week today, Monday 23 March 2020: 2 posts go out"
+    assert monday.title == "spring week today, Monday 23 March 2020: 4 posts go out"
     tuesday = next(a for a in alerts(store, "morning-digest") if a.key.endswith("2020-03-24"))
-    assert tuesday.title.endswith("2 posts go out; 2 not approved yet")
+    assert tuesday.title.endswith("4 posts go out; 4 not approved yet")
     summary = [k for k in raised_at if k.startswith("campaign-summary")]
     assert summary == ["campaign-summary:1"]
     assert raised_at["campaign-summary:1"] == datetime(2020, 3, 30, 6, 0, tzinfo=UTC)

@@ -131,7 +131,7 @@ def test_approving_late_can_be_refused_until_the_approver_accepts(planned, clock
     late = late_posts(result.times, clock.now(), timedelta(minutes=15))
     assert [(post.key, post.missed) for post in late] == [(MONDAY_X, False)]
     summary = late_summary(late, len(result.changed), ZoneInfo("Europe/London"), 15)
-    assert summary.startswith("1 of these 2 posts' time has passed: 2020-04-20-x (due Mon 20")
+    assert summary.startswith("1 of these 4 posts' time has passed: 2020-04-20-x (due Mon 20")
     assert "will be sent at once, late" in summary
     clock.advance(timedelta(hours=1))
     [missed] = late_posts(result.times, clock.now(), timedelta(minutes=15))

@@ -37,7 +37,7 @@ def test_check_json_on_the_shipped_week(run):
     result = run("check", "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert data["ok"] and data["errors"] == 0 and len(data["posts"]) == 14
+    assert data["ok"] and data["errors"] == 0 and len(data["posts"]) == 23
     monday = next(p for p in data["posts"] if p["key"] == "2020-04-20-x")
     assert monday["local_time"] == "2020-04-20T10:00:00+01:00" and len(monday["lengths"]) == 3
 
@@ -54,7 +54,7 @@ def test_check_exits_1_on_errors_and_names_the_template(run, edit):
 def test_plan_approve_status_export(run, campaign_dir, tmp_path):
     assert run("plan").exit_code == 0
     approved = run("approve", "--day", "2020-04-20")
-    assert approved.exit_code == 0 and "Approved 2 post(s) as pc.tester" in approved.output
+    assert approved.exit_code == 0 and "Approved 4 post(s) as pc.tester" in approved.output
     status = json.loads(run("status", "--json").output)
     states = {p["key"]: p for p in status["posts"]}
     assert (
@@ -65,7 +65,7 @@ def test_plan_approve_status_export(run, campaign_dir, tmp_path):
     ics = tmp_path / "week.ics"
     assert run("export", "--ics", str(ics)).exit_code == 0
     events = [c for c in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")]
-    assert len(events) == 14
+    assert len(events) == 23
     first = min(events, key=lambda e: e.decoded("dtstart"))
     assert first.decoded("dtstart").date() == date(2020, 4, 20)
     assert "Stalking Awareness Week" in str(first["description"])
@@ -82,7 +82,7 @@ def test_plan_twice_changes_nothing(run, campaign_dir):
 
 def test_plan_dry_run_writes_nothing(run, campaign_dir):
     result = run("plan", "--dry-run")
-    assert result.exit_code == 0 and "Would store 14 posts" in result.output
+    assert result.exit_code == 0 and "Would store 23 posts" in result.output
     assert run("status").exit_code == 3  # the campaign was never stored
 
 
@@ -205,8 +205,8 @@ def test_commands_before_any_plan_say_so_and_create_no_database(run, campaign_di
 def test_plan_dry_run_before_any_plan_creates_no_database(run, campaign_dir):
     result = run("plan", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Would store 14 posts" in result.output
-    assert re.search(r"│ added +│ +14 │", result.output)
+    assert "Would store 23 posts" in result.output
+    assert re.search(r"│ added +│ +23 │", result.output)
     assert sorted(p.name for p in campaign_dir.iterdir()) == ["config.toml", "posts"]
 
 
@@ -293,10 +293,10 @@ def test_a_week_in_the_past_is_warned_at_check_plan_and_approve(run):
     approved = run("approve", "--all")
     assert approved.exit_code == 0, approved.output
     text = " ".join(approved.output.split())
-    assert "All 14 of these posts' times have passed" in text
+    assert "All 23 of these posts' times have passed" in text
     assert "(due Mon 20 Apr 10:00 BST) will be marked missed" in text
     data = json.loads(run("check", "--json").stdout)
-    assert len(data["past"]) == 14 and "in the past" in data["past_warning"]
+    assert len(data["past"]) == 23 and "in the past" in data["past_warning"]
 
 
 # Text in square brackets is printed as written, never read as rich markup.

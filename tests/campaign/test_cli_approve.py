@@ -46,9 +46,14 @@ def _states(run) -> dict[str, dict]:
 def test_dry_run_prints_fingerprints_that_approve_exactly_that_text(run, store):
     run("plan")
     listed = run("approve", "--day", "2020-04-20", "--dry-run")
-    assert listed.exit_code == 0 and "Would approve 2 post(s):" in listed.output
+    assert listed.exit_code == 0 and "Would approve 4 post(s):" in listed.output
     fingerprints = dict(FINGERPRINTED.findall(listed.output))
-    assert set(fingerprints) == {"2020-04-20-x", "2020-04-20-facebook"}
+    assert set(fingerprints) == {
+        "2020-04-20-x",
+        "2020-04-20-facebook",
+        "2020-04-20-bluesky",
+        "2020-04-20-instagram",
+    }
     assert {row["state"] for row in _states(run).values()} == {"draft"}  # nothing written
     hashes = {key: row["content_hash"] for key, row in _states(run).items()}
     assert all(hashes[key].startswith(value) for key, value in fingerprints.items())

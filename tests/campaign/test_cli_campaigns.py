@@ -68,14 +68,14 @@ def test_list_shows_every_campaign_with_dates_timezone_and_states(deployment):
     campaigns = {c["slug"]: c for c in json.loads(result.output)["campaigns"]}
     assert set(campaigns) == {"stalking-awareness-week-2020", SECOND}
     first, second = campaigns["stalking-awareness-week-2020"], campaigns[SECOND]
-    assert first["states"] == {"approved": 2, "draft": 12} and first["posts"] == 14
+    assert first["states"] == {"approved": 4, "draft": 19} and first["posts"] == 23
     assert (first["start"], first["end"]) == ("2020-04-20", "2020-04-26")
     assert first["timezone"] == "Europe/London" and not first["paused"]
-    assert second["timezone"] == "Europe/Dublin" and second["states"] == {"draft": 14}
+    assert second["timezone"] == "Europe/Dublin" and second["states"] == {"draft": 23}
     assert second["paused"] and second["pause_reason"] == "incident"
     table = flat(invoke("list", "--database", deployment["url"]))
     assert "Second Week" in table and SECOND in table and "Europe/Dublin" in table
-    assert "Mon 20 Apr – Sun 26 Apr 2020" in table and "2 approved" in table and "PAUSED" in table
+    assert "Mon 20 Apr – Sun 26 Apr 2020" in table and "4 approved" in table and "PAUSED" in table
 
 
 def test_list_takes_the_database_from_a_config_or_the_environment(deployment, monkeypatch):
@@ -138,7 +138,7 @@ def test_sign_off_pause_and_audit_by_campaign_slug(deployment, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_DATABASE_URL", deployment["url"])
     approved = invoke("approve", "--day", "2020-04-21", "--campaign", SECOND)
     assert approved.exit_code == 0, approved.output
-    assert "Approved 2 post(s) as pc.tester" in approved.output
+    assert "Approved 4 post(s) as pc.tester" in approved.output
     assert "Tue 21 Apr 10:00 IST" in approved.output  # the stored campaign's timezone
     withdrawn = invoke(
         "approve", "2020-04-21-x", "--withdraw", "--reason", "wrong date", "--campaign", SECOND

@@ -110,7 +110,7 @@ def test_the_terminal_and_the_dashboard_say_the_same_health(week):
     view = health_view(health, rows, now, config.zone)
     assert view.title == "PAUSED – nothing is being published"
     assert view.detail == "Paused by sgt.smith Mon 13 Apr 10:00 BST: critical incident"
-    assert view.next == "14 posts are waiting for approval; nothing is scheduled yet."
+    assert view.next == "23 posts are waiting for approval; nothing is scheduled yet."
     assert not view.daemons_ok and "No publishing daemon is running" in view.daemons
     console = Console(width=400, record=True)
     console.print(tables.health_panel(health, rows, now, config.zone))

@@ -20,7 +20,7 @@ def test_thread_separator_splits_parts_and_trims_them():
 
 def test_shipped_week_renders_every_post_in_time_order(shipped_config):
     posts = render_plan(shipped_config)
-    assert len(posts) == 14
+    assert len(posts) == 23
     assert [p.scheduled_at for p in posts] == sorted(p.scheduled_at for p in posts)
     assert all(p.text and "{{" not in p.text for p in posts)
 

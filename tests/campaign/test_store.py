@@ -32,11 +32,11 @@ def _dump(store: Store) -> dict[str, list[tuple]]:
 
 def test_plan_twice_gives_the_same_database(store, campaign_dir, clock):
     first = _plan(store, campaign_dir / "config.toml")
-    assert len(first.added) == 14
+    assert len(first.added) == 23
     before = _dump(store)
     clock.advance(timedelta(hours=1))
     second = _plan(store, campaign_dir / "config.toml")
-    assert not second.changed and len(second.unchanged) == 14
+    assert not second.changed and len(second.unchanged) == 23
     assert _dump(store) == before
 
 
@@ -92,7 +92,7 @@ def test_a_post_removed_from_the_config_is_cancelled_not_deleted(store, campaign
     changes = _plan(store, campaign_dir / "config.toml")
     assert changes.cancelled == ["2020-04-25-facebook"]
     posts = {p.key: p for p in store.posts(SLUG)}
-    assert len(posts) == 14 and posts["2020-04-25-facebook"].state == PostState.CANCELLED
+    assert len(posts) == 23 and posts["2020-04-25-facebook"].state == PostState.CANCELLED
     # Put it back: it returns as a draft needing approval again.
     edit(
         "config.toml",
@@ -201,5 +201,5 @@ def test_migrations_upgrade_a_database_that_already_holds_a_plan(tmp_path, campa
     migrate(engine)
     store = Store(engine, clock)
     _plan(store, campaign_dir / "config.toml")
-    assert len(store.posts(SLUG)) == 14
+    assert len(store.posts(SLUG)) == 23
     assert all(post.in_doubt is False for post in store.posts(SLUG))
