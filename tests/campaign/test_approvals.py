@@ -134,5 +134,9 @@ def test_approving_late_can_be_refused_until_the_approver_accepts(planned, clock
     assert summary.startswith("1 of these 4 posts' time has passed: 2020-04-20-x (due Mon 20")
     assert "will be sent at once, late" in summary
     clock.advance(timedelta(hours=1))
-    [missed] = late_posts(result.times, clock.now(), timedelta(minutes=15))
-    assert missed.missed and "will be marked missed" in missed.describe(ZoneInfo("UTC"))
+    missed = late_posts(result.times, clock.now(), timedelta(minutes=15))  # 11:10 BST
+    assert [(post.key, post.missed) for post in missed] == [
+        (MONDAY_X, True),
+        ("2020-04-20-bluesky", True),  # due 10:30 BST
+    ]
+    assert all("will be marked missed" in post.describe(ZoneInfo("UTC")) for post in missed)

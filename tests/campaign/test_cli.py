@@ -177,8 +177,8 @@ def test_pause_and_resume_are_audited_and_shown_in_status(run, campaign_dir):
 
 def test_pausing_an_unknown_account_is_a_clear_error(run):
     run("plan")
-    result = run("pause", "--account", "instagram", "--reason", "test")
-    assert result.exit_code == 2 and "no account 'instagram'" in result.output
+    result = run("pause", "--account", "tiktok", "--reason", "test")
+    assert result.exit_code == 2 and "no account 'tiktok'" in result.output
 
 
 # Read-only commands before any plan: no database is created or migrated.
@@ -250,16 +250,21 @@ def test_an_unknown_post_key_is_bad_input_with_the_nearest_keys(run):
     result = run("approve", "2020-04-20-twitter")
     assert result.exit_code == 2, result.output
     text = " ".join(result.output.split())
-    assert "no post '2020-04-20-twitter'" in text and "did you mean '2020-04-20-x'" in text
+    assert (
+        "no post '2020-04-20-twitter'" in text
+        and "did you mean '2020-04-20-instagram', '2020-04-20-x'," in text
+    )
 
 
 def test_an_unknown_account_is_bad_input_with_the_nearest_accounts(run):
     run("plan")
     close = run("pause", "--account", "facebok", "--reason", "test")
     assert close.exit_code == 2 and "did you mean 'facebook'" in close.output
-    far = run("resume", "--account", "instagram")
-    assert far.exit_code == 2 and "no account 'instagram'" in far.output
-    assert "the accounts are facebook, x" in " ".join(far.output.split())
+    far = run("resume", "--account", "tiktok")
+    assert far.exit_code == 2 and "no account 'tiktok'" in far.output
+    assert "the accounts are bluesky, facebook, instagram, mastodon, threads, x" in " ".join(
+        far.output.split()
+    )
 
 
 def test_an_empty_pause_reason_is_bad_input(run):
