@@ -194,7 +194,11 @@ def test_both_campaigns_plan_into_the_organisations_database_on_shared_accounts(
     store = Store.open_existing(f"sqlite:///{force / 'campaign.db'}")
     assert [c.slug for c in store.campaigns()] == ["saw-2020", "saw-2021"]
     assert sorted(a.identity for a in store.all_accounts()) == [
+        "bluesky:@derbyshirepolice.bsky.social",
         "facebook:104857361209584",
+        "instagram:17841400008460056",
+        "mastodon:@derbyshirepolice@mastodon.social",
+        "threads:26234758113012345",
         "x:@derbyshirepolice",
     ]
     assert not (force / "stalking-2020" / "campaign.db").exists()

@@ -36,7 +36,11 @@ def test_two_campaigns_on_the_same_accounts_share_one_row_each(
     assert [c.slug for c in store.campaigns()] == [FIRST, SECOND]
     accounts = store.all_accounts()
     assert sorted(a.identity for a in accounts) == [
+        "bluesky:@derbyshirepolice.bsky.social",
         "facebook:104857361209584",
+        "instagram:17841400008460056",
+        "mastodon:@derbyshirepolice@mastodon.social",
+        "threads:26234758113012345",
         "x:@derbyshirepolice",
     ]
     first = {a.id for a in store.accounts(FIRST)}
@@ -45,7 +49,14 @@ def test_two_campaigns_on_the_same_accounts_share_one_row_each(
     assert stored["x"]["credentials"]["access_token"] == "DERBYSHIRE_X_ACCESS_TOKEN"
     assert stored["facebook"]["posts_per_24h"] == 25
     posts = store.posts(SECOND)
-    assert {p.channel for p in posts} == {"x", "facebook"}
+    assert {p.channel for p in posts} == {
+        "x",
+        "facebook",
+        "bluesky",
+        "instagram",
+        "mastodon",
+        "threads",
+    }
     campaign = store.campaign(SECOND)
     assert campaign.settings is not None and campaign.settings["publishing"]["grace_minutes"] == 15
     assert campaign.media_dir is not None and campaign.media_dir.endswith("posts")
@@ -152,11 +163,18 @@ def test_an_older_database_is_migrated_to_organisation_accounts(tmp_path, campai
     accounts = {a.platform: a for a in again.all_accounts()}
     assert accounts["x"].identity == "x:@derbyshirepolice"
     assert accounts["facebook"].paused and accounts["facebook"].pause_reason == "renewing the token"
-    assert {p.channel for p in again.posts(FIRST)} == {"x", "facebook"}
+    assert {p.channel for p in again.posts(FIRST)} == {
+        "x",
+        "facebook",
+        "bluesky",
+        "instagram",
+        "mastodon",
+        "threads",
+    }
     _plan(again, campaign_dir / "config.toml")  # the next plan fills in what a daemon needs
     assert all(a.definition is not None for a in again.all_accounts())
     accounts = {a.platform: a for a in again.all_accounts()}
-    assert len(accounts) == 2 and accounts["facebook"].identity == "facebook:104857361209584"
+    assert len(accounts) == 6 and accounts["facebook"].identity == "facebook:104857361209584"
     assert accounts["facebook"].paused  # the pause carried over to the shared row
     again.engine.dispose()
 
@@ -173,7 +191,11 @@ def test_a_daemon_reads_every_campaign_and_account_from_the_database(
     grace = {c.slug: c.publishing.grace_minutes for c in both.campaigns.values()}
     assert grace == {FIRST: 5, SECOND: 15}
     assert sorted(a.account.identity for a in both.accounts.values() if a.account) == [
+        "bluesky:@derbyshirepolice.bsky.social",
         "facebook:104857361209584",
+        "instagram:17841400008460056",
+        "mastodon:@derbyshirepolice@mastodon.social",
+        "threads:26234758113012345",
         "x:@derbyshirepolice",
     ]
     assert both.fingerprint != first.fingerprint

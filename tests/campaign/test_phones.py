@@ -125,7 +125,11 @@ def test_numbers_in_alt_text_are_checked_at_their_config_line(campaign_dir, edit
     path = campaign_dir / "config.toml"
     path.write_text(path.read_text().replace("Otherwise call 101.", "Or call 0800 555 0199."))
     findings = _phone_findings(campaign_dir)
-    assert {f.key for f in findings} == {"2020-04-24-x", "2020-04-24-facebook"}
+    assert {f.key for f in findings} == {
+        "2020-04-24-x",
+        "2020-04-24-facebook",
+        "2020-04-24-instagram",
+    }
     finding = findings[0]
     assert finding.rule == "phone-unknown" and "alt text of images/helpline-card.png" in (
         finding.message
