@@ -18,7 +18,9 @@ from campaign.store.users import add_user, set_disabled
 
 SLUG = "stalking-awareness-week-2020"
 QUICK = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-FINGERPRINTED = re.compile(r"(2020-04-\d\d-(?:x|facebook))@([0-9a-f]{12})\b")
+FINGERPRINTED = re.compile(
+    r"(2020-04-\d\d-(?:x|facebook|bluesky|instagram|mastodon|threads))@([0-9a-f]{12})\b"
+)
 
 
 @pytest.fixture
@@ -150,7 +152,7 @@ def test_approving_posts_whose_time_has_passed_says_so(run):
     result = run("approve", "--day", "2020-04-20")
     assert result.exit_code == 0
     assert "Both of these posts' times have passed" not in result.output
-    assert "All 2 of these posts' times have passed: 2020-04-20-x (due Mon 20 Apr 10:00 BST) " in (
+    assert "All 4 of these posts' times have passed: 2020-04-20-x (due Mon 20 Apr 10:00 BST) " in (
         " ".join(result.output.split())
     )
     assert "will be marked missed" in result.output

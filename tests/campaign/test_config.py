@@ -20,7 +20,14 @@ def test_shipped_week_loads_with_the_press_release_facts(shipped_config):
     assert config.helplines["emergency"].number == "999"
     assert config.helplines["police"].number == "101"
     assert len(config.days) == 7
-    assert {p.channel for d in config.days for p in d.posts} == {"x", "facebook"}
+    assert {p.channel for d in config.days for p in d.posts} == {
+        "x",
+        "facebook",
+        "bluesky",
+        "instagram",
+        "mastodon",
+        "threads",
+    }
 
 
 def test_stalking_helpline_opening_hours_follow_the_press_release(shipped_config):
@@ -103,9 +110,9 @@ def test_unknown_channel_in_a_post(campaign_dir, edit):
     edit(
         "config.toml",
         '{ channel = "x", time = "11:00", template = "how-to-report/x.j2" }',
-        '{ channel = "instagram", time = "11:00", template = "how-to-report/x.j2" }',
+        '{ channel = "tiktok", time = "11:00", template = "how-to-report/x.j2" }',
     )
-    with pytest.raises(ConfigError, match=r"channel 'instagram' is not an account"):
+    with pytest.raises(ConfigError, match=r"channel 'tiktok' is not an account"):
         load_config(campaign_dir / "config.toml")
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from campaign.checks.findings import CheckReport, Finding
 from campaign.config import CampaignConfig, Image, load_config
+from campaign.platforms import facts
 from campaign.preview import (
     AccountView,
     PostStatus,
@@ -185,7 +186,9 @@ def test_every_post_has_a_card_under_its_day_and_theme(config, posts):
 def test_every_thread_part_is_shown_whole_with_its_line_breaks(config, posts):
     page = Page(_render(config, posts))
     expected = [
-        part for post in posts for part in (post.parts if post.platform == "x" else (post.text,))
+        part
+        for post in posts
+        for part in (post.parts if facts(post.platform).threads else (post.text,))
     ]
     assert page.texts == expected
     assert any(len(post.parts) > 1 for post in posts if post.platform == "x")
@@ -199,7 +202,8 @@ def test_every_image_is_embedded_with_its_alt_text_visible(config, posts):
     for (key, image), (card, attributes) in zip(wanted, page.images, strict=True):
         assert card == key
         src = attributes["src"] or ""
-        assert src.startswith("data:image/png;base64,")
+        kind = "jpeg" if image.file.endswith(".jpg") else "png"
+        assert src.startswith(f"data:image/{kind};base64,")
         data = base64.b64decode(src.split(",", 1)[1])
         assert data == (config.posts_dir / image.file).read_bytes()
         assert attributes["alt"] == image.alt
