@@ -21,6 +21,7 @@ def _copy_of(posts, campaign="Hate Crime Awareness Week", shift=timedelta(0)):
     return [
         OtherSend(IDENTITIES[p.channel], p.scheduled_at + shift, len(p.parts), campaign, p.key)
         for p in posts
+        if p.channel in IDENTITIES  # the other campaign is on X and Facebook only
     ]
 
 
