@@ -299,7 +299,7 @@ def test_check_without_a_database_counts_nothing_and_creates_nothing(deployment,
 def test_commands_on_the_files_use_the_config_a_campaign_was_planned_from(deployment):
     checked = invoke("check", "--json", "--campaign", SECOND, "--database", deployment["url"])
     assert checked.exit_code == 0, checked.output
-    assert len(json.loads(checked.output)["posts"]) == 14
+    assert len(json.loads(checked.output)["posts"]) == 23
     deployment["second"].rename(deployment["second"].with_name("moved.toml"))
     for command in ("check", "plan", "preview", "report"):
         result = invoke(command, "--campaign", SECOND, "--database", deployment["url"])

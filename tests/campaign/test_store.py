@@ -132,9 +132,19 @@ def test_approval_by_day_records_who_and_the_hash(store, campaign_dir):
     from datetime import date
 
     result = store.approve(SLUG, "inspector", day=date(2020, 4, 21))
-    assert sorted(result.changed) == ["2020-04-21-facebook", "2020-04-21-x"]
+    assert sorted(result.changed) == [
+        "2020-04-21-bluesky",
+        "2020-04-21-facebook",
+        "2020-04-21-threads",
+        "2020-04-21-x",
+    ]
     again = store.approve(SLUG, "inspector", day=date(2020, 4, 21))
-    assert again.changed == [] and set(again.skipped) == {"2020-04-21-facebook", "2020-04-21-x"}
+    assert again.changed == [] and sorted(again.skipped) == [
+        "2020-04-21-bluesky",
+        "2020-04-21-facebook",
+        "2020-04-21-threads",
+        "2020-04-21-x",
+    ]
     entries = [e for e in store.audit_log(SLUG) if e.action == "approved"]
     assert {e.actor for e in entries} == {"inspector"}
     hashes = {p.key: p.content_hash for p in store.posts(SLUG)}
