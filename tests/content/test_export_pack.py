@@ -99,7 +99,7 @@ def test_planning_the_export_into_a_fresh_database_gives_the_same_posts(
     try:
         store_plan(config, fresh, "planner")
         assert live(fresh) == live(edited)
-        assert len(live(fresh)) == 15
+        assert len(live(fresh)) == 24
     finally:
         fresh.engine.dispose()
     result = CliRunner().invoke(main, ["check", "--config", str(folder / "config.toml")])
