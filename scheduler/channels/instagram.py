@@ -85,6 +85,7 @@ class InstagramChannel(ClosingChannel):
         timeout: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
         poll_seconds: float = 1.0,
+        metrics: Sequence[str] = METRICS,
     ) -> None:
         token = credentials.get("access_token")
         if not token:
@@ -106,6 +107,7 @@ class InstagramChannel(ClosingChannel):
         self._graph = facebook.GraphAPI(timeout=timeout, session=self._session)
         self._graph.version = account.api_version or DEFAULT_VERSION
         self._local = threading.local()
+        self.metrics = tuple(metrics)
         self._bad_metrics: dict[str, str] = {}
 
     @property
@@ -264,12 +266,12 @@ class InstagramChannel(ClosingChannel):
         try:
             node = self._get(media_id, {"fields": ",".join(COUNT_FIELDS)})
         except Permanent as exc:
-            if exc.code == 100:  # Graph's "does not exist": deleted
+            if exc.code == 100 and "does not exist" in str(exc):  # deleted (subcode 33)
                 return MetricReading(media_id, {}, api_version=self.api_version, deleted=True)
             return MetricReading(media_id, {}, {"*": str(exc)}, api_version=self.api_version)
         values = {name: int(node[name]) for name in COUNT_FIELDS if name in node}
         unavailable = {n: "not returned by Instagram" for n in COUNT_FIELDS if n not in node}
-        metrics = [m for m in METRICS if m not in self._bad_metrics]
+        metrics = [m for m in self.metrics if m not in self._bad_metrics]
         unavailable.update(self._bad_metrics)
         if metrics:
             insights = self._insights(media_id, metrics)

@@ -143,6 +143,9 @@ class InstagramApi:
         endpoint, args = route(request)
         if endpoint == "container":
             response = self._container_unlocked(request, **args)  # fetches over HTTP
+            user = self._token_user(request)
+            if user is not None:
+                response.headers.update(self._usage(user.id, 1, 0))
         else:
             with self._lock:
                 response = self._dispatch(request, endpoint, args)
