@@ -38,12 +38,16 @@ def week_posts(count: int) -> list[tuple[str, str, str, list[str]]]:
     return posts
 
 
-def run_week(tmp_path: Path, clock: ManualClock, settings: SandboxSettings, count: int = 6):
-    """Plan, approve and publish the posts with a real daemon; returns the store and double."""
+def run_week(
+    tmp_path: Path, clock: ManualClock, settings: SandboxSettings, count: int = 6, late: int = 0
+):
+    """Plan, approve and publish the posts with a real daemon (the first `late` publishes
+    landing late); returns the store and the double's count of each caption."""
     config_path = small_campaign(tmp_path / "week", week_posts(count), IMAGES)
     store = Store.open(f"sqlite:///{tmp_path / 'week.db'}", clock)
     sandbox = PlatformSandbox(settings, clock).start()
     sandbox.media.add_folder(tmp_path / "week" / "posts")
+    sandbox.land_late("instagram", late)
     config = sandbox_config(load_config(config_path), sandbox)
     store_plan(config, store, "officer")
     store.approve(SLUG, "inspector")
@@ -85,8 +89,8 @@ def test_lost_publish_answers_are_found_not_resent(tmp_path: Path, clock: Manual
 
 
 def test_late_publishes_are_waited_for_never_resent(tmp_path: Path, clock: ManualClock) -> None:
-    settings = SandboxSettings(seed=4, rate_late_create=0.4, late_create_seconds=1.5)
-    store, copies = run_week(tmp_path, clock, settings, count=4)
+    settings = SandboxSettings(seed=4, late_create_seconds=1.5)
+    store, copies = run_week(tmp_path, clock, settings, count=4, late=2)
     try:
         assert {p.state for p in store.posts(SLUG)} == {PostState.PUBLISHED}
         assert len(copies) == 4 and max(copies.values()) == 1
