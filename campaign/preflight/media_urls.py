@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import requests
@@ -46,8 +47,14 @@ def http_fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
         raise NotFetched(f"did not answer within {timeout:g} seconds") from None
     except requests.RequestException:
         raise NotFetched("could not be reached") from None
+    if answer.status_code == 404:
+        raise NotFetched("has no file there (404 Not Found)")
     if answer.status_code != 200:
-        raise NotFetched(f"answered {answer.status_code} {answer.reason}")
+        try:
+            phrase = HTTPStatus(answer.status_code).phrase
+        except ValueError:
+            phrase = "an error"
+        raise NotFetched(f"answered {answer.status_code} {phrase}")
     return answer.content
 
 
