@@ -56,8 +56,9 @@ def preflight(
     approval (the daemon sends the approved copy stored in the database); images Instagram
     and Threads fetch from the account's public address (media_base_url) that are missing
     there or differ from the approved ones; posting caps that do not fit across every
-    campaign on an account; held or paused accounts; whether a publishing daemon is alive. Every account the campaigns use is probed with one cheap
-    authenticated read, credentials taken from the environment variables its settings name:
+    campaign on an account; held or paused accounts; whether a publishing daemon is alive.
+    Every account the campaigns use is probed with one cheap authenticated read, credentials
+    taken from the environment variables its settings name:
     a refused token HOLDS the account (its posts wait, the held-account alert is raised), a
     token expiring within --days raises the "token-expiring" alert once. Then the alerts are
     watched (no daemon with a post due soon, morning messages) and the pending ones delivered.

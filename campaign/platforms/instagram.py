@@ -47,9 +47,7 @@ FACTS = PlatformFacts(
     max_images=lambda checks: MAX_CAROUSEL,
     image_required=True,
     max_hashtags=MAX_HASHTAGS,
-    images=ImageRules(
-        "Instagram", ("JPEG",), max_bytes=8 * MB, min_aspect=0.8, max_aspect=1.91
-    ),
+    images=ImageRules("Instagram", ("JPEG",), max_bytes=8 * MB, min_aspect=0.8, max_aspect=1.91),
     credentials=("access_token",),
     required_settings=("user_id",),
     default_base_url="https://graph.facebook.com",

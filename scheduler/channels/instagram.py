@@ -286,9 +286,7 @@ class InstagramChannel(ClosingChannel):
                     unavailable[metric] = why or "not returned by Instagram"
         return MetricReading(media_id, values, unavailable, api_version=self.api_version)
 
-    def _insights(
-        self, media_id: str, metrics: Sequence[str]
-    ) -> tuple[dict[str, int], str] | None:
+    def _insights(self, media_id: str, metrics: Sequence[str]) -> tuple[dict[str, int], str] | None:
         """Values read, and why the others are missing; None if a metric name was refused."""
         try:
             answer = self._get(f"{media_id}/insights", {"metric": ",".join(metrics)})

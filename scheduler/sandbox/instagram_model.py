@@ -150,8 +150,7 @@ def image_problem(data: bytes) -> Response | None:
             f"The submitted image with aspect ratio ('{width}:{height}') cannot be published. "
             "Please submit an image with a valid aspect ratio.",
             title="Aspect ratio not supported",
-            user_message="The aspect ratio is not supported. It should be between 4:5 and "
-            "1.91:1.",
+            user_message="The aspect ratio is not supported. It should be between 4:5 and 1.91:1.",
         )
     return None
 

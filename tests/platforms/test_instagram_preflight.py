@@ -30,7 +30,12 @@ def planned(tmp_path: Path, sandbox: PlatformSandbox, clock: ManualClock):
         tmp_path / "week",
         [
             ("2020-04-20", "10:00", CAPTION, ["images/square.jpg"]),
-            ("2020-04-21", "10:00", f"{CAPTION} Tuesday.", ["images/square.jpg", "images/tall.jpg"]),
+            (
+                "2020-04-21",
+                "10:00",
+                f"{CAPTION} Tuesday.",
+                ["images/square.jpg", "images/tall.jpg"],
+            ),
         ],
         {"images/square.jpg": SQUARE, "images/tall.jpg": TALL},
         media_base_url=sandbox.media_base_url,
@@ -64,7 +69,7 @@ def test_a_missing_image_says_what_to_put_where(planned, sandbox, clock) -> None
     url = f"{sandbox.media_base_url}/images/tall.jpg"
     assert problem.severity == "problem" and problem.post == "2020-04-21-instagram-post1"
     assert f"from {url}, which has no file there (404 Not Found)" in problem.what
-    assert problem.fix.startswith(f"Put images/tall.jpg (the approved image") and url in problem.fix
+    assert problem.fix.startswith("Put images/tall.jpg (the approved image") and url in problem.fix
 
 
 def test_a_different_picture_under_the_name_is_a_problem(planned, sandbox, clock) -> None:
@@ -72,7 +77,10 @@ def test_a_different_picture_under_the_name_is_a_problem(planned, sandbox, clock
     sandbox.media.add("images/square.jpg", image_bytes(1080, 1080, "JPEG")[:-10] + b"x" * 10)
     sandbox.media.add("images/tall.jpg", TALL)
     problems = media_findings(store, clock)
-    assert {p.post for p in problems} == {"2020-04-20-instagram-post0", "2020-04-21-instagram-post1"}
+    assert {p.post for p in problems} == {
+        "2020-04-20-instagram-post0",
+        "2020-04-21-instagram-post1",
+    }
     assert all("not the approved images/square.jpg" in p.what for p in problems)
 
 
