@@ -13,6 +13,7 @@ import pytest
 from campaign.clock import ManualClock
 from campaign.config import load_config
 from campaign.planning import store_plan
+from campaign.report.dataset import load_campaign
 from campaign.states import PostState
 from campaign.store import Store
 from scheduler.channels import channels_for
@@ -84,6 +85,24 @@ def test_lost_publish_answers_are_found_not_resent(tmp_path: Path, clock: Manual
         ]
         assert found, "no answer was lost: the test did not exercise the fault"
         assert all(p.platform_post_id for p in posts)
+        assert all(p.platform_part_ids == [p.platform_post_id] for p in posts)
+    finally:
+        store.engine.dispose()
+
+
+@pytest.mark.slow  # a week of metric offsets: about 4 s alone
+def test_metrics_reach_the_snapshots_and_the_report(tmp_path: Path, clock: ManualClock) -> None:
+    store, _ = run_week(tmp_path, clock, SandboxSettings(seed=5), count=3)
+    try:
+        posts, snapshots = store.posts_and_snapshots(SLUG)
+        assert {s.post_id for s in snapshots} == {p.id for p in posts}
+        later = [s for s in snapshots if s.offset == "24h"]
+        assert later and all(s.status == "ok" for s in later)
+        assert all({"views", "reach", "likes", "saved"} <= s.values.keys() for s in later)
+        assert all("impressions" not in s.values for s in later)
+        dataset = load_campaign(store, SLUG)
+        row = next(r for r in dataset.rows if r.platform == "instagram" and r.impressions)
+        assert row.engagements is not None and row.engagements > 0
     finally:
         store.engine.dispose()
 
