@@ -10,8 +10,8 @@ before any resend.
 
 As for Facebook, the SDK gets our own `requests.Session` (base URL and timeout by adapter, a
 response hook that checks status and content type). The token travels in the
-`Authorization` header, never in a URL, except the `input_token` of `debug_token`, which the
-redaction removes from any message.
+`Authorization` header, never in a URL; `debug_token`'s `input_token` goes in a POST body
+with Graph's `method=GET` override.
 """
 
 from __future__ import annotations
@@ -316,7 +316,13 @@ class InstagramChannel(ClosingChannel):
     def probe(self) -> AccountHealth:
         """`GET /{ig-user-id}?fields=id,username,name`, then `debug_token` for the expiry."""
         user = self._get(self.user_id, {"fields": "id,username,name"})
-        debug = self._get("debug_token", {"input_token": self._token}).get("data")
+        # The token checked travels in a POST body (Graph's `method=GET` override), not a URL.
+        debug = self._call(
+            lambda: self._graph.request(
+                f"{self.api_version}/debug_token",
+                post_args={"method": "GET", "input_token": self._token},
+            )
+        ).get("data")
         if not isinstance(debug, dict):
             raise Transient("the token check answered without its data", platform=self.platform)
         if not debug.get("is_valid", False):

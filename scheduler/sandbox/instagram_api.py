@@ -6,7 +6,8 @@ over 8 MiB, aspect outside 4:5..1.91:1, a caption over its limits); carousels fr
 containers; `GET /{container-id}?fields=status_code`; `POST /{ig-user-id}/media_publish`
 (the create; 50 per rolling 24 hours, then code 9 subcode 2207042); the account's media,
 `content_publishing_limit`, media fields and insights (`impressions` refused as retired), the
-user node and `debug_token`. Tokens come in the `Authorization` header or `access_token`.
+user node and `debug_token`. Tokens come in the `Authorization` header or `access_token`; a
+read may come as a POST with `method=GET` (Graph's method override), keeping it out of URLs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import requests
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from campaign.clock import Clock
@@ -140,6 +142,8 @@ class InstagramApi:
 
     def handle(self, request: Request) -> Response:
         version = graph_model.split_version(request.path)[0]
+        if request.method == "POST" and request.form.get("method", "").upper() == "GET":
+            request = _as_get(request)  # Graph's method override: a read sent as a POST
         endpoint, args = route(request)
         if endpoint == "container":
             response = self._container_unlocked(request, **args)  # fetches over HTTP
@@ -452,6 +456,19 @@ class InstagramApi:
                 "user_id": "100000000000002",
             }
         return json_response(200, {"data": data}, content_type=GRAPH_JSON)
+
+
+def _as_get(request: Request) -> Request:
+    """The GET a `POST ... method=GET` stands for: its form fields become the query."""
+    fields = {k: v for k, v in request.form.items() if k != "method"}
+    builder = EnvironBuilder(
+        path=request.path,
+        base_url=request.host_url,
+        method="GET",
+        query_string=fields,
+        headers=list(request.headers.items()),
+    )
+    return builder.get_request()
 
 
 def ig_param(name: str) -> Response:

@@ -163,3 +163,5 @@ def test_the_probe_names_the_account_and_the_tokens_expiry(sandbox, channel, clo
     sandbox.revoke_token(ig_account(sandbox))
     with pytest.raises(AuthRejected):
         channel.probe()
+    secret = token(sandbox)
+    assert all(secret not in str(r.query) for r in sandbox.double("instagram").requests)
