@@ -134,6 +134,8 @@ def test_a_rehearsal_with_faults_publishes_every_post_exactly_once(tmp_path: Pat
         summary = rehearse(config, store, speed=1e9, settings=settings)
         assert summary.states == {PostState.PUBLISHED: 9}, summary.failed_reasons
         assert summary.sent_to_sandbox == 9 and summary.duplicates == 0
+        tally = summary.platforms["instagram"]  # as the Instagram double counted them
+        assert tally.expected == 9 and tally.exactly_once
         assert summary.retries > 0
         assert all(p.platform_post_id for p in store.posts(SLUG))
     finally:
