@@ -18,13 +18,18 @@ from scheduler.channels.base import (
     PartSent,
     Sent,
 )
+from scheduler.channels.bluesky import BlueskyChannel
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
 from scheduler.channels.x import XChannel
 
 # The channels of the platforms after X and Facebook: platform -> a builder from the account,
 # its credentials (name -> secret) and the request timeout in seconds.
 ChannelBuilder = Callable[[Account, dict[str, str], float], Channel]
-CHANNELS: dict[str, ChannelBuilder] = {}
+CHANNELS: dict[str, ChannelBuilder] = {
+    "bluesky": lambda account, credentials, timeout: BlueskyChannel(
+        account, credentials, timeout=timeout
+    ),
+}
 
 __all__ = [
     "DEFAULT_METRICS",

@@ -13,6 +13,7 @@ from typing import Any
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import Account
+from scheduler.sandbox.bluesky_api import BlueskyApi
 from scheduler.sandbox.double import DoubleFactory, PlatformDouble
 from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
 from scheduler.sandbox.graph_api import GraphApi
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 # The doubles of the platforms after X and Facebook, in the order `run_sandbox` gives them
 # ports (after X's and Graph's): platform -> its double's class.
-DOUBLES: dict[str, DoubleFactory] = {}
+DOUBLES: dict[str, DoubleFactory] = {
+    "bluesky": BlueskyApi,
+}
 
 
 class PlatformSandbox:
