@@ -58,7 +58,10 @@ FACTS = PlatformFacts(
     length=graphemes,
     max_length=_max_length,
     length_unit="graphemes",
-    length_rule="each letter, emoji or flag counts 1; a link counts as written",
+    length_rule=(
+        "each letter, emoji or flag counts 1; a link counts in full as written: "
+        "a shorter link saves room"
+    ),
     threads=True,
     max_images=lambda checks: MAX_IMAGES,
     max_alt=MAX_ALT,

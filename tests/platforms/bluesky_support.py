@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -42,3 +43,31 @@ def picture(path: Path, size: tuple[int, int] = (1200, 675), noise: bool = False
     )
     image.save(path, "JPEG", quality=95)
     return path
+
+
+BLUESKY_ACCOUNT = """
+[accounts.bluesky]
+platform = "bluesky"
+name = "Derbyshire Constabulary on Bluesky"
+handle = "@derbyshire.police.uk"
+
+[accounts.bluesky.credentials]
+app_password = "DERBYSHIRE_BSKY_APP_PASSWORD"
+"""
+
+
+def small_campaign(root: Path, templates: dict[str, str], days: str) -> Path:
+    """A campaign folder with the shipped settings, a Bluesky account, the shipped partials and
+    images, and only `templates` (name -> text under posts/) and the `days` given (TOML)."""
+    shipped = Path(__file__).resolve().parents[2]
+    config = (shipped / "config.toml").read_text(encoding="utf-8")
+    head = config[: config.index("[[days]]")]
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.toml").write_text(head + BLUESKY_ACCOUNT + days, encoding="utf-8")
+    posts = root / "posts"
+    shutil.copytree(shipped / "posts" / "_partials", posts / "_partials")
+    shutil.copytree(shipped / "posts" / "images", posts / "images")
+    for name, text in templates.items():
+        (posts / name).parent.mkdir(parents=True, exist_ok=True)
+        (posts / name).write_text(text, encoding="utf-8")
+    return root / "config.toml"
