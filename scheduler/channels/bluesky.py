@@ -18,6 +18,7 @@ import httpx
 from atproto_client import Client, models
 from atproto_client.exceptions import RequestErrorBase
 from atproto_client.models.common import XrpcError
+from atproto_client.models.utils import get_response_model
 from atproto_client.request import Request
 from atproto_client.utils import facet_detection
 from PIL import Image
@@ -32,7 +33,7 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from campaign.platforms.bluesky import FACTS
+from campaign.platforms.bluesky import FACTS, MAX_IMAGES
 from scheduler.channels.base import (
     AccountHealth,
     BeforeCreate,
@@ -88,7 +89,8 @@ class BlueskyChannel(ClosingChannel):
         self._did: str | None = None
 
     def __repr__(self) -> str:
-        return f"BlueskyChannel(account={self.account.name!r}, base_url={self.account.resolved_base_url!r})"
+        where = self.account.resolved_base_url
+        return f"BlueskyChannel(account={self.account.name!r}, base_url={where!r})"
 
     def close(self) -> None:
         self._client.request.close()
@@ -135,17 +137,18 @@ class BlueskyChannel(ClosingChannel):
         return self._sent(ids)
 
     def _upload(self, media: Sequence[OutgoingMedia]) -> models.AppBskyEmbedImages.Main:
+        if len(media) > MAX_IMAGES:  # before uploading anything
+            raise Permanent(
+                f"Bluesky takes at most {MAX_IMAGES} images a post; this one has {len(media)}",
+                platform=self.platform,
+            )
         images = []
         for item in media:
             data = item.path.read_bytes()
             with Image.open(item.path) as picture:
                 width, height = picture.size
                 mime = Image.MIME.get(picture.format or "", "application/octet-stream")
-            uploaded = self._call(
-                lambda data=data, mime=mime: self._client.com.atproto.repo.upload_blob(
-                    data, headers={"Content-Type": mime}
-                )
-            )
+            uploaded = self._call(lambda data=data, mime=mime: self._upload_blob(data, mime))
             images.append(
                 models.AppBskyEmbedImages.Image(
                     alt=item.alt,
@@ -154,6 +157,17 @@ class BlueskyChannel(ClosingChannel):
                 )
             )
         return models.AppBskyEmbedImages.Main(images=images)
+
+    def _upload_blob(self, data: bytes, mime: str) -> models.ComAtprotoRepoUploadBlob.Response:
+        """`uploadBlob` with the bytes as the body (the SDK's helper hands httpx `data=`,
+        which httpx deprecates) and the image's own type (the PDS checks it on use)."""
+        response = self._client.invoke_procedure(
+            "com.atproto.repo.uploadBlob",
+            content=data,
+            headers={"Content-Type": mime},
+            output_encoding="application/json",
+        )
+        return get_response_model(response, models.ComAtprotoRepoUploadBlob.Response)
 
     def _strong_ref(self, uri: str) -> models.ComAtprotoRepoStrongRef.Main:
         """A sent part's uri and cid, read back from the repository (to resume a thread)."""
@@ -295,7 +309,7 @@ class BlueskyChannel(ClosingChannel):
             self._login()
         try:
             return method()
-        except RequestErrorBase as exc:
+        except (RequestErrorBase, httpx.TransportError) as exc:
             if _xrpc(exc)[0] not in SESSION_ERRORS:
                 raise self._error(exc, creates) from None
         self._renew()
@@ -313,15 +327,15 @@ class BlueskyChannel(ClosingChannel):
     def _attempt(self, method: Callable[[], T], *, creates: bool) -> T:
         try:
             return method()
-        except RequestErrorBase as exc:
+        except (RequestErrorBase, httpx.TransportError) as exc:
             raise self._error(exc, creates) from None
 
-    def _error(self, exc: RequestErrorBase, creates: bool) -> PublishError:
+    def _error(self, exc: RequestErrorBase | httpx.TransportError, creates: bool) -> PublishError:
         """Map an XRPC failure to our exceptions, in words, without tokens or passwords."""
         secrets = [self._password]
         if self._client._session is not None:
             secrets += [self._client._session.access_jwt, self._client._session.refresh_jwt]
-        response = exc.response
+        response = exc.response if isinstance(exc, RequestErrorBase) else None
         if response is None:
             return _transport(exc, creates=creates, platform=self.platform)
         status = response.status_code
@@ -339,17 +353,21 @@ class BlueskyChannel(ClosingChannel):
         return Permanent(message, **options)
 
 
-def _xrpc(exc: RequestErrorBase) -> tuple[str, str]:
-    content = exc.response.content if exc.response is not None else None
+def _xrpc(exc: RequestErrorBase | httpx.TransportError) -> tuple[str, str]:
+    response = exc.response if isinstance(exc, RequestErrorBase) else None
+    content = response.content if response is not None else None
     if isinstance(content, XrpcError):
         return str(content.error or ""), str(content.message or "")
     return "", ""
 
 
-def _transport(exc: RequestErrorBase, *, creates: bool, platform: str) -> PublishError:
+def _transport(
+    exc: RequestErrorBase | httpx.TransportError, *, creates: bool, platform: str
+) -> PublishError:
     """No answer: was anything sent? A connect failure sent nothing; a lost or late answer
-    to a create leaves the post's existence unknown."""
-    cause = exc.__cause__
+    to a create leaves the post's existence unknown. (The SDK wraps timeouts and network
+    errors, with httpx's exception as the cause, and lets protocol errors through.)"""
+    cause = exc.__cause__ if isinstance(exc, RequestErrorBase) else exc
     if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout):
         return Transient("could not connect to Bluesky, nothing was sent", platform=platform)
     what = (
