@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -55,7 +56,7 @@ AUTH_ERRORS = ("AuthenticationRequired", "AccountTakedown", "AuthFactorTokenRequ
 LIST_PAGES = 10  # 1,000 posts back at most when looking for a lost one
 
 
-class _Client(Client):
+class _Client(Client):  # type: ignore[misc]  # atproto ships no type marker
     """The SDK client without its wall-clock refresh: the PDS's `ExpiredToken` decides."""
 
     def _should_refresh_session(self) -> bool:
@@ -126,7 +127,7 @@ class BlueskyChannel(ClosingChannel):
             if before_create is not None:
                 before_create(index)
             created = self._call(
-                lambda record=record: self._client.app.bsky.feed.post.create(did, record),
+                partial(self._client.app.bsky.feed.post.create, did, record),
                 creates=True,
             )
             ref = models.ComAtprotoRepoStrongRef.Main(uri=created.uri, cid=created.cid)
@@ -148,7 +149,7 @@ class BlueskyChannel(ClosingChannel):
             with Image.open(item.path) as picture:
                 width, height = picture.size
                 mime = Image.MIME.get(picture.format or "", "application/octet-stream")
-            uploaded = self._call(lambda data=data, mime=mime: self._upload_blob(data, mime))
+            uploaded = self._call(partial(self._upload_blob, data, mime))
             images.append(
                 models.AppBskyEmbedImages.Image(
                     alt=item.alt,
@@ -225,9 +226,7 @@ class BlueskyChannel(ClosingChannel):
         cursor: str | None = None
         for _ in range(LIST_PAGES):
             params = {"repo": did, "collection": POST, "limit": 100, "cursor": cursor}
-            page = self._call(
-                lambda params=params: self._client.com.atproto.repo.list_records(params)
-            )
+            page = self._call(partial(self._client.com.atproto.repo.list_records, params))
             older = False
             for record in page.records:
                 if _created(record.value) < floor:
@@ -270,7 +269,7 @@ class BlueskyChannel(ClosingChannel):
         ids = list(dict.fromkeys(str(i) for i in platform_post_ids))
         for chunk in chunks(ids, GET_POSTS_BATCH):
             answer = self._call(
-                lambda chunk=chunk: self._client.app.bsky.feed.get_posts({"uris": list(chunk)})
+                partial(self._client.app.bsky.feed.get_posts, {"uris": list(chunk)})
             )
             readings: dict[str, MetricReading] = {}
             for view in answer.posts:
