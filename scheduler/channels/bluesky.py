@@ -9,6 +9,7 @@ as facets over UTF-8 byte ranges, or the app shows them as plain text.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -87,6 +88,9 @@ class BlueskyChannel(ClosingChannel):
         self._handle = account.handle.lstrip("@")
         self._password = password
         self._client = _Client(account.resolved_base_url, request=Request(timeout=timeout))
+        # A channel dropped without `close()` (the daemon keeps its channels for its life)
+        # still closes its connections.
+        weakref.finalize(self, self._client.request.close)
         self._did: str | None = None
 
     def __repr__(self) -> str:

@@ -82,6 +82,10 @@ class BlueskyApi:
         handle = (account.handle or account.name).lstrip("@")
         did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
         with self._lock:
+            known = self.accounts.get(did)
+            if known is not None:  # registered again (each channel built): sessions stay
+                known.app_password = secrets["app_password"]
+                return
             self.accounts[did] = BskyAccount(did, handle, account.name, secrets["app_password"])
 
     def published_texts(self) -> list[str]:
