@@ -54,6 +54,7 @@ GET_POSTS_BATCH = 25
 COUNTS = ("likeCount", "repostCount", "replyCount", "quoteCount")
 SESSION_ERRORS = ("ExpiredToken", "InvalidToken")
 AUTH_ERRORS = ("AuthenticationRequired", "AccountTakedown", "AuthFactorTokenRequired")
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 LIST_PAGES = 10  # 1,000 posts back at most when looking for a lost one
 
 
@@ -223,9 +224,12 @@ class BlueskyChannel(ClosingChannel):
         return self._sent(chain)
 
     def _recent(self, since: datetime) -> list[Any]:
-        """The account's posts created since `since` (a minute's slack), oldest first."""
+        """The account's posts the PDS created since `since`, oldest first.
+
+        The record key (a TID the PDS made from its own clock) says when, like X's server-side
+        `start_time`; `createdAt` is only what the sending client claimed.
+        """
         did = self._session_did()
-        floor = since - timedelta(minutes=1)
         found: list[Any] = []
         cursor: str | None = None
         for _ in range(LIST_PAGES):
@@ -233,8 +237,8 @@ class BlueskyChannel(ClosingChannel):
             page = self._call(partial(self._client.com.atproto.repo.list_records, params))
             older = False
             for record in page.records:
-                if _created(record.value) < floor:
-                    older = True
+                if _tid_time(record.uri.rsplit("/", 1)[-1]) < since:
+                    older = True  # newest first: the rest are older still
                     continue
                 found.append(record)
             cursor = page.cursor
@@ -385,9 +389,13 @@ def _transport(
     return Transient(what, platform=platform)
 
 
-def _created(record: Any) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(record.created_at).replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.max.replace(tzinfo=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _tid_time(rkey: str) -> datetime:
+    """When a TID record key was made: its top 53 bits are microseconds since 1970; a key
+    that is not a TID counts as new (looked at rather than missed)."""
+    value = 0
+    for char in rkey:
+        digit = TID_ALPHABET.find(char)
+        if digit < 0 or len(rkey) != 13:
+            return datetime.max.replace(tzinfo=UTC)
+        value = value * 32 + digit
+    return datetime.fromtimestamp(0, UTC) + timedelta(microseconds=value >> 10)

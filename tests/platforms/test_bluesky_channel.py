@@ -199,3 +199,30 @@ def test_nothing_listening_is_transient_and_nothing_was_sent(sandbox):
         with pytest.raises(Transient, match="nothing was sent") as failed:
             bsky.publish(OutgoingPost("x", ("Hello",)))
     assert not isinstance(failed.value, OutcomeUnknown) and "pw-nowhere" not in str(failed.value)
+
+
+def test_only_posts_the_pds_made_since_the_time_asked_are_looked_at(sandbox, clock):
+    """Looking back too little must fail here as it would on the real PDS."""
+    bsky, _ = channel(sandbox)
+    post = OutgoingPost("old", ("Posted before the outage.",))
+    with bsky:
+        bsky.publish(post)
+        clock.advance(timedelta(minutes=12))
+        assert bsky.find_published(post, clock.now() - timedelta(minutes=10)) is None
+        assert bsky.find_published(post, clock.now() - timedelta(minutes=13)) is not None
+
+
+def test_a_late_create_is_unknown_and_found_once_it_lands(sandbox, clock):
+    sandbox.update(late_create_seconds=1.0)
+    bsky, account = channel(sandbox, timeout=0.5)
+    since = clock.now()
+    with bsky:
+        bsky.probe()
+        sandbox.land_late("bluesky")
+        with pytest.raises(OutcomeUnknown, match="no answer within the timeout"):
+            bsky.publish(OutgoingPost("late", ("Landing late.",)))
+        assert bsky.find_published(OutgoingPost("late", ("Landing late.",)), since) is None
+        clock.advance(timedelta(seconds=2))
+        found = bsky.find_published(OutgoingPost("late", ("Landing late.",)), since)
+    (post,) = double(sandbox).posts_of(account)
+    assert found is not None and found.part_ids == (post.uri,)
