@@ -73,6 +73,8 @@ def test_a_rehearsal_with_faults_publishes_every_bluesky_post_exactly_once(tmp_p
     assert summary.retries > 0  # the faults were met
     assert summary.duplicates == 0
     assert summary.sent_to_sandbox == 3 + 1 + 2 + 1  # every thread part, once
+    tally = summary.platforms["bluesky"]  # as the double counted them
+    assert tally.exactly_once and tally.expected == tally.once == 7
     posts = store.posts(config.campaign.slug)
     assert all(p.platform_post_id.startswith("at://did:plc:") for p in posts)
     store.engine.dispose()
