@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from campaign.checks.bluesky_rules import bluesky_rules
 from campaign.checks.findings import Finding
 from campaign.checks.instagram_rules import instagram_rules
 from campaign.config import CampaignConfig
@@ -17,6 +18,7 @@ Rule = Callable[[RenderedPost, CampaignConfig], Iterator[Finding]]
 
 RULES: dict[str, Rule] = {
     "instagram": instagram_rules,
+    "bluesky": bluesky_rules,
 }
 
 

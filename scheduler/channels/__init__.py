@@ -18,6 +18,7 @@ from scheduler.channels.base import (
     PartSent,
     Sent,
 )
+from scheduler.channels.bluesky import BlueskyChannel
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
 from scheduler.channels.instagram import InstagramChannel
 from scheduler.channels.x import XChannel
@@ -27,6 +28,9 @@ from scheduler.channels.x import XChannel
 ChannelBuilder = Callable[[Account, dict[str, str], float], Channel]
 CHANNELS: dict[str, ChannelBuilder] = {
     "instagram": lambda account, credentials, timeout: InstagramChannel(
+        account, credentials, timeout=timeout
+    ),
+    "bluesky": lambda account, credentials, timeout: BlueskyChannel(
         account, credentials, timeout=timeout
     ),
 }

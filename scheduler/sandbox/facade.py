@@ -13,6 +13,7 @@ from typing import Any
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import Account
+from scheduler.sandbox.bluesky_api import BlueskyApi
 from scheduler.sandbox.double import DoubleFactory, PlatformDouble
 from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
 from scheduler.sandbox.graph_api import GraphApi
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 # ports (after X's and Graph's): platform -> its double's class.
 DOUBLES: dict[str, DoubleFactory] = {
     "instagram": InstagramApi,
+    "bluesky": BlueskyApi,
 }
 
 
