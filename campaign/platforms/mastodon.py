@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from campaign.platforms.facts import MB, ImageRules, PlatformFacts, characters
+from campaign.platforms.facts import MB, ImageRules, PlatformFacts
+from campaign.platforms.mastodon_length import status_length
 
 if TYPE_CHECKING:
     from campaign.config.accounts import Account
@@ -20,6 +21,11 @@ DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
 MAX_IMAGES = 4
 MAX_DESCRIPTION = 1_500
+
+
+def _length(text: str, account: Account | None = None) -> int:
+    reserved = account.characters_reserved_per_url if account is not None else None
+    return status_length(text, reserved or DEFAULT_URL_LENGTH)
 
 
 def _max_length(checks: Checks, account: Account | None = None) -> int:
@@ -39,7 +45,7 @@ def _post_url(handle: str | None, post_id: str, account: Account | None = None) 
 FACTS = PlatformFacts(
     name="mastodon",
     display="Mastodon",
-    length=characters,
+    length=_length,
     max_length=_max_length,
     length_rule="every link counts 23, a mention only its user name",
     threads=True,

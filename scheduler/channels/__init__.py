@@ -19,12 +19,17 @@ from scheduler.channels.base import (
     Sent,
 )
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
+from scheduler.channels.mastodon import MastodonChannel
 from scheduler.channels.x import XChannel
 
 # The channels of the platforms after X and Facebook: platform -> a builder from the account,
 # its credentials (name -> secret) and the request timeout in seconds.
 ChannelBuilder = Callable[[Account, dict[str, str], float], Channel]
-CHANNELS: dict[str, ChannelBuilder] = {}
+CHANNELS: dict[str, ChannelBuilder] = {
+    "mastodon": lambda account, secrets, timeout: MastodonChannel(
+        account, secrets, timeout=timeout
+    ),
+}
 
 __all__ = [
     "DEFAULT_METRICS",

@@ -17,6 +17,7 @@ from scheduler.sandbox.double import DoubleFactory, PlatformDouble
 from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
 from scheduler.sandbox.graph_api import GraphApi
 from scheduler.sandbox.graph_model import PageInfo
+from scheduler.sandbox.mastodon_api import MastodonApi
 from scheduler.sandbox.public_media import PublicMedia
 from scheduler.sandbox.server import LoopbackServer
 from scheduler.sandbox.x_api import XApi
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 # The doubles of the platforms after X and Facebook, in the order `run_sandbox` gives them
 # ports (after X's and Graph's): platform -> its double's class.
-DOUBLES: dict[str, DoubleFactory] = {}
+DOUBLES: dict[str, DoubleFactory] = {
+    "mastodon": MastodonApi,
+}
 
 
 class PlatformSandbox:
