@@ -152,9 +152,14 @@ class MastodonChannel(ClosingChannel):
         ids = []
         for item in media:
             mime = mimetypes.guess_type(item.path.name)[0] or "application/octet-stream"
-            answer = self._call(
-                self._api.media_post, str(item.path), mime_type=mime, description=item.alt or None
-            )
+            with item.path.open("rb") as data:  # Mastodon.py would leave a path's file open
+                answer = self._call(
+                    self._api.media_post,
+                    data,
+                    mime_type=mime,
+                    file_name=item.path.name,
+                    description=item.alt or None,
+                )
             media_id = str(answer["id"])
             waited, pause = 0.0, 0.1
             while not answer.get("url"):
@@ -343,6 +348,7 @@ class MastodonChannel(ClosingChannel):
 
     def _check_answer(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """Response hook: a refusal becomes our exception, in our words with the instance's."""
+        response.content  # read it now, so the connection is released even when we raise
         status = response.status_code
         content_type = response.headers.get("Content-Type", "")
         request = response.request

@@ -79,3 +79,48 @@ def thread(
         "In an emergency always call 999.",
     )
     return OutgoingPost(key, tuple(texts), media)
+
+
+MASTODON_DAYS = """
+[accounts.mastodon]
+platform = "mastodon"
+name = "Derbyshire Constabulary on Mastodon"
+handle = "@derbyshirepolice@police.social.example"
+base_url = "https://police.social.example"
+
+[accounts.mastodon.credentials]
+access_token = "DERBYSHIRE_MASTODON_TOKEN"
+
+[[days]]
+date = 2020-04-20
+slug = "what-stalking-is"
+theme = "What stalking is"
+posts = [
+  { channel = "mastodon", time = "10:00", template = "what-stalking-is/x.j2", images = [
+    { file = "images/see-stalking-clearly.png", alt = "Dark blue card with the words: Stalking Awareness Week. See stalking clearly. Stalking is a crime." },
+  ] },
+]
+
+[[days]]
+date = 2020-04-21
+slug = "know-the-signs"
+theme = "Know the signs"
+posts = [
+  { channel = "mastodon", time = "10:00", template = "know-the-signs/x.j2" },
+  { channel = "mastodon", time = "15:00", template = "how-to-report/x.j2", key = "2020-04-21-mastodon-report" },
+]
+"""
+
+
+def mastodon_campaign(campaign_dir: Path) -> Path:
+    """The shipped campaign with its week replaced by three Mastodon posts (an image, a
+    thread); returns its config.toml."""
+    config = campaign_dir / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[[days]]")
+    accounts = text.index("# Accounts:")
+    helplines = text.index("# Phone numbers posts may give.")
+    # Keep the shipped accounts' tables out: only Mastodon posts are planned.
+    text = text[:accounts] + text[helplines:start] + MASTODON_DAYS
+    config.write_text(text, encoding="utf-8")
+    return config
