@@ -348,7 +348,7 @@ class MastodonChannel(ClosingChannel):
 
     def _check_answer(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """Response hook: a refusal becomes our exception, in our words with the instance's."""
-        response.content  # read it now, so the connection is released even when we raise
+        _ = response.content  # read it now, so the connection is released even when we raise
         status = response.status_code
         content_type = response.headers.get("Content-Type", "")
         request = response.request

@@ -97,7 +97,7 @@ slug = "what-stalking-is"
 theme = "What stalking is"
 posts = [
   { channel = "mastodon", time = "10:00", template = "what-stalking-is/x.j2", images = [
-    { file = "images/see-stalking-clearly.png", alt = "Dark blue card with the words: Stalking Awareness Week. See stalking clearly. Stalking is a crime." },
+    { file = "images/see-stalking-clearly.png", alt = "Dark blue card: See stalking clearly." },
   ] },
 ]
 
@@ -107,7 +107,8 @@ slug = "know-the-signs"
 theme = "Know the signs"
 posts = [
   { channel = "mastodon", time = "10:00", template = "know-the-signs/x.j2" },
-  { channel = "mastodon", time = "15:00", template = "how-to-report/x.j2", key = "2020-04-21-mastodon-report" },
+  { channel = "mastodon", time = "15:00", template = "how-to-report/x.j2",
+    key = "2020-04-21-mastodon-report" },
 ]
 """
 
