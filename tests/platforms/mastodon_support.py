@@ -107,8 +107,7 @@ slug = "know-the-signs"
 theme = "Know the signs"
 posts = [
   { channel = "mastodon", time = "10:00", template = "know-the-signs/x.j2" },
-  { channel = "mastodon", time = "15:00", template = "how-to-report/x.j2",
-    key = "2020-04-21-mastodon-report" },
+  { channel = "mastodon", time = "15:00", template = "how-to-report/x.j2", key = "report" },
 ]
 """
 
