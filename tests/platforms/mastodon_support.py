@@ -71,12 +71,21 @@ def image(folder: Path, name: str = "card.png") -> OutgoingMedia:
 
 
 def thread(
-    key: str = "mon-masto", *parts: str, media: tuple[OutgoingMedia, ...] = ()
+    key: str = "mon-masto",
+    *more: str,
+    parts: tuple[str, ...] = (),
+    media: tuple[OutgoingMedia, ...] = (),
 ) -> OutgoingPost:
-    texts = parts or (
-        "Stalking is a crime. If someone's behaviour frightens you, tell us: https://www.derbyshire.police.uk/report/stalking-and-harassment-advice",
-        "You can also call @paladin@mastodon.social, the national stalking advocacy service.",
-        "In an emergency always call 999.",
+    """A post to send: `parts` (or the parts given after the key), else a 3-part thread with
+    a long link and a mention of another instance's account."""
+    texts = (
+        parts
+        or more
+        or (
+            "Stalking is a crime. If someone's behaviour frightens you, tell us: https://www.derbyshire.police.uk/report/stalking-and-harassment-advice",
+            "You can also call @paladin@mastodon.social, the national stalking advocacy service.",
+            "In an emergency always call 999.",
+        )
     )
     return OutgoingPost(key, tuple(texts), media)
 
