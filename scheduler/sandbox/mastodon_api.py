@@ -5,7 +5,8 @@ instance's limit (counted as Mastodon counts: links 23, mentions by user name, g
 more than 4 attachments or a description over 1,500 characters; media processed
 asynchronously (202, then 206 while processing; attaching it earlier is refused);
 `Idempotency-Key` honoured for an hour per account; `X-RateLimit-*` headers (300 requests in
-5 minutes, 30 media uploads in 30 minutes); ids that grow with time, as Mastodon's do.
+5 minutes, 30 media uploads in 30 minutes, 300 statuses in 3 hours); ids that grow with time,
+as Mastodon's do.
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ from scheduler.sandbox.mastodon_model import (
 )
 from scheduler.sandbox.wsgi import RequestRecord, json_response, lands_after
 
-WINDOWS = {"all": (300, timedelta(minutes=5)), "media": (30, timedelta(minutes=30))}
+WINDOWS = {
+    "all": (300, timedelta(minutes=5)),
+    "media": (30, timedelta(minutes=30)),
+    "statuses": (300, timedelta(hours=3)),
+}
 IDEMPOTENCY_TTL = timedelta(hours=1)
 Endpoint = Callable[..., Response]
 
@@ -167,6 +172,10 @@ class MastodonApi:
             limited = self._count(account, "media" if endpoint == "upload" else "all")
             if isinstance(limited, Response):
                 return limited
+            if endpoint == "create":  # posting has a window of its own as well
+                posting = self._count(account, "statuses")
+                if isinstance(posting, Response):
+                    return posting
             response = self._endpoints[endpoint](request, account, **values)
             response.headers.update(limited)
             return response
