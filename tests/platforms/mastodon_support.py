@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import random
 import struct
 import zlib
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from campaign.config import Account
+from campaign.clock import ManualClock
+from campaign.config import Account, load_config
+from campaign.planning import store_plan
+from campaign.store import Store
+from scheduler.channels import channels_for
 from scheduler.channels.base import OutgoingMedia, OutgoingPost
 from scheduler.channels.mastodon import MastodonChannel
-from scheduler.sandbox import PlatformSandbox
+from scheduler.daemon import Daemon
+from scheduler.rehearsal import sandbox_config
+from scheduler.sandbox import PlatformSandbox, SandboxSettings
 from scheduler.sandbox.mastodon_api import MastodonApi
 
 HANDLE = "@derbyshirepolice@police.social.example"
+SLUG = "stalking-awareness-week-2020"
 
 
 def masto_account(sandbox: PlatformSandbox, **settings: Any) -> Account:
@@ -133,3 +143,53 @@ def mastodon_campaign(campaign_dir: Path) -> Path:
     text = text[:accounts] + text[helplines:start] + MASTODON_DAYS
     config.write_text(text, encoding="utf-8")
     return config
+
+
+class MastodonWeek:
+    """The three-post Mastodon campaign planned in a fresh store, approved, a running sandbox
+    and daemons publishing to it with the real channel (0.5 s timeout)."""
+
+    def __init__(
+        self, campaign_dir: Path, tmp_path: Path, clock: ManualClock, settings: SandboxSettings
+    ) -> None:
+        self.clock = clock
+        self.clock.set(datetime(2020, 4, 20, 8, 55, tzinfo=UTC))
+        self.store = Store.open(f"sqlite:///{tmp_path / 'week.db'}", clock)
+        self.sandbox = PlatformSandbox(settings=settings, clock=clock).start()
+        self.config = sandbox_config(load_config(mastodon_campaign(campaign_dir)), self.sandbox)
+        store_plan(self.config, self.store, "officer")
+        self.store.approve(SLUG, "inspector")
+        self.daemons: list[Daemon] = []
+
+    def daemon(self, daemon_id: str | None = None, **publishing: Any) -> Daemon:
+        if publishing:
+            changed = self.config.publishing.model_copy(update=publishing)
+            self.config = self.config.model_copy(update={"publishing": changed})
+        environ = self.sandbox.credentials(list(self.config.accounts.values()))
+        channels = channels_for(self.config, environ, timeout=0.5)
+        daemon = Daemon.for_config(
+            self.store, self.config, channels, self.clock, rng=random.Random(3), daemon_id=daemon_id
+        )
+        self.daemons.append(daemon)
+        return daemon
+
+    def run(self, daemon: Daemon, max_steps: int = 2000) -> None:
+        """Step from one due moment to the next, as the real loop would."""
+        for _ in range(max_steps):
+            daemon.run_once()
+            upcoming = daemon.next_due()
+            if upcoming is None:
+                return
+            now = self.clock.now()
+            step = timedelta(seconds=1) if upcoming > now else timedelta(minutes=1)
+            self.clock.set(max(upcoming, now + step))
+        raise AssertionError("the week did not finish")
+
+    def copies(self) -> Counter[str]:
+        return Counter(double(self.sandbox).published_texts())
+
+    def close(self) -> None:
+        for daemon in self.daemons:
+            daemon.pool.shutdown(wait=True)
+        self.sandbox.stop()
+        self.store.engine.dispose()
