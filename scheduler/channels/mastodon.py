@@ -257,8 +257,7 @@ class MastodonChannel(ClosingChannel):
                 "the instance answered the token check without an account", platform=self.platform
             ) from None
         info = self._call(self._api.instance_v2)
-        notes = ["Mastodon access tokens do not expire; they stop working only when revoked"]
-        notes.extend(self.instance_limits(info))
+        notes = ("Mastodon access tokens do not expire; they stop working only when revoked",)
         host = str(info.get("domain") or self.account.resolved_base_url.split("://", 1)[-1])
         return AccountHealth(
             platform=self.platform,
@@ -266,7 +265,8 @@ class MastodonChannel(ClosingChannel):
             name=str(me.get("display_name") or me.get("username") or ""),
             handle=f"@{me.get('acct') or me.get('username')}@{host}",
             expires_at=None,
-            notes=tuple(notes),
+            notes=notes,
+            warnings=tuple(self.instance_limits(info)),
         )
 
     def instance_limits(self, info: Mapping[str, Any]) -> list[str]:

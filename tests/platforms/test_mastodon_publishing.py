@@ -3,15 +3,18 @@ are settled by looking at the account (and the Idempotency-Key) before any resen
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 
+from campaign.cli import main
 from campaign.store import PostState
 from scheduler.channels.base import OutgoingPost
 from scheduler.sandbox import SandboxSettings
-from tests.platforms.mastodon_support import SLUG, MastodonWeek, masto_channel
+from tests.platforms.mastodon_support import SLUG, MastodonWeek, double, masto_channel
 
 
 @pytest.fixture
@@ -79,3 +82,25 @@ def test_the_double_only_returns_statuses_since_the_time_asked(sandbox, clock):
     clock.advance(timedelta(minutes=12))
     assert channel.find_published(post, clock.now() - timedelta(minutes=10)) is None
     assert channel.find_published(post, clock.now() - timedelta(minutes=13)) is not None
+
+
+def test_preflight_warns_when_the_instance_takes_fewer_characters(week_of):
+    week = week_of()
+    environ = week.sandbox.credentials(list(week.config.accounts.values()))
+
+    def preflight() -> dict:
+        result = CliRunner().invoke(
+            main,
+            ["preflight", "--database", str(week.store.engine.url), "--json"],
+            env=environ,
+            obj={"clock": week.clock},
+        )
+        return json.loads(result.output)
+
+    assert [f for f in preflight()["findings"] if f["check"] == "platform-limits"] == []
+    double(week.sandbox).max_characters = 400
+    data = preflight()
+    [finding] = [f for f in data["findings"] if f["check"] == "platform-limits"]
+    assert finding["severity"] == "warning"
+    assert "takes at most 400 characters a post but the checks allow 500" in finding["what"]
+    assert {a["account"]: a["status"] for a in data["accounts"]} == {"mastodon": "ok"}
