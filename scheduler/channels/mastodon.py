@@ -12,13 +12,10 @@ retried create inside an hour returns the status made the first time, never a se
 
 from __future__ import annotations
 
-import hashlib
-import html
 import mimetypes
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -29,9 +26,7 @@ from campaign.errors import (
     AuthRejected,
     OutcomeUnknown,
     Permanent,
-    PolicyBlocked,
     PublishError,
-    RateLimited,
     Transient,
 )
 from campaign.platforms.mastodon import DEFAULT_MAX_CHARACTERS, DEFAULT_URL_LENGTH, FACTS
@@ -47,13 +42,16 @@ from scheduler.channels.base import (
     Sent,
 )
 from scheduler.channels.http import chunks, normalise_text, redact, transport_error
+from scheduler.channels.mastodon_answers import (
+    check_answer,
+    idempotency_key,
+    original_error,
+    reading,
+    status_text,
+)
 
 LOOKUP_BATCH = 20
 TIMELINE_PAGE = 40
-NO_VIEWS = "Mastodon does not count views"
-_TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<br\s*/?>", re.I)
-_PARAGRAPH = re.compile(r"</p>\s*<p>", re.I)
 
 
 class MastodonChannel(ClosingChannel):
@@ -309,7 +307,7 @@ class MastodonChannel(ClosingChannel):
             if batched:
                 try:
                     for status in self._call(self._api.statuses, list(chunk)) or []:
-                        readings[str(status["id"])] = _reading(status)
+                        readings[str(status["id"])] = reading(status)
                 except Permanent as exc:
                     if exc.code not in (404, 405):
                         raise
@@ -321,7 +319,7 @@ class MastodonChannel(ClosingChannel):
 
     def _one(self, status_id: str) -> MetricReading:
         try:
-            return _reading(self._call(self._api.status, status_id))
+            return reading(self._call(self._api.status, status_id))
         except Permanent as exc:
             if exc.code == 404:
                 return MetricReading(status_id, {}, deleted=True)
@@ -336,7 +334,7 @@ class MastodonChannel(ClosingChannel):
         try:
             return method(*args, **kw)
         except MastodonError as exc:
-            cause = _original(exc)
+            cause = original_error(exc)
             if isinstance(cause, PublishError):
                 raise cause from None
             if isinstance(cause, requests.RequestException):
@@ -347,79 +345,5 @@ class MastodonChannel(ClosingChannel):
             raise Permanent(message, platform=self.platform) from None
 
     def _check_answer(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """Response hook: a refusal becomes our exception, in our words with the instance's."""
-        _ = response.content  # read it now, so the connection is released even when we raise
-        status = response.status_code
-        content_type = response.headers.get("Content-Type", "")
-        request = response.request
-        creates = request.method == "POST" and (request.path_url or "").startswith(
-            "/api/v1/statuses"
-        )
-        if 200 <= status < 300:
-            if "json" in content_type:
-                return
-            message = f"the instance answered HTTP {status} without JSON"
-            raise (OutcomeUnknown if creates else Transient)(message, platform=self.platform)
-        said = ""
-        if "json" in content_type:
-            try:
-                said = str(response.json().get("error") or "")
-            except (ValueError, AttributeError):
-                said = ""
-        said = redact(said, self._secrets)
-        message = f"HTTP {status} {response.reason}" + (f": {said}" if said else "")
-        options: dict[str, Any] = {"platform": self.platform, "code": status}
-        if status == 429:
-            raise RateLimited(message, reset_at=_reset(response.headers), **options)
-        if status == 401:
-            raise AuthRejected(message, **options)
-        if status == 403:
-            if "scope" in said.lower() or "login" in said.lower():
-                raise AuthRejected(message, **options)
-            raise PolicyBlocked(message, **options)
-        if status >= 500 or status == 408:
-            raise Transient(message, **options)
-        raise Permanent(message, **options)
-
-
-def _original(exc: BaseException) -> BaseException | None:
-    """Our exception or the `requests` failure under Mastodon.py's wrappers, if any."""
-    seen: BaseException | None = exc
-    for _ in range(5):
-        seen = seen.__cause__ or seen.__context__ if seen is not None else None
-        if isinstance(seen, PublishError | requests.RequestException):
-            return seen
-    return None
-
-
-def idempotency_key(post: OutgoingPost, index: int) -> str:
-    """The same for a part of a post as long as its text and images are the same."""
-    images = ",".join(m.sha256 or m.file or m.path.name for m in post.media) if index == 0 else ""
-    digest = hashlib.sha256(f"{post.key}\0{index}\0{post.parts[index]}\0{images}".encode())
-    return f"campaign-{digest.hexdigest()[:40]}"
-
-
-def status_text(status: Mapping[str, Any]) -> str:
-    """A status's HTML `content` as comparable text (see `normalise_text`)."""
-    content = str(status.get("content") or "")
-    content = _PARAGRAPH.sub("\n\n", _BREAK.sub("\n", content))
-    return normalise_text(html.unescape(_TAG.sub("", content)))
-
-
-def _reading(status: Mapping[str, Any]) -> MetricReading:
-    values = {
-        name: int(status[name])
-        for name in ("favourites_count", "reblogs_count", "replies_count", "quotes_count")
-        if isinstance(status.get(name), int)
-    }
-    return MetricReading(str(status["id"]), values, {"views": NO_VIEWS}, "v1")
-
-
-def _reset(headers: Mapping[str, str]) -> datetime | None:
-    """`X-RateLimit-Reset` is an ISO 8601 time."""
-    value = headers.get("X-RateLimit-Reset", "")
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        """Response hook: a refusal becomes our exception before Mastodon.py sees it."""
+        check_answer(response, self._secrets)

@@ -23,25 +23,22 @@ from werkzeug.wrappers import Request, Response
 from campaign.clock import Clock
 from campaign.config import Account
 from campaign.platforms.mastodon_length import status_length
-from scheduler.sandbox.engagement import engagement
 from scheduler.sandbox.faults import FaultInjector
 from scheduler.sandbox.mastodon_model import (
     DESCRIPTION_LIMIT,
     IMAGE_SIZE_LIMIT,
     IMAGE_TYPES,
-    INSTANCE_DOMAIN,
     MAX_CHARACTERS,
     MAX_MEDIA,
     URL_RESERVED,
-    VERSION,
     MastoAccount,
     MediaRecord,
     StatusRecord,
-    account_json,
-    content_html,
+    error,
     iso,
     media_json,
 )
+from scheduler.sandbox.mastodon_reads import MastodonReads
 from scheduler.sandbox.wsgi import RequestRecord, json_response, lands_after
 
 WINDOWS = {
@@ -69,11 +66,7 @@ URLS = Map(
 )
 
 
-def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    return json_response(status, {"error": message}, headers=headers)
-
-
-class MastodonApi:
+class MastodonApi(MastodonReads):
     """The Mastodon double: `statuses`, `media` and `requests` are there for tests to read."""
 
     platform = "mastodon"
@@ -147,13 +140,13 @@ class MastodonApi:
     def throttled(self, request: Request) -> Response:
         reset = self.clock.now() + timedelta(seconds=self._faults.settings.throttle_reset_seconds)
         headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0"}
-        return _error(429, "Too many requests", {**headers, "X-RateLimit-Reset": iso(reset)})
+        return error(429, "Too many requests", {**headers, "X-RateLimit-Reset": iso(reset)})
 
     def server_error(self, request: Request) -> Response:
         if len(self.requests) % 2:  # the proxy in front of Mastodon answers with a page
             page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
             return Response(page, "502 Bad Gateway", [("Content-Type", "text/html")])
-        return _error(503, "Service Unavailable")
+        return error(503, "Service Unavailable")
 
     def handle(self, request: Request) -> Response:
         try:
@@ -161,14 +154,14 @@ class MastodonApi:
             path = request.path.rstrip("/") or "/"
             endpoint, values = URLS.bind("localhost").match(path, request.method)
         except HTTPException:
-            return _error(404, "Record not found")
+            return error(404, "Record not found")
         if endpoint in ("instance", "instance_v1"):
             return self._endpoints[endpoint](request)
         with self._lock:
             auth = request.headers.get("Authorization", "")
             account = self.accounts.get(auth.removeprefix("Bearer ").strip())
             if not auth.startswith("Bearer ") or account is None or account.revoked:
-                return _error(401, "The access token is invalid")
+                return error(401, "The access token is invalid")
             limited = self._count(account, "media" if endpoint == "upload" else "all")
             if isinstance(limited, Response):
                 return limited
@@ -192,71 +185,25 @@ class MastodonApi:
             "X-RateLimit-Reset": iso(start + span),
         }
         if used >= limit:
-            return _error(429, "Too many requests", {**headers, "X-RateLimit-Remaining": "0"})
+            return error(429, "Too many requests", {**headers, "X-RateLimit-Remaining": "0"})
         self._windows[(account.account_id, bucket)] = (start, used + 1)
         return headers
 
     # -- instance and account ------------------------------------------------------------------
 
-    def _instance(self, request: Request) -> Response:
-        return json_response(
-            200,
-            {
-                "domain": INSTANCE_DOMAIN,
-                "title": "Police Social",
-                "version": VERSION,
-                "api_versions": {"mastodon": 2},
-                "source_url": "https://github.com/mastodon/mastodon",
-                "configuration": {
-                    "urls": {"streaming": f"wss://{INSTANCE_DOMAIN}"},
-                    "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
-                    "statuses": {
-                        "max_characters": self.max_characters,
-                        "max_media_attachments": MAX_MEDIA,
-                        "characters_reserved_per_url": self.url_reserved,
-                    },
-                    "media_attachments": {
-                        "supported_mime_types": list(IMAGE_TYPES),
-                        "description_limit": DESCRIPTION_LIMIT,
-                        "image_size_limit": IMAGE_SIZE_LIMIT,
-                        "image_matrix_limit": 33_177_600,
-                        "video_size_limit": 103_809_024,
-                        "video_frame_rate_limit": 120,
-                        "video_matrix_limit": 8_294_400,
-                    },
-                    "polls": {"max_options": 4, "max_characters_per_option": 50},
-                },
-                "registrations": {"enabled": False, "approval_required": True},
-            },
-        )
-
-    def _instance_v1(self, request: Request) -> Response:
-        return json_response(
-            200, {"uri": INSTANCE_DOMAIN, "title": "Police Social", "version": VERSION}
-        )
-
-    def _me(self, request: Request, account: MastoAccount) -> Response:
-        return json_response(200, self._account_json(account))
-
-    def _account_json(self, account: MastoAccount) -> dict[str, Any]:
-        mine = [s for s in self.statuses if s.account_id == account.account_id]
-        return account_json(account, self.clock.now(), len(mine))
-
-    # -- media ---------------------------------------------------------------------------------
-
     def _upload(self, request: Request, account: MastoAccount) -> Response:
         upload = request.files.get("file")
         if upload is None:
-            return _error(422, "Validation failed: File can't be blank")
+            return error(422, "Validation failed: File can't be blank")
         data = upload.read()
         mime = (upload.mimetype or "").lower()
         description = request.form.get("description") or ""
         if mime not in IMAGE_TYPES:
-            return _error(422, f"Validation failed: File content type is invalid ({mime})")
+            return error(422, f"Validation failed: File content type is invalid ({mime})")
         if len(data) > IMAGE_SIZE_LIMIT:
-            return _error(422, "Validation failed: File file size must be less than 16 MB")
+            return error(422, "Validation failed: File file size must be less than 16 MB")
         if len(description) > DESCRIPTION_LIMIT:
-            return _error(
+            return error(
                 422,
                 "Validation failed: Description is too long (maximum is "
                 f"{DESCRIPTION_LIMIT:,} characters)",
@@ -275,7 +222,7 @@ class MastodonApi:
     def _media(self, request: Request, account: MastoAccount, media_id: str) -> Response:
         media = self.media.get(media_id)
         if media is None or media.account_id != account.account_id:
-            return _error(404, "Record not found")
+            return error(404, "Record not found")
         if not media.ready:
             answer = json_response(206, media_json(media))
             media.polls_left -= 1
@@ -307,7 +254,7 @@ class MastodonApi:
         if reply_to is not None:
             parent = self._find(reply_to)
             if parent is None or not parent.visible(now):
-                return _error(404, "The post you are trying to reply to does not appear to exist.")
+                return error(404, "The post you are trying to reply to does not appear to exist.")
         status = StatusRecord(
             self._next_id(),
             account.account_id,
@@ -328,105 +275,24 @@ class MastodonApi:
 
     def _invalid(self, account: MastoAccount, text: str, media_ids: list[str]) -> Response | None:
         if not text.strip() and not media_ids:
-            return _error(422, "Validation failed: Text can't be blank")
+            return error(422, "Validation failed: Text can't be blank")
         if status_length(text, self.url_reserved) > self.max_characters:
-            return _error(
+            return error(
                 422,
                 f"Validation failed: Text character limit of {self.max_characters} exceeded",
             )
         if len(media_ids) > MAX_MEDIA:
-            return _error(422, "Validation failed: Media attachments are limited to 4")
+            return error(422, "Validation failed: Media attachments are limited to 4")
         for media_id in media_ids:
             media = self.media.get(media_id)
             if media is None or media.account_id != account.account_id or media.status_id:
-                return _error(422, "Validation failed: Media attachments are invalid")
+                return error(422, "Validation failed: Media attachments are invalid")
             if not media.ready:
-                return _error(
+                return error(
                     422,
                     "Cannot attach files that have not finished processing. Try again in a moment!",
                 )
         return None
-
-    def _status(self, request: Request, account: MastoAccount, status_id: str) -> Response:
-        status = self._find(status_id)
-        if status is None or not status.visible(self.clock.now()):
-            return _error(404, "Record not found")
-        return json_response(200, self._status_json(status))
-
-    def _source(self, request: Request, account: MastoAccount, status_id: str) -> Response:
-        status = self._find(status_id)
-        if status is None or not status.visible(self.clock.now()):
-            return _error(404, "Record not found")
-        return json_response(200, {"id": status_id, "text": status.text, "spoiler_text": ""})
-
-    def _lookup(self, request: Request, account: MastoAccount) -> Response:
-        if not self.batch_lookup:  # before Mastodon 4.3 this path only takes POST
-            return _error(404, "Record not found")
-        now = self.clock.now()
-        found = [self._find(i) for i in request.args.getlist("id[]")]
-        return json_response(
-            200, [self._status_json(s) for s in found if s is not None and s.visible(now)]
-        )
-
-    def _timeline(self, request: Request, account: MastoAccount, account_id: str) -> Response:
-        owner = next((a for a in self.accounts.values() if a.account_id == account_id), None)
-        if owner is None:
-            return _error(404, "Record not found")
-        now = self.clock.now()
-        limit = min(int(request.args.get("limit") or 20), 40)
-        max_id, since_id = request.args.get("max_id"), request.args.get("since_id")
-        exclude_replies = request.args.get("exclude_replies") in ("1", "true")
-        chosen = [
-            s
-            for s in reversed(self.statuses)
-            if s.account_id == account_id
-            and s.visible(now)
-            and (max_id is None or int(s.status_id) < int(max_id))
-            and (since_id is None or int(s.status_id) > int(since_id))
-            and not (exclude_replies and s.in_reply_to_id)
-        ][:limit]
-        return json_response(200, [self._status_json(s) for s in chosen])
-
-    def _find(self, status_id: str) -> StatusRecord | None:
-        return next((s for s in self.statuses if s.status_id == status_id), None)
-
-    def _status_json(self, status: StatusRecord) -> dict[str, Any]:
-        owner = next(a for a in self.accounts.values() if a.account_id == status.account_id)
-        parent = self._find(status.in_reply_to_id) if status.in_reply_to_id else None
-        age = self.clock.now() - status.created_at
-        seed = self._faults.settings.seed
-
-        def count(metric: str) -> int:
-            return engagement(seed, status.status_id, metric, age)
-
-        url = f"https://{INSTANCE_DOMAIN}/@{owner.username}/{status.status_id}"
-        return {
-            "id": status.status_id,
-            "created_at": iso(status.created_at),
-            "in_reply_to_id": status.in_reply_to_id,
-            "in_reply_to_account_id": parent.account_id if parent else None,
-            "sensitive": False,
-            "spoiler_text": "",
-            "visibility": status.visibility,
-            "language": status.language,
-            "uri": f"https://{INSTANCE_DOMAIN}/users/{owner.username}/statuses/{status.status_id}",
-            "url": url,
-            "replies_count": count("replies"),
-            "reblogs_count": count("retweets"),
-            "favourites_count": count("likes"),
-            "quotes_count": count("quotes"),
-            "edited_at": None,
-            "content": content_html(status.text),
-            "reblog": None,
-            "application": {"name": "campaign", "website": None},
-            "account": account_json(owner, self.clock.now(), 0),
-            "media_attachments": [media_json(self.media[m]) for m in status.media_ids],
-            "mentions": [],
-            "tags": [],
-            "emojis": [],
-            "card": None,
-            "poll": None,
-        }
 
     def _next_id(self) -> str:
         """Snowflake-like: milliseconds since the epoch, shifted, plus a sequence."""

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from werkzeug.wrappers import Response
+
 from campaign.x_urls import find_urls
+from scheduler.sandbox.wsgi import json_response
 
 INSTANCE_DOMAIN = "police.social.example"
 VERSION = "4.3.2"
@@ -150,5 +154,6 @@ def _mentions(escaped: str) -> str:
     return _MENTION.sub(link, escaped)
 
 
-def error(status: int, message: str) -> tuple[int, dict[str, str]]:
-    return status, {"error": message}
+def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """Mastodon's error answer: `{"error": "..."}`."""
+    return json_response(status, {"error": message}, headers=headers)
