@@ -110,11 +110,15 @@ class PlatformSandbox:
     def media_base_url(self) -> str:
         return self._media_server.base_url
 
-    def published_texts(self) -> list[str]:
-        """Every text created on every platform, for counting duplicates."""
-        texts = [t.text for t in self.x.tweets] + [p.message for p in self.facebook.posts]
-        for double in self.doubles.values():
-            texts.extend(double.published_texts())
+    def published_texts(self) -> dict[str, list[str]]:
+        """Every text created on each platform (platform -> texts), for counting posts and
+        duplicates as the platforms themselves would."""
+        texts = {
+            "x": [t.text for t in self.x.tweets],
+            "facebook": [p.message for p in self.facebook.posts],
+        }
+        for platform, double in self.doubles.items():
+            texts[platform] = double.published_texts()
         return texts
 
     def land_late(self, platform: str, count: int = 1) -> None:
