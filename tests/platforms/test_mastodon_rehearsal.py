@@ -26,7 +26,10 @@ def test_a_mastodon_week_with_faults_publishes_each_part_once(campaign_dir, tmp_
     summary = rehearse(config, store, speed=1e9, settings=settings, request_timeout=1.0)
     assert summary.states == {"published": 3}, summary.failed_reasons
     assert summary.retries > 0, "no fault hit a request: the test did not exercise them"
-    # A 3-part thread with its image, a 2-part thread and a single post: 6 statuses, once.
+    # A 3-part thread with its image, a 2-part thread and a single post: 6 statuses, each
+    # exactly once, as the Mastodon double counted them.
+    tally = summary.platforms["mastodon"]
+    assert tally.expected == 6 and tally.exactly_once
     assert summary.sent_to_sandbox == 6 and summary.duplicates == 0
     posts = store.posts(SLUG)
     assert all(len(post.live_part_ids) == len(post.parts) for post in posts)
@@ -44,3 +47,4 @@ def test_campaign_rehearse_with_faults_publishes_a_mastodon_week_once(campaign_d
     summary = json.loads(result.output)
     assert summary["states"] == {"published": 3}
     assert summary["duplicates"] == 0 and summary["retries"] > 0
+    assert summary["platforms"] == {"mastodon": {"expected": 6, "once": 6, "duplicates": 0}}
