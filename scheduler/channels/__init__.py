@@ -21,6 +21,7 @@ from scheduler.channels.base import (
 from scheduler.channels.bluesky import BlueskyChannel
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
 from scheduler.channels.instagram import InstagramChannel
+from scheduler.channels.mastodon import MastodonChannel
 from scheduler.channels.x import XChannel
 
 # The channels of the platforms after X and Facebook: platform -> a builder from the account,
@@ -31,6 +32,9 @@ CHANNELS: dict[str, ChannelBuilder] = {
         account, credentials, timeout=timeout
     ),
     "bluesky": lambda account, credentials, timeout: BlueskyChannel(
+        account, credentials, timeout=timeout
+    ),
+    "mastodon": lambda account, credentials, timeout: MastodonChannel(
         account, credentials, timeout=timeout
     ),
 }

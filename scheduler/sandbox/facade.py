@@ -19,6 +19,7 @@ from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_set
 from scheduler.sandbox.graph_api import GraphApi
 from scheduler.sandbox.graph_model import PageInfo
 from scheduler.sandbox.instagram_api import InstagramApi
+from scheduler.sandbox.mastodon_api import MastodonApi
 from scheduler.sandbox.public_media import PublicMedia
 from scheduler.sandbox.server import LoopbackServer
 from scheduler.sandbox.x_api import XApi
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 DOUBLES: dict[str, DoubleFactory] = {
     "instagram": InstagramApi,
     "bluesky": BlueskyApi,
+    "mastodon": MastodonApi,
 }
 
 
