@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from campaign.checks.findings import Finding
+from campaign.checks.threads_rules import threads_rules
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
 
 Rule = Callable[[RenderedPost, CampaignConfig], Iterator[Finding]]
 
-RULES: dict[str, Rule] = {}
+RULES: dict[str, Rule] = {
+    "threads": threads_rules,
+}
 
 
 def platform_rules(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:

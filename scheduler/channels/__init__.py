@@ -18,13 +18,16 @@ from scheduler.channels.base import (
     PartSent,
     Sent,
 )
+from scheduler.channels import threads
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
 from scheduler.channels.x import XChannel
 
 # The channels of the platforms after X and Facebook: platform -> a builder from the account,
 # its credentials (name -> secret) and the request timeout in seconds.
 ChannelBuilder = Callable[[Account, dict[str, str], float], Channel]
-CHANNELS: dict[str, ChannelBuilder] = {}
+CHANNELS: dict[str, ChannelBuilder] = {
+    "threads": threads.build,
+}
 
 __all__ = [
     "DEFAULT_METRICS",

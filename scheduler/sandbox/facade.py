@@ -19,13 +19,16 @@ from scheduler.sandbox.graph_api import GraphApi
 from scheduler.sandbox.graph_model import PageInfo
 from scheduler.sandbox.public_media import PublicMedia
 from scheduler.sandbox.server import LoopbackServer
+from scheduler.sandbox.threads_api import ThreadsApi
 from scheduler.sandbox.x_api import XApi
 
 log = logging.getLogger(__name__)
 
 # The doubles of the platforms after X and Facebook, in the order `run_sandbox` gives them
 # ports (after X's and Graph's): platform -> its double's class.
-DOUBLES: dict[str, DoubleFactory] = {}
+DOUBLES: dict[str, DoubleFactory] = {
+    "threads": ThreadsApi,
+}
 
 
 class PlatformSandbox:
