@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from campaign.config import Account, CampaignConfig
 from campaign.errors import AuthRejected
+from scheduler.channels import threads
 from scheduler.channels.base import (
     Channel,
     MetricReading,
@@ -18,7 +19,6 @@ from scheduler.channels.base import (
     PartSent,
     Sent,
 )
-from scheduler.channels import threads
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
 from scheduler.channels.x import XChannel
 

@@ -113,7 +113,9 @@ class ThreadsClient:
         where = f"code {code}" + (f", subcode {subcode}" if subcode else "")
         if error.get("fbtrace_id"):
             where += f", fbtrace_id {error['fbtrace_id']}"
-        said = str(error.get("error_user_msg") or error.get("message") or "no reason given")
+        said = str(error.get("message") or "no reason given")
+        if error.get("error_user_msg") and error["error_user_msg"] != said:
+            said = f"{error['error_user_msg']} ({said})"
         message = redact(f"Threads said: {said} ({where})", [self._token])
         options: dict[str, Any] = {"platform": PLATFORM, "code": code}
         if code in THROTTLE_CODES or status == 429:

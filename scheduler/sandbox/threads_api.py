@@ -14,7 +14,6 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 import requests
 from werkzeug.wrappers import Request, Response
