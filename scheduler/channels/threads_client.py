@@ -1,9 +1,11 @@
 """A thin client of the Threads API (graph.threads.net, v1.0) over one `requests.Session`.
 
-No maintained Python library exists. The API wants the access token as a query or form
-parameter, so every URL we build may hold it: no `requests` exception text, URL or answer
-body ever goes into our messages. Errors become `campaign.errors` in our own words, with
-Threads' own message, code and trace id (the token removed from them all the same).
+No maintained Python library exists. Threads' examples put the access token in the query
+string, where urllib3's debug log and any exception text would show it; like Graph, Threads
+also takes it in an `Authorization: Bearer` header, so that is where ours goes, and no URL or
+body we send holds it. Still, no `requests` exception text or URL ever goes into our messages.
+Errors become `campaign.errors` in our own words, with Threads' own message, code and trace id
+(the token removed from them all the same).
 """
 
 from __future__ import annotations
@@ -46,23 +48,22 @@ class ThreadsClient:
         self._token = token
         self._session = requests.Session()
         self._session.trust_env = False  # no proxy or netrc lookups; nothing global
+        self._session.headers["Authorization"] = f"Bearer {token}"
         self.last_date: datetime | None = None  # the Date of the last answer (Threads' clock)
 
     def close(self) -> None:
         self._session.close()
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """A read: the token in the query (as Threads documents it); never a create."""
-        query = {**(params or {}), "access_token": self._token}
-        return self._send("GET", path, query=query, creates=False)
+        """A read: never a create."""
+        return self._send("GET", path, query=params or {}, creates=False)
 
     def post(
         self, path: str, data: Mapping[str, Any] | None = None, *, creates: bool = False
     ) -> dict[str, Any]:
-        """A write: the token in the form body. `creates`: a lost answer may mean a post
-        now exists (OutcomeUnknown), so the caller must look before sending again."""
-        body = {**(data or {}), "access_token": self._token}
-        return self._send("POST", path, form=body, creates=creates)
+        """A write, as a form. `creates`: a lost answer may mean a post now exists
+        (OutcomeUnknown), so the caller must look before sending again."""
+        return self._send("POST", path, form=data or {}, creates=creates)
 
     def _send(
         self,

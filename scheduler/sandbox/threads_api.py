@@ -51,6 +51,8 @@ class ThreadsApi(ThreadsReads):
         self.quota_total = 250
         self.reply_quota_total = 1000
         self.in_progress_reads = 0  # the next status reads answer IN_PROGRESS (a slow fetch)
+        # Requests that carried the token as a parameter (Threads takes a Bearer header too).
+        self.tokens_in_requests = 0
 
     # -- the PlatformDouble protocol -------------------------------------------------------
 
@@ -105,7 +107,12 @@ class ThreadsApi(ThreadsReads):
         )
 
     def handle(self, request: Request) -> Response:
-        token = request.args.get("access_token") or request.form.get("access_token")
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        from_url = request.args.get("access_token") or request.form.get("access_token")
+        if from_url:
+            self.tokens_in_requests += 1
+        token = given.strip() if scheme.lower() in ("bearer", "oauth") else from_url
         if not token:
             return model.no_token()
         with self._lock:
