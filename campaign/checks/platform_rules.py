@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from campaign.checks.findings import Finding
+from campaign.checks.instagram_rules import instagram_rules
 from campaign.checks.threads_rules import threads_rules
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
@@ -16,6 +17,7 @@ from campaign.render import RenderedPost
 Rule = Callable[[RenderedPost, CampaignConfig], Iterator[Finding]]
 
 RULES: dict[str, Rule] = {
+    "instagram": instagram_rules,
     "threads": threads_rules,
 }
 

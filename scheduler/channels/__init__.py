@@ -20,12 +20,16 @@ from scheduler.channels.base import (
     Sent,
 )
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
+from scheduler.channels.instagram import InstagramChannel
 from scheduler.channels.x import XChannel
 
 # The channels of the platforms after X and Facebook: platform -> a builder from the account,
 # its credentials (name -> secret) and the request timeout in seconds.
 ChannelBuilder = Callable[[Account, dict[str, str], float], Channel]
 CHANNELS: dict[str, ChannelBuilder] = {
+    "instagram": lambda account, credentials, timeout: InstagramChannel(
+        account, credentials, timeout=timeout
+    ),
     "threads": threads.build,
 }
 

@@ -95,4 +95,6 @@ def test_a_rehearsal_with_faults_publishes_every_threads_post_once(campaign_dir,
     store.engine.dispose()
     assert summary.states == {PostState.PUBLISHED: 3}, summary.failed_reasons
     assert summary.sent_to_sandbox == TEXTS and summary.duplicates == 0
+    tally = summary.platforms["threads"]  # as the Threads double counted them
+    assert (tally.expected, tally.once, tally.duplicates) == (TEXTS, TEXTS, 0)
     assert summary.retries > 0, "no fault hit: the seed no longer exercises the faults"
