@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from campaign.checks.bluesky_rules import bluesky_rules
 from campaign.checks.findings import Finding
 from campaign.checks.instagram_rules import instagram_rules
+from campaign.checks.threads_rules import threads_rules
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
 
@@ -19,6 +20,7 @@ Rule = Callable[[RenderedPost, CampaignConfig], Iterator[Finding]]
 RULES: dict[str, Rule] = {
     "instagram": instagram_rules,
     "bluesky": bluesky_rules,
+    "threads": threads_rules,
 }
 
 

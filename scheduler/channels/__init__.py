@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from campaign.config import Account, CampaignConfig
 from campaign.errors import AuthRejected
+from scheduler.channels import threads
 from scheduler.channels.base import (
     Channel,
     MetricReading,
@@ -37,6 +38,7 @@ CHANNELS: dict[str, ChannelBuilder] = {
     "mastodon": lambda account, credentials, timeout: MastodonChannel(
         account, credentials, timeout=timeout
     ),
+    "threads": threads.build,
 }
 
 __all__ = [

@@ -22,6 +22,7 @@ from scheduler.sandbox.instagram_api import InstagramApi
 from scheduler.sandbox.mastodon_api import MastodonApi
 from scheduler.sandbox.public_media import PublicMedia
 from scheduler.sandbox.server import LoopbackServer
+from scheduler.sandbox.threads_api import ThreadsApi
 from scheduler.sandbox.x_api import XApi
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ DOUBLES: dict[str, DoubleFactory] = {
     "instagram": InstagramApi,
     "bluesky": BlueskyApi,
     "mastodon": MastodonApi,
+    "threads": ThreadsApi,
 }
 
 
