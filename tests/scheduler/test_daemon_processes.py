@@ -22,7 +22,8 @@ from campaign.planning import store_plan
 from campaign.store import PostState, Store
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
-pytestmark = pytest.mark.slow
+# Daemons on an accelerated real-time clock: one such test at a time across the workers.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("daemons")]
 
 SPEED = 120.0  # one simulated minute every half second
 FIRST_POST = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)  # 10:00 BST

@@ -21,7 +21,8 @@ from campaign.store import PostState, Store
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 from tests.conftest import fresh_database
 
-pytestmark = pytest.mark.slow
+# Daemons on an accelerated real-time clock: one such test at a time across the workers.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("daemons")]
 
 SPEED = 10_000.0  # the week in about a minute, two days in about ten seconds
 FIRST = "stalking-awareness-week-2020"
