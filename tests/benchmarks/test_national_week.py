@@ -89,7 +89,7 @@ def test_three_forces_published_by_two_daemons_exactly_once(postgres_url):
             "--forces",
             "3",
             "--speed",
-            "20000",
+            "40000",  # every duration scales with it: as long in real time at any speed
             "--database",
             fresh_database(postgres_url, f"national_{uuid.uuid4().hex[:8]}"),
             "--json",
