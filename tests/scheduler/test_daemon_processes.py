@@ -105,9 +105,14 @@ TEMPLATES = {
 
 class Burst:
     def __init__(
-        self, tmp_path, database_url: str, settings: SandboxSettings, speed: float = SPEED
+        self,
+        tmp_path,
+        database_url: str,
+        settings: SandboxSettings,
+        speed: float = SPEED,
+        lead: float = 3.0,
     ) -> None:
-        self.origin = time.time() + 3.0  # sim time 09:59 UTC arrives three seconds from now
+        self.origin = time.time() + lead  # sim time 09:59 UTC arrives `lead` seconds from now
         self.speed = speed
         self.clock = SpeedClock(FIRST_POST - timedelta(minutes=1), speed, self.origin)
         self.sandbox = PlatformSandbox(settings=settings, clock=self.clock)
@@ -235,7 +240,9 @@ def test_kill_minus_nine_at_random_moments_never_duplicates_or_loses(tmp_path):
 
 @pytest.mark.postgres
 def test_two_daemons_on_one_postgresql_database_never_double_post(tmp_path, postgres_url):
-    burst = Burst(tmp_path, postgres_url, SandboxSettings(seed=6, latency_seconds=0.05))
+    # Both daemons must be up before the first post is due, or the first one takes them all:
+    # time enough for two to start on a busy machine.
+    burst = Burst(tmp_path, postgres_url, SandboxSettings(seed=6, latency_seconds=0.05), lead=10)
     try:
         burst.start_daemon()
         burst.start_daemon()
