@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def post_url(platform: str, handle: str | None, post_id: str) -> str:
-    """An X status or a Facebook Page post ("PAGEID_POSTID") as a link people can open."""
-    if platform == "x":
-        name = (handle or "").lstrip("@")
-        return (
-            f"https://x.com/{name}/status/{post_id}"
-            if name
-            else f"https://x.com/i/web/status/{post_id}"
-        )
-    page, _, post = post_id.partition("_")
-    return (
-        f"https://www.facebook.com/{page}/posts/{post}"
-        if post
-        else f"https://www.facebook.com/{post_id}"
-    )
+from campaign.platforms import facts
+
+if TYPE_CHECKING:
+    from campaign.config.accounts import Account
+
+
+def post_url(
+    platform: str, handle: str | None, post_id: str, account: Account | None = None
+) -> str:
+    """A post as a link people can open: an X status, a Facebook Page post ("PAGEID_POSTID"),
+    a Bluesky post (its at:// URI), a Mastodon status, or the account's page where the
+    platform's post address cannot be made from its id (Instagram, Threads)."""
+    make = facts(platform).post_url
+    return make(handle, post_id, account) if make else post_id

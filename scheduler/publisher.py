@@ -368,8 +368,8 @@ class Publisher:
         media_dir = self.deployment.campaign(post.campaign_id).media_dir
         paths = [self.media.path(file, sha256, media_dir) for file, _, sha256 in post.media]
         media = tuple(
-            OutgoingMedia(path=path or Path(file), alt=alt)
-            for path, (file, alt, _) in zip(paths, post.media, strict=True)
+            OutgoingMedia(path=path or Path(file), alt=alt, file=file, sha256=sha256)
+            for path, (file, alt, sha256) in zip(paths, post.media, strict=True)
         )
         return Claimed(
             id=post.id,

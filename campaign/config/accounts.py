@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from campaign.config.base import Frozen
+from campaign.platforms import PLATFORMS
 
-Platform = Literal["x", "facebook"]
+Platform = Literal["x", "facebook", "instagram", "bluesky", "mastodon", "threads"]
 
 # Posting caps per X access tier (POST /2/tweets, per user): see the platform's rate-limit pages.
 X_TIER_LIMITS: dict[str, tuple[int | None, int | None]] = {
@@ -24,10 +25,11 @@ X_TIER_LIMITS: dict[str, tuple[int | None, int | None]] = {
 }
 # Credentials each platform needs, as names of environment variables (never the secrets).
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
-    "x": ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
-    "facebook": ("page_access_token",),
+    name: facts.credentials for name, facts in PLATFORMS.items()
 }
-DEFAULT_BASE_URLS = {"x": "https://api.twitter.com", "facebook": "https://graph.facebook.com"}
+DEFAULT_BASE_URLS = {
+    name: facts.default_base_url for name, facts in PLATFORMS.items() if facts.default_base_url
+}
 # Plain http is allowed only to this machine, where the rehearsal sandbox listens.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -39,14 +41,25 @@ class Account(Frozen):
     name: str
     handle: str | None = None
     page_id: str | None = None
+    # The platform's numeric id for the account where it needs one (the Instagram
+    # professional account's id, the Threads user id).
+    user_id: str | None = None
     base_url: str | None = None
+    # The public https address the campaign's images are put at, for platforms that fetch
+    # an image from an address instead of taking its bytes (Instagram, Threads): an image
+    # `images/card.jpg` is fetched from `<media_base_url>/images/card.jpg`.
+    media_base_url: str | None = None
+    # The instance's own limits (Mastodon): `campaign preflight` compares them with the
+    # instance's; the platform's defaults when not given.
+    max_characters: int | None = Field(default=None, gt=0)
+    characters_reserved_per_url: int | None = Field(default=None, ge=0)
     api_version: str | None = None
     tier: Literal["free", "basic", "pro"] | None = None
     posts_per_15min: int | None = Field(default=None, gt=0)
     posts_per_24h: int | None = Field(default=None, gt=0)
     credentials: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("base_url")
+    @field_validator("base_url", "media_base_url")
     @classmethod
     def _https(cls, value: str | None) -> str | None:
         if value is not None:
@@ -67,8 +80,9 @@ class Account(Frozen):
                     f"credentials.{key} must be the NAME of an environment variable "
                     "(capitals, digits, underscores), not a secret"
                 )
-        if self.platform == "facebook" and not self.page_id:
-            raise ValueError("a facebook account needs page_id")
+        for setting in PLATFORMS[self.platform].required_settings:
+            if not getattr(self, setting):
+                raise ValueError(f"a {self.platform} account needs {setting}")
         return self
 
     @property
@@ -77,21 +91,26 @@ class Account(Frozen):
         (an X account without a handle: the variable holding its access token)."""
         if self.platform == "facebook":
             return f"facebook:{self.page_id}"
+        if self.user_id:
+            return f"{self.platform}:{self.user_id}"
         if self.handle:
             return f"{self.platform}:@{self.handle.lstrip('@').lower()}"
         return f"{self.platform}:token:{self.credentials.get('access_token', self.name)}"
 
     @property
     def resolved_base_url(self) -> str:
+        # Every platform without a default (Mastodon) requires base_url: see _complete.
         return (self.base_url or DEFAULT_BASE_URLS[self.platform]).rstrip("/")
 
     @property
     def limits(self) -> dict[timedelta, int]:
         """Posting caps by window: the tier's defaults, overridden by explicit settings."""
         per_15, per_24 = X_TIER_LIMITS.get(self.tier or "", (None, None))
+        platform = PLATFORMS[self.platform].default_limits
+        day, quarter = timedelta(hours=24), timedelta(minutes=15)
         found = {
-            timedelta(minutes=15): self.posts_per_15min or per_15,
-            timedelta(hours=24): self.posts_per_24h or per_24,
+            quarter: self.posts_per_15min or per_15 or platform.get(quarter),
+            day: self.posts_per_24h or per_24 or platform.get(day),
         }
         return {window: cap for window, cap in found.items() if cap}
 

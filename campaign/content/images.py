@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaign.checks.images import MB, NAMES, RULES, ImageFacts, NotAnImage, inspect_bytes
+from campaign.checks.images import NAMES, RULES, ImageFacts, NotAnImage, inspect_bytes
 from campaign.errors import BadInput
+from campaign.platforms import MB, size_limit
 from campaign.present.platforms import display_name
+from campaign.words import either
 
 # What the composer takes at all; each platform may take fewer (Facebook: no WebP).
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 SUFFIX = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
-# The largest upload any platform takes (X's 5 MB): the web server refuses bigger bodies.
+# The largest upload any platform takes (a Mastodon instance's usual 16 MB): the web server
+# refuses bigger bodies.
 MAX_UPLOAD_BYTES = max(rules.max_bytes or rules.advised_bytes or 0 for rules in RULES.values())
 
 
@@ -49,7 +52,7 @@ def check_upload(data: bytes, name: str, platform: str) -> CheckedImage:
     rules = RULES.get(platform)
     formats = [f for f in UPLOAD_FORMATS if rules is None or f in rules.formats]
     if facts.format not in formats:
-        accepted = _either([NAMES[f] for f in formats])
+        accepted = either([NAMES[f] for f in formats])
         raise ImageRefused(
             f"{shown} is a {facts.name} picture; a {platform_name} post takes {accepted}. "
             "Export it again in one of those."
@@ -58,7 +61,7 @@ def check_upload(data: bytes, name: str, platform: str) -> CheckedImage:
     if limit is not None and facts.size > limit:
         raise ImageRefused(
             f"{shown} is {facts.size / MB:.1f} MB; a {platform_name} post takes pictures up to "
-            f"{limit // MB} MB. Compress or resize it, then upload it again."
+            f"{size_limit(limit)}. Compress or resize it, then upload it again."
         )
     if rules is not None:
         small = min(facts.width, facts.height) < rules.min_side
@@ -91,7 +94,7 @@ def check_media(facts: MediaFacts, name: str, platform: str) -> tuple[str, str, 
     platform_name = display_name(platform)
     kind = next((f for f, mime in MIME.items() if mime == facts.mime), None)
     if kind is None or kind not in rules.formats:
-        accepted = _either([NAMES[f] for f in UPLOAD_FORMATS if f in rules.formats])
+        accepted = either([NAMES[f] for f in UPLOAD_FORMATS if f in rules.formats])
         return (
             "image-format",
             f"{name} is a {NAMES.get(kind or '', facts.mime)} picture; a {platform_name} post "
@@ -107,11 +110,6 @@ def check_media(facts: MediaFacts, name: str, platform: str) -> tuple[str, str, 
             "compress or resize it, then upload it again",
         )
     return None
-
-
-def _either(names: list[str]) -> str:
-    """['PNG', 'JPEG', 'GIF'] -> 'PNG, JPEG or GIF'."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _stem(name: str) -> str:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from campaign.checks.findings import CheckReport, Finding
 from campaign.config import Account, CampaignConfig, Image
 from campaign.fingerprints import short_hash
+from campaign.platforms import facts
 from campaign.present.platforms import display_name, length_limit, lengths
 from campaign.present.status import PostStatusView, post_status, problem
 from campaign.present.times import clock_time, day_month, short_time
@@ -112,6 +113,7 @@ class CardView:
     when: str  # "Mon 20 Apr 10:00 BST"
     date_label: str  # "20 Apr", as the platforms print it beside a post
     platform_name: str  # "X", "Facebook"
+    card_class: str  # the look of the platform's card: cards/<card_class>.html.j2
     day: date
     day_number: int
     theme: str
@@ -269,6 +271,7 @@ class _Common(TypedDict):
     when: str
     date_label: str
     platform_name: str
+    card_class: str
     day: date
 
 
@@ -288,6 +291,7 @@ def _common(
         "when": short_time(post.scheduled_at, config.zone),
         "date_label": day_month(post.scheduled_at.astimezone(config.zone)),
         "platform_name": display_name(post.platform),
+        "card_class": facts(post.platform).card_class,
         "day": day,
     }
 

@@ -1,25 +1,24 @@
 """Platforms as people see them: their names, links to a post, and how long a post may be.
 
-The limits are the checks' own (X's weighted 280, the configured Facebook limit): a card and the
-check that judges it must never count differently.
+The counts and limits are the checks' own (`campaign.platforms`): a card and the check that
+judges it must never count differently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from campaign.config import Checks
+from campaign.config import Account, Checks
 from campaign.links import post_url
-from campaign.x_length import MAX_WEIGHTED_LENGTH, weighted_length
+from campaign.platforms import PLATFORMS, facts
 
 __all__ = ["display_name", "length_limit", "lengths", "link_text", "post_url"]
 
-NAMES = {"x": "X", "facebook": "Facebook"}
-
 
 def display_name(platform: str) -> str:
-    """'x' -> 'X', 'facebook' -> 'Facebook'."""
-    return NAMES.get(platform, platform.capitalize())
+    """'x' -> 'X', 'facebook' -> 'Facebook', 'bluesky' -> 'Bluesky'."""
+    known = PLATFORMS.get(platform)
+    return known.display if known else platform.capitalize()
 
 
 def link_text(platform: str) -> str:
@@ -27,13 +26,14 @@ def link_text(platform: str) -> str:
     return f"View on {display_name(platform)}"
 
 
-def length_limit(platform: str, checks: Checks) -> int:
-    """The most a post (or thread part) may count on this platform."""
-    return MAX_WEIGHTED_LENGTH if platform == "x" else checks.facebook_max_length
+def length_limit(platform: str, checks: Checks, account: Account | None = None) -> int:
+    """The most a post (or thread part) may count on this platform (or this account's
+    instance, for Mastodon)."""
+    return facts(platform).max_length(checks, account)
 
 
-def lengths(platform: str, parts: Sequence[str]) -> list[int]:
-    """Each part's length as the platform counts it (X: twitter-text weighted)."""
-    if platform == "x":
-        return [weighted_length(part) for part in parts]
-    return [len(part) for part in parts]
+def lengths(platform: str, parts: Sequence[str], account: Account | None = None) -> list[int]:
+    """Each part's length as the platform counts it (X: twitter-text weighted; Bluesky:
+    graphemes; Mastodon: links as 23)."""
+    count = facts(platform).length
+    return [count(part, account) for part in parts]

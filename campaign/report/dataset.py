@@ -5,6 +5,7 @@ across platforms. A metric the platform no longer offers, or the token may not r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -12,13 +13,15 @@ from zoneinfo import ZoneInfo
 
 from campaign.config import CampaignConfig, Metrics
 from campaign.errors import CampaignNotFound
+from campaign.platforms import PLATFORMS, facts
 from campaign.present.threads import progress
 from campaign.present.times import weekday
 from campaign.store import Store
 from campaign.store.models import CampaignRow, MetricSnapshotRow, PostRow, PostState
 from campaign.store.partial import LOUD_THREAD_STATES
+from campaign.words import all_of
 
-DEFINITIONS = {
+_X_AND_FACEBOOK = {
     "impressions": "X: impression_count. Facebook: the configured views metric "
     "([metrics] facebook_impressions, post_media_view since November 2025).",
     "engagements": "X: likes + reposts + replies + quotes + bookmarks, plus link and profile "
@@ -28,6 +31,29 @@ DEFINITIONS = {
     "Facebook: the configured clicks metric ([metrics] facebook_clicks).",
     "shares": "X: reposts + quotes. Facebook: shares.",
 }
+# What each comparable metric is on each platform (the later platforms' from their modules).
+DEFINITIONS = {
+    name: " ".join(
+        [text]
+        + [
+            platform.metric_definitions[name]
+            for platform in PLATFORMS.values()
+            if name in platform.metric_definitions
+        ]
+    )
+    for name, text in _X_AND_FACEBOOK.items()
+}
+DEFINITIONS["link_clicks"] += (
+    " "
+    + all_of(
+        [
+            p.display
+            for p in PLATFORMS.values()
+            if p.metric_map and "link_clicks" not in p.metric_map
+        ]
+    )
+    + ": not offered (unavailable)."
+)
 METRICS = ("impressions", "engagements", "engagement_rate", "link_clicks", "shares")
 
 
@@ -168,6 +194,8 @@ def build_dataset(
 def normalise(platform: str, values: dict[str, int], metrics: Metrics) -> dict[str, Any]:
     """Comparable metrics from a platform's own names (see DEFINITIONS)."""
     get = values.get
+    if platform not in ("x", "facebook"):
+        return _mapped(facts(platform).metric_map, values)
     if platform == "x":
         clicks = [
             get("non_public_metrics.url_link_clicks"),
@@ -198,6 +226,21 @@ def normalise(platform: str, values: dict[str, int], metrics: Metrics) -> dict[s
         "link_clicks": link_clicks,
         "shares": shares,
     }
+
+
+def _mapped(names: Mapping[str, tuple[str, ...]], values: dict[str, int]) -> dict[str, Any]:
+    """Comparable metrics summed from the platform's own names; unavailable stays None."""
+    found: dict[str, Any] = {
+        metric: _sum([values.get(name) for name in names.get(metric, ())])
+        for metric in ("impressions", "engagements", "link_clicks", "shares")
+    }
+    impressions, engagements = found["impressions"], found["engagements"]
+    found["engagement_rate"] = (
+        round(100 * engagements / impressions, 2)
+        if engagements is not None and impressions
+        else None
+    )
+    return found
 
 
 def _sum(parts: list[int | None]) -> int | None:

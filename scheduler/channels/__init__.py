@@ -6,7 +6,7 @@ variables the configuration names (never from the configuration itself).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from campaign.config import Account, CampaignConfig
 from campaign.errors import AuthRejected
@@ -20,6 +20,11 @@ from scheduler.channels.base import (
 )
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
 from scheduler.channels.x import XChannel
+
+# The channels of the platforms after X and Facebook: platform -> a builder from the account,
+# its credentials (name -> secret) and the request timeout in seconds.
+ChannelBuilder = Callable[[Account, dict[str, str], float], Channel]
+CHANNELS: dict[str, ChannelBuilder] = {}
 
 __all__ = [
     "DEFAULT_METRICS",
@@ -59,6 +64,8 @@ def make_channel(
     credentials = {name: environ[var] for name, var in account.credentials.items()}
     if account.platform == "x":
         return XChannel(account, credentials, timeout=timeout)
+    if account.platform != "facebook":
+        return CHANNELS[account.platform](account, credentials, timeout)
     return FacebookChannel(account, credentials, timeout=timeout, metrics=facebook_metrics)
 
 

@@ -17,8 +17,13 @@ from typing import Protocol, Self
 
 @dataclass(frozen=True)
 class OutgoingMedia:
+    """An image to send: a file to upload, and its name in the campaign (`images/card.jpg`),
+    which is also where platforms that fetch images find it under `media_base_url`."""
+
     path: Path
     alt: str
+    file: str = ""
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`PlatformSandbox`: both platform doubles behind one object, and `run_sandbox` for the CLI."""
+"""`PlatformSandbox`: every platform double behind one object, and `run_sandbox` for the CLI."""
 
 from __future__ import annotations
 
@@ -13,20 +13,28 @@ from typing import Any
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import Account
+from scheduler.sandbox.double import DoubleFactory, PlatformDouble
 from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
 from scheduler.sandbox.graph_api import GraphApi
 from scheduler.sandbox.graph_model import PageInfo
+from scheduler.sandbox.public_media import PublicMedia
 from scheduler.sandbox.server import LoopbackServer
 from scheduler.sandbox.x_api import XApi
 
 log = logging.getLogger(__name__)
 
+# The doubles of the platforms after X and Facebook, in the order `run_sandbox` gives them
+# ports (after X's and Graph's): platform -> its double's class.
+DOUBLES: dict[str, DoubleFactory] = {}
+
 
 class PlatformSandbox:
-    """A local X API v2 and Graph API on loopback, each on its own port.
+    """A local double of every platform on loopback, each on its own port, and the public
+    address Instagram and Threads fetch images from (`media`).
 
     Use as a context manager, or `start()` / `stop()`. `x.tweets` and `facebook.posts` show
-    what was published; `x.requests` and `facebook.requests` what was asked.
+    what was published; `x.requests` and `facebook.requests` what was asked; `double(name)`
+    gives any other platform's double.
     """
 
     def __init__(
@@ -53,6 +61,23 @@ class PlatformSandbox:
         self._graph_server = LoopbackServer(
             self.facebook, self._faults["facebook"], self.clock, host=host, port=graph_port
         )
+        self.doubles: dict[str, PlatformDouble] = {}
+        self._servers: dict[str, LoopbackServer] = {}
+        for index, (platform, factory) in enumerate(DOUBLES.items(), 2):
+            self._faults[platform] = FaultInjector(self._settings, platform)
+            self.doubles[platform] = factory(self.clock, self._faults[platform])
+            self._servers[platform] = LoopbackServer(
+                self.doubles[platform],
+                self._faults[platform],
+                self.clock,
+                host=host,
+                port=x_port + index if x_port else 0,
+            )
+        # The force's public image address: no faults (it is the force's own web server).
+        self.media = PublicMedia()
+        self._media_server = LoopbackServer(
+            self.media, FaultInjector(SandboxSettings(), "media"), self.clock, host=host
+        )
         self.credentials(accounts)
 
     @property
@@ -66,8 +91,31 @@ class PlatformSandbox:
             faults.update(self._settings)
         return self._settings
 
+    def double(self, platform: str) -> PlatformDouble:
+        """The double of a platform after X and Facebook ("bluesky", "instagram"...)."""
+        return self.doubles[platform]
+
+    def base_url(self, platform: str) -> str:
+        """Where the double of `platform` listens."""
+        if platform == "x":
+            return self.x_base_url
+        if platform == "facebook":
+            return self.graph_base_url
+        return self._servers[platform].base_url
+
+    @property
+    def media_base_url(self) -> str:
+        return self._media_server.base_url
+
+    def published_texts(self) -> list[str]:
+        """Every text created on every platform, for counting duplicates."""
+        texts = [t.text for t in self.x.tweets] + [p.message for p in self.facebook.posts]
+        for double in self.doubles.values():
+            texts.extend(double.published_texts())
+        return texts
+
     def land_late(self, platform: str, count: int = 1) -> None:
-        """The next `count` creates on `platform` ("x" or "facebook") are accepted but land
+        """The next `count` creates on `platform` ("x", "facebook"...) are accepted but land
         `late_create_seconds` later, answered only then (the late-create fault, on demand)."""
         self._faults[platform].land_late(count)
 
@@ -82,6 +130,8 @@ class PlatformSandbox:
             if account.platform == "x":
                 username = _username(account)
                 self.x.add_user(username, values["consumer_key"], values["access_token"])
+            elif account.platform != "facebook":
+                self.double(account.platform).register(account, values)
             else:
                 assert account.page_id is not None  # the config model guarantees it
                 self.facebook.add_page(
@@ -103,6 +153,9 @@ class PlatformSandbox:
         """Say when a Facebook Page token expires (None: never), as `debug_token` then
         reports it; from `at` on (sandbox clock) Graph refuses it as expired (code 190,
         subcode 463). X user tokens do not expire: use `revoke_token` for X."""
+        if account.platform not in ("x", "facebook"):
+            self.double(account.platform).expire(account, at)
+            return
         if account.platform != "facebook":
             raise ValueError(f"{account.name}: X user tokens do not expire; revoke it instead")
         page = self._page(account)
@@ -116,6 +169,8 @@ class PlatformSandbox:
                 self.x.user(_username(account)).revoked = revoked
             except StopIteration:
                 raise ValueError(f"{account.name}: not registered: call credentials()") from None
+        elif account.platform != "facebook":
+            self.double(account.platform).revoke(account, revoked)
         else:
             self._page(account).revoked = revoked
 
@@ -138,13 +193,16 @@ class PlatformSandbox:
         return self._graph_server.base_url
 
     def start(self) -> PlatformSandbox:
-        self._x_server.start()
-        self._graph_server.start()
+        for server in self._all_servers():
+            server.start()
         return self
 
     def stop(self) -> None:
-        self._x_server.stop()
-        self._graph_server.stop()
+        for server in self._all_servers():
+            server.stop()
+
+    def _all_servers(self) -> list[LoopbackServer]:
+        return [self._x_server, self._graph_server, *self._servers.values(), self._media_server]
 
     def __enter__(self) -> PlatformSandbox:
         return self.start()
@@ -172,11 +230,11 @@ def run_sandbox(
     ready: Callable[[PlatformSandbox], None] | None = None,
     stop: threading.Event | None = None,
 ) -> dict[str, str]:
-    """Serve both doubles until interrupted (Ctrl-C) or `stop` is set; print nothing.
+    """Serve every double until interrupted (Ctrl-C) or `stop` is set; print nothing.
 
-    X listens on `port` and Graph on `port + 1` (both on free ports when `port` is 0).
-    `ready(sandbox)` runs once both listen, so a CLI can show the URLs and the credentials to
-    export. Returns {"x": url, "facebook": url}.
+    X listens on `port`, Graph on `port + 1` and the later platforms on the ports after (all
+    on free ports when `port` is 0). `ready(sandbox)` runs once all listen, so a CLI can show
+    the URLs and the credentials to export. Returns {platform: url}.
     """
     sandbox = PlatformSandbox(
         settings,
@@ -187,8 +245,8 @@ def run_sandbox(
         graph_port=port + 1 if port else 0,
     )
     with sandbox:
-        urls = {"x": sandbox.x_base_url, "facebook": sandbox.graph_base_url}
-        log.info("sandbox serving X at %s and Graph at %s", urls["x"], urls["facebook"])
+        urls = {name: sandbox.base_url(name) for name in ("x", "facebook", *DOUBLES)}
+        log.info("sandbox serving %s", ", ".join(f"{k} at {v}" for k, v in urls.items()))
         if ready is not None:
             ready(sandbox)
         try:

@@ -105,7 +105,7 @@ def test_x_image_dimensions(attach, size, why):
 
 def test_x_image_over_5_mb_is_an_error(attach):
     findings = attach("x", {"big.png": _noise_png(1400)})  # about 5.9 MB
-    assert _rules(findings) == ["image-size"] and "X takes 5 MB" in findings[0].message
+    assert _rules(findings) == ["image-size"] and "X takes up to 5 MB" in findings[0].message
 
 
 def test_facebook_png_over_1_mb_is_a_warning(attach):
