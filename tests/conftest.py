@@ -47,10 +47,12 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every browser test runs on one worker, so one chromium starts, not one per worker (and
-    test_every_page.py's module fixture is built once)."""
+    test_every_page.py's module fixture is built once); the serial tests run one at a time."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.get_closest_marker("serial"):  # when run with the rest: one at a time
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 @pytest.fixture(autouse=True)

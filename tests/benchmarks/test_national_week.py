@@ -79,7 +79,7 @@ def test_the_count_finds_a_post_sent_twice_and_one_never_sent(shipped_config):
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.xdist_group("daemons")  # one accelerated-clock daemons test at a time
+@pytest.mark.serial  # daemons on an accelerated real-time clock: run alone
 def test_three_forces_published_by_two_daemons_exactly_once(postgres_url):
     started = datetime.now(UTC)
     done = subprocess.run(

@@ -21,8 +21,8 @@ from campaign.store.models import DaemonRow
 from scheduler.sandbox import SandboxSettings
 from tests.scheduler.test_daemon_processes import Burst
 
-# Daemons on an accelerated real-time clock: one such test at a time across the workers.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("daemons")]
+# Daemons on an accelerated real-time clock: `make test` runs these alone, after the rest.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 TIMEOUT = timedelta(seconds=240)  # the burst's heartbeat timeout (simulated: 2 s real)
 
 

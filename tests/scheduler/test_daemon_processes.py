@@ -22,8 +22,8 @@ from campaign.planning import store_plan
 from campaign.store import PostState, Store
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 
-# Daemons on an accelerated real-time clock: one such test at a time across the workers.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("daemons")]
+# Daemons on an accelerated real-time clock: `make test` runs these alone, after the rest.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 SPEED = 120.0  # one simulated minute every half second
 # The kill -9 test's clock: a simulated minute a second, so a daemon that takes a few seconds to

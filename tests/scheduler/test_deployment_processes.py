@@ -21,8 +21,8 @@ from campaign.store import PostState, Store
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 from tests.conftest import fresh_database
 
-# Daemons on an accelerated real-time clock: one such test at a time across the workers.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("daemons")]
+# Daemons on an accelerated real-time clock: `make test` runs these alone, after the rest.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 SPEED = 10_000.0  # two days in about ten seconds
 WEEK_SPEED = 30_000.0  # the two daemons' week in about twenty seconds
