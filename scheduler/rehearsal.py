@@ -33,6 +33,21 @@ ACTOR = "rehearsal"
 Progress = Callable[[datetime, Counter[str]], None]
 
 
+@dataclass(frozen=True)
+class PlatformTally:
+    """One platform's side of a rehearsal, as its double counted it: the texts the plan sends
+    there (each thread part one), how many of them arrived exactly once, and how many copies
+    arrived beyond one."""
+
+    expected: int
+    once: int
+    duplicates: int
+
+    @property
+    def exactly_once(self) -> bool:
+        return self.once == self.expected and not self.duplicates
+
+
 @dataclass
 class RehearsalSummary:
     states: Counter[str] = field(default_factory=Counter)
@@ -46,6 +61,7 @@ class RehearsalSummary:
     # The alerts the week raised, oldest first, and what each kind of stand-in received.
     alerts: list[AlertSummary] = field(default_factory=list)
     alerts_received: dict[str, int] = field(default_factory=dict)
+    platforms: dict[str, PlatformTally] = field(default_factory=dict)
 
 
 def sandbox_config(config: CampaignConfig, sandbox: PlatformSandbox) -> CampaignConfig:
@@ -167,7 +183,19 @@ def _summarise(store: Store, config: CampaignConfig, sandbox: PlatformSandbox) -
             summary.failed_reasons[row.key] = row.last_error or ""
     scope = store.publishing.campaign_id(config.campaign.slug)
     summary.retries = store.publishing.count_actions("retry-scheduled", scope)
-    texts = Counter(sandbox.published_texts())
-    summary.sent_to_sandbox = sum(texts.values())
-    summary.duplicates = sum(n - 1 for n in texts.values() if n > 1)
+    published = sandbox.published_texts()
+    expected: dict[str, list[str]] = {}
+    for row in rows:
+        if row.state != PostState.CANCELLED:
+            expected.setdefault(row.account.platform, []).extend(row.parts)
+    for platform, texts in published.items():
+        counted = Counter(texts)
+        wanted = expected.get(platform, [])
+        summary.platforms[platform] = PlatformTally(
+            expected=len(wanted),
+            once=sum(1 for text in wanted if counted[text] == 1),
+            duplicates=sum(n - 1 for n in counted.values() if n > 1),
+        )
+        summary.sent_to_sandbox += len(texts)
+        summary.duplicates += summary.platforms[platform].duplicates
     return summary

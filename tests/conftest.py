@@ -28,6 +28,33 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CONFIG = REPO / "config.toml"
 
 
+# The suite runs on every core with pytest-xdist (`-n auto --dist loadgroup` in pyproject.toml;
+# `-n 0` runs it in one process). Each worker has its own session fixtures: its own PostgreSQL
+# server, its own chromium.
+MAX_WORKERS = 8  # past this, more workers only start more servers and browsers
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per core this process may use (not per physical core, which
+    pytest-xdist would count if psutil is installed: a 2-vCPU runner may have 1), at most
+    MAX_WORKERS; PYTEST_XDIST_AUTO_NUM_WORKERS still decides when set."""
+    chosen = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
+    if chosen.isdigit():
+        return int(chosen)
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test runs on one worker, so one chromium starts, not one per worker (and
+    test_every_page.py's module fixture is built once); the serial tests run one at a time."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.get_closest_marker("serial"):  # when run with the rest: one at a time
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 @pytest.fixture(autouse=True)
 def _no_database_override(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests choose their own databases; a developer's environment must not leak in."""
@@ -114,6 +141,33 @@ def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
+def _start(bindir: str, data: str, root: str) -> int:
+    """Start the server on a free port; its port. Test workers start theirs at the same time,
+    so a port found free may be taken before the server binds it: then try another."""
+    for _ in range(5):
+        port = _free_port()
+        started = subprocess.run(
+            _as_postgres(
+                [
+                    f"{bindir}/pg_ctl",
+                    "-D",
+                    data,
+                    "-l",
+                    os.path.join(root, "log"),
+                    "-w",
+                    "start",
+                    "-o",
+                    f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                    "-c synchronous_commit=off -c max_connections=200",
+                ]
+            ),
+            capture_output=True,
+        )
+        if started.returncode == 0:
+            return port
+    raise RuntimeError(f"PostgreSQL did not start (see {root}/log): {started.stderr!r}")
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yield a SQLAlchemy URL of a fresh database on a server that lives for the block."""
@@ -127,22 +181,10 @@ def postgres_server() -> Iterator[str]:
     data = os.path.join(root, "data")
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
     run = lambda *a: subprocess.run(_as_postgres(list(a)), check=True, capture_output=True)  # noqa: E731
     try:
         run(f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync")
-        run(
-            f"{bindir}/pg_ctl",
-            "-D",
-            data,
-            "-l",
-            os.path.join(root, "log"),
-            "-w",
-            "start",
-            "-o",
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c max_connections=200",
-        )
+        port = _start(bindir, data, root)
         for _ in range(50):
             probe = subprocess.run(
                 _as_postgres(

@@ -53,10 +53,12 @@ def preflight(
 
     \b
     For the posts due in the next --hours: any not approved; images changed on disk since
-    approval (the daemon sends the approved copy stored in the database); posting caps that
-    do not fit across every campaign on an account; held or paused accounts; whether a
-    publishing daemon is alive. Every account the campaigns use is probed with one cheap
-    authenticated read, credentials taken from the environment variables its settings name:
+    approval (the daemon sends the approved copy stored in the database); images Instagram
+    and Threads fetch from the account's public address (media_base_url) that are missing
+    there or differ from the approved ones; posting caps that do not fit across every
+    campaign on an account; held or paused accounts; whether a publishing daemon is alive.
+    Every account the campaigns use is probed with one cheap authenticated read, credentials
+    taken from the environment variables its settings name:
     a refused token HOLDS the account (its posts wait, the held-account alert is raised), a
     token expiring within --days raises the "token-expiring" alert once. Then the alerts are
     watched (no daemon with a post due soon, morning messages) and the pending ones delivered.
@@ -69,11 +71,12 @@ def preflight(
     from campaign.alerts.service import owner_name, safe_tick
     from campaign.preflight.credentials import check_credentials
     from campaign.preflight.findings import Problem
+    from campaign.preflight.media_urls import http_fetch
     from campaign.preflight.run import accounts_in_scope, campaigns_in_scope, run_checks
 
     store = cli.open_store(upgrade=True)
     now = store.clock.now()
-    report = run_checks(store, now, slug=campaign_slug, hours=hours)
+    report = run_checks(store, now, slug=campaign_slug, hours=hours, fetch_media=http_fetch)
     campaigns = campaigns_in_scope(store, campaign_slug)
     probed = check_credentials(
         store,

@@ -22,6 +22,7 @@ from campaign.states import PostState
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from campaign.config import CampaignConfig
     from scheduler.rehearsal import RehearsalSummary
@@ -287,6 +288,15 @@ def rehearse(
                     "failed": summary.failed_reasons,
                     "alerts": [alert_json(alert) for alert in summary.alerts],
                     "alerts_received": summary.alerts_received,
+                    "platforms": {
+                        name: {
+                            "expected": tally.expected,
+                            "once": tally.once,
+                            "duplicates": tally.duplicates,
+                        }
+                        for name, tally in summary.platforms.items()
+                        if tally.expected or tally.duplicates
+                    },
                     "database": url,
                 },
                 indent=2,
@@ -309,6 +319,7 @@ def rehearse(
         table.add_row("duplicates", str(summary.duplicates))
         console = make_console()
         console.print(table)
+        console.print(_platforms_table(summary))
         for key, why in {**summary.missed_reasons, **summary.failed_reasons}.items():
             console.print(Text.assemble("  ", (key, "red"), f": {why}"))
         _print_alerts(console, summary, config)
@@ -317,6 +328,30 @@ def rehearse(
         )
     if summary.duplicates:
         raise SystemExit(1)
+
+
+def _platforms_table(summary: RehearsalSummary) -> Table:
+    """What each platform's sandbox received: every text the plan sends there, once."""
+    from rich.table import Table
+
+    from campaign.present.platforms import display_name
+
+    table = Table(title="What each platform received (counted by its sandbox)")
+    table.add_column("platform")
+    table.add_column("texts planned", justify="right")
+    table.add_column("arrived once", justify="right")
+    table.add_column("extra copies", justify="right")
+    for name, tally in summary.platforms.items():
+        if tally.expected or tally.duplicates:
+            style = "" if tally.exactly_once else "red"
+            table.add_row(
+                display_name(name),
+                str(tally.expected),
+                str(tally.once),
+                str(tally.duplicates),
+                style=style,
+            )
+    return table
 
 
 def _print_alerts(console: Console, summary: RehearsalSummary, config: CampaignConfig) -> None:

@@ -1,10 +1,14 @@
 """Instagram (professional account, Content Publishing API over the Graph API).
 
-From developers.facebook.com/docs/instagram-platform/content-publishing (December 2026): an
-image container is made from an image Meta fetches from a public URL, then published with
-`media_publish`; captions up to 2,200 characters and 30 hashtags; JPEG only, up to 8 MB, aspect
-ratio 4:5 to 1.91:1, 320 to 1440 pixels wide; carousels of up to 10; 50 API-published posts per
-rolling 24 hours (`content_publishing_limit`).
+From developers.facebook.com/docs/instagram-platform/content-publishing and the IG User Media
+reference (checked December 2026): an image container is made from an image Meta fetches from
+a public URL, then published with `media_publish`; captions up to 2,200 characters, 30
+hashtags and 20 @-mentions; JPEG only, up to 8 MiB, aspect ratio 4:5 to 1.91:1 (outside it
+the container is refused, code 36003); widths below 320 or above 1440 pixels are scaled, not
+refused, so they are no error here; carousels of 2 to 10; 50 API-published posts per rolling
+24 hours (`content_publishing_limit`). Media insights: `views` (which replaced `impressions`
+for media made after July 2024), `reach`, `likes`, `comments`, `shares`, `saved`,
+`total_interactions`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_CAPTION = 2_200
 MAX_HASHTAGS = 30
+MAX_MENTIONS = 20
 MAX_CAROUSEL = 10
 
 
@@ -42,9 +47,7 @@ FACTS = PlatformFacts(
     max_images=lambda checks: MAX_CAROUSEL,
     image_required=True,
     max_hashtags=MAX_HASHTAGS,
-    images=ImageRules(
-        "Instagram", ("JPEG",), max_bytes=8 * MB, min_side=320, min_aspect=0.8, max_aspect=1.91
-    ),
+    images=ImageRules("Instagram", ("JPEG",), max_bytes=8 * MB, min_aspect=0.8, max_aspect=1.91),
     credentials=("access_token",),
     required_settings=("user_id",),
     default_base_url="https://graph.facebook.com",

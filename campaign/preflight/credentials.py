@@ -174,6 +174,11 @@ def _check_one(
             f"`campaign resume --campaign {campaign.slug} --account {row.key}`."
         )
         return result("ok", seen_as=seen_as), problem("problem", "credentials", what, fix)
+    limits = tuple(getattr(health, "warnings", ()))  # a probe may not report any
+    if limits and health.expires_at is None:
+        what = f"{platform} says of {row.name}: " + "; ".join(limits) + "."
+        fix = "Put the platform's limits in the account's settings, then run `campaign check`."
+        return result("ok", seen_as=seen_as), problem("warning", "platform-limits", what, fix)
     if health.expires_at is None:
         return result("ok", seen_as=seen_as), None
     expiry = store.publishing.token_expiring(row.id, health.expires_at, now, days=days)

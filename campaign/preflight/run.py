@@ -12,6 +12,7 @@ from campaign.preflight.caps import caps_over
 from campaign.preflight.daemons import no_daemon
 from campaign.preflight.findings import PreflightReport
 from campaign.preflight.images import image_changes
+from campaign.preflight.media_urls import MediaFetch, media_url_problems
 from campaign.store import Store
 from campaign.store.models import AccountRow, CampaignRow
 
@@ -38,9 +39,16 @@ def accounts_in_scope(
 
 
 def run_checks(
-    store: Store, now: datetime, *, slug: str | None = None, hours: float = 24
+    store: Store,
+    now: datetime,
+    *,
+    slug: str | None = None,
+    hours: float = 24,
+    fetch_media: MediaFetch | None = None,
 ) -> PreflightReport:
-    """Approvals, daemons, caps, images and held or paused accounts, for the `hours` ahead."""
+    """Approvals, daemons, caps, images and held or paused accounts, for the `hours` ahead;
+    with `fetch_media`, also the images Instagram and Threads will fetch from their public
+    address (a web request each: the CLI passes `media_urls.http_fetch`)."""
     until = now + timedelta(hours=hours)
     campaigns = campaigns_in_scope(store, slug)
     report = PreflightReport(now, until, [row.slug for row in campaigns])
@@ -49,6 +57,8 @@ def run_checks(
         posts = store.posts(campaign.slug)
         report.findings += unapproved(campaign, posts, now, until)
         report.findings += image_changes(campaign, posts, now, until, store.media_bytes)
+        if fetch_media is not None:
+            report.findings += media_url_problems(campaign, posts, now, until, fetch_media)
         report.findings += held_or_paused(campaign, store.accounts(campaign.slug), everything)
         report.findings += no_daemon(store, campaign, posts, now)
     report.findings += caps_over(store, accounts_in_scope(store, campaigns), now, until)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from campaign.config import Account, CampaignConfig
 from campaign.errors import AuthRejected
+from scheduler.channels import threads
 from scheduler.channels.base import (
     Channel,
     MetricReading,
@@ -18,13 +19,27 @@ from scheduler.channels.base import (
     PartSent,
     Sent,
 )
+from scheduler.channels.bluesky import BlueskyChannel
 from scheduler.channels.facebook import DEFAULT_METRICS, FacebookChannel
+from scheduler.channels.instagram import InstagramChannel
+from scheduler.channels.mastodon import MastodonChannel
 from scheduler.channels.x import XChannel
 
 # The channels of the platforms after X and Facebook: platform -> a builder from the account,
 # its credentials (name -> secret) and the request timeout in seconds.
 ChannelBuilder = Callable[[Account, dict[str, str], float], Channel]
-CHANNELS: dict[str, ChannelBuilder] = {}
+CHANNELS: dict[str, ChannelBuilder] = {
+    "instagram": lambda account, credentials, timeout: InstagramChannel(
+        account, credentials, timeout=timeout
+    ),
+    "bluesky": lambda account, credentials, timeout: BlueskyChannel(
+        account, credentials, timeout=timeout
+    ),
+    "mastodon": lambda account, credentials, timeout: MastodonChannel(
+        account, credentials, timeout=timeout
+    ),
+    "threads": threads.build,
+}
 
 __all__ = [
     "DEFAULT_METRICS",

@@ -66,6 +66,9 @@ class AccountHealth:
     handle: str | None = None
     expires_at: datetime | None = None  # the earliest moment the token stops working
     notes: tuple[str, ...] = ()  # anything else worth showing, in plain words
+    # What the platform's own settings say could make posts fail (a Mastodon instance that
+    # takes fewer characters than the checks allow), in plain words: preflight warns of each.
+    warnings: tuple[str, ...] = ()
 
 
 PartSent = Callable[[int, str], None]

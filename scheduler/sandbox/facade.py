@@ -13,19 +13,28 @@ from typing import Any
 
 from campaign.clock import Clock, SystemClock
 from campaign.config import Account
+from scheduler.sandbox.bluesky_api import BlueskyApi
 from scheduler.sandbox.double import DoubleFactory, PlatformDouble
 from scheduler.sandbox.faults import FaultInjector, SandboxSettings, replace_settings
 from scheduler.sandbox.graph_api import GraphApi
 from scheduler.sandbox.graph_model import PageInfo
+from scheduler.sandbox.instagram_api import InstagramApi
+from scheduler.sandbox.mastodon_api import MastodonApi
 from scheduler.sandbox.public_media import PublicMedia
 from scheduler.sandbox.server import LoopbackServer
+from scheduler.sandbox.threads_api import ThreadsApi
 from scheduler.sandbox.x_api import XApi
 
 log = logging.getLogger(__name__)
 
 # The doubles of the platforms after X and Facebook, in the order `run_sandbox` gives them
 # ports (after X's and Graph's): platform -> its double's class.
-DOUBLES: dict[str, DoubleFactory] = {}
+DOUBLES: dict[str, DoubleFactory] = {
+    "instagram": InstagramApi,
+    "bluesky": BlueskyApi,
+    "mastodon": MastodonApi,
+    "threads": ThreadsApi,
+}
 
 
 class PlatformSandbox:
@@ -107,11 +116,15 @@ class PlatformSandbox:
     def media_base_url(self) -> str:
         return self._media_server.base_url
 
-    def published_texts(self) -> list[str]:
-        """Every text created on every platform, for counting duplicates."""
-        texts = [t.text for t in self.x.tweets] + [p.message for p in self.facebook.posts]
-        for double in self.doubles.values():
-            texts.extend(double.published_texts())
+    def published_texts(self) -> dict[str, list[str]]:
+        """Every text created on each platform (platform -> texts), for counting posts and
+        duplicates as the platforms themselves would."""
+        texts = {
+            "x": [t.text for t in self.x.tweets],
+            "facebook": [p.message for p in self.facebook.posts],
+        }
+        for platform, double in self.doubles.items():
+            texts[platform] = double.published_texts()
         return texts
 
     def land_late(self, platform: str, count: int = 1) -> None:

@@ -79,6 +79,7 @@ def test_the_count_finds_a_post_sent_twice_and_one_never_sent(shipped_config):
 
 @pytest.mark.slow
 @pytest.mark.postgres
+@pytest.mark.serial  # daemons on an accelerated real-time clock: run alone
 def test_three_forces_published_by_two_daemons_exactly_once(postgres_url):
     started = datetime.now(UTC)
     done = subprocess.run(
@@ -88,7 +89,7 @@ def test_three_forces_published_by_two_daemons_exactly_once(postgres_url):
             "--forces",
             "3",
             "--speed",
-            "20000",
+            "40000",  # every duration scales with it: as long in real time at any speed
             "--database",
             fresh_database(postgres_url, f"national_{uuid.uuid4().hex[:8]}"),
             "--json",

@@ -21,7 +21,8 @@ from campaign.store.models import DaemonRow
 from scheduler.sandbox import SandboxSettings
 from tests.scheduler.test_daemon_processes import Burst
 
-pytestmark = pytest.mark.slow
+# Daemons on an accelerated real-time clock: `make test` runs these alone, after the rest.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 TIMEOUT = timedelta(seconds=240)  # the burst's heartbeat timeout (simulated: 2 s real)
 
 

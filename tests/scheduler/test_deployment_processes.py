@@ -21,23 +21,34 @@ from campaign.store import PostState, Store
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 from tests.conftest import fresh_database
 
-pytestmark = pytest.mark.slow
+# Daemons on an accelerated real-time clock: `make test` runs these alone, after the rest.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
-SPEED = 10_000.0  # the week in about a minute, two days in about ten seconds
+SPEED = 10_000.0  # two days in about ten seconds
+WEEK_SPEED = 30_000.0  # the two daemons' week in about twenty seconds
 FIRST = "stalking-awareness-week-2020"
 SECOND = "second-force-week-2020"
-# Accelerated: a sweep every 0.05 s is 500 simulated seconds, so allow for it.
-PUBLISHING = """
+
+
+def _publishing(speed: float) -> str:
+    """Accelerated: a sweep every 0.05 s is 500 simulated seconds at SPEED, so allow for it.
+    The durations grow with the speed so that they last as long in real time at any speed
+    (grace 1.44 s, heartbeat timeout 0.72 s)."""
+    scale = speed / SPEED
+    return f"""
 [publishing]
-grace_minutes = 240
+grace_minutes = {240 * scale:g}
 max_attempts = 8
 workers = 8
 poll_seconds = 0.05
-heartbeat_timeout_seconds = 7200
+heartbeat_timeout_seconds = {7200 * scale:g}
+settle_seconds = {60 * scale:g}
+retry_base_seconds = {5 * scale:g}
+retry_max_seconds = {300 * scale:g}
 """
 
 
-def _command(entry: str, database_url: str, clock: SpeedClock, origin: float) -> list[str]:
+def _command(entry: str, database_url: str, clock: SpeedClock) -> list[str]:
     """`campaign daemon` or `python -m scheduler`, given the database and nothing else."""
     program = (
         ["-c", "from campaign.cli import main; main(prog_name='campaign')", "daemon"]
@@ -52,9 +63,9 @@ def _command(entry: str, database_url: str, clock: SpeedClock, origin: float) ->
         "--clock-start",
         clock.start.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "--clock-speed",
-        str(SPEED),
+        repr(clock.speed),
         "--clock-origin",
-        repr(origin),
+        repr(clock.origin),
     ]
 
 
@@ -67,14 +78,22 @@ def _first_two_days(config) -> None:
 
 
 def _publish_two_forces(
-    tmp_path, campaign_dir, another_campaign, point_at_sandbox, database_url, entries, *, days=7
+    tmp_path,
+    campaign_dir,
+    another_campaign,
+    point_at_sandbox,
+    database_url,
+    entries,
+    *,
+    days=7,
+    speed=SPEED,
 ) -> set[str]:
     """Plan both forces' weeks into the database, start a daemon per entry point given only
     the database, and require every post of both published exactly once (counted on the
     sandbox) and engagement read for both. Returns the daemons that published."""
     first_post = datetime(2020, 4, 20, 8, 0, tzinfo=UTC)
     origin = time.time() + 4.0 + 2 * len(entries)  # time to start them before the week begins
-    clock = SpeedClock(first_post - timedelta(minutes=5), SPEED, origin)
+    clock = SpeedClock(first_post - timedelta(minutes=5), speed, origin)
     sandbox = PlatformSandbox(SandboxSettings(seed=12, latency_seconds=0.01), clock).start()
     processes: list[subprocess.Popen[bytes]] = []
     store = Store.open(database_url)
@@ -82,7 +101,7 @@ def _publish_two_forces(
         configs = [campaign_dir / "config.toml", another_campaign(SECOND, shift_days=0)]
         environ = {**os.environ}
         for n, path in enumerate(configs):
-            point_at_sandbox(path, sandbox, other_force=n == 1, publishing=PUBLISHING)
+            point_at_sandbox(path, sandbox, other_force=n == 1, publishing=_publishing(speed))
             if days == 2:
                 _first_two_days(path)
             config = load_config(path)
@@ -93,7 +112,7 @@ def _publish_two_forces(
         for entry in entries:
             processes.append(
                 subprocess.Popen(
-                    _command(entry, database_url, clock, origin),
+                    _command(entry, database_url, clock),
                     env=environ,
                     cwd=tmp_path,  # no config.toml here: the database is all it is given
                     stdout=subprocess.PIPE,
@@ -186,5 +205,6 @@ def test_two_daemons_given_only_a_postgresql_database_share_two_campaigns(
         point_at_sandbox,
         database_url,
         ["scheduler", "scheduler"],
+        speed=WEEK_SPEED,  # the whole week, so that both daemons get posts to claim
     )
     assert len(publishers) == 2, f"both daemons should have shared the work: {publishers}"

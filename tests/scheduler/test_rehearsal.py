@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from campaign.cli import main
+from campaign.config import load_config
 from campaign.store import Store
 
 
@@ -31,6 +32,12 @@ def test_rehearsal_publishes_the_whole_week_once_even_with_faults(campaign_dir, 
     summary = json.loads(result.output)
     assert summary["states"] == {"published": 14}
     assert summary["duplicates"] == 0 and summary["retries"] > 0
+    # Each platform's sandbox received every text the plan sends there exactly once.
+    config = load_config(campaign_dir / "config.toml")
+    planned = {account.platform for account in config.accounts.values()}
+    assert set(summary["platforms"]) == planned
+    for tally in summary["platforms"].values():
+        assert tally["once"] == tally["expected"] > 0 and tally["duplicates"] == 0
     store = Store.open(database)
     posts = store.posts("stalking-awareness-week-2020")
     assert all(p.platform_post_id and p.published_at >= p.scheduled_at for p in posts)

@@ -20,6 +20,7 @@ from scheduler.sandbox import (
     run_sandbox,
     x_metrics,
 )
+from scheduler.sandbox.facade import DOUBLES
 from scheduler.sandbox.faults import Fault, FaultInjector
 
 
@@ -108,6 +109,6 @@ def test_run_sandbox_serves_until_stopped(shipped_config: CampaignConfig) -> Non
     urls = run_sandbox("127.0.0.1", 0, SandboxSettings(), accounts, ready=ready, stop=stop)
 
     assert seen["status"] == "401" and "DERBYSHIRE_FB_PAGE_TOKEN" in seen
-    assert set(urls) == {"x", "facebook"} and urls["x"].startswith("http://127.0.0.1:")
+    assert set(urls) == {"x", "facebook", *DOUBLES} and urls["x"].startswith("http://127.0.0.1:")
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{urls['x']}/2/users/me", timeout=1)

@@ -67,7 +67,7 @@ def served(campaign_dir, tmp_path, clock) -> Iterator[Served]:
 @pytest.fixture
 def page(browser: Browser, served: Served) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1360, "height": 900})
-    context.set_default_timeout(8000)
+    context.set_default_timeout(20_000)  # generous for a busy machine
     opened = context.new_page()
     opened.goto(served.url + "/login?next=/review")
     opened.get_by_label("Username").fill("alice")

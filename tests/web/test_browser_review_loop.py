@@ -96,7 +96,7 @@ def signed_in(browser: Browser, office: Office) -> Iterator[Callable[[str], Page
     def sign_in(username: str) -> Page:
         context = browser.new_context(viewport={"width": 1360, "height": 900})
         contexts.append(context)
-        context.set_default_timeout(8000)
+        context.set_default_timeout(20_000)  # generous for a busy machine
         page = context.new_page()
         page.goto(office.url + "/login")
         page.get_by_label("Username").fill(username)

@@ -66,7 +66,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
 @pytest.fixture
 def page(browser: Browser, served: Served) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(8000)
+    context.set_default_timeout(20_000)  # generous for a busy machine
     yield context.new_page()
     context.close()
 
@@ -147,7 +147,7 @@ def test_move_a_post_from_the_keyboard(browser: Browser, served: Served, script:
     context = browser.new_context(
         viewport={"width": 390, "height": 900}, java_script_enabled=script
     )
-    context.set_default_timeout(8000)
+    context.set_default_timeout(20_000)  # generous for a busy machine
     page = context.new_page()
     try:
         sign_in(page, served, "olly")

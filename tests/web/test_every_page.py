@@ -230,7 +230,7 @@ def test_every_page_is_accessible(browser: Browser, served: Served, name: str) -
     context = browser.new_context(
         viewport={"width": WIDTHS["desktop"], "height": 900}, storage_state=state
     )
-    context.set_default_timeout(8000)
+    context.set_default_timeout(20_000)  # generous for a busy machine
     try:
         page = context.new_page()
         page.goto(served.url + visit.path)
