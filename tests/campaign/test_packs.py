@@ -86,7 +86,7 @@ def test_a_second_force_with_its_own_accounts_and_routes_checks_clean(tmp_path):
     assert "www.wealdshire.police.uk/chat" in text  # its live chat, a route Derbyshire lacks
     assert "0808 157 0192" in text  # its local stalking advocacy service
     assert "DM our contact centre" not in text  # it gave no X direct-message route
-    assert len(data["posts"]) == 14
+    assert len(data["posts"]) == 23
 
 
 def test_dry_run_lists_the_files_and_writes_nothing(tmp_path):
