@@ -176,6 +176,10 @@ def render_accounts(accounts: list[AccountTotals]) -> Group:
     table = _table(
         "Engagement per account, every campaign", ("Account", "Campaign"), ("Posts", "Measured")
     )
+    # Names are never cut: a campaign's slug stays whole on one line (analysts give it to
+    # --campaign), and a long identity (a Mastodon or Bluesky handle) wraps instead.
+    table.columns[0].overflow = "fold"
+    table.columns[1].no_wrap = True
     for account in accounts:
         table.add_row(
             Text(account.identity, "bold"),
