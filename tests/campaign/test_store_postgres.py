@@ -21,7 +21,7 @@ def test_plan_on_postgresql_is_idempotent_and_audit_is_append_only(
     config = load_config(campaign_dir / "config.toml")
     first = store.sync_plan(config, render_plan(config), "officer")
     second = store.sync_plan(config, render_plan(config), "officer")
-    assert len(first.added) == 14 and not second.changed
+    assert len(first.added) == 23 and not second.changed
     posts = store.posts(config.campaign.slug)
     assert posts[0].scheduled_at.isoformat() == "2020-04-20T09:00:00+00:00"
     with pytest.raises(StoreError, match="append-only"):

@@ -323,7 +323,7 @@ def test_a_campaign_edited_on_postgresql_exports_to_the_same_posts(
         edit_and_add(store, slug)
         export_pack(store.content(slug), store.media_bytes, tmp_path / "exported")
         store_plan(load_config(tmp_path / "exported" / "config.toml"), fresh, "planner")
-        assert live(fresh, slug) == live(store, slug) and len(live(store, slug)) == 15
+        assert live(fresh, slug) == live(store, slug) and len(live(store, slug)) == 24
     finally:
         store.engine.dispose()
         fresh.engine.dispose()
