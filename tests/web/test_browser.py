@@ -140,7 +140,7 @@ def test_approve_a_day(page: Page, live: Live):
     expect(page.locator("#post-2020-04-21-x .meta .state")).to_have_text("Draft – needs approval")
     expect(page.locator(".activity")).to_contain_text("alice")
     entries = [e for e in live.store.audit_log(SLUG) if e.action == "approved"]
-    assert {e.actor for e in entries} == {"alice"} and len(entries) == 2
+    assert {e.actor for e in entries} == {"alice"} and len(entries) == 4
 
 
 def test_pause_and_resume(page: Page, live: Live):
