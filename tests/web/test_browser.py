@@ -112,7 +112,7 @@ def test_sign_in_and_see_the_week(page: Page, live: Live):
     expect(page).to_have_url(live.url + "/week")
     expect(page.get_by_role("heading", name="Monday 20 April 2020")).to_be_visible()
     expect(page.get_by_role("heading", name="Sunday 26 April 2020")).to_be_visible()
-    expect(page.locator("[data-chip]")).to_have_count(14)
+    expect(page.locator("[data-chip]")).to_have_count(23)
     monday_x = page.locator("#post-2020-04-20-x")
     expect(monday_x.locator(".tweet")).to_have_count(len(live.row("2020-04-20-x").parts))
     expect(monday_x.locator(".state")).to_have_text("Draft – needs approval")
@@ -129,9 +129,10 @@ def test_sign_in_and_see_the_week(page: Page, live: Live):
 
 def test_approve_a_day(page: Page, live: Live):
     sign_in(page, live, "alice")
-    page.get_by_role("button", name="Approve Monday's 2 drafts").click()
-    expect(page.locator(".flash.ok")).to_contain_text("Approved 2 posts")
-    for key in ("2020-04-20-x", "2020-04-20-facebook"):
+    page.get_by_role("button", name="Approve Monday's 4 drafts").click()
+    expect(page.locator(".flash.ok")).to_contain_text("Approved 4 posts")
+    monday = ("2020-04-20-x", "2020-04-20-bluesky", "2020-04-20-facebook", "2020-04-20-instagram")
+    for key in monday:
         expect(page.locator(f"#post-{key} .meta .state")).to_have_text("Approved")
         expect(page.locator(f'[data-chip="{key}"] .chip-state')).to_have_text("Approved")
         row = live.row(key)
@@ -139,7 +140,7 @@ def test_approve_a_day(page: Page, live: Live):
     expect(page.locator("#post-2020-04-21-x .meta .state")).to_have_text("Draft – needs approval")
     expect(page.locator(".activity")).to_contain_text("alice")
     entries = [e for e in live.store.audit_log(SLUG) if e.action == "approved"]
-    assert {e.actor for e in entries} == {"alice"} and len(entries) == 2
+    assert {e.actor for e in entries} == {"alice"} and len(entries) == 4
 
 
 def test_pause_and_resume(page: Page, live: Live):
@@ -185,7 +186,7 @@ def test_watch_a_post_change_to_published_during_a_sandbox_rehearsal(page: Page,
         "href", f"https://x.com/DerbyshirePolice/status/{row.platform_post_id}"
     )
     expect(page.locator('[data-chip="2020-04-20-x"] .chip-state')).to_have_text("Published")
-    expect(page.locator("[data-live=next]")).to_contain_text("12:00 BST on Facebook")
+    expect(page.locator("[data-live=next]")).to_contain_text("Mon 20 Apr 10:30 BST on Bluesky")
     expect(page.locator("#post-2020-04-20-facebook .meta .state")).to_have_text("Scheduled")
     assert page.evaluate("window.stillTheSamePage") is True  # updated live, not reloaded
 
@@ -207,6 +208,6 @@ def test_download_the_csv(page: Page, live: Live):
     with open(download.path(), encoding="utf-8") as handle:
         rows = list(csv.DictReader(io.StringIO(handle.read())))
     keys = {row["post_key"] for row in rows}
-    assert len(keys) == 14
+    assert len(keys) == 23
     monday = [row for row in rows if row["post_key"] == "2020-04-20-x" and row["snapshot"]]
     assert monday and monday[0]["state"] == "published" and int(monday[0]["impressions"]) > 0

@@ -94,7 +94,9 @@ def test_approve_with_the_diff_and_request_changes(page: Page, served: Served):
     expect(page.locator(f"#review-{MONDAY_X}")).to_have_count(0)
 
     page.get_by_text("Request changes to the Monday 12:00 Facebook post…").click()
-    page.get_by_label("What should change?").first.fill("Give the helpline's opening hours.")
+    page.locator(f"#review-{MONDAY_FB}").get_by_label("What should change?").fill(
+        "Give the helpline's opening hours."
+    )
     page.get_by_role("button", name="Send the Monday 12:00 Facebook post back for changes").click()
     expect(page.locator(".flash.ok")).to_contain_text("sent back for changes")
     sent_back = page.locator("#group-sent-back").locator("xpath=..")

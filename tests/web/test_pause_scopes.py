@@ -34,6 +34,10 @@ def test_pausing_one_account_is_audited_and_leaves_the_campaign_on(web, two_camp
     assert {row.key: row.paused for row in planned.accounts(SECOND)} == {
         "x": True,
         "facebook": False,
+        "instagram": False,
+        "bluesky": False,
+        "mastodon": False,
+        "threads": False,
     }
     entry = planned.audit_log(SLUG)[-1]
     assert (entry.action, entry.actor, entry.details["reason"]) == (

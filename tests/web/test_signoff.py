@@ -54,7 +54,12 @@ def test_an_approver_approves_a_day(web, planned):
     assert set(_states(planned).values()) == {"approved", "draft"}
     entries = planned.audit_log(SLUG)
     actors = {(e.actor, e.details["post"]) for e in entries if e.action == "approved"}
-    assert actors == {("alice", "2020-04-20-x"), ("alice", "2020-04-20-facebook")}
+    assert actors == {
+        ("alice", "2020-04-20-x"),
+        ("alice", "2020-04-20-bluesky"),
+        ("alice", "2020-04-20-facebook"),
+        ("alice", "2020-04-20-instagram"),
+    }
 
 
 def test_an_approver_approves_the_week_and_withdraws_it_with_a_reason(web, planned):
@@ -102,7 +107,9 @@ def test_an_edited_post_needs_approval_again(web, planned, campaign_dir, edit):
     assert "1 edited (need approval again)" in officer.get(response.headers["Location"]).text
     assert _states(planned, MONDAY) == {
         "2020-04-20-x": "draft",
+        "2020-04-20-bluesky": "approved",
         "2020-04-20-facebook": "approved",
+        "2020-04-20-instagram": "approved",
     }
     page = approver.get("/week").text
     assert "Changed after alice approved it: it needs approval again." in page
@@ -225,9 +232,9 @@ def test_results_show_the_report_and_offer_the_exports(web, planned):
         'attachment; filename="stalking-awareness-week-2020-engagement.csv"'
     )
     rows = list(DictReader(io.StringIO(csv.text)))
-    assert len(rows) == 14 and rows[0]["post_key"] == "2020-04-20-x"
+    assert len(rows) == 23 and rows[0]["post_key"] == "2020-04-20-x"
     data = client.get("/results/engagement.json").json
-    assert data["campaign"] == "Stalking Awareness Week 2020" and len(data["rows"]) == 14
+    assert data["campaign"] == "Stalking Awareness Week 2020" and len(data["rows"]) == 23
 
 
 def test_only_images_of_the_stored_plan_are_served(web, campaign_dir):

@@ -30,7 +30,7 @@ def test_approving_a_post_whose_time_has_passed_asks_first_and_says_what_happens
     )
     assert asked.status_code == 200
     page = " ".join(asked.text.split())
-    assert "1 of these 2 posts&#39; time has passed" in page
+    assert "1 of these 4 posts&#39; time has passed" in page
     assert "2020-04-20-x (due Mon 20 Apr 10:00 BST) will be sent at once, late" in page
     assert "Nothing has been approved yet." in page
     assert set(_states(planned).values()) == {"draft"}
@@ -58,13 +58,13 @@ def test_a_draft_whose_time_has_passed_says_so_on_its_card(web, planned, clock):
 def test_the_status_line_never_says_nothing_is_scheduled_above_waiting_drafts(web, planned, clock):
     client = web.sign_in("olly")
     before = client.get("/api/status").json["banner"]["next"]
-    assert before == "14 posts are waiting for approval; nothing is scheduled yet."
+    assert before == "23 posts are waiting for approval; nothing is scheduled yet."
     clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # long after the week, nothing approved
     after = client.get("/api/status").json["banner"]["next"]
     assert "Nothing more is scheduled" not in after
-    assert after.startswith("14 posts are waiting for approval; nothing is scheduled yet.")
-    assert "The times of all 14 have passed" in after
-    assert "14 posts are waiting for approval" in client.get("/week").text
+    assert after.startswith("23 posts are waiting for approval; nothing is scheduled yet.")
+    assert "The times of all 23 have passed" in after
+    assert "23 posts are waiting for approval" in client.get("/week").text
 
 
 def test_reasons_are_limited_on_the_server_not_only_in_the_page(web, planned):
