@@ -12,13 +12,22 @@ from campaign.config import Account, Checks
 from campaign.links import post_url
 from campaign.platforms import PLATFORMS, facts
 
-__all__ = ["display_name", "length_limit", "lengths", "link_text", "post_url"]
+__all__ = ["account_label", "display_name", "length_limit", "lengths", "link_text", "post_url"]
 
 
 def display_name(platform: str) -> str:
     """'x' -> 'X', 'facebook' -> 'Facebook', 'bluesky' -> 'Bluesky'."""
     known = PLATFORMS.get(platform)
     return known.display if known else platform.capitalize()
+
+
+def account_label(account: Account) -> str:
+    """'Derbyshire Constabulary on Instagram': an account's name with its platform, unless
+    the name says it already ('… on X'), so accounts named alike are told apart."""
+    platform = display_name(account.platform)
+    if platform.lower() in account.name.lower().split():
+        return account.name
+    return f"{account.name} on {platform}"
 
 
 def link_text(platform: str) -> str:

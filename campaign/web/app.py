@@ -37,6 +37,7 @@ from werkzeug.exceptions import HTTPException
 from campaign.clock import Clock, SystemClock
 from campaign.config import CampaignConfig
 from campaign.errors import CampaignError, DatabaseBusy, DatabaseFailure, PostNotFound, StoreError
+from campaign.present.platforms import account_label
 from campaign.present.times import short_date, template_filters
 from campaign.preview import highlight
 from campaign.report.html import first_line, number, percent
@@ -160,6 +161,7 @@ def _filters(app: Flask) -> None:
         percent=percent,
         first_line=first_line,
         day_short=short_date,
+        account_label=account_label,
     )
     for name in template_filters(UTC):
         app.jinja_env.filters[name] = _zoned(name)

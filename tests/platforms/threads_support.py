@@ -4,6 +4,7 @@ Threads campaign (a text post, a thread of three parts, an image post) to rehear
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -110,6 +111,8 @@ def threads_campaign(campaign_dir: Path) -> Path:
     config = campaign_dir / "config.toml"
     text = config.read_text(encoding="utf-8")
     head = text[: text.index("[[days]]")]
+    # The shipped week has a Threads account of its own: this campaign's replaces it.
+    head = re.sub(r"\[accounts\.threads(?:\.credentials)?\]\n(?:(?!\[).*\n)*", "", head)
     config.write_text(head.replace("end = 2020-04-26", "end = 2020-04-21") + DAYS, "utf-8")
     folder = campaign_dir / "posts" / "threads"
     folder.mkdir()

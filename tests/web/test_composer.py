@@ -272,7 +272,7 @@ def test_the_week_links_each_card_to_the_composer(web, planned):
     page = web.sign_in("olly").get("/week").text
     assert ">Edit Monday 10:00 X post<" in page
     assert ">Cancel Monday 10:00 X post<" in page
-    assert ">Copy Monday 10:00 X post to Derbyshire Constabulary<" in page
+    assert ">Copy Monday 10:00 X post to Derbyshire Constabulary on Facebook<" in page
     assert "Edit Monday" not in web.sign_in("ann").get("/results").text
 
 
