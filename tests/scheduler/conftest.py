@@ -131,6 +131,8 @@ class Week:
         self.sandbox = PlatformSandbox(settings=settings, clock=clock)
         self.sandbox.start()
         self.config = sandbox_config(load_config(self.config_path), self.sandbox)
+        # Instagram and Threads fetch images from the force's public address, as in a rehearsal.
+        self.sandbox.media.add_folder(self.config.posts_dir)
         store_plan(self.config, self.store, "officer")
         self.daemons: list[Daemon] = []
 
