@@ -4,6 +4,7 @@ the shipped config's accounts pointed at it, the fake secrets it accepts, and ch
 from __future__ import annotations
 
 import random
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -131,6 +132,8 @@ class Week:
         self.sandbox = PlatformSandbox(settings=settings, clock=clock)
         self.sandbox.start()
         self.config = sandbox_config(load_config(self.config_path), self.sandbox)
+        # Instagram and Threads fetch images from the force's public address, as in a rehearsal.
+        self.sandbox.media.add_folder(self.config.posts_dir)
         store_plan(self.config, self.store, "officer")
         self.daemons: list[Daemon] = []
 
@@ -188,6 +191,12 @@ def week_factory(campaign_dir, tmp_path, clock):
 
 
 SECOND_FORCE_PAGE = "204857361209584"
+SECOND_FORCE_ACCOUNTS = {
+    'user_id = "17841400008460056"': 'user_id = "17841400008460099"',  # Instagram
+    "derbyshirepolice.bsky.social": "secondforce.bsky.social",
+    "@derbyshirepolice@mastodon.social": "@secondforce@mastodon.social",
+    'user_id = "26234758113012345"': 'user_id = "26234758113012399"',  # Threads
+}
 
 
 @pytest.fixture
@@ -205,8 +214,10 @@ def for_the_sandbox(
     X, refuses a text repeated on one account). `publishing`: a [publishing] table to use
     instead of the shipped one."""
     text = config.read_text(encoding="utf-8")
-    text = text.replace('"https://api.twitter.com"', f'"{sandbox.x_base_url}"')
-    text = text.replace('"https://graph.facebook.com"', f'"{sandbox.graph_base_url}"')
+    for platform in ("x", "facebook", "instagram", "bluesky", "mastodon", "threads"):
+        text = _point_account(text, platform, sandbox)
+    # Instagram and Threads fetch images from the force's public address, as in a rehearsal.
+    sandbox.media.add_folder(config.parent / "posts")
     if publishing:
         start, end = text.index("[publishing]"), text.index("[metrics]")
         text = text[:start] + publishing.strip() + "\n\n" + text[end:]
@@ -214,4 +225,26 @@ def for_the_sandbox(
         text = text.replace("@DerbyshirePolice", "@SecondForce")
         text = text.replace('page_id = "104857361209584"', f'page_id = "{SECOND_FORCE_PAGE}"')
         text = text.replace("DERBYSHIRE_", "SECOND_")
+        # Its own accounts on the other platforms too (its own ids and handles there).
+        for shipped, own in SECOND_FORCE_ACCOUNTS.items():
+            text = text.replace(shipped, own)
     config.write_text(text, encoding="utf-8")
+
+
+def _point_account(text: str, name: str, sandbox: PlatformSandbox) -> str:
+    """The shipped account `name`'s addresses (its own table only) at its sandbox double."""
+    start = text.index(f"[accounts.{name}]\n")
+    end = text.index("\n[", start + 1)
+    table = re.sub(
+        r'^base_url = "[^"]*"',
+        f'base_url = "{sandbox.base_url(name)}"',
+        text[start:end],
+        flags=re.M,
+    )
+    table = re.sub(
+        r'^media_base_url = "[^"]*"',
+        f'media_base_url = "{sandbox.media_base_url}"',
+        table,
+        flags=re.M,
+    )
+    return text[:start] + table + text[end:]

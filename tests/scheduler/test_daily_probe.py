@@ -36,6 +36,10 @@ def test_a_refused_token_holds_the_account_before_its_post_is_due(week, caplog) 
     assert {c.account: (c.status, c.held) for c in report.accounts} == {
         "x": ("refused", True),
         "facebook": ("ok", False),
+        "instagram": ("ok", False),
+        "bluesky": ("ok", False),
+        "mastodon": ("ok", False),
+        "threads": ("ok", False),
     }
     [x] = [a for a in week.store.accounts(WEEK_SLUG) if a.key == "x"]
     assert x.needs_credentials and "401" in (x.credentials_problem or "")

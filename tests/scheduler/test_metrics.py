@@ -61,7 +61,7 @@ def test_snapshots_at_each_offset_and_totals_equal_the_sandbox_numbers(week_fact
     by_post: dict[str, list] = {}
     for row in dataset.rows:
         by_post.setdefault(row.post_key, []).append(row)
-    assert len(by_post) == 14
+    assert len(by_post) == 23
     for rows in by_post.values():
         assert [r.snapshot for r in rows] == ["1h", "24h", "72h", "7d"]
         assert [r.hours_since_published for r in rows] == [1, 24, 72, 168]
@@ -91,7 +91,7 @@ def test_a_sweep_reads_in_batches_not_one_call_per_post(week_factory):
     x_before = len(week.sandbox.x.requests)
     fb_before = len(week.sandbox.facebook.requests)
     report = daemon.metrics.collect_now()
-    assert report.snapshots == 14
+    assert report.snapshots == 23
     x_calls = [r for r in week.sandbox.x.requests[x_before:] if r.path.startswith("/2/tweets")]
     fb_calls = week.sandbox.facebook.requests[fb_before:]
     assert len(x_calls) == 1 and len(fb_calls) == 1  # 7 posts each: one batch per platform
@@ -140,19 +140,19 @@ def test_report_exports_and_audit_through_the_cli(week_factory, tmp_path, monkey
         main, ["report", "--config", str(config_path), "--format", "csv", "--output", "-"]
     )
     rows = list(csv.DictReader(out.output.splitlines()))
-    assert len(rows) == 56 and {r["snapshot"] for r in rows} == {"1h", "24h", "72h", "7d"}
+    assert len(rows) == 92 and {r["snapshot"] for r in rows} == {"1h", "24h", "72h", "7d"}
     data = json.loads(
         runner.invoke(
             main, ["report", "--config", str(config_path), "--format", "json", "--output", "-"]
         ).output
     )
-    assert len(data["rows"]) == 56 and "engagement_rate" in data["definitions"]
+    assert len(data["rows"]) == 92 and "engagement_rate" in data["definitions"]
     target = tmp_path / "audit.csv"
     result = runner.invoke(main, ["audit", "--config", str(config_path), "--export", str(target)])
     assert result.exit_code == 0
     audit = list(csv.DictReader(target.read_text().splitlines()))
     published = [a for a in audit if a["action"] == "published"]
-    assert len(published) == 14 and all(a["platform_id"] for a in published)
+    assert len(published) == 23 and all(a["platform_id"] for a in published)
     assert {a["action"] for a in audit} >= {"planned", "approved", "scheduled", "claimed"}
 
 

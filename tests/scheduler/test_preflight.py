@@ -49,7 +49,14 @@ def test_all_clear_exits_0(week) -> None:
     assert "All clear" in result.output
     data = json.loads(preflight(week, "--json").output)
     assert data["ok"] is True and data["findings"] == []
-    assert {a["account"]: a["status"] for a in data["accounts"]} == {"x": "ok", "facebook": "ok"}
+    assert {a["account"]: a["status"] for a in data["accounts"]} == {
+        "x": "ok",
+        "facebook": "ok",
+        "instagram": "ok",
+        "bluesky": "ok",
+        "mastodon": "ok",
+        "threads": "ok",
+    }
 
 
 def test_every_problem_is_located_and_exits_1(week) -> None:

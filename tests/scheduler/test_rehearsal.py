@@ -30,7 +30,7 @@ def test_rehearsal_publishes_the_whole_week_once_even_with_faults(campaign_dir, 
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["states"] == {"published": 14}
+    assert summary["states"] == {"published": 23}
     assert summary["duplicates"] == 0 and summary["retries"] > 0
     # Each platform's sandbox received every text the plan sends there exactly once.
     config = load_config(campaign_dir / "config.toml")
@@ -83,7 +83,7 @@ def test_a_rehearsal_counts_the_retries_of_its_own_campaign_only(campaign_dir, t
         update={"campaign": config.campaign.model_copy(update={"slug": "another-week"})}
     )
     second = rehearse(other, store, speed=1e9, settings=SandboxSettings(seed=11))
-    assert second.states == {"published": 14}
+    assert second.states == {"published": 23}
     assert second.retries == 0
     store.engine.dispose()
 

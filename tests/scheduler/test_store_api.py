@@ -40,18 +40,18 @@ def test_one_api_serves_every_campaign_in_the_database(two):
     first, second = api.campaign_id(FIRST), api.campaign_id(SECOND)
     assert api.campaign_ids() == [first, second]
     scheduled = api.schedule_approved(AFTER_THE_WEEK)
-    assert Counter(ref.campaign_id for ref in scheduled) == {first: 14, second: 14}
-    assert len(api.due(AFTER_THE_WEEK, 100)) == 28
-    assert len(api.due(AFTER_THE_WEEK, 100, scope=second)) == 14
-    assert api.unfinished() == 28 and api.unfinished(first) == 14
+    assert Counter(ref.campaign_id for ref in scheduled) == {first: 23, second: 23}
+    assert len(api.due(AFTER_THE_WEEK, 100)) == 46
+    assert len(api.due(AFTER_THE_WEEK, 100, scope=second)) == 23
+    assert api.unfinished() == 46 and api.unfinished(first) == 23
 
     # One batched claim across both campaigns, honouring each campaign's own pause.
     two.pause(FIRST, "officer", "critical incident")
     claimed = api.acquire_due("d1", AFTER_THE_WEEK, 100)
-    assert _slugs(claimed) == {SECOND: 14}
+    assert _slugs(claimed) == {SECOND: 23}
     two.resume(FIRST, "officer", "over")
     more = api.acquire_due("d1", AFTER_THE_WEEK, 100, exclude=[claimed[0].id])
-    assert _slugs(more) == {FIRST: 14}
+    assert _slugs(more) == {FIRST: 23}
     assert api.acquire_due("d2", AFTER_THE_WEEK, 100) == []  # nothing left to claim
 
     # Outcomes of both campaigns recorded in one call; a lost claim is reported, not recorded.
@@ -61,13 +61,13 @@ def test_one_api_serves_every_campaign_in_the_database(two):
     for slug in (FIRST, SECOND):
         assert {post.state for post in two.posts(slug)} == {PostState.PUBLISHED}
         published = [e for e in two.audit_log(slug) if e.action == "published"]
-        assert len(published) == 14 and {e.actor for e in published} == {"d1"}
+        assert len(published) == 23 and {e.actor for e in published} == {"d1"}
 
     # Metrics: due for both campaigns, saved in one batch, read back per campaign.
     offsets = {"1h": timedelta(hours=1)}
     later = AFTER_THE_WEEK + timedelta(hours=2)
     due = api.metrics_due(later, offsets)
-    assert Counter(item.campaign_id for item in due) == {first: 14, second: 14}
+    assert Counter(item.campaign_id for item in due) == {first: 23, second: 23}
     api.save_snapshots(
         [
             Snapshot(
@@ -86,7 +86,7 @@ def test_one_api_serves_every_campaign_in_the_database(two):
     )
     assert api.metrics_due(later, offsets) == []
     posts, snapshots = two.posts_and_snapshots(SECOND)
-    assert len(posts) == len(snapshots) == 14
+    assert len(posts) == len(snapshots) == 23
     assert {s.post_id for s in snapshots} == {p.id for p in posts}
 
 
@@ -96,9 +96,9 @@ def test_misfires_and_the_next_moment_are_per_campaign_or_for_all(two):
     api.schedule_approved(AFTER_THE_WEEK)
     assert api.next_due(first) == api.next_due(second) == api.next_due()
     missed = api.mark_missed(AFTER_THE_WEEK, timedelta(minutes=15), scope=second)
-    assert {ref.campaign_id for ref in missed} == {second} and len(missed) == 14
+    assert {ref.campaign_id for ref in missed} == {second} and len(missed) == 23
     assert {post.state for post in two.posts(FIRST)} == {PostState.SCHEDULED}
-    assert api.count_actions("missed", second) == 14 and api.count_actions("missed", first) == 0
+    assert api.count_actions("missed", second) == 23 and api.count_actions("missed", first) == 0
 
 
 def test_the_audit_log_accounts_for_every_state_each_post_went_through(week_factory):
