@@ -43,7 +43,7 @@ def _expected_latest(week, dataset) -> dict[str, int]:
             totals["engagements"] += private["url_link_clicks"] + private["user_profile_clicks"]
             totals["link_clicks"] += private["url_link_clicks"]
             totals["shares"] += public["retweet_count"] + public["quote_count"]
-        else:
+        elif row.platform == "facebook":
             post = pages[row.platform_post_id]
             m = facebook_metrics(seed, post.id, row.collected_at - post.created_at)
             totals["impressions"] += m["post_media_view"]
@@ -68,19 +68,22 @@ def test_snapshots_at_each_offset_and_totals_equal_the_sandbox_numbers(week_fact
         engagements = [r.engagements for r in rows]
         assert engagements == sorted(engagements) and engagements[-1] > 0  # growth, never down
     summary = summarise(dataset)
+    # X's and Facebook's totals, straight from the sandbox's engagement functions (the later
+    # platforms' figures are checked against their doubles in tests/platforms/).
     expected = _expected_latest(week, dataset)
+    channels = [t for t in summary.by_channel if t.label in ("x", "facebook")]
+    assert len(channels) == 2
+    for name in ("impressions", "engagements", "link_clicks", "shares"):
+        assert sum(getattr(t, name) for t in channels) == expected[name], name
     total = summary.campaign
-    assert (total.impressions, total.engagements, total.link_clicks, total.shares) == (
-        expected["impressions"],
-        expected["engagements"],
-        expected["link_clicks"],
-        expected["shares"],
-    )
-    assert total.engagement_rate == round(
-        100 * expected["engagements"] / expected["impressions"], 2
-    )
     assert sum(t.engagements for t in summary.by_channel) == total.engagements
-    assert dataset.missing == []
+    # Only what a platform does not count is missing: Bluesky's and Mastodon's views.
+    viewless = {"bluesky", "mastodon"}
+    assert sorted(dataset.missing) == sorted(
+        f"{key}: unavailable: views"
+        for key, rows in by_post.items()
+        if rows[0].platform in viewless
+    )
 
 
 def test_a_sweep_reads_in_batches_not_one_call_per_post(week_factory):
