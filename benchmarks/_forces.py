@@ -1,6 +1,7 @@
 """The national week's campaigns: one per force, each made from the shipped demo week.
 
-Every force adopts the same week (days, times, templates, images) with its own facts: slug,
+Every force adopts the same week's X and Facebook posts (days, times, templates, images) with its
+own facts: slug,
 organisation, area, website, X handle, Facebook page id and credential variable names. So
 every force's posts fall due at the same moments, as they do when a national pack is adopted.
 """
@@ -148,7 +149,22 @@ def force_config(force: Force, posts_dir: Path, urls: dict[str, str], publishing
         text = text.replace(old, new)
     start = text.index("\n[publishing]\n") + 1
     end = text.index("\n[", start) + 1  # the next table
-    return text[:start] + publishing + "\n" + text[end:]
+    return _x_and_facebook(text[:start] + publishing + "\n" + text[end:])
+
+
+LATER = "instagram|bluesky|mastodon|threads"
+LATER_ACCOUNTS = re.compile(rf"^\[accounts\.(?:{LATER})(?:\.credentials)?\]\n(?:(?!\[).*\n)*", re.M)
+LATER_POSTS = re.compile(
+    rf'^  \{{ channel = "(?:{LATER})", [^\n]*?(?:images = \[\n(?:    .*\n)*  \] \}},?|\}},?)\n',
+    re.M,
+)
+
+
+def _x_and_facebook(text: str) -> str:
+    """The week on X and Facebook only: the national week measures the daemons and the
+    database at 43 forces' scale on the first two platforms' doubles; the later platforms'
+    doubles are measured by their own tests."""
+    return LATER_POSTS.sub("", LATER_ACCOUNTS.sub("", text))
 
 
 def write_forces(
