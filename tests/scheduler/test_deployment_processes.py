@@ -151,8 +151,17 @@ def _publish_two_forces(
         sent = Counter((tweet.author_id, tweet.text) for tweet in sandbox.x.tweets)
         sent.update((post.page_id, post.message) for post in sandbox.facebook.posts)
         assert max(sent.values()) == 1
-        parts = sum(len(p.parts) for slug in (FIRST, SECOND) for p in store.posts(slug))
+        stored = [p for slug in (FIRST, SECOND) for p in store.posts(slug)]
+        first_two = ("x", "facebook")
+        parts = sum(len(p.parts) for p in stored if p.account.platform in first_two)
         assert sum(sent.values()) == parts
+        # And on the later platforms, as many texts arrived as the posts there have parts.
+        later = sum(
+            len(texts)
+            for platform, texts in sandbox.published_texts().items()
+            if platform not in first_two
+        )
+        assert later == sum(len(p.parts) for p in stored if p.account.platform not in first_two)
         # Each force's posts went to its own accounts.
         assert len({t.author_id for t in sandbox.x.tweets}) == 2
         pages = {post.page_id for post in sandbox.facebook.posts}
