@@ -52,6 +52,7 @@ from scheduler.channels.http import (
     mount_base_url,
     normalise_text,
     redact,
+    regain_minutes,
     response_date,
     transport_error,
 )
@@ -350,16 +351,8 @@ class FacebookChannel(GraphMetrics, ClosingChannel):
 
     def _regain_at(self, headers: Mapping[str, str]) -> datetime | None:
         """From `X-Business-Use-Case-Usage`: the answer's Date plus the longest wait given."""
-        try:
-            usage = json.loads(headers.get("X-Business-Use-Case-Usage") or "{}")
-            minutes = max(
-                int(entry.get("estimated_time_to_regain_access") or 0)
-                for entries in usage.values()
-                for entry in entries
-            )
-        except (ValueError, TypeError, AttributeError):
-            return None
-        if minutes <= 0:
+        minutes = regain_minutes(headers)
+        if minutes is None:
             return None
         date = getattr(self._local, "date", None) or response_date(headers)
         return date + timedelta(minutes=minutes)

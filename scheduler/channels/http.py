@@ -10,10 +10,11 @@ account's configured base URL and applies our timeout, per session, without glob
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -156,3 +157,18 @@ def normalise_text(text: str) -> str:
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def regain_minutes(headers: Mapping[str, str]) -> int | None:
+    """How many minutes Meta's `X-Business-Use-Case-Usage` says access is throttled for (the
+    longest wait it gives, on Facebook, Instagram and Threads); None when it gives none."""
+    try:
+        usage = json.loads(headers.get("X-Business-Use-Case-Usage") or "{}")
+        minutes = max(
+            int(entry.get("estimated_time_to_regain_access") or 0)
+            for entries in usage.values()
+            for entry in entries
+        )
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return minutes if minutes > 0 else None

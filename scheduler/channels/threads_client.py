@@ -27,7 +27,7 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from scheduler.channels.http import redact, response_date, transport_error
+from scheduler.channels.http import redact, regain_minutes, response_date, transport_error
 
 PLATFORM = "threads"
 DEFAULT_BASE_URL = "https://graph.threads.net"
@@ -133,16 +133,8 @@ class ThreadsClient:
 
     def _regain_at(self, headers: Mapping[str, str]) -> datetime | None:
         """From `X-Business-Use-Case-Usage` (as Graph sends it): when access comes back."""
-        try:
-            usage = json.loads(headers.get("X-Business-Use-Case-Usage") or "{}")
-            minutes = max(
-                int(entry.get("estimated_time_to_regain_access") or 0)
-                for entries in usage.values()
-                for entry in entries
-            )
-        except (ValueError, TypeError, AttributeError):
-            return None
-        if minutes <= 0:
+        minutes = regain_minutes(headers)
+        if minutes is None:
             return None
         return (self.last_date or response_date(headers)) + timedelta(minutes=minutes)
 
