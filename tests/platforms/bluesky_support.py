@@ -11,6 +11,7 @@ from campaign.config import Account
 from scheduler.channels.bluesky import BlueskyChannel
 from scheduler.sandbox import PlatformSandbox
 from scheduler.sandbox.bluesky_api import BlueskyApi
+from tests.platforms.shipped_settings import settings_without_account
 
 
 def bsky_account(sandbox: PlatformSandbox | None = None, name: str = "Bluesky") -> Account:
@@ -60,8 +61,7 @@ def small_campaign(root: Path, templates: dict[str, str], days: str) -> Path:
     """A campaign folder with the shipped settings, a Bluesky account, the shipped partials and
     images, and only `templates` (name -> text under posts/) and the `days` given (TOML)."""
     shipped = Path(__file__).resolve().parents[2]
-    config = (shipped / "config.toml").read_text(encoding="utf-8")
-    head = config[: config.index("[[days]]")]
+    head = settings_without_account("bluesky")  # this campaign brings its own
     root.mkdir(parents=True, exist_ok=True)
     (root / "config.toml").write_text(head + BLUESKY_ACCOUNT + days, encoding="utf-8")
     posts = root / "posts"

@@ -4,7 +4,6 @@ Threads campaign (a text post, a thread of three parts, an image post) to rehear
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 from PIL import Image
@@ -13,6 +12,7 @@ from campaign.config import Account
 from scheduler.channels.threads import ThreadsChannel
 from scheduler.sandbox import PlatformSandbox
 from scheduler.sandbox.threads_api import ThreadsApi
+from tests.platforms.shipped_settings import settings_without_account
 
 USER_ID = "17841400008460056"
 TOKEN_VAR = "FORCE_THREADS_TOKEN"
@@ -110,9 +110,7 @@ def threads_campaign(campaign_dir: Path) -> Path:
     """The shipped campaign's settings with only Threads posts (three, over two days)."""
     config = campaign_dir / "config.toml"
     text = config.read_text(encoding="utf-8")
-    head = text[: text.index("[[days]]")]
-    # The shipped week has a Threads account of its own: this campaign's replaces it.
-    head = re.sub(r"\[accounts\.threads(?:\.credentials)?\]\n(?:(?!\[).*\n)*", "", head)
+    head = settings_without_account("threads", text)  # this campaign's account replaces it
     config.write_text(head.replace("end = 2020-04-26", "end = 2020-04-21") + DAYS, "utf-8")
     folder = campaign_dir / "posts" / "threads"
     folder.mkdir()
