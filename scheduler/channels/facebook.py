@@ -49,6 +49,7 @@ from scheduler.channels.base import (
 )
 from scheduler.channels.graph_metrics import GraphAnswer, GraphMetrics
 from scheduler.channels.http import (
+    graph_where,
     mount_base_url,
     normalise_text,
     redact,
@@ -330,11 +331,7 @@ class FacebookChannel(GraphMetrics, ClosingChannel):
         self, error: dict[str, Any], status: int, headers: Mapping[str, str] | None = None
     ) -> PublishError:
         """Map Graph's error envelope to our exceptions, keeping its message and trace id."""
-        code = error.get("code")
-        subcode = error.get("error_subcode")
-        where = f"code {code}" + (f", subcode {subcode}" if subcode else "")
-        if error.get("fbtrace_id"):
-            where += f", fbtrace_id {error['fbtrace_id']}"
+        code, where = error.get("code"), graph_where(error)
         message = redact(f"{error.get('message', 'unknown error')} ({where})", self._secrets)
         options: dict[str, Any] = {"platform": self.platform, "code": code}
         if code in THROTTLE_CODES:

@@ -172,3 +172,13 @@ def regain_minutes(headers: Mapping[str, str]) -> int | None:
     except (ValueError, TypeError, AttributeError):
         return None
     return minutes if minutes > 0 else None
+
+
+def graph_where(error: Mapping[str, Any]) -> str:
+    """'code 190, subcode 463, fbtrace_id A1b2': where Meta's error envelope (Facebook,
+    Instagram, Threads) says a refusal came from, for the message people read."""
+    code, subcode = error.get("code"), error.get("error_subcode")
+    where = f"code {code}" + (f", subcode {subcode}" if subcode else "")
+    if error.get("fbtrace_id"):
+        where += f", fbtrace_id {error['fbtrace_id']}"
+    return where

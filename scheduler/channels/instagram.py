@@ -49,6 +49,7 @@ from scheduler.channels.base import (
     Sent,
 )
 from scheduler.channels.http import (
+    graph_where,
     mount_base_url,
     normalise_text,
     redact,
@@ -403,9 +404,7 @@ class InstagramChannel(ClosingChannel):
     ) -> PublishError:
         """Graph's error envelope as our exceptions, with Instagram's own words kept."""
         code, subcode = error.get("code"), error.get("error_subcode")
-        where = f"code {code}" + (f", subcode {subcode}" if subcode else "")
-        if error.get("fbtrace_id"):
-            where += f", fbtrace_id {error['fbtrace_id']}"
+        where = graph_where(error)
         said = str(error.get("message") or "unknown error")
         explained = str(error.get("error_user_msg") or "")
         if explained and not explained.startswith(said):

@@ -27,7 +27,13 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from scheduler.channels.http import redact, regain_minutes, response_date, transport_error
+from scheduler.channels.http import (
+    graph_where,
+    redact,
+    regain_minutes,
+    response_date,
+    transport_error,
+)
 
 PLATFORM = "threads"
 DEFAULT_BASE_URL = "https://graph.threads.net"
@@ -109,11 +115,7 @@ class ThreadsClient:
         self, error: Mapping[str, Any], status: int, headers: Mapping[str, str] | None = None
     ) -> PublishError:
         """Threads' Graph-style error envelope as our exception, in plain words."""
-        code = error.get("code")
-        subcode = error.get("error_subcode")
-        where = f"code {code}" + (f", subcode {subcode}" if subcode else "")
-        if error.get("fbtrace_id"):
-            where += f", fbtrace_id {error['fbtrace_id']}"
+        code, where = error.get("code"), graph_where(error)
         said = str(error.get("message") or "no reason given")
         if error.get("error_user_msg") and error["error_user_msg"] != said:
             said = f"{error['error_user_msg']} ({said})"
