@@ -176,8 +176,12 @@ def waitress_options(
 ) -> dict[str, Any]:
     """How waitress serves the dashboard: behind a trusted proxy, believe its forwarded headers
     (the client's address and scheme); with --https and no proxy named, every request is https.
+    The main loop waits with poll(), not select(): a connection a worker thread closes just as
+    the loop is about to wait on it is then dropped alone, where select() would stop the whole
+    server (waitress issues #374 and #468).
     """
     options: dict[str, object] = {"host": host, "port": port, "threads": threads}
+    options["asyncore_use_poll"] = True
     options["ident"] = "campaign"
     if https:
         options["url_scheme"] = "https"

@@ -17,9 +17,12 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser, Page, sync_playwright
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from werkzeug.test import TestResponse
 
+from campaign.cli.web import waitress_options
 from campaign.clock import ManualClock
 from campaign.config import CampaignConfig, load_config
 from campaign.planning import store_plan
@@ -194,15 +197,28 @@ def two_campaigns(planned: Store, campaign_dir: Path, tmp_path: Path) -> Campaig
 
 
 class OnLoopback:
-    """The dashboard served by waitress on a free loopback port, in a background thread, for
-    a real browser; `close()` stops it (close the browser's contexts first)."""
+    """The dashboard served by waitress on a free loopback port, in a background thread, with
+    the options `campaign serve` uses, for a real browser; `close()` stops it (close the
+    browser's contexts first)."""
 
-    def __init__(self, app: Flask, name: str = "dashboard") -> None:
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    def __init__(
+        self, app: Flask, name: str = "dashboard", https: bool = False, proxy: str | None = None
+    ) -> None:
+        options = waitress_options("127.0.0.1", 0, threads=4, https=https, trusted_proxy=proxy)
+        self.server = create_server(app, **options)
+        self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, name=name, daemon=True)
         self.thread.start()
 
+    def channels(self) -> list[HTTPChannel]:
+        """The client connections the server holds open now."""
+        return [each for each in list(self.server._map.values()) if isinstance(each, HTTPChannel)]
+
     def close(self) -> None:
-        self.server.close()
+        """Finish the requests in flight, then close every socket from the server's own thread:
+        closing them from here while its loop waits on them is waitress issue #468."""
+        self.server.task_dispatcher.shutdown()
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self.thread.join(timeout=5)
+        assert not self.thread.is_alive(), "the dashboard's server did not stop"

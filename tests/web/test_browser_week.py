@@ -4,7 +4,6 @@ drop or from the keyboard (the Move form), through the core's checks."""
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from waitress.server import create_server
 
 from campaign.clock import ManualClock, SystemClock
 from campaign.config import load_config
@@ -20,7 +18,7 @@ from campaign.planning import store_plan
 from campaign.store import Store
 from campaign.store.users import add_user
 from campaign.web import create_app
-from tests.web.conftest import PASSWORD, SLUG
+from tests.web.conftest import PASSWORD, SLUG, OnLoopback
 
 pytestmark = pytest.mark.browser
 
@@ -54,12 +52,9 @@ def served(tmp_path: Path) -> Iterator[Served]:
         clock=SystemClock(),
         poll_seconds=0.3,
     )
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="week", daemon=True)
-    thread.start()
-    yield Served(f"http://127.0.0.1:{server.effective_port}", store, clock)
+    server = OnLoopback(app, name="week")
+    yield Served(server.url, store, clock)
     server.close()
-    thread.join(timeout=5)
     store.engine.dispose()
 
 

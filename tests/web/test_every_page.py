@@ -10,7 +10,6 @@ over one store (the shipped week and a second campaign whose files are gone), se
 from __future__ import annotations
 
 import shutil
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
-from waitress.server import create_server
 
 from campaign.clock import ManualClock, SystemClock
 from campaign.config import load_config
@@ -28,7 +26,14 @@ from campaign.store import Store
 from campaign.store.models import PostRow
 from campaign.store.users import add_user
 from campaign.web import create_app
-from tests.web.conftest import PASSWORD, SECOND, SLUG, axe_violations, second_campaign
+from tests.web.conftest import (
+    PASSWORD,
+    SECOND,
+    SLUG,
+    OnLoopback,
+    axe_violations,
+    second_campaign,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -170,12 +175,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     app = create_app(
         config, store, secret_key="every-page-secret-key-0123456789", clock=SystemClock()
     )
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="every-page", daemon=True)
-    thread.start()
-    yield Served(f"http://127.0.0.1:{server.effective_port}", {})
+    server = OnLoopback(app, name="every-page")
+    yield Served(server.url, {})
     server.close()
-    thread.join(timeout=5)
     store.engine.dispose()
 
 

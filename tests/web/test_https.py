@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import http.client
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from waitress import create_server, wasyncore
 
 from campaign.cli import main
 from campaign.web import create_app
+from tests.web.conftest import OnLoopback
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -30,19 +29,11 @@ def test_https_answers_carry_hsts_and_plain_http_ones_do_not(config, planned, ap
 
 @contextmanager
 def _served(app, trusted_proxy: str | None) -> Iterator[int]:
-    from campaign.cli.web import waitress_options
-
-    options = waitress_options("127.0.0.1", 0, 2, True, trusted_proxy)
-    server = create_server(app, **options)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    served = OnLoopback(app, https=True, proxy=trusted_proxy)
     try:
-        yield server.effective_port
-    finally:  # finish the requests in flight, then close everything from the server's thread
-        server.task_dispatcher.shutdown()
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        thread.join(timeout=5)
-        assert not thread.is_alive()
+        yield served.port
+    finally:
+        served.close()
 
 
 def _request(port: int, method: str, path: str, headers: dict[str, str], body: str = ""):
