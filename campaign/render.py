@@ -3,6 +3,11 @@
 One environment (StrictUndefined: a misspelt variable is an error, not an empty string) and one
 documented context, `TemplateContext`, which is the contract with template authors. On X a line
 holding only `---` splits a post into thread parts.
+
+A post written in several languages renders each language's template with that language's
+context (`post.lang`, the campaign hashtag in that language) into a `Variant`; a bilingual post
+holds the variants' texts in `[languages]` order (part by part), and a pair is one post per
+language on its own account (`CampaignConfig.outgoing`).
 """
 
 from __future__ import annotations
@@ -11,13 +16,23 @@ import hashlib
 import json
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from campaign.config import CampaignConfig, Day, Helpline, Image, PostSpec, post_key
+from campaign.config import (
+    BILINGUAL_SEPARATOR,
+    CampaignConfig,
+    Day,
+    Helpline,
+    Image,
+    Outgoing,
+    PostSpec,
+    variant_key,
+)
 from campaign.content.library import Library
 from campaign.errors import TemplateError
 from campaign.present.times import weekday
@@ -35,8 +50,9 @@ class CampaignView:
     name: str
     organisation: str
     area: str | None
-    hashtag: str
+    hashtag: str  # in the language of the text being written
     website: str | None
+    hashtags: dict[str, str] = field(default_factory=dict)  # language tag -> its hashtag
 
 
 @dataclass(frozen=True)
@@ -52,11 +68,13 @@ class DayView:
 
 @dataclass(frozen=True)
 class PostView:
-    """`post` in templates: `post.local_time` is the wall-clock time in the campaign's zone."""
+    """`post` in templates: `post.local_time` is the wall-clock time in the campaign's zone,
+    `post.lang` the language of the text being written (a BCP 47 tag such as "cy")."""
 
     channel: str
     platform: str
     local_time: datetime
+    lang: str = "en-GB"
 
 
 @dataclass(frozen=True)
@@ -74,8 +92,35 @@ class TemplateContext:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One language's text of a post: its thread parts, and the template they came from."""
+
+    lang: str
+    parts: tuple[str, ...]
+    template: str = ""  # the template's name ("" when not known, e.g. stored before 0011)
+    source_text: str = ""  # that template's text (findings point at its lines)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
+
+
+def stored_variants(value: list[Any] | None) -> tuple[Variant, ...]:
+    """The variants a post row holds (`posts.variants`); () for a post in one language."""
+    return tuple(
+        Variant(str(item["lang"]), tuple(str(part) for part in item["parts"]))
+        for item in value or ()
+    )
+
+
+@dataclass(frozen=True)
 class PostContent:
-    """What a post sends and when: the same for a post as rendered and as stored."""
+    """What a post sends and when: the same for a post as rendered and as stored.
+
+    `variants` are its texts by language, in order (one for a post in one language, each
+    language's for a bilingual post, whose `parts` hold them all); `unit` is the key of the pair
+    it belongs to (None: it goes out alone) and `position` its place in the pair's order.
+    """
 
     key: str
     platform: str
@@ -84,10 +129,33 @@ class PostContent:
     parts: tuple[str, ...]
     images: tuple[Image, ...]
     content_hash: str
+    variants: tuple[Variant, ...] = field(default=(), kw_only=True)
+    unit: str | None = field(default=None, kw_only=True)
+    position: int = field(default=0, kw_only=True)
 
     @property
     def text(self) -> str:
         return "\n\n".join(self.parts)
+
+    @property
+    def lang(self) -> str:
+        """The post's language (its first text's); "" when not known."""
+        return self.variants[0].lang if self.variants else ""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(variant.lang for variant in self.variants)
+
+    @property
+    def bilingual(self) -> bool:
+        """One post holding texts in several languages."""
+        return len(self.variants) > 1
+
+    @property
+    def hashed_languages(self) -> list[str] | None:
+        """The languages its content hash binds: those of a post written in several (a pair's
+        post or a bilingual one); None for a post in the campaign's one language."""
+        return list(self.languages) if self.unit is not None or self.bilingual else None
 
 
 @dataclass(frozen=True)
@@ -99,10 +167,12 @@ class RenderedPost(PostContent):
     spec: PostSpec
     template_path: Path
     source_text: str = ""  # the post's own template text (findings point at its lines)
+    account_key: str = ""  # the account it goes out on ("": the spec's channel)
 
     @property
     def channel(self) -> str:
-        return self.spec.channel
+        """The account key it goes out on (a pair's channel names two accounts)."""
+        return self.account_key or self.spec.channel
 
 
 class LibraryLoader(jinja2.BaseLoader):
@@ -157,11 +227,22 @@ def render_plan(
     own = own or {}
     env = environment(posts_dir, library, {own_template(key): text for key, text in own.items()})
     posts = [
-        render_post(env, config, number, day, spec, posts_dir=posts_dir, library=library, own=own)
+        render_post(
+            env,
+            config,
+            number,
+            day,
+            spec,
+            posts_dir=posts_dir,
+            library=library,
+            own=own,
+            outgoing=outgoing,
+        )
         for number, day in enumerate(sorted(config.days, key=lambda d: d.date), start=1)
         for spec in day.posts
+        for outgoing in config.outgoing(day, spec)
     ]
-    return sorted(posts, key=lambda p: (p.scheduled_at, p.channel, p.key))
+    return sorted(posts, key=lambda p: (p.scheduled_at, p.unit or p.key, p.position, p.channel))
 
 
 def render_post(
@@ -174,44 +255,112 @@ def render_post(
     posts_dir: Path,
     library: Library,
     own: dict[str, str],
+    outgoing: Outgoing | None = None,
 ) -> RenderedPost:
-    """One post; `posts_dir` is `config.posts_dir`, `own` the posts' own texts by key."""
-    key = post_key(day, spec)
-    account = config.accounts[spec.channel]
+    """One post; `posts_dir` is `config.posts_dir`, `own` the posts' own texts by text key
+    (`text_key`), `outgoing` which of the spec's posts (default: its first)."""
+    outgoing = outgoing or config.outgoing(day, spec)[0]
+    account = config.accounts[outgoing.account]
     scheduled_at = config.scheduled_at(day, spec)
     local_time = scheduled_at.astimezone(config.zone)
+    variants = tuple(
+        _render_variant(env, config, number, day, spec, outgoing, tag, posts_dir, library, own)
+        for tag in outgoing.languages
+    )
+    parts = variants[0].parts if len(variants) == 1 else _bilingual(variants, spec)
+    images = tuple(
+        image.model_copy(update={"alt": _alt(image, outgoing.languages)}) for image in spec.images
+    )
+    languages = list(outgoing.languages) if spec.templates else None  # = hashed_languages
+    return RenderedPost(
+        key=outgoing.key,
+        day=day,
+        day_number=number,
+        spec=spec,
+        platform=account.platform,
+        template_path=posts_dir / spec.template_for(outgoing.lang if spec.templates else None),
+        scheduled_at=scheduled_at,
+        local_time=local_time,
+        parts=parts,
+        images=images,
+        content_hash=hash_content(
+            parts, [(i.file, i.alt, library.digest(i.file)) for i in images], languages
+        ),
+        source_text=variants[0].source_text,
+        account_key=outgoing.account,
+        variants=variants,
+        unit=outgoing.unit,
+        position=outgoing.position,
+    )
+
+
+def text_key(key: str, tag: str, spec: PostSpec) -> str:
+    """Which own text (written in the dashboard) a post's text in language `tag` is: the post's
+    key for a post in one language, `variant_key(unit key, tag)` for one in several."""
+    return variant_key(key, tag) if spec.templates else key
+
+
+def _render_variant(
+    env: jinja2.Environment,
+    config: CampaignConfig,
+    number: int,
+    day: Day,
+    spec: PostSpec,
+    outgoing: Outgoing,
+    tag: str,
+    posts_dir: Path,
+    library: Library,
+    own: dict[str, str],
+) -> Variant:
+    account = config.accounts[outgoing.account]
+    scheduled_at = config.scheduled_at(day, spec)
     context = TemplateContext(
         campaign=CampaignView(
             name=config.campaign.name,
             organisation=config.campaign.organisation,
             area=config.campaign.area,
-            hashtag=config.campaign.hashtag,
+            hashtag=config.hashtag(tag),
             website=config.campaign.website,
+            hashtags={each: config.hashtag(each) for each in _languages(config)},
         ),
         day=DayView(day.date, number, weekday(day.date), day.theme, day.slug),
-        post=PostView(spec.channel, account.platform, local_time),
+        post=PostView(spec.channel, account.platform, scheduled_at.astimezone(config.zone), tag),
         helplines=dict(config.helplines),
         contact=dict(config.contact),
     )
-    name = own_template(key) if key in own else spec.template
+    own_key = text_key(outgoing.unit or outgoing.key, tag, spec)
+    template = spec.template_for(tag if spec.templates else None)
+    name = own_template(own_key) if own_key in own else template
     text = _render_text(env, name, context, posts_dir)
-    parts = split_thread(text)
-    return RenderedPost(
-        key=key,
-        day=day,
-        day_number=number,
-        spec=spec,
-        platform=account.platform,
-        template_path=posts_dir / spec.template,
-        scheduled_at=scheduled_at,
-        local_time=local_time,
-        parts=parts,
-        images=spec.images,
-        content_hash=hash_content(
-            parts, [(i.file, i.alt, library.digest(i.file)) for i in spec.images]
-        ),
-        source_text=own[key] if key in own else library.templates.get(spec.template, ""),
+    source = own[own_key] if own_key in own else library.templates.get(template, "")
+    return Variant(tag, split_thread(text), template, source)
+
+
+def _languages(config: CampaignConfig) -> tuple[str, ...]:
+    return config.languages.order if config.languages else (config.campaign.language,)
+
+
+def _bilingual(variants: tuple[Variant, ...], spec: PostSpec) -> tuple[str, ...]:
+    """The parts of one post holding every variant: part by part, texts in order."""
+    counts = {variant.lang: len(variant.parts) for variant in variants}
+    if len(set(counts.values())) != 1:
+        said = ", ".join(f"{spec.templates[tag]} has {n}" for tag, n in counts.items())
+        raise TemplateError(
+            "a bilingual post holds each language's text part by part, so its templates need "
+            f"the same number of thread parts (`---` lines): {said}",
+            template=spec.templates[variants[0].lang],
+        )
+    return tuple(
+        BILINGUAL_SEPARATOR.join(variant.parts[index] for variant in variants)
+        for index in range(len(variants[0].parts))
     )
+
+
+def _alt(image: Image, languages: tuple[str, ...]) -> str:
+    """An image's alt text for a post in `languages` (a bilingual post's holds each, in order)."""
+    if not image.alts:
+        return image.alt
+    return BILINGUAL_SEPARATOR.join(dict.fromkeys(image.alt_in(tag) for tag in languages))
 
 
 def split_thread(text: str) -> tuple[str, ...]:
@@ -233,8 +382,10 @@ def content_hash(
     images: tuple[Image, ...],
     posts_dir: Path,
     digests: dict[str, str | None] | None = None,
+    languages: list[str] | None = None,
 ) -> str:
-    """SHA-256 of exactly what would be sent: text parts, image bytes and alt text.
+    """SHA-256 of exactly what would be sent: text parts, image bytes and alt text (and the
+    languages of a post written in several: `PostContent.hashed_languages`).
 
     `digests` (file -> SHA-256) carries the image hashes across the posts of one rendering.
     """
@@ -242,15 +393,22 @@ def content_hash(
     for image in images:
         if image.file not in digests:
             digests[image.file] = _file_digest(posts_dir / image.file)
-    return hash_content(parts, [(image.file, image.alt, digests[image.file]) for image in images])
+    media = [(image.file, image.alt, digests[image.file]) for image in images]
+    return hash_content(parts, media, languages)
 
 
 def hash_content(
-    parts: tuple[str, ...] | list[str], media: list[tuple[str, str, str | None]]
+    parts: tuple[str, ...] | list[str],
+    media: list[tuple[str, str, str | None]],
+    languages: list[str] | None = None,
 ) -> str:
-    """SHA-256 of text parts and (file, alt text, SHA-256 of the bytes) of each image."""
+    """SHA-256 of text parts and (file, alt text, SHA-256 of the bytes) of each image, and of
+    the languages of a post written in several (sent as its language tags)."""
     described = [{"file": file, "alt": alt, "sha256": sha256} for file, alt, sha256 in media]
-    payload = json.dumps({"parts": list(parts), "media": described}, sort_keys=True)
+    content: dict[str, object] = {"parts": list(parts), "media": described}
+    if languages:
+        content["languages"] = languages
+    payload = json.dumps(content, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

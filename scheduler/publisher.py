@@ -76,6 +76,9 @@ class Claimed:
     account_id: int = 0
     media_dir: Path | None = None  # None: the database does not know where the images are
     unplaced_images: tuple[str, ...] = ()  # neither stored nor in a known folder
+    unit: str | None = None  # the pair it belongs to (None: it goes out alone)
+    position: int = 0  # its place in the pair's order
+    hashed_languages: list[str] | None = None  # what its content hash binds besides the text
 
 
 class Publisher:
@@ -135,6 +138,7 @@ class Publisher:
                 (image.file, image.alt, file_digest(media.path))
                 for image, media in zip(claimed.images, claimed.post.media, strict=True)
             ],
+            claimed.hashed_languages,
         )
         if expected != claimed.approved_hash:
             self.api.void_approval(
@@ -379,7 +383,9 @@ class Publisher:
             claimed_at=post.claimed_at or self.clock.now(),
             attempts=post.attempts,
             approved_hash=post.approved_hash,
-            post=OutgoingPost(key=post.key, parts=post.parts, media=media),
+            post=OutgoingPost(
+                key=post.key, parts=post.parts, media=media, languages=post.languages
+            ),
             images=images,
             part_ids=post.part_ids,
             first_attempt_at=post.first_attempt_at,
@@ -387,6 +393,9 @@ class Publisher:
             sent_in_doubt=post.sent_in_doubt,
             campaign_id=post.campaign_id,
             account_id=post.account_id,
+            unit=post.unit,
+            position=post.position,
+            hashed_languages=post.hashed_languages,
             media_dir=media_dir,
             unplaced_images=tuple(
                 f for p, (f, _, _) in zip(paths, post.media, strict=True) if p is None

@@ -23,10 +23,23 @@ from campaign.config.accounts import (
 )
 from campaign.config.alerts import TOPICS, AlertChannel, Alerts, Severity, Topic
 from campaign.config.base import Frozen, Slug
-from campaign.config.days import Day, Image, PostSpec, post_key
+from campaign.config.days import Day, Image, PostSpec, post_key, variant_key
 from campaign.config.helplines import DAY_NAMES, WEEKDAYS, Helpline, OpeningHours, Weekday
+from campaign.config.languages import (
+    BILINGUAL_SEPARATOR,
+    Languages,
+    LanguageTag,
+    language_name,
+    same_language,
+)
 from campaign.config.loading import config_from_toml, describe_validation_error, load_config
-from campaign.config.model import HASHTAG_PATTERN, CampaignConfig, CampaignInfo, PackOrigin
+from campaign.config.model import (
+    HASHTAG_PATTERN,
+    CampaignConfig,
+    CampaignInfo,
+    Outgoing,
+    PackOrigin,
+)
 from campaign.config.organisation import OrganisationFile, merge_shared, read_toml
 from campaign.config.settings import (
     DATABASE_URL_ENV,
@@ -79,4 +92,11 @@ __all__ = [
     "parse_offset",
     "post_key",
     "read_toml",
+    "BILINGUAL_SEPARATOR",
+    "Languages",
+    "LanguageTag",
+    "Outgoing",
+    "language_name",
+    "same_language",
+    "variant_key",
 ]

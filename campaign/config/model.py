@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,8 +13,9 @@ from pydantic import Field, field_validator, model_validator
 from campaign.config.accounts import Account
 from campaign.config.alerts import Alerts
 from campaign.config.base import Frozen, Slug
-from campaign.config.days import Day, PostSpec, post_key
+from campaign.config.days import Day, PostSpec, post_key, variant_key
 from campaign.config.helplines import Helpline, check_numbers
+from campaign.config.languages import HASHTAG_PATTERN, Languages, LanguageTag
 from campaign.config.settings import (
     DATABASE_URL_ENV,
     Checks,
@@ -25,7 +27,7 @@ from campaign.config.settings import (
 from campaign.errors import ConfigError
 from campaign.wall_time import to_utc
 
-HASHTAG_PATTERN = r"^#[A-Za-z][A-Za-z0-9_]*$"
+__all__ = ["HASHTAG_PATTERN", "CampaignConfig", "CampaignInfo", "Outgoing", "PackOrigin"]
 
 
 class CampaignInfo(Frozen):
@@ -41,6 +43,8 @@ class CampaignInfo(Frozen):
     posts_dir: str = "posts"
     # The force's shared facts (campaign/config/organisation.py), relative to this config.
     organisation_file: str | None = None
+    # The language of posts written in one language (BCP 47); `[languages]` adds more.
+    language: LanguageTag = "en-GB"
 
     @field_validator("timezone")
     @classmethod
@@ -78,6 +82,27 @@ class PackOrigin(Frozen):
     facts: dict[str, str] = Field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One post as it goes out: a configured post is one (in one language, or bilingual in
+    `languages` order), or one per language when its channel is a pair of accounts.
+
+    `unit` is the pair's key (None for a post that goes out alone) and `position` its place
+    in the pair's order (0 goes first).
+    """
+
+    key: str
+    account: str  # the account key
+    languages: tuple[str, ...]  # the texts it holds, in order
+    unit: str | None = None
+    position: int = 0
+
+    @property
+    def lang(self) -> str:
+        """The post's language: its first text's."""
+        return self.languages[0]
+
+
 class CampaignConfig(Frozen):
     """The whole campaign as configured; `path` is the file it came from."""
 
@@ -92,6 +117,7 @@ class CampaignConfig(Frozen):
     helplines: dict[str, Helpline] = Field(default_factory=dict)
     contact: dict[str, str] = Field(default_factory=dict)
     days: tuple[Day, ...] = Field(min_length=1)
+    languages: Languages | None = None
     pack: PackOrigin | None = None
     path: Path = Path("config.toml")
 
@@ -112,21 +138,58 @@ class CampaignConfig(Frozen):
                 )
             dates[day.date] = i
             for j, post in enumerate(day.posts):
-                if post.channel not in self.accounts:
-                    raise ValueError(
-                        f"days[{i}].posts[{j}].channel {post.channel!r} is not an account; "
-                        f"known: {', '.join(sorted(self.accounts))}"
-                    )
+                where = f"days[{i}].posts[{j}]"
+                self._check_channel(where, post)
                 try:
                     self._to_utc(day, post)
                 except ValueError as exc:
-                    raise ValueError(f"days[{i}].posts[{j}].time: {exc}") from None
-                key = post_key(day, post)
-                if key in seen:
+                    raise ValueError(f"{where}.time: {exc}") from None
+                for outgoing in self.outgoing(day, post):
+                    if outgoing.key in seen:
+                        raise ValueError(
+                            f"{where} repeats post {outgoing.key!r}: give one of them a `key`"
+                        )
+                    seen.add(outgoing.key)
+        return self
+
+    def _check_channel(self, where: str, post: PostSpec) -> None:
+        pairs = self.languages.pairs if self.languages is not None else {}
+        if post.channel not in self.accounts and post.channel not in pairs:
+            known = sorted([*self.accounts, *pairs])
+            raise ValueError(
+                f"{where}.channel {post.channel!r} is not an account; known: {', '.join(known)}"
+            )
+        if post.templates:
+            order = list(self.languages.order) if self.languages is not None else []
+            if sorted(post.templates) != sorted(order):
+                said = f"[languages] order is {order}" if order else "there is no [languages]"
+                raise ValueError(
+                    f"{where}.templates gives {sorted(post.templates)} but {said}: give one "
+                    "template for each of the campaign's languages (and list them in "
+                    "[languages] order)"
+                )
+        elif post.channel in pairs:
+            raise ValueError(
+                f"{where}: channel {post.channel!r} is a pair of accounts, one per language: "
+                "give `templates` with a template for each language"
+            )
+
+    @model_validator(mode="after")
+    def _pairs_are_accounts(self) -> CampaignConfig:
+        if self.languages is None:
+            return self
+        for name, accounts in self.languages.pairs.items():
+            if name in self.accounts:
+                raise ValueError(
+                    f"languages.pairs.{name} is also an account's key: name the pair otherwise "
+                    "(posts give the pair's name as their channel)"
+                )
+            for tag, key in accounts.items():
+                if key not in self.accounts:
                     raise ValueError(
-                        f"days[{i}].posts[{j}] repeats post {key!r}: give one of them a `key`"
+                        f"languages.pairs.{name}.{tag} {key!r} is not an account; known: "
+                        f"{', '.join(sorted(self.accounts))}"
                     )
-                seen.add(key)
         return self
 
     @model_validator(mode="after")
@@ -148,6 +211,27 @@ class CampaignConfig(Frozen):
     def _helplines_are_numbers(self) -> CampaignConfig:
         check_numbers(self.helplines, self.checks.phone_region)
         return self
+
+    def outgoing(self, day: Day, post: PostSpec) -> tuple[Outgoing, ...]:
+        """How a configured post goes out: one post, or one per language on a pair's accounts
+        (in `[languages]` order, each keyed `variant_key(key, language)`)."""
+        key = post_key(day, post)
+        if not post.templates:
+            return (Outgoing(key, post.channel, (self.campaign.language,)),)
+        order = self.languages.order if self.languages is not None else tuple(post.templates)
+        pair = self.languages.accounts_of(post.channel) if self.languages is not None else None
+        if pair is None:
+            return (Outgoing(key, post.channel, tuple(order)),)
+        return tuple(
+            Outgoing(variant_key(key, tag), pair[tag], (tag,), unit=key, position=position)
+            for position, tag in enumerate(order)
+        )
+
+    def hashtag(self, tag: str) -> str:
+        """The campaign hashtag in language `tag`."""
+        if self.languages is None:
+            return self.campaign.hashtag
+        return self.languages.hashtag(tag, self.campaign.hashtag)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -22,7 +22,7 @@ from campaign.platforms import facts
 from campaign.present.platforms import display_name, length_limit, lengths
 from campaign.present.status import PostStatusView, post_status, problem
 from campaign.present.times import clock_time, day_month, short_time
-from campaign.render import PostContent, RenderedPost, content_hash
+from campaign.render import PostContent, RenderedPost, content_hash, stored_variants
 from campaign.states import PostState
 
 if TYPE_CHECKING:
@@ -98,6 +98,9 @@ class StoredPost(PostContent):
             content_hash=row.content_hash,
             status=PostStatus(row.state, row.approved_by, row.approval_current),
             platform_post_id=row.platform_post_id,
+            variants=stored_variants(row.variants),
+            unit=row.unit_key,
+            position=row.unit_position,
         )
 
 
@@ -187,7 +190,9 @@ def files_differ(stored: StoredPost, rendered: RenderedPost | None, posts_dir: P
         return False
     if rendered is None:
         return True
-    on_disk = content_hash(stored.parts, stored.images, posts_dir)
+    on_disk = content_hash(
+        stored.parts, stored.images, posts_dir, languages=stored.hashed_languages
+    )
     return rendered.content_hash != stored.content_hash or on_disk != stored.content_hash
 
 
@@ -222,7 +227,7 @@ def _differs(source: CardSource, post: StoredPost, rendered: RenderedPost | None
     if source.rendered is not None:
         return files_differ(post, rendered, posts_dir)
     if source.compare_images:  # without a render, only the images on disk can be compared
-        on_disk = content_hash(post.parts, post.images, posts_dir)
+        on_disk = content_hash(post.parts, post.images, posts_dir, languages=post.hashed_languages)
         return post.status.state in SENDABLE and on_disk != post.content_hash
     return False
 

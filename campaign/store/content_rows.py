@@ -37,6 +37,11 @@ class RevisionRow(Base):
     parts: Mapped[list[Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     source_hash: Mapped[str] = mapped_column(String(64))
+    # A post in several languages (migration 0011): the language of `text`, the pair's key,
+    # and a bilingual post's other languages ([{"lang", "template", "text"}], in order).
+    lang: Mapped[str | None] = mapped_column(String(35))
+    unit: Mapped[str | None] = mapped_column(String(200))
+    others: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class TemplateRow(Base):

@@ -61,6 +61,15 @@ class ClaimedPost:
     last_attempt_at: datetime | None
     sent_in_doubt: bool
     account_id: int = 0  # the organisation's account (what the channel is built for)
+    languages: tuple[str, ...] = ()  # its texts' languages (BCP 47), for a post in several
+    unit: str | None = None  # the pair it belongs to (None: it goes out alone)
+    position: int = 0  # its place in the pair's order
+
+    @property
+    def hashed_languages(self) -> list[str] | None:
+        """What its content hash binds besides parts and media (`PostContent`'s rule)."""
+        several = self.unit is not None or len(self.languages) > 1
+        return list(self.languages) if several else None
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,9 @@ def _claimed(row: PostRow, slugs: dict[int, str]) -> ClaimedPost:
         last_attempt_at=row.last_attempt_at,
         sent_in_doubt=row.sent_in_doubt,
         account_id=row.account_id,
+        languages=tuple(str(variant["lang"]) for variant in row.variants or ()),
+        unit=row.unit_key,
+        position=row.unit_position,
     )
 
 

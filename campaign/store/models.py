@@ -149,6 +149,8 @@ class PostRow(Base):
         # The daemon asks each second for a campaign's posts in a state, due by a time
         # (migration 0007): without it SQLite read every post of the campaign to answer.
         Index("ix_posts_campaign_state_time", "campaign_id", "state", "scheduled_at"),
+        # A pair's posts found from one of them (migration 0011).
+        Index("ix_posts_campaign_unit", "campaign_id", "unit_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,6 +191,14 @@ class PostRow(Base):
     # the source hash the files gave at the last plan (None: the post was made in the browser).
     revision_id: Mapped[int | None] = mapped_column(Integer)
     files_hash: Mapped[str | None] = mapped_column(String(64))
+    # Posts in several languages (migration 0011): the post's language and its texts by
+    # language ([{"lang", "parts"}], in order; NULL both for a post in the campaign's one
+    # language), and the pair it belongs to (one post per language on separate accounts, one
+    # unit for people and for publishing) with its place in the pair's order.
+    lang: Mapped[str | None] = mapped_column(String(35))
+    variants: Mapped[list[Any] | None] = mapped_column(JSON)
+    unit_key: Mapped[str | None] = mapped_column(String(200))
+    unit_position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     account: Mapped[AccountRow] = relationship()
 

@@ -122,6 +122,7 @@ def sync_plan(
                 reason="removed from config.toml",
             )
             changes.cancelled.append(row.key)
+    clear_partners(session, campaign, actor, now, changes)
     return changes
 
 
@@ -198,6 +199,49 @@ def _media(post: RenderedPost) -> list[dict[str, str]]:
     return [{"file": image.file, "alt": image.alt} for image in post.images]
 
 
+def _languages(post: RenderedPost) -> dict[str, object]:
+    """The language columns of a post (all NULL for a post in the campaign's one language)."""
+    several = bool(post.spec.templates)
+    return {
+        "lang": post.lang if several else None,
+        "variants": [{"lang": v.lang, "parts": list(v.parts)} for v in post.variants]
+        if several
+        else None,
+        "unit_key": post.unit,
+        "unit_position": post.position,
+    }
+
+
+def template_name(post: RenderedPost) -> str:
+    """The template a post is stored as made from (its first language's, for several)."""
+    return post.variants[0].template if post.spec.templates else post.spec.template
+
+
+def clear_partners(
+    session: Session,
+    campaign: CampaignRow,
+    actor: str | Actor,
+    now: datetime,
+    changes: PlanChanges,
+) -> None:
+    """An approval binds every post of a pair: when one's content changed, the others need a
+    new sign-off too (an approver approves the pair as they saw it)."""
+    edited = set(changes.edited)
+    rows = session.scalars(
+        select(PostRow).where(PostRow.campaign_id == campaign.id, PostRow.unit_key.is_not(None))
+    ).all()
+    touched_units = {row.unit_key for row in rows if row.key in edited}
+    for row in rows:
+        if row.unit_key not in touched_units or row.key in edited:
+            continue
+        if row.state in FROZEN_STATES:
+            continue
+        if back_to_draft(session, campaign, row, actor, now, "the other language changed"):
+            changes.approvals_cleared.append(row.key)
+        row.clear_approval()
+        row.updated_at = now
+
+
 def new_row(
     campaign: CampaignRow, account: AccountRow, post: RenderedPost, now: datetime
 ) -> PostRow:
@@ -209,7 +253,7 @@ def new_row(
         day=post.day.date,
         day_slug=post.day.slug,
         theme=post.day.theme,
-        template=post.spec.template,
+        template=template_name(post),
         scheduled_at=post.scheduled_at,
         parts=list(post.parts),
         media=_media(post),
@@ -217,6 +261,7 @@ def new_row(
         state=PostState.DRAFT,
         attempts=0,
         updated_at=now,
+        **_languages(post),
     )
 
 
@@ -236,9 +281,10 @@ def update_row(
         "day": post.day.date,
         "day_slug": post.day.slug,
         "theme": post.day.theme,
-        "template": post.spec.template,
+        "template": template_name(post),
         "account_id": account.id,
         "channel": post.channel,
+        **_languages(post),
     }
     meta_changed = any(getattr(row, name) != value for name, value in meta.items())
     if row.state in FROZEN_STATES:

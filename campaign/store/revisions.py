@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from campaign.content.library import Library
-from campaign.content.source import ImageRef, PostSource
+from campaign.content.render import image_ref
+from campaign.content.source import ImageRef, PostSource, TextSource
 from campaign.render import RenderedPost
 from campaign.store.content_rows import MediaRow, RevisionRow, TemplateRow
 from campaign.store.models import CampaignRow, PostRow
@@ -23,19 +24,26 @@ from campaign.store.models import CampaignRow, PostRow
 
 def source_of_post(post: RenderedPost, library: Library) -> PostSource:
     """The source a rendered post was made from."""
+    texts = [
+        TextSource(variant.lang, variant.template, variant.source_text)
+        for variant in post.variants
+        if post.spec.templates
+    ]
+    first = texts[0] if texts else None
     return PostSource(
         key=post.key,
-        channel=post.channel,
+        channel=post.spec.channel,
         date=post.day.date,
         time=post.spec.time,
         fold=post.spec.fold,
-        template=post.spec.template,
+        template=first.template if first else post.spec.template,
         text=post.source_text,
-        images=tuple(
-            ImageRef(image.file, image.alt, library.digest(image.file)) for image in post.images
-        ),
+        images=tuple(image_ref(image, library) for image in post.spec.images),
         day_slug=post.day.slug,
         theme=post.day.theme,
+        lang=first.lang if first else None,
+        unit=post.unit,
+        others=tuple(texts[1:]),
     )
 
 
@@ -71,11 +79,19 @@ def write_revision(
         parts=list(post.parts),
         content_hash=post.content_hash,
         source_hash=source.source_hash,
+        lang=source.lang,
+        unit=source.unit,
+        others=[other.as_json() for other in source.others] or None,
     )
     session.add(revision)
     session.flush()
     row.revision_id = revision.id
-    row.media = list(revision.images)  # with each image's SHA-256: the daemon sends those bytes
+    # With each image's SHA-256 (the daemon sends those bytes) and the alt text in the post's
+    # language (the source holds every language's).
+    digests = {image.file: image.sha256 for image in source.images}
+    row.media = [
+        ImageRef(image.file, image.alt, digests.get(image.file)).as_json() for image in post.images
+    ]
     return revision
 
 

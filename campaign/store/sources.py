@@ -18,7 +18,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.content.source import ORIGIN_BROWSER, ImageRef, PostSource
+from campaign.content.source import ORIGIN_BROWSER, ImageRef, PostSource, TextSource
 from campaign.store.audit import Actor, record
 from campaign.store.content_rows import RevisionRow
 from campaign.store.models import CampaignRow, PostRow, PostState
@@ -142,6 +142,9 @@ def source_of(revision: RevisionRow, key: str) -> PostSource:
         images=tuple(ImageRef.from_json(image) for image in revision.images),
         day_slug=revision.day_slug,
         theme=revision.theme,
+        lang=revision.lang,
+        unit=revision.unit,
+        others=tuple(TextSource.from_json(other) for other in revision.others or ()),
     )
 
 

@@ -28,11 +28,14 @@ class OutgoingMedia:
 
 @dataclass(frozen=True)
 class OutgoingPost:
-    """Exactly what will be sent: thread parts in order; media go with the first part."""
+    """Exactly what will be sent: thread parts in order; media go with the first part.
+    `languages` are its texts' BCP 47 tags in order (a bilingual post has several; () for a
+    post in the campaign's one language), for platforms that take a post's language."""
 
     key: str
     parts: tuple[str, ...]
     media: tuple[OutgoingMedia, ...] = ()
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
