@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from PIL import Image
 
 from campaign.checks.readability import flesch_reading_ease
 from campaign.config import load_config
-from campaign.planning import check_plan
+from campaign.content.live import check_draft
+from campaign.planning import check_plan, store_plan
 
 REPO = Path(__file__).resolve().parents[2]
 CY_TAG = "#WythnosYmwybyddiaethTroseddauCasineb"
@@ -292,7 +294,9 @@ def test_welsh_text_is_not_scored_and_never_warned_about(week, run):
     checked = check_plan(load_config(week / "config.toml"))
     welsh = next(post for post in checked.posts if post.key == "2026-10-12-x-cy")
     # what the English formula would have said of it
-    assert flesch_reading_ease(welsh.text) < load_config(week / "config.toml").checks.min_reading_ease
+    assert (
+        flesch_reading_ease(welsh.text) < load_config(week / "config.toml").checks.min_reading_ease
+    )
     checked = checked.report
     assert [f for f in checked.findings if f.rule == "readability"] == []
     assert "2026-10-12-x-cy" not in checked.reading_ease
@@ -402,9 +406,11 @@ def test_alt_text_is_wanted_in_every_language_of_a_bilingual_post(week):
     [missing] = findings(week, "alt-text-missing")
     assert missing.key == "2026-10-12-facebook" and "no alt text in English" in missing.message
     assert missing.template == "config.toml" and missing.line is not None
-    edit_config(week, 'alts = { cy = "Cerdyn gyda rhif 999" }', (
-        'alts = { cy = "Cerdyn gyda rhif 999", en = "A card giving 999" }'
-    ))
+    edit_config(
+        week,
+        'alts = { cy = "Cerdyn gyda rhif 999" }',
+        ('alts = { cy = "Cerdyn gyda rhif 999", en = "A card giving 999" }'),
+    )
     assert findings(week, "alt-text-missing") == []
 
 
@@ -415,3 +421,18 @@ def test_the_shipped_example_posts_folder_is_unaffected(tmp_path):
     checked = report(tmp_path)
     assert checked.errors == [] and len(checked.reading_ease) == 23
     assert all(list(scores) == ["en-GB"] for scores in checked.reading_ease_by_language.values())
+
+
+# --- the composer's live check scores as `campaign check` does ------------------------------
+
+
+@pytest.mark.parametrize(("language", "warned"), [("en-GB", True), ("cy", False)])
+def test_the_composers_live_check_scores_english_only(shipped_config, store, language, warned):
+    info = shipped_config.campaign.model_copy(update={"language": language})
+    store_plan(shipped_config.model_copy(update={"campaign": info}), store, "olly")
+    content = store.content("stalking-awareness-week-2020")
+    source = content.sources["2020-04-21-x"]
+    prose = DENSE_ENGLISH if warned else WELSH_PROSE
+    live = check_draft(content, replace(source, text=prose + " {{ campaign.hashtag }}"))
+    assert ("readability" in {f.rule for f in live.findings}) is warned
+    assert (live.reading_ease is not None) is warned
