@@ -20,6 +20,7 @@ from campaign.planning import check_plan, store_plan
 REPO = Path(__file__).resolve().parents[2]
 CY_TAG = "#WythnosYmwybyddiaethTroseddauCasineb"
 EN_TAG = "#HateCrimeAwarenessWeek"
+FACEBOOK = '{ cy = "day1/facebook.cy.j2", en = "day1/facebook.en.j2" }'
 CONFIG = f"""\
 [campaign]
 name = "Wythnos Ymwybyddiaeth Troseddau Casineb 2026"
@@ -80,7 +81,7 @@ slug = "day1"
 theme = "Report it"
 posts = [
   {{ channel = "x", time = "10:00", templates = {{ cy = "day1/x.cy.j2", en = "day1/x.en.j2" }} }},
-  {{ channel = "facebook", time = "11:00", templates = {{ cy = "day1/facebook.cy.j2", en = "day1/facebook.en.j2" }} }},
+  {{ channel = "facebook", time = "11:00", templates = {FACEBOOK} }},
 ]
 """
 CY = "Mewn argyfwng, ffoniwch {{ helplines.emergency.number }}. {{ campaign.hashtag }}\n"
@@ -94,7 +95,8 @@ WELSH_PROSE = (
 )
 DENSE_ENGLISH = (
     "Notwithstanding institutional considerations, comprehensive victimisation reporting "
-    "mechanisms facilitate investigative prioritisation and multi-agency safeguarding interventions."
+    "mechanisms facilitate investigative prioritisation and multi-agency safeguarding "
+    "interventions."
 )
 
 
@@ -246,7 +248,8 @@ def test_a_bilingual_post_that_adds_a_link_in_one_language_is_an_error(week):
     write(
         week,
         "facebook.en.j2",
-        "Call 999.\nReport online: https://www.northwales.police.uk/report {{ campaign.hashtag }}\n",
+        "Call 999.\nReport online: https://www.northwales.police.uk/report "
+        "{{ campaign.hashtag }}\n",
     )
     [finding] = findings(week, "language-facts")
     assert finding.key == "2026-10-12-facebook" and finding.template == "day1/facebook.en.j2"
@@ -383,8 +386,8 @@ def test_a_pairs_two_posts_are_not_duplicates_but_a_repeat_on_one_account_is(wee
     edit_config(
         week,
         '.en.j2" } },\n]\n',
-        '.en.j2" } },\n  { channel = "x", time = "15:00", key = "2026-10-12-x-later", templates = { cy = "day1/x.cy.j2", '
-        'en = "day1/x.en.j2" } },\n]\n',
+        '.en.j2" } },\n  { channel = "x", time = "15:00", key = "2026-10-12-x-later", '
+        'templates = { cy = "day1/x.cy.j2", en = "day1/x.en.j2" } },\n]\n',
     )
     repeats = findings(week, "duplicate-text")
     assert sorted((f.channel, f.template) for f in repeats) == [
