@@ -401,9 +401,22 @@ def _images(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
                 post,
                 "error",
                 "alt-text-length",
-                f"alt text of {image.file} is {len(image.alt)} characters (limit {alt_limit})",
-                "shorten the alt text",
+                f"alt text of {image.file} is {len(image.alt)} characters (limit {alt_limit})"
+                + _alt_shares(given, languages, post.bilingual),
+                "shorten the alt text"
+                + (
+                    " (a bilingual post's image carries every language's)" if post.bilingual else ""
+                ),
             )
+
+
+def _alt_shares(image: Image, languages: list[str], bilingual: bool) -> str:
+    """': Cymraeg (Welsh) 600 + English 500' for a bilingual post's image with alts."""
+    if not bilingual or not image.alts:
+        return ""
+    shares = dict.fromkeys(image.alt_in(tag) for tag in languages)
+    named = [f"{language_name(tag)} {len(image.alt_in(tag))}" for tag in languages]
+    return f": {' + '.join(named)}" if len(shares) > 1 else ""
 
 
 def _urls(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:

@@ -415,6 +415,14 @@ def test_alt_text_is_wanted_in_every_language_of_a_bilingual_post(week):
         ('alts = { cy = "Cerdyn gyda rhif 999", en = "A card giving 999" }'),
     )
     assert findings(week, "alt-text-missing") == []
+    # what is sent is both: 600 + 500 characters go over the house limit of 1,000
+    edit_config(
+        week,
+        'alts = { cy = "Cerdyn gyda rhif 999", en = "A card giving 999" }',
+        f'alts = {{ cy = "{"c" * 600}", en = "{"e" * 500}" }}',
+    )
+    [long] = findings(week, "alt-text-length")
+    assert "is 1102 characters (limit 1000): Cymraeg (Welsh) 600 + English 500" in long.message
 
 
 def test_the_shipped_example_posts_folder_is_unaffected(tmp_path):
