@@ -125,8 +125,11 @@ def post_finding(
     variant: Variant | None = None,
 ) -> Finding:
     """A finding about one rendered post, pointing at the template line holding `needle`: in
-    the template of `variant` (one language's text), by default the post's first text's."""
-    variant = variant or (post.variants[0] if post.variants else None)
+    the template of `variant` (one language's text), by default of the first text holding
+    `needle` (or the post's first text)."""
+    if variant is None and post.variants:
+        holding = (v for v in post.variants if needle and needle in v.text)
+        variant = next(holding, post.variants[0])
     return Finding(
         severity=severity,
         rule=rule,

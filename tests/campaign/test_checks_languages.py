@@ -447,3 +447,29 @@ def test_the_composers_live_check_scores_english_only(shipped_config, store, lan
     live = check_draft(content, replace(source, text=prose + " {{ campaign.hashtag }}"))
     assert ("readability" in {f.rule for f in live.findings}) is warned
     assert (live.reading_ease is not None) is warned
+
+
+def test_a_finding_on_text_of_one_language_points_at_that_languages_template(week):
+    # Threads counts the unique links of the whole post: three pages, each in Welsh and in
+    # English, are six; the sixth stands in the English text
+    edit_config(
+        week,
+        "[helplines.emergency]",
+        '[accounts.threads]\nplatform = "threads"\nname = "Heddlu Gogledd Cymru"\n'
+        'handle = "@heddlugogcymru"\nuser_id = "17841400000000000"\n'
+        '[accounts.threads.credentials]\naccess_token = "TT"\n\n[helplines.emergency]',
+    )
+    edit_config(
+        week,
+        '.en.j2" } },\n]\n',
+        '.en.j2" } },\n  { channel = "threads", time = "12:00", templates = { cy = '
+        '"day1/threads.cy.j2", en = "day1/threads.en.j2" } },\n]\n',
+    )
+    pages = ("adrodd", "cymorth", "cyswllt")
+    for tag in ("cy", "en"):
+        links = "\n".join(f"https://www.northwales.police.uk/{tag}/{page}" for page in pages)
+        write(week, f"threads.{tag}.j2", f"999\n{links}\n{{{{ campaign.hashtag }}}}\n")
+    [finding] = findings(week, "threads-links")
+    assert finding.key == "2026-10-12-threads" and "6 different links" in finding.message
+    assert (finding.template, finding.line) == ("day1/threads.en.j2", 4)
+    assert findings(week, "language-facts") == []
