@@ -157,13 +157,24 @@ def _hashtags(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     tags = _HASHTAG.findall(post.text)
     most = facts(post.platform).max_hashtags
     if most is not None and len(tags) > most:
+        texts = texts_of(post, config)
+        shares = " + ".join(
+            f"{language_name(v.lang)} {len(_HASHTAG.findall(v.text))}" for v in texts
+        )
         yield post_finding(
             post,
             "error",
             "hashtag-limit",
-            f"{len(tags)} hashtags: {facts(post.platform).display} refuses a post with more "
-            f"than {most}",
-            f"remove {len(tags) - most}",
+            f"{len(tags)} hashtags"
+            + (f" ({shares})" if post.bilingual else "")
+            + f": {facts(post.platform).display} refuses a post with more than {most}",
+            f"remove {len(tags) - most}"
+            + (
+                f", or send {post.spec.channel} as a pair, one post per language on its own "
+                "account ([languages] pairs in config.toml)"
+                if post.bilingual
+                else ""
+            ),
         )
 
 

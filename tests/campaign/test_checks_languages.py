@@ -473,3 +473,38 @@ def test_a_finding_on_text_of_one_language_points_at_that_languages_template(wee
     assert finding.key == "2026-10-12-threads" and "6 different links" in finding.message
     assert (finding.template, finding.line) == ("day1/threads.en.j2", 4)
     assert findings(week, "language-facts") == []
+
+
+def test_instagrams_hashtag_cap_is_on_the_whole_bilingual_post(week):
+    image = week / "posts" / "images" / "card.jpg"
+    image.parent.mkdir()
+    Image.new("RGB", (1080, 1080), "white").save(image)
+    edit_config(
+        week,
+        "[helplines.emergency]",
+        '[accounts.instagram]\nplatform = "instagram"\nname = "Heddlu Gogledd Cymru"\n'
+        'handle = "@heddlugogcymru"\nuser_id = "17841400000000001"\n'
+        'media_base_url = "https://www.northwales.police.uk/media"\n'
+        '[accounts.instagram.credentials]\naccess_token = "IGT"\n\n[helplines.emergency]',
+    )
+    edit_config(
+        week,
+        '.en.j2" } },\n]\n',
+        '.en.j2" } },\n  { channel = "instagram", time = "12:00", templates = { cy = '
+        '"day1/ig.cy.j2", en = "day1/ig.en.j2" }, images = [{ file = "images/card.jpg", '
+        'alts = { cy = "Cerdyn: ffoniwch 999", en = "A card: call 999" } }] },\n]\n',
+    )
+    # 15 tags in each language: within 30 for the post (house style warns, the platform takes it)
+    for tag in ("cy", "en"):
+        tags = " ".join(f"#{tag.upper()}{n}" for n in range(14))
+        write(week, f"ig.{tag}.j2", f"999\n{tags} {{{{ campaign.hashtag }}}}\n")
+    assert findings(week, "hashtag-limit") == []
+    write(
+        week,
+        "ig.en.j2",
+        "999\n" + " ".join(f"#Tag{n}" for n in range(15)) + " {{ campaign.hashtag }}\n",
+    )
+    [limit] = findings(week, "hashtag-limit")
+    assert limit.key == "2026-10-12-instagram"
+    assert limit.message.startswith("31 hashtags (Cymraeg (Welsh) 15 + English 16)")
+    assert "send instagram as a pair" in limit.fix
