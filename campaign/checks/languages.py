@@ -100,18 +100,16 @@ def _compare(first: _Facts, other: _Facts) -> Iterator[Finding]:
         return
     name, reference = language_name(other.variant.lang), language_name(first.variant.lang)
     where = "" if other.post.key == first.post.key else f" ({first.post.key})"
-    said = []
-    if missing:
-        said.append(f"leaves out {all_of(missing)}, which the {reference} text gives")
-    if added:
-        said.append(f"gives {all_of(added)}, which the {reference} text does not")
+    said = [f"leaves out {all_of(missing)}"] if missing else []
+    said += [f"gives {all_of(added)} besides"] if added else []
     templates = [t for t in (other.variant.template, first.variant.template) if t]
     yield post_finding(
         other.post,
         "error",
         "language-facts",
-        f"the {name} text {' and '.join(said)}{where}: readers in each language must be "
-        "given the same phone numbers and links",
+        f"the {name} text does not give the same facts as the {reference} text{where}: it "
+        f"{', and '.join(said)}; readers in each language must be given the same phone "
+        "numbers and links",
         "give the same numbers and links in every language: correct "
         + (" or ".join(templates) if templates else "the text that is wrong"),
         added[0] if added else "",
