@@ -225,7 +225,7 @@ def _language_chart(lines: Sequence[LanguageTotals]) -> list[ChartView]:
     svg = charts.side_by_side(
         "language",
         "Impressions and engagements by language",
-        [line.label for line in lines],
+        [line.label.replace(" (", "\n(") for line in lines],  # "(bilingual)" below
         series,
     )
     return [

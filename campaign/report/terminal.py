@@ -62,8 +62,14 @@ def _totals_table(title: str, groups: list[Totals]) -> Table:
     return table
 
 
-def _posts_table(title: str, rows: list[Row], zone: ZoneInfo) -> Table:
+def _post_columns(title: str) -> Table:
     table = _table(title, ("When", "Channel", "Post", "Language", "Status", "Snapshot"))
+    table.columns[2].no_wrap = True  # a post's key stays whole: analysts look it up
+    return table
+
+
+def _posts_table(title: str, rows: list[Row], zone: ZoneInfo) -> Table:
+    table = _post_columns(title)
     for row in rows:
         table.add_row(*_post_cells(row, zone), *_measures(row))
     return table
@@ -96,11 +102,13 @@ def _unit_measures(unit: Unit) -> list[Text | str]:
 
 def _units_table(title: str, together: list[Unit], zone: ZoneInfo) -> Table:
     """Each post on a line; a pair's line sums both posts, and each language's post follows."""
-    table = _table(title, ("When", "Channel", "Post", "Language", "Status", "Snapshot"))
+    table = _post_columns(title)
     for unit in together:
         if not unit.pair:
             table.add_row(*_post_cells(unit.first, zone), *_measures(unit.first))
             continue
+        if table.rows:
+            table.rows[-1].end_section = True  # a pair sits between two lines
         table.add_row(
             short_time(unit.first.scheduled_at, zone),
             unit.channel,
@@ -112,7 +120,7 @@ def _units_table(title: str, together: list[Unit], zone: ZoneInfo) -> Table:
         )
         for i, row in enumerate(unit.members):
             table.add_row(
-                *_post_cells(row, zone, "  └ "),
+                *_post_cells(row, zone, "└ "),
                 *_measures(row),
                 end_section=i == len(unit.members) - 1,
             )
