@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,13 +24,13 @@ from campaign.cli import main
 from campaign.clock import ManualClock
 from campaign.config import CampaignConfig, load_config
 from campaign.planning import store_plan
-from campaign.report.dataset import load_campaign, load_dataset
+from campaign.report.dataset import Dataset, Row, load_campaign, load_dataset
 from campaign.report.export import rows_csv, rows_json
 from campaign.report.html import render_report_html
 from campaign.report.summary import summarise
 from campaign.store import Store
 from campaign.store.daemon_api import Published, Snapshot
-from tests.campaign.test_report_html import Page
+from tests.campaign.test_report_html import Page, row
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cy-report-week"
 SLUG = "hate-crime-awareness-week-2026"
@@ -198,8 +199,8 @@ def test_html_marks_each_text_with_its_language_and_shows_the_pair_together(publ
     assert table[3]["Language"] == "Cymraeg + English"
 
     def openings(key: str) -> list[tuple[str | None, str]]:
-        (row,) = root.find_all("tr", id=f"post-{key}")
-        (cell,) = row.find_all("td", **{"class": "opening"})
+        (line,) = root.find_all("tr", id=f"post-{key}")
+        (cell,) = line.find_all("td", **{"class": "opening"})
         return [(span.attrs.get("lang"), span.text()) for span in cell.find_all("span")]
 
     welsh = "Mewn argyfwng, ffoniwch 999. #WythnosYmwybyddiaethTroseddauCasineb"
@@ -244,3 +245,31 @@ def test_the_terminal_report_shows_the_pair_and_each_language(published, week):
     assert "Pair: Cymraeg" in pair_line and "1,400" in pair_line and " 85 " in pair_line
     assert "not summed" in pair_line  # its link clicks: the Welsh post has none
     assert f"└ {PAIR}-cy" in out and f"└ {PAIR}-en" in out
+
+
+def _pair_rows(english: dict[str, object]) -> list[Row]:
+    """A pair's two posts built by hand: the Welsh one measured, the English one as given."""
+    at = datetime(2026, 10, 12, 9, tzinfo=UTC)
+    welsh = row(f"{PAIR}-cy", "x-cymraeg", at, "Report it", lang="cy", unit=PAIR, position=0)
+    return [welsh, row(f"{PAIR}-en", "x-english", at, "Report it", lang="en", unit=PAIR,
+                       position=1, **english)]  # fmt: skip
+
+
+def test_a_pair_whose_english_post_failed_sums_nothing_and_says_why():
+    failed = {"state": "failed", "status": "not published (failed)", "impressions": None,
+              "engagements": None, "link_clicks": None, "shares": None}  # fmt: skip
+    summary = summarise(Dataset("c", "Europe/London", _pair_rows(failed)))
+    (pair,) = summary.units
+    assert pair.members[0].engagements == 18  # the Welsh post's own figure stays shown
+    assert (pair.impressions, pair.engagements, pair.engagement_rate) == (None, None, None)
+    assert pair.why_not_summed("engagements") == "none from the English post"
+    assert pair.status == "Cymraeg (Welsh): ok; English: not published (failed)"
+    lines = {line.lang: line for line in summary.by_language}
+    assert (lines["cy"].engagements, lines["en"].engagements) == (18, None)
+
+
+def test_a_metric_neither_post_has_is_unavailable_not_unsummed():
+    rows = [replace(r, link_clicks=None) for r in _pair_rows({})]
+    (pair,) = summarise(Dataset("c", "Europe/London", rows)).units
+    assert pair.link_clicks is None and pair.why_not_summed("link_clicks") is None
+    assert (pair.impressions, pair.engagements, pair.shares) == (555 * 2, 18 * 2, 3 * 2)
