@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,8 +50,7 @@ FB_ENGLISH = {"post_media_view": 500, "reactions": 5, "comments": 0, "shares": 1
 REFUSED = {"non_public_metrics.url_link_clicks": "needs user-context auth"}
 
 
-@pytest.fixture
-def week(tmp_path: Path) -> Path:
+def sample_week(tmp_path: Path) -> Path:
     """The sample copied, with an English-only Facebook post (one template: the campaign's
     language, en-GB) in the afternoon."""
     folder = tmp_path / "cy-week"
@@ -69,11 +69,8 @@ def week(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def published(week: Path) -> tuple[CampaignConfig, Store]:
-    config = load_config(week / "config.toml")
-    store = Store.open(config.database_url(), ManualClock(datetime(2026, 10, 1, tzinfo=UTC)))
-    store_plan(config, store, "officer")
+def publish_and_measure(store: Store) -> None:
+    """Approve the planned week, publish every post and take one 24h snapshot of each."""
     store.approve(SLUG, "inspector")
     api = store.publishing
     scope = api.campaign_id(SLUG)
@@ -105,7 +102,20 @@ def published(week: Path) -> tuple[CampaignConfig, Store]:
                 refused,
             )  # fmt: skip
         )
-    store.publishing.save_snapshots(snapshots)
+    api.save_snapshots(snapshots)
+
+
+@pytest.fixture
+def week(tmp_path: Path) -> Path:
+    return sample_week(tmp_path)
+
+
+@pytest.fixture
+def published(week: Path) -> Iterator[tuple[CampaignConfig, Store]]:
+    config = load_config(week / "config.toml")
+    store = Store.open(config.database_url(), ManualClock(datetime(2026, 10, 1, tzinfo=UTC)))
+    store_plan(config, store, "officer")
+    publish_and_measure(store)
     yield config, store
     store.engine.dispose()
 
