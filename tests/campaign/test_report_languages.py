@@ -200,7 +200,10 @@ def test_html_marks_each_text_with_its_language_and_shows_the_pair_together(publ
     root = page.root
     table = root.table("Post by post, at the latest snapshot")
     # The pair's line first, then each language's post beneath it, then the other posts.
-    assert [r["Post"] for r in table] == [PAIR, f"{PAIR}-cy", f"{PAIR}-en", FB, FB_EN]
+    in_pair = f"(in pair {PAIR})"  # said to screen readers; the indent shows it to the eye
+    assert [r["Post"] for r in table] == [
+        PAIR, f"{PAIR}-cy {in_pair}", f"{PAIR}-en {in_pair}", FB, FB_EN
+    ]  # fmt: skip
     pair, cy, en = table[:3]
     assert pair["Language"] == "Pair: Cymraeg (Welsh), English"
     assert (pair["Impressions"], pair["Engagements"], pair["Shares"]) == ("1,400", "85", "11")
