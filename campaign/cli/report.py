@@ -93,7 +93,7 @@ def collect(cli: CliContext, as_json: bool) -> None:
 def report(
     cli: CliContext, fmt: str, output: Path | None, other: str | None, by_account: bool
 ) -> None:
-    """Engagement by campaign, day, theme, channel, language and post, with definitions and gaps.
+    """Engagement by day, theme, channel, language and post, with definitions and gaps.
 
     A pair of posts (one per language, on separate accounts) is one line with both posts'
     figures summed, and each language's post beneath it.
