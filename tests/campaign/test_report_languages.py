@@ -2,9 +2,8 @@
 separate accounts) reported together as one unit and per language; a bilingual post as one post
 in "Cymraeg + English"; `lang` and `unit` in the exports; each text marked with its `lang`.
 
-Real SQLite: the sample week (tests/data/cy-report-week: X as a pair of accounts, Facebook as
-one bilingual post; the Welsh X post carries both campaign hashtags, as many Welsh forces' posts
-do) with one English-only Facebook post added, planned, approved and published
+Real SQLite: the sample day (tests/campaign/languages_sample: X as a pair of accounts, Facebook
+as one bilingual post) with one English-only Facebook post added, planned, approved and published
 through the store's daemon API, and snapshots written as the metrics collector writes them.
 """
 
@@ -24,7 +23,7 @@ from click.testing import CliRunner
 from campaign.cli import main
 from campaign.clock import ManualClock
 from campaign.config import CampaignConfig, load_config
-from campaign.planning import store_plan
+from campaign.render import render_plan
 from campaign.report.dataset import Dataset, Row, load_campaign, load_dataset
 from campaign.report.export import rows_csv, rows_json
 from campaign.report.html import render_report_html
@@ -33,7 +32,7 @@ from campaign.store import Store
 from campaign.store.daemon_api import Published, Snapshot
 from tests.campaign.test_report_html import Page, row
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cy-report-week"
+SAMPLE = Path(__file__).parent / "languages_sample"
 SLUG = "hate-crime-awareness-week-2026"
 PAIR, FB, FB_EN = "2026-10-12-x", "2026-10-12-facebook", "2026-10-12-facebook-english"
 
@@ -67,6 +66,12 @@ def sample_week(tmp_path: Path) -> Path:
     extra = '  { channel = "facebook", time = "15:00", template = "day1/english.j2" },\n'
     config.write_text(text.replace(last, extra + last), encoding="utf-8")
     return folder
+
+
+def plan(config: CampaignConfig, store: Store) -> None:
+    """Store the week as drafts (the sample's Page id is a placeholder `campaign check` would
+    refuse: these tests are about the report, not the checks)."""
+    store.sync_plan(config, render_plan(config), "officer")
 
 
 def publish_and_measure(store: Store) -> None:
@@ -114,7 +119,7 @@ def week(tmp_path: Path) -> Path:
 def published(week: Path) -> Iterator[tuple[CampaignConfig, Store]]:
     config = load_config(week / "config.toml")
     store = Store.open(config.database_url(), ManualClock(datetime(2026, 10, 1, tzinfo=UTC)))
-    store_plan(config, store, "officer")
+    plan(config, store)
     publish_and_measure(store)
     yield config, store
     store.engine.dispose()
@@ -218,7 +223,7 @@ def test_html_marks_each_text_with_its_language_and_shows_the_pair_together(publ
 
     welsh = "Mewn argyfwng, ffoniwch 999. #WythnosYmwybyddiaethTroseddauCasineb"
     english = "In an emergency, call 999. #HateCrimeAwarenessWeek"
-    assert openings(f"{PAIR}-cy") == [("cy", f"{welsh} #HateCrimeAwarenessWeek")]
+    assert openings(f"{PAIR}-cy") == [("cy", welsh)]
     assert openings(f"{PAIR}-en") == [("en", english)]
     assert openings(FB) == [("cy", welsh), ("en", english)]  # each text in its own element
     assert openings(FB_EN)[0][0] == "en-GB"

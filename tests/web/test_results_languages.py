@@ -9,8 +9,9 @@ import pytest
 
 from campaign.config import CampaignConfig, load_config
 from campaign.store import Store
+from campaign.store.users import add_user
 from tests.campaign.test_report_html import Page
-from tests.campaign.test_report_languages import FB, PAIR, publish_and_measure, sample_week
+from tests.campaign.test_report_languages import FB, PAIR, plan, publish_and_measure, sample_week
 
 
 @pytest.fixture
@@ -19,8 +20,15 @@ def config(tmp_path: Path) -> CampaignConfig:
     return load_config(sample_week(tmp_path) / "config.toml")
 
 
+@pytest.fixture
+def planned(store: Store, config: CampaignConfig) -> Store:
+    plan(config, store)
+    publish_and_measure(store)
+    return store
+
+
 def test_results_show_each_language_and_mark_each_text(web, planned: Store):
-    publish_and_measure(planned)
+    add_user(planned, "ann", web.password, "analyst")
     page = Page(web.sign_in("ann").get("/results").text)
     assert page.mismatched == []
     lines = {r["Language"]: r for r in page.root.table("By language")}
