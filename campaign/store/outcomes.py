@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
 from campaign.present.threads import progress
+from campaign.store import pairs
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, DeploymentRow, PostRow, PostState
 from campaign.store.partial import stop_partial
@@ -187,12 +188,14 @@ def failed(
     state: PostState = PostState.FAILED,
     failure: str | None = None,
 ) -> None:
-    """Publishing ends here; a thread with parts already public is `partial`, not failed.
-    `failure` is the kind of refusal (alert_facts.failure_kind), which chooses the advice."""
+    """Publishing ends here; a thread with parts already public is `partial`, not failed. A
+    pair's post whose partner went out says so (the alert names the pair). `failure` is the
+    kind of refusal (alert_facts.failure_kind), which chooses the advice."""
     row, campaign = _held(session, post_id, daemon_id)
     if row.live_part_ids:
         stop_partial(session, campaign, row, daemon_id, now, error)
         return
+    error += pairs.published_note(session, row)  # a pair out in one language only: say so
     row.last_error = error
     row.claimed_by, row.in_doubt, row.next_attempt_at = None, False, None
     why: dict[str, Any] = {"failure": failure} if failure else {}
