@@ -172,7 +172,7 @@ class ContentMethods:
                 session,
                 campaign,
                 row,
-                _account(session, campaign, source.channel),
+                _account(session, campaign, post.channel),
                 post,
                 who,
                 now,
@@ -200,7 +200,7 @@ class ContentMethods:
             source = _on_its_day(stored, source)
             checked, post = _checked(self, stored, source)
             now = self.clock.now()
-            row = new_row(campaign, _account(session, campaign, source.channel), post, now)
+            row = new_row(campaign, _account(session, campaign, post.channel), post, now)
             session.add(row)
             session.flush()
             record(

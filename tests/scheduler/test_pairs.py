@@ -1,0 +1,417 @@
+"""A pair (one post per language on separate accounts) is one unit: published in the
+configured order in one sweep, paused together, held and alerted when one fails, approved and
+withdrawn together; Bluesky and Mastodon are told each post's language. Real clients over real
+HTTP to the sandbox, real SQLite, a ManualClock shared by the daemon and the sandbox.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from campaign.clock import ManualClock
+from campaign.config import load_config
+from campaign.fingerprints import short_hash
+from campaign.planning import store_plan
+from campaign.store import PostState, Store
+from campaign.store.approvals import PairIncomplete
+from campaign.store.models import AccountRow
+from campaign.store.review import OwnWork
+from scheduler.channels import channels_for
+from scheduler.daemon import Daemon
+from scheduler.rehearsal import sandbox_config
+from scheduler.sandbox import PlatformSandbox, SandboxSettings
+from tests.alerts.conftest import alerts
+from tests.campaign.review_helpers import revise
+
+SLUG = "hate-crime-awareness-week-2026"
+X_CY, X_EN = "2026-10-12-x-cy", "2026-10-12-x-en"
+BSKY_CY, BSKY_EN = "2026-10-12-bluesky-cy", "2026-10-12-bluesky-en"
+MASTODON = "2026-10-12-mastodon"
+DUE = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)  # 10:00 BST
+
+# A Welsh force's day: an X pair (one account per language), a Bluesky pair, and one
+# bilingual post each on Facebook and Mastodon (Welsh first).
+CONFIG = """\
+[campaign]
+name = "Wythnos Ymwybyddiaeth Troseddau Casineb 2026"
+slug = "hate-crime-awareness-week-2026"
+organisation = "Heddlu Gogledd Cymru"
+hashtag = "#HateCrimeAwarenessWeek"
+start = 2026-10-10
+end = 2026-10-17
+timezone = "Europe/London"
+
+[languages]
+order = ["cy", "en"]
+hashtags = { cy = "#WythnosYmwybyddiaethTroseddauCasineb", en = "#HateCrimeAwarenessWeek" }
+pairs = { x = { cy = "x-cymraeg", en = "x-english" }, \
+bluesky = { cy = "bluesky-cymraeg", en = "bluesky-english" } }
+
+[accounts.x-cymraeg]
+platform = "x"
+name = "Heddlu Gogledd Cymru"
+handle = "@HeddluGogCymru"
+[accounts.x-cymraeg.credentials]
+consumer_key = "CY_KEY"
+consumer_secret = "CY_SECRET"
+access_token = "CY_TOKEN"
+access_token_secret = "CY_TOKEN_SECRET"
+[accounts.x-english]
+platform = "x"
+name = "North Wales Police"
+handle = "@NWPolice"
+[accounts.x-english.credentials]
+consumer_key = "EN_KEY"
+consumer_secret = "EN_SECRET"
+access_token = "EN_TOKEN"
+access_token_secret = "EN_TOKEN_SECRET"
+[accounts.facebook]
+platform = "facebook"
+name = "Heddlu Gogledd Cymru / North Wales Police"
+page_id = "204857361209511"
+[accounts.facebook.credentials]
+page_access_token = "FB_TOKEN"
+[accounts.bluesky-cymraeg]
+platform = "bluesky"
+name = "Heddlu Gogledd Cymru"
+handle = "heddlugogcymru.bsky.social"
+base_url = "https://bsky.social"
+[accounts.bluesky-cymraeg.credentials]
+app_password = "BSKY_CY"
+[accounts.bluesky-english]
+platform = "bluesky"
+name = "North Wales Police"
+handle = "nwpolice.bsky.social"
+base_url = "https://bsky.social"
+[accounts.bluesky-english.credentials]
+app_password = "BSKY_EN"
+[accounts.mastodon]
+platform = "mastodon"
+name = "Heddlu Gogledd Cymru / North Wales Police"
+handle = "@nwpolice@mastodon.social"
+base_url = "https://mastodon.social"
+[accounts.mastodon.credentials]
+access_token = "MASTO"
+
+[helplines.emergency]
+name = "Emergency"
+number = "999"
+purpose = "immediate danger"
+
+[[days]]
+date = 2026-10-12
+slug = "day1"
+theme = "Report it"
+posts = [
+  { channel = "x", time = "10:00", templates = { cy = "day1/x.cy.j2", en = "day1/x.en.j2" } },
+  { channel = "facebook", time = "11:00", \
+templates = { cy = "day1/facebook.cy.j2", en = "day1/facebook.en.j2" } },
+  { channel = "bluesky", time = "10:00", \
+templates = { cy = "day1/bsky.cy.j2", en = "day1/bsky.en.j2" } },
+  { channel = "mastodon", time = "10:00", \
+templates = { cy = "day1/bsky.cy.j2", en = "day1/bsky.en.j2" } },
+]
+"""
+# The Welsh text carries the English hashtag too, as the week's posts in Wales often do.
+WELSH = (
+    "Mewn argyfwng, ffoniwch {{ helplines.emergency.number }}. {{ campaign.hashtag }} "
+    "#HateCrimeAwarenessWeek\n"
+)
+ENGLISH = "In an emergency, call {{ helplines.emergency.number }}. {{ campaign.hashtag }}\n"
+TEMPLATES = {
+    "x.cy.j2": WELSH,
+    "x.en.j2": ENGLISH,
+    "facebook.cy.j2": WELSH,
+    "facebook.en.j2": ENGLISH,
+    "bsky.cy.j2": "Rhowch wybod. " + WELSH,
+    "bsky.en.j2": "Report it. " + ENGLISH,
+}
+
+
+def write_campaign(folder: Path) -> Path:
+    """The bilingual sample campaign (config.toml and posts/day1/), written afresh."""
+    (folder / "posts" / "day1").mkdir(parents=True)
+    for name, text in TEMPLATES.items():
+        (folder / "posts" / "day1" / name).write_text(text, encoding="utf-8")
+    path = folder / "config.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+class Pairs:
+    """The campaign planned in a fresh store, a running sandbox, and its daemon."""
+
+    def __init__(self, tmp_path: Path, clock: ManualClock, **faults: object) -> None:
+        self.clock = clock
+        clock.set(DUE - timedelta(days=3))
+        self.path = write_campaign(tmp_path / "campaign")
+        self.store = Store.open(f"sqlite:///{tmp_path / 'pairs.db'}", clock)
+        self.sandbox = PlatformSandbox(SandboxSettings(seed=5, **faults), clock)  # type: ignore[arg-type]
+        self.sandbox.start()
+        self.config = sandbox_config(load_config(self.path), self.sandbox)
+        store_plan(self.config, self.store, "officer")
+        environ = self.sandbox.credentials(list(self.config.accounts.values()))
+        channels = channels_for(self.config, environ, timeout=2.0)
+        self.daemon = Daemon.for_config(
+            self.store, self.config, channels, clock, rng=random.Random(3)
+        )
+
+    def post(self, key: str):
+        return self.store.posts(SLUG, keys=[key])[0]
+
+    def audit(self, key: str, action: str) -> list:
+        """The audit rows of one post's `action`, oldest first."""
+        post_id = self.post(key).id
+        rows = self.store.audit_log(SLUG)
+        return [e for e in rows if e.post_id == post_id and e.action == action]
+
+    def fingerprints(self, *keys: str) -> dict[str, str]:
+        return {key: short_hash(self.post(key).content_hash) for key in keys}
+
+    def approve_all(self) -> None:
+        self.store.approve(SLUG, "inspector")
+        self.daemon.run_once()  # scheduled
+
+    def at(self, moment: datetime) -> None:
+        self.clock.set(moment)
+
+    def close(self) -> None:
+        self.daemon.pool.shutdown(wait=True)
+        self.sandbox.stop()
+        self.store.engine.dispose()
+
+
+@pytest.fixture
+def pairs(tmp_path, clock):
+    made: list[Pairs] = []
+
+    def make(**faults: object) -> Pairs:
+        made.append(Pairs(tmp_path, clock, **faults))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.close()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Whether `condition` came true within `seconds` (the daemon's workers send on their own
+    threads; the clock is manual, so only real time passes here)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_the_welsh_post_goes_first_and_the_english_follows_in_the_same_sweep(pairs):
+    week = pairs()
+    week.approve_all()
+    week.at(DUE)
+    # The long-running daemon's sweep: the English post is not due until the Welsh one is
+    # recorded, and then it is claimed at once, not at the next sweep.
+    week.daemon.sweep()
+    assert wait_for(lambda: week.post(X_EN).state == PostState.PUBLISHED)
+    assert wait_for(lambda: len(week.daemon.in_flight) == 0)
+    cy, en = week.post(X_CY), week.post(X_EN)
+    assert cy.state == en.state == PostState.PUBLISHED
+    assert cy.published_at <= en.published_at
+    ids = {cy.id: X_CY, en.id: X_EN}
+    claims = [e for e in week.store.audit_log(SLUG) if e.action in ("claimed", "published")]
+    order = [(e.action, ids[e.post_id]) for e in claims if e.post_id in ids]
+    assert order == [
+        ("claimed", X_CY),
+        ("published", X_CY),
+        ("claimed", X_EN),
+        ("published", X_EN),
+    ]
+    # On the platform: each text once, on its own account, Welsh first.
+    tweets = {t.text: t for t in week.sandbox.x.tweets}
+    welsh, english = tweets[cy.parts[0]], tweets[en.parts[0]]
+    assert int(welsh.id) < int(english.id)
+
+
+def test_run_once_sends_the_whole_pair_in_one_call_in_order(pairs):
+    week = pairs()
+    week.approve_all()
+    week.at(DUE)
+    report = week.daemon.run_once()
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.PUBLISHED
+    assert week.post(BSKY_EN).state == PostState.PUBLISHED
+    assert report.outcomes["published"] == 5  # two pairs and the bilingual Mastodon post
+    assert week.post(X_CY).published_at <= week.post(X_EN).published_at
+
+
+def test_pausing_the_english_account_holds_the_welsh_post_too(pairs):
+    week = pairs()
+    week.approve_all()
+    week.store.pause(SLUG, "inspector", "account compromised", account="x-english")
+    week.at(DUE)
+    week.daemon.run_once()
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.SCHEDULED
+    assert week.sandbox.x.tweets == []
+    # The other pair, on accounts not paused, goes out as usual.
+    assert week.post(BSKY_CY).state == week.post(BSKY_EN).state == PostState.PUBLISHED
+    week.store.resume(SLUG, "inspector", "secured", account="x-english")
+    week.daemon.run_once()
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.PUBLISHED
+
+
+def test_a_credentials_hold_on_the_welsh_account_holds_the_english_post(pairs):
+    week = pairs()
+    week.approve_all()
+    with week.store.transaction() as session:
+        account = session.scalars(select(AccountRow).where(AccountRow.key == "x-cymraeg")).one()
+        account.needs_credentials = True
+    week.at(DUE)
+    week.daemon.run_once()
+    assert week.post(X_EN).state == PostState.SCHEDULED
+    assert week.sandbox.x.tweets == []
+
+
+def test_when_the_welsh_post_is_refused_the_english_is_held_failed_with_an_alert(pairs):
+    week = pairs(blocked_phrases=("Mewn argyfwng",))  # X refuses the Welsh text
+    week.approve_all()
+    week.at(DUE)
+    week.daemon.run_once()  # the Welsh post is refused: a permanent failure
+    week.daemon.run_once()  # housekeeping holds its English partner
+    cy, en = week.post(X_CY), week.post(X_EN)
+    assert cy.state == PostState.FAILED
+    assert en.state == PostState.FAILED
+    assert en.last_error.startswith(
+        f"Not sent: its Cymraeg (Welsh) post ({X_CY}) failed, and a pair goes out together"
+    )
+    assert [t.text for t in week.sandbox.x.tweets] == []  # English never went out alone
+    held = week.audit(X_EN, "failed")
+    assert [e.details["failure"] for e in held] == ["pair"]
+    assert held[0].details["previous_state"] == PostState.SCHEDULED
+    raised = {a.post_id: a for a in alerts(week.store) if a.topic == "post-failed"}
+    assert en.id in raised and cy.id in raised
+    alert = raised[en.id]
+    assert "held back because the other language's post of its pair did not go out" in (alert.title)
+    assert alert.facts["platform_message"] == en.last_error
+    assert X_EN in week.daemon.totals.held
+
+
+def test_an_edit_to_the_welsh_post_requeues_the_pair_and_both_go_out(pairs):
+    week = pairs(blocked_phrases=("Mewn argyfwng",))
+    week.approve_all()
+    week.at(DUE)
+    week.daemon.run_once()
+    week.daemon.run_once()
+    assert week.post(X_EN).state == PostState.FAILED
+    # The force fixes the Welsh text and plans again: the held English post comes back with
+    # it (clear_partners), and one approval of the pair sends both.
+    template = week.path.parent / "posts" / "day1" / "x.cy.j2"
+    template.write_text(
+        "Os oes perygl, ffoniwch {{ helplines.emergency.number }}. {{ campaign.hashtag }} "
+        "#HateCrimeAwarenessWeek\n"
+    )
+    week.config = sandbox_config(load_config(week.path), week.sandbox)
+    store_plan(week.config, week.store, "officer")
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.DRAFT
+    prints = week.fingerprints(X_CY, X_EN)
+    week.store.approve(SLUG, "sergeant", keys=[X_CY, X_EN], expected=prints)
+    week.daemon.run_once()
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.PUBLISHED
+
+
+def test_a_failure_after_the_welsh_went_out_names_the_pair(pairs):
+    week = pairs(blocked_phrases=("In an emergency",))
+    week.approve_all()
+    week.at(DUE)
+    week.daemon.run_once()
+    cy, en = week.post(X_CY), week.post(X_EN)
+    assert cy.state == PostState.PUBLISHED and en.state == PostState.FAILED
+    assert f"its Cymraeg (Welsh) post ({X_CY}) is already published" in en.last_error
+    [alert] = [a for a in alerts(week.store) if a.post_id == en.id]
+    assert X_CY in alert.facts["platform_message"]
+
+
+def test_approving_one_post_of_a_pair_alone_is_refused_naming_the_other(pairs):
+    week = pairs()
+    prints = week.fingerprints(X_CY, X_EN)
+    with pytest.raises(PairIncomplete) as refused:
+        week.store.approve(SLUG, "inspector", keys=[X_CY], expected={X_CY: prints[X_CY]})
+    assert f"approve it with {X_EN}@{prints[X_EN]}" in str(refused.value)
+    assert f"{X_CY} is one of a pair" in str(refused.value)
+    with pytest.raises(PairIncomplete):  # naming it without a fingerprint too
+        week.store.approve(SLUG, "inspector", keys=[X_EN])
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.DRAFT
+
+
+def test_approving_both_with_their_hashes_approves_the_pair(pairs):
+    week = pairs()
+    prints = week.fingerprints(X_CY, X_EN)
+    result = week.store.approve(SLUG, "inspector", keys=[X_CY, X_EN], expected=prints)
+    assert sorted(result.changed) == [X_CY, X_EN]
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.APPROVED
+    # A stale fingerprint for either refuses both.
+    stale = {**week.fingerprints(BSKY_CY, BSKY_EN), BSKY_EN: "0" * 8}
+    with pytest.raises(Exception, match=BSKY_EN):
+        week.store.approve(SLUG, "inspector", keys=[BSKY_CY, BSKY_EN], expected=stale)
+    assert week.post(BSKY_CY).state == PostState.DRAFT
+
+
+def test_approving_the_day_takes_the_pair_together_and_withdrawing_one_withdraws_both(pairs):
+    week = pairs()
+    week.store.approve(SLUG, "inspector", day=DUE.date())
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.APPROVED
+    result = week.store.withdraw(SLUG, "inspector", "wrong number", keys=[X_EN])
+    assert sorted(result.changed) == [X_CY, X_EN]
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.DRAFT
+
+
+def test_the_two_person_rule_holds_for_the_pair(pairs):
+    week = pairs()
+    week.approve_all()
+    # The sergeant changes the English text in the dashboard: the Welsh one is not theirs,
+    # but the pair's approval is cleared and they may not approve it.
+    revise(week.store, SLUG, X_EN, "sergeant")
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.DRAFT
+    prints = week.fingerprints(X_CY, X_EN)
+    with pytest.raises(OwnWork):
+        week.store.approve(SLUG, "sergeant", keys=[X_CY, X_EN], expected=prints)
+    result = week.store.approve(SLUG, "sergeant", day=DUE.date())
+    assert X_CY in result.skipped and X_EN in result.skipped
+    assert "other post of its pair" in result.skipped[X_CY]
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.DRAFT
+    assert result.changed == []
+
+
+def test_an_edit_to_one_post_clears_the_approval_of_both(pairs):
+    week = pairs()
+    week.approve_all()
+    assert week.post(X_CY).state == PostState.SCHEDULED
+    template = week.path.parent / "posts" / "day1" / "x.en.j2"
+    template.write_text(
+        "Call {{ helplines.emergency.number }} in an emergency. {{ campaign.hashtag }}\n"
+    )
+    store_plan(sandbox_config(load_config(week.path), week.sandbox), week.store, "officer")
+    assert week.post(X_EN).state == week.post(X_CY).state == PostState.DRAFT
+    assert week.post(X_CY).approved_hash is None
+    [cleared] = week.audit(X_CY, "approval-cleared")
+    assert cleared.details["reason"] == "the other language changed"
+    assert week.post(BSKY_CY).state == PostState.SCHEDULED  # another pair: untouched
+
+
+def test_bluesky_and_mastodon_are_told_each_posts_language(pairs):
+    week = pairs()
+    week.approve_all()
+    week.at(DUE)
+    week.daemon.run_once()
+    bluesky = week.sandbox.double("bluesky")
+    cy_records = bluesky.posts_of(week.config.accounts["bluesky-cymraeg"])
+    en_records = bluesky.posts_of(week.config.accounts["bluesky-english"])
+    assert [r.langs for r in cy_records] == [["cy"]]
+    assert [r.langs for r in en_records] == [["en"]]
+    [status] = week.sandbox.double("mastodon").statuses
+    assert status.language == "cy"  # a bilingual post: its first text's language
