@@ -29,6 +29,7 @@ from scheduler.rehearsal import sandbox_config
 from scheduler.sandbox import PlatformSandbox, SandboxSettings
 from tests.alerts.conftest import alerts
 from tests.campaign.review_helpers import revise
+from tests.conftest import fresh_database
 
 SLUG = "hate-crime-awareness-week-2026"
 X_CY, X_EN = "2026-10-12-x-cy", "2026-10-12-x-en"
@@ -148,11 +149,13 @@ def write_campaign(folder: Path) -> Path:
 class Pairs:
     """The campaign planned in a fresh store, a running sandbox, and its daemon."""
 
-    def __init__(self, tmp_path: Path, clock: ManualClock, **faults: object) -> None:
+    def __init__(
+        self, tmp_path: Path, clock: ManualClock, database: str | None = None, **faults: object
+    ) -> None:
         self.clock = clock
         clock.set(DUE - timedelta(days=3))
         self.path = write_campaign(tmp_path / "campaign")
-        self.store = Store.open(f"sqlite:///{tmp_path / 'pairs.db'}", clock)
+        self.store = Store.open(database or f"sqlite:///{tmp_path / 'pairs.db'}", clock)
         self.sandbox = PlatformSandbox(SandboxSettings(seed=5, **faults), clock)  # type: ignore[arg-type]
         self.sandbox.start()
         self.config = sandbox_config(load_config(self.path), self.sandbox)
@@ -192,8 +195,8 @@ class Pairs:
 def pairs(tmp_path, clock):
     made: list[Pairs] = []
 
-    def make(**faults: object) -> Pairs:
-        made.append(Pairs(tmp_path, clock, **faults))
+    def make(database: str | None = None, **faults: object) -> Pairs:
+        made.append(Pairs(tmp_path, clock, database, **faults))
         return made[-1]
 
     yield make
@@ -248,6 +251,20 @@ def test_run_once_sends_the_whole_pair_in_one_call_in_order(pairs):
     assert week.post(BSKY_EN).state == PostState.PUBLISHED
     assert report.outcomes["published"] == 5  # two pairs and the bilingual Mastodon post
     assert week.post(X_CY).published_at <= week.post(X_EN).published_at
+
+
+def test_while_the_welsh_post_waits_to_retry_the_english_is_not_due_on_its_own(pairs):
+    week = pairs(rate_5xx=1.0)  # every platform answers 500: each first language retries later
+    week.approve_all()
+    week.at(DUE)
+    week.daemon.run_once()
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.SCHEDULED
+    assert week.post(X_CY).attempts == 1 and week.post(X_EN).attempts == 0
+    # What a rehearsal sleeps towards is the Welsh post's retry, not the English post's own
+    # (past) time: that would wake it at once, again and again, with nothing to send.
+    upcoming = week.daemon.next_due()
+    assert upcoming is not None and upcoming > DUE
+    assert upcoming <= week.post(X_CY).next_attempt_at
 
 
 def test_pausing_the_english_account_holds_the_welsh_post_too(pairs):
@@ -415,3 +432,22 @@ def test_bluesky_and_mastodon_are_told_each_posts_language(pairs):
     assert [r.langs for r in en_records] == [["en"]]
     [status] = week.sandbox.double("mastodon").statuses
     assert status.language == "cy"  # a bilingual post: its first text's language
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_pair_goes_in_order_and_waits_for_a_paused_partner(pairs, postgres_url):
+    """The claim's gate (EXISTS over the pair, inside FOR UPDATE SKIP LOCKED) on PostgreSQL."""
+    week = pairs(fresh_database(postgres_url, "pairs_gate"), blocked_phrases=("Mewn argyfwng",))
+    week.approve_all()
+    week.store.pause(SLUG, "inspector", "account compromised", account="bluesky-english")
+    week.at(DUE)
+    week.daemon.run_once()
+    week.daemon.run_once()
+    assert week.post(BSKY_CY).state == week.post(BSKY_EN).state == PostState.SCHEDULED
+    assert week.post(X_CY).state == PostState.FAILED  # refused: its English is held
+    assert week.post(X_EN).state == PostState.FAILED
+    assert "Cymraeg (Welsh)" in week.post(X_EN).last_error
+    week.store.resume(SLUG, "inspector", "secured", account="bluesky-english")
+    week.daemon.run_once()
+    cy, en = week.post(BSKY_CY), week.post(BSKY_EN)
+    assert cy.state == en.state == PostState.PUBLISHED and cy.published_at <= en.published_at
