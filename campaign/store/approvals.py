@@ -154,7 +154,12 @@ def with_partners(session: Session, rows: list[PostRow]) -> list[PostRow]:
     extra = [row for unit in by_unit.values() for row in unit if row.id not in seen]
     for row in extra:
         _ = row.account  # loaded while the session is open
-    return sorted([*rows, *extra], key=lambda row: (row.scheduled_at, row.key))
+    return sorted([*rows, *extra], key=_in_order)
+
+
+def _in_order(row: PostRow) -> tuple[datetime, str, int, str]:
+    """By time, a pair's posts together in their language order."""
+    return (row.scheduled_at, row.unit_key or row.key, row.unit_position, row.key)
 
 
 def require_whole_pairs(session: Session, rows: list[PostRow], shown: set[str]) -> None:

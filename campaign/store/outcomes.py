@@ -41,7 +41,8 @@ def _held(session: Session, post_id: int, daemon_id: str) -> tuple[PostRow, Camp
 
 
 def attempting(session: Session, post_id: int, daemon_id: str, now: datetime) -> str | None:
-    """Just before a create: the claim must still be ours and nothing paused.
+    """Just before a create: the claim must still be ours and nothing paused (for a pair's
+    post, no account of its pair either).
 
     Returns why publishing must stop (a pause recorded since the claim), or None after noting
     the moment of this attempt: a look for the post waits until it has had time to land.
@@ -55,6 +56,9 @@ def attempting(session: Session, post_id: int, daemon_id: str, now: datetime) ->
     account = session.get(AccountRow, row.account_id)
     if account is not None and account.paused:
         return f"account paused ({account.pause_reason})"
+    partner = pairs.stopped_partner(session, row)
+    if partner is not None:  # a pair is paused together
+        return f"the {partner.key} account of its pair is paused ({partner.pause_reason})"
     row.first_attempt_at = row.first_attempt_at or now
     row.last_attempt_at = now
     return None

@@ -80,6 +80,24 @@ def pair_gate() -> ColumnElement[bool]:
     return or_(PostRow.unit_key.is_(None), and_(~earlier_in(), ~stopped))
 
 
+def stopped_partner(session: Session, row: PostRow) -> AccountRow | None:
+    """The paused account of another post of this post's pair, if any (right before a create:
+    a pause recorded since the claim stops the pair's posts too)."""
+    if row.unit_key is None:
+        return None
+    return session.scalar(
+        select(AccountRow)
+        .join(PostRow, PostRow.account_id == AccountRow.id)
+        .where(
+            PostRow.campaign_id == row.campaign_id,
+            PostRow.unit_key == row.unit_key,
+            PostRow.id != row.id,
+            AccountRow.paused.is_(True),
+        )
+        .limit(1)
+    )
+
+
 def partners(session: Session, rows: Sequence[PostRow]) -> dict[tuple[int, str], list[PostRow]]:
     """Every post of the pairs these rows belong to, by (campaign id, unit key), in order."""
     units = {(row.campaign_id, row.unit_key) for row in rows if row.unit_key is not None}

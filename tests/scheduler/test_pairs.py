@@ -282,6 +282,18 @@ def test_pausing_the_english_account_holds_the_welsh_post_too(pairs):
     assert week.post(X_CY).state == week.post(X_EN).state == PostState.PUBLISHED
 
 
+def test_a_pause_of_the_english_account_after_the_welsh_post_was_claimed_stops_it(pairs):
+    week = pairs()
+    week.approve_all()
+    week.at(DUE)
+    api, cy = week.store.publishing, week.post(X_CY)
+    [claimed] = api.acquire("daemon-a", [cy.id], DUE)
+    week.store.pause(SLUG, "inspector", "account compromised", account="x-english")
+    # Right before the create, the daemon asks whether to stop: the pair is paused together.
+    why = api.attempting(claimed.id, "daemon-a", DUE)
+    assert why == "the x-english account of its pair is paused (account compromised)"
+
+
 def test_a_credentials_hold_on_the_welsh_account_holds_the_english_post(pairs):
     week = pairs()
     week.approve_all()
@@ -368,6 +380,7 @@ def test_approving_one_post_of_a_pair_alone_is_refused_naming_the_other(pairs):
 def test_approving_both_with_their_hashes_approves_the_pair(pairs):
     week = pairs()
     prints = week.fingerprints(X_CY, X_EN)
+    assert [post.key for post in week.store.pair(SLUG, X_EN)] == [X_CY, X_EN]  # what a page shows
     result = week.store.approve(SLUG, "inspector", keys=[X_CY, X_EN], expected=prints)
     assert sorted(result.changed) == [X_CY, X_EN]
     assert week.post(X_CY).state == week.post(X_EN).state == PostState.APPROVED
