@@ -208,11 +208,12 @@ def due_post_ids(
     units: Collection[tuple[int, str]] | None = None,
 ) -> list[int]:
     """Ids of scheduled posts whose time (or retry time) has come, oldest first (a pair's
-    posts in their order). `units`: only posts of these pairs, (campaign id, unit key)."""
+    later language is not among them until its earlier one is published). `units`: only posts
+    of these pairs, by (campaign id, unit key)."""
     query = (
         select(PostRow.id)
         .where(in_scope(scope), _due(now), _open_gate())
-        .order_by(PostRow.scheduled_at, PostRow.unit_position, PostRow.id)
+        .order_by(PostRow.scheduled_at, PostRow.id)
         .limit(limit)
     )
     if exclude:

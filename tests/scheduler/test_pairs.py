@@ -7,13 +7,14 @@ HTTP to the sandbox, real SQLite, a ManualClock shared by the daemon and the san
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from campaign.clock import ManualClock
 from campaign.config import load_config
@@ -464,3 +465,29 @@ def test_on_postgresql_the_pair_goes_in_order_and_waits_for_a_paused_partner(pai
     week.daemon.run_once()
     cy, en = week.post(BSKY_CY), week.post(BSKY_EN)
     assert cy.state == en.state == PostState.PUBLISHED and cy.published_at <= en.published_at
+
+
+def test_the_pair_gate_reads_the_unit_index_and_a_post_alone_by_its_usual_index(pairs, tmp_path):
+    week = pairs()
+    week.approve_all()
+    week.at(DUE)
+    statements: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if "earlier_post" in statement or "partner_post" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(week.store.engine, "before_cursor_execute", capture)
+    week.daemon.housekeeping()
+    week.daemon.due()
+    event.remove(week.store.engine, "before_cursor_execute", capture)
+    assert len(statements) >= 3  # misfires, pairs to hold, due posts
+    database = sqlite3.connect(tmp_path / "pairs.db")
+    for statement, parameters in statements:
+        plan = [row[3] for row in database.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+        partners = [step for step in plan if "earlier_post" in step or "partner_post" in step]
+        assert partners and all("USING INDEX ix_posts_campaign_unit" in s for s in partners), plan
+        outer = [step for step in plan if step.startswith(("SEARCH posts", "SCAN posts"))]
+        assert all("ix_posts_campaign_state_time" in step for step in outer), plan
+        assert not any("TEMP B-TREE" in step for step in plan), plan
+    database.close()
