@@ -202,7 +202,8 @@ class Store(ContentMethods):
 
     def pair(self, slug: str, key: str) -> list[PostRow]:
         """The posts of the pair `key` belongs to, in their language order (accounts loaded);
-        just that post when it goes out alone. What a page shows and approves together."""
+        just that post when it goes out alone. What a page shows and approves together
+        (`pairs.pair_status` words where it stands)."""
         with self.reading() as session:
             [row] = self._select_posts(session, slug, [key], None)
             return approvals.with_partners(session, [row])

@@ -19,12 +19,14 @@ decided by the first term of an OR and never runs them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.config.languages import language_name
+from campaign.fingerprints import short_hash
 from campaign.store.models import AccountRow, CampaignRow, PostRow, PostState
 from campaign.store.transitions import transition
 
@@ -198,3 +200,53 @@ def published_note(session: Session, row: PostRow) -> str:
         f" This post is one of a pair: {named} is already published, so the pair is out in "
         "one language only. Send this one by hand, or fix it and approve it again."
     )
+
+
+@dataclass(frozen=True)
+class PairStatus:
+    """A pair as one unit, for a page: its posts in language order and one plain sentence."""
+
+    keys: tuple[str, ...]
+    languages: tuple[str, ...]  # each post's language tag ("cy", "en")
+    states: tuple[str, ...]
+    fingerprints: tuple[str, ...]  # what an approval of the pair names, KEY@FINGERPRINT each
+    summary: str
+
+
+def pair_status(rows: Sequence[PostRow]) -> PairStatus:
+    """Where a pair stands (rows: its posts, accounts loaded, e.g. `Store.pair`)."""
+    ordered = sorted(rows, key=lambda row: (row.unit_position, row.key))
+    return PairStatus(
+        keys=tuple(row.key for row in ordered),
+        languages=tuple(row.lang or "" for row in ordered),
+        states=tuple(str(row.state) for row in ordered),
+        fingerprints=tuple(short_hash(row.content_hash) for row in ordered),
+        summary=_summary(ordered),
+    )
+
+
+def _summary(rows: Sequence[PostRow]) -> str:
+    names = [language_of(row) for row in rows]
+    states = [PostState(row.state) for row in rows]
+    out = [name for name, state in zip(names, states, strict=True) if state == PostState.PUBLISHED]
+    if len(out) == len(rows):
+        return f"Published in {' and '.join(names)}, in that order."
+    stopped = [row for row, state in zip(rows, states, strict=True) if state in NOT_GOING_OUT]
+    if stopped:
+        first = stopped[0]
+        said = _SAID.get(PostState(first.state), f"is {first.state}")
+        lead = f"Out in {' and '.join(out)} only" if out else "Not sent"
+        return (
+            f"{lead}: its {language_of(first)} post ({first.key}) {said}. Fix it, then approve "
+            "the pair again to send what is left."
+        )
+    paused = [row.account for row in rows if row.account.paused or row.account.needs_credentials]
+    if paused:
+        return (
+            f"Waiting: the {paused[0].key} account is paused or needs new credentials, and a "
+            "pair goes out together."
+        )
+    if all(state == PostState.DRAFT for state in states):
+        return f"Waiting for approval: approve the {' and '.join(names)} posts together."
+    order = ", then ".join(names)
+    return f"Approved together: goes out in {order}."

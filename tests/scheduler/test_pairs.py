@@ -23,6 +23,7 @@ from campaign.planning import store_plan
 from campaign.store import PostState, Store
 from campaign.store.approvals import PairIncomplete
 from campaign.store.models import AccountRow
+from campaign.store.pairs import pair_status
 from campaign.store.review import OwnWork
 from scheduler.channels import channels_for
 from scheduler.daemon import Daemon
@@ -228,6 +229,8 @@ def test_the_welsh_post_goes_first_and_the_english_follows_in_the_same_sweep(pai
     cy, en = week.post(X_CY), week.post(X_EN)
     assert cy.state == en.state == PostState.PUBLISHED
     assert cy.published_at <= en.published_at
+    summary = pair_status(week.store.pair(SLUG, X_CY)).summary
+    assert summary == "Published in Cymraeg (Welsh) and English, in that order."
     ids = {cy.id: X_CY, en.id: X_EN}
     claims = [e for e in week.store.audit_log(SLUG) if e.action in ("claimed", "published")]
     order = [(e.action, ids[e.post_id]) for e in claims if e.post_id in ids]
@@ -320,6 +323,9 @@ def test_when_the_welsh_post_is_refused_the_english_is_held_failed_with_an_alert
         f"Not sent: its Cymraeg (Welsh) post ({X_CY}) failed, and a pair goes out together"
     )
     assert [t.text for t in week.sandbox.x.tweets] == []  # English never went out alone
+    status = pair_status(week.store.pair(SLUG, X_EN))
+    assert status.keys == (X_CY, X_EN) and status.states == ("failed", "failed")
+    assert status.summary.startswith(f"Not sent: its Cymraeg (Welsh) post ({X_CY}) failed.")
     held = week.audit(X_EN, "failed")
     assert [e.details["failure"] for e in held] == ["pair"]
     assert held[0].details["previous_state"] == PostState.SCHEDULED
@@ -381,7 +387,12 @@ def test_approving_one_post_of_a_pair_alone_is_refused_naming_the_other(pairs):
 def test_approving_both_with_their_hashes_approves_the_pair(pairs):
     week = pairs()
     prints = week.fingerprints(X_CY, X_EN)
-    assert [post.key for post in week.store.pair(SLUG, X_EN)] == [X_CY, X_EN]  # what a page shows
+    status = pair_status(week.store.pair(SLUG, X_EN))  # what a page shows and its form posts
+    assert status.keys == (X_CY, X_EN) and status.languages == ("cy", "en")
+    assert status.fingerprints == (prints[X_CY], prints[X_EN])
+    assert status.summary == (
+        "Waiting for approval: approve the Cymraeg (Welsh) and English posts together."
+    )
     result = week.store.approve(SLUG, "inspector", keys=[X_CY, X_EN], expected=prints)
     assert sorted(result.changed) == [X_CY, X_EN]
     assert week.post(X_CY).state == week.post(X_EN).state == PostState.APPROVED
