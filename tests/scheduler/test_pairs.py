@@ -206,6 +206,11 @@ def pairs(tmp_path, clock):
         each.close()
 
 
+def alerts_of(week: Pairs, key: str) -> list:
+    post_id = week.post(key).id
+    return [alert for alert in alerts(week.store, "post-failed") if alert.post_id == post_id]
+
+
 def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
     """Whether `condition` came true within `seconds` (the daemon's workers send on their own
     threads; the clock is manual, so only real time passes here)."""
@@ -344,18 +349,30 @@ def test_an_edit_to_the_welsh_post_requeues_the_pair_and_both_go_out(pairs):
     week.daemon.run_once()
     week.daemon.run_once()
     assert week.post(X_EN).state == PostState.FAILED
+    template = week.path.parent / "posts" / "day1" / "x.cy.j2"
+
+    def plan_and_approve_the_pair() -> None:
+        week.config = sandbox_config(load_config(week.path), week.sandbox)
+        store_plan(week.config, week.store, "officer")
+        assert week.post(X_CY).state == week.post(X_EN).state == PostState.DRAFT
+        prints = week.fingerprints(X_CY, X_EN)
+        week.store.approve(SLUG, "sergeant", keys=[X_CY, X_EN], expected=prints)
+
+    # A first change X still refuses: the English post is held again, and alerted again.
+    template.write_text(WELSH.replace("ffoniwch", "ffoniwch ar unwaith"))
+    plan_and_approve_the_pair()
+    week.at(DUE + timedelta(minutes=5))
+    week.daemon.run_once()
+    week.daemon.run_once()
+    assert week.post(X_CY).state == week.post(X_EN).state == PostState.FAILED
+    assert len(alerts_of(week, X_EN)) == 2
     # The force fixes the Welsh text and plans again: the held English post comes back with
     # it (clear_partners), and one approval of the pair sends both.
-    template = week.path.parent / "posts" / "day1" / "x.cy.j2"
     template.write_text(
         "Os oes perygl, ffoniwch {{ helplines.emergency.number }}. {{ campaign.hashtag }} "
         "#HateCrimeAwarenessWeek\n"
     )
-    week.config = sandbox_config(load_config(week.path), week.sandbox)
-    store_plan(week.config, week.store, "officer")
-    assert week.post(X_CY).state == week.post(X_EN).state == PostState.DRAFT
-    prints = week.fingerprints(X_CY, X_EN)
-    week.store.approve(SLUG, "sergeant", keys=[X_CY, X_EN], expected=prints)
+    plan_and_approve_the_pair()
     week.daemon.run_once()
     assert week.post(X_CY).state == week.post(X_EN).state == PostState.PUBLISHED
 
