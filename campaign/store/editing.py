@@ -168,15 +168,16 @@ class ContentMethods:
             if revision is not None and revision.source_hash == source.source_hash:
                 return EditResult(row, number, checked, changed=False)
             now = self.clock.now()
+            changes = PlanChanges()
             update_row(
                 session,
                 campaign,
                 row,
-                _account(session, campaign, post.channel),
+                _account(session, campaign, post.channel),  # a pair's: its language's account
                 post,
                 who,
                 now,
-                PlanChanges(),
+                changes,
             )
             back_to_draft(session, campaign, row, who, now)  # a new time needs a new sign-off
             # A pair is signed off together: its other posts need the new sign-off too.
