@@ -45,14 +45,17 @@ _SAID = {
 }
 
 
-def _earlier() -> type[PostRow]:
-    return aliased(PostRow, name="earlier_post")
+# Made once: a statement built from the same aliases has the same cache key, so SQLAlchemy
+# compiles the gate once per process, not at every sweep.
+EARLIER = aliased(PostRow, name="earlier_post")
+PARTNER = aliased(PostRow, name="partner_post")
+PARTNER_ACCOUNT = aliased(AccountRow, name="partner_account")
 
 
 def earlier_in(states: Sequence[PostState] | None = None) -> ColumnElement[bool]:
     """This post has an earlier post in its pair (in `states`, or in any state but
     published when None)."""
-    earlier = _earlier()
+    earlier = EARLIER
     published = PostState.PUBLISHED
     state = earlier.state.in_(states) if states is not None else earlier.state != published
     return exists().where(
@@ -65,21 +68,39 @@ def earlier_in(states: Sequence[PostState] | None = None) -> ColumnElement[bool]
 
 def earlier_all_published() -> ColumnElement[bool]:
     """A post alone, or one whose pair's earlier posts are all published: ORDER."""
-    return or_(PostRow.unit_key.is_(None), ~earlier_in())
+    return _EARLIER_ALL_PUBLISHED
+
+
+_EARLIER_ALL_PUBLISHED = or_(PostRow.unit_key.is_(None), ~earlier_in())
 
 
 def pair_gate() -> ColumnElement[bool]:
-    """ORDER and PAUSED TOGETHER: what a pair's post needs besides its own account's gate."""
-    partner = aliased(PostRow, name="partner_post")
-    account = aliased(AccountRow, name="partner_account")
-    stopped = exists().where(
+    """ORDER and PAUSED TOGETHER, what a pair's post needs besides its own account's gate: no
+    other post of its pair is an earlier one not yet published, or on a stopped account."""
+    return _PAIR_GATE
+
+
+def _pair_gate() -> ColumnElement[bool]:
+    partner, account = PARTNER, PARTNER_ACCOUNT
+    holding = exists().where(
         partner.campaign_id == PostRow.campaign_id,
         partner.unit_key == PostRow.unit_key,
         partner.id != PostRow.id,
         account.id == partner.account_id,
-        or_(account.paused.is_(True), account.needs_credentials.is_(True)),
+        or_(
+            and_(
+                partner.unit_position < PostRow.unit_position,
+                partner.state != PostState.PUBLISHED,
+            ),
+            account.paused.is_(True),
+            account.needs_credentials.is_(True),
+        ),
     )
-    return or_(PostRow.unit_key.is_(None), and_(~earlier_in(), ~stopped))
+    return or_(PostRow.unit_key.is_(None), ~holding)
+
+
+# One expression, built once (a clause is immutable and may sit in many statements).
+_PAIR_GATE = _pair_gate()
 
 
 def stopped_partner(session: Session, row: PostRow) -> AccountRow | None:
@@ -138,11 +159,14 @@ def hold_partners(
     session: Session, scope_clause: ColumnElement[bool], now: datetime
 ) -> list[PostRow]:
     """Scheduled later posts whose earlier partner will not go out become `failed`, audited
-    (which raises the failed-post alert), with the reason naming that partner."""
+    (which raises the failed-post alert), with the reason naming that partner. Each is held
+    when its own time has come (it could not go out before): the question reads only posts
+    due, by the (campaign, state, time) index, never every post scheduled for the week."""
     rows = session.scalars(
         select(PostRow).where(
             scope_clause,
             PostRow.state == PostState.SCHEDULED,
+            PostRow.scheduled_at <= now,
             PostRow.unit_key.is_not(None),
             earlier_in(NOT_GOING_OUT),
         )
