@@ -164,11 +164,20 @@ class ContentMethods:
                     )
                 raise RevisionConflict(key, number, base_revision, author)
             source = _on_its_day(stored, source)
-            checked, post = _checked(self, stored, source)
+            partners = _moved_partners(stored, source)
+            checked, post = _checked(self, stored, source, partners)
             if revision is not None and revision.source_hash == source.source_hash:
                 return EditResult(row, number, checked, changed=False)
             now = self.clock.now()
             changes = PlanChanges()
+            for partner in partners:  # a pair goes out at one time: its posts move together
+                moved = next(p for p in checked.posts if p.key == partner.key)
+                other = _post(session, campaign, partner.key)
+                if other.state in FROZEN_STATES:
+                    continue  # gone out already: it stays where it went
+                account = _account(session, campaign, moved.channel)
+                update_row(session, campaign, other, account, moved, who, now, changes)
+                write_revision(session, other, partner, moved, ORIGIN_BROWSER, who.name, now)
             update_row(
                 session,
                 campaign,
@@ -265,13 +274,33 @@ def _on_its_day(stored: StoredCampaign, source: PostSource) -> PostSource:
     return source
 
 
+def _moved_partners(stored: StoredCampaign, source: PostSource) -> list[PostSource]:
+    """The other posts of `source`'s pair taken to its new day and time (a pair goes out at
+    one moment), where they are not there already."""
+    if source.unit is None:
+        return []
+    when = {"date": source.date, "time": source.time, "fold": source.fold}
+    day = {"day_slug": source.day_slug, "theme": source.theme}
+    return [
+        other.with_changes(**when, **day)
+        for other in stored.sources.values()
+        if other.unit == source.unit
+        and other.key != source.key
+        and (other.date, other.time, other.fold) != (source.date, source.time, source.fold)
+    ]
+
+
 def _checked(
-    store: _Transactions, stored: StoredCampaign, source: PostSource
+    store: _Transactions,
+    stored: StoredCampaign,
+    source: PostSource,
+    partners: Iterable[PostSource] = (),
 ) -> tuple[CheckedPlan, RenderedPost]:
-    """The whole campaign checked with `source` in it; CheckFailed on errors."""
+    """The whole campaign checked with `source` (and its pair's moved `partners`) in it;
+    CheckFailed on errors."""
     from campaign.planning import check_shared_caps, check_sources
 
-    sources = {**stored.sources, source.key: source}
+    sources = {**stored.sources, source.key: source, **{p.key: p for p in partners}}
     checked = check_sources(stored.config, sources.values(), stored.library)
     shared = check_shared_caps(stored.config, checked.posts, cast("Store", store))
     checked.report.findings.extend(f for f in shared if f.rule != "shared-account")

@@ -40,3 +40,30 @@ def test_the_welsh_post_of_a_pair_is_edited_in_the_dashboard_on_its_own_account(
         assert rows["2027-10-11-x-en"].state == PostState.DRAFT  # the pair is approved together
     finally:
         store.engine.dispose()
+
+
+def test_a_pair_s_post_moved_in_the_dashboard_takes_the_other_post_with_it(
+    welsh_week: Path, tmp_path: Path, clock: ManualClock
+) -> None:
+    """A pair goes out at one moment, Welsh first: moving its Welsh post to another day and
+    time moves its English post too, in the same change, and both need approving again."""
+    store = Store.open(f"sqlite:///{tmp_path / 'moved.db'}", clock)
+    try:
+        store_plan(load_config(welsh_week / "config.toml"), store, "planner")
+        store.approve(SLUG, "approver", allow_self_approval=True)
+        content = store.content(SLUG)
+        welsh = content.sources[PAIR_CY]
+        moved = welsh.with_changes(date=welsh.date.replace(day=13), time="15:15", fold=None)
+        store.edit_post(
+            SLUG, PAIR_CY, moved, "officer.ana", base_revision=content.revisions[PAIR_CY].number
+        )
+        rows = {post.key: post for post in store.posts(SLUG)}
+        welsh_row, english_row = rows[PAIR_CY], rows["2027-10-11-x-en"]
+        assert welsh_row.scheduled_at == english_row.scheduled_at
+        assert welsh_row.scheduled_at.isoformat() == "2027-10-13T14:15:00+00:00"  # 15:15 BST
+        assert english_row.day == welsh_row.day == welsh.date.replace(day=13)
+        assert welsh_row.state == english_row.state == PostState.DRAFT
+        again = store.content(SLUG).sources["2027-10-11-x-en"]
+        assert (again.date, again.time) == (welsh.date.replace(day=13), "15:15")
+    finally:
+        store.engine.dispose()
