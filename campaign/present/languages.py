@@ -169,15 +169,24 @@ class Unit:
 
     @property
     def kind(self) -> str:
-        """'Welsh and English pair' (what the heading starts with)."""
-        names = and_list([each.english for each in self.languages])
-        return f"{names} pair" if len(self.cards) == 2 else f"{names} posts"
+        return pair_kind(self.languages)
 
     @property
     def heading(self) -> str:
-        """'Welsh and English pair: Cymraeg (Welsh) first, then English'."""
-        names = [each.name for each in self.languages]
-        return f"{self.kind}: {names[0]} first, then {', then '.join(names[1:])}"
+        return pair_heading(self.languages)
+
+
+def pair_kind(held: Sequence[Language]) -> str:
+    """'Welsh and English pair': what a pair's heading starts with."""
+    names = and_list([each.english for each in held])
+    return f"{names} pair" if len(held) == 2 else f"{names} posts"
+
+
+def pair_heading(held: Sequence[Language]) -> str:
+    """'Welsh and English pair: Cymraeg (Welsh) first, then English' (the pages mark each
+    language's own name with its tag: `_cards.html.j2` unit_heading)."""
+    names = [each.name for each in held]
+    return f"{pair_kind(held)}: {names[0]} first, then {', then '.join(names[1:])}"
 
 
 def units(cards: Iterable[CardView]) -> tuple[Unit, ...]:

@@ -136,6 +136,9 @@ def approve() -> Any:
         return redirect(url_for("review.queue"))
     except TimePassed as exc:
         return _confirm_late(page, shown, exc)
+    except BadInput as exc:  # e.g. one post of a pair named without the other
+        flash(f"{exc.for_page()[:1].upper()}{exc.for_page()[1:]}.", "error")
+        return redirect(url_for("review.queue"))
     if result.changed:
         count = len(result.changed)
         flash(

@@ -93,6 +93,9 @@ def approve() -> Any:
     except OwnWork as exc:  # the two-person rule: someone else must approve it
         flash(str(exc)[0].upper() + str(exc)[1:] + ".", "error")
         return redirect(url_for("week.week") + anchor)
+    except BadInput as exc:  # e.g. one post of a pair named without the other
+        flash(f"{exc.for_page()[:1].upper()}{exc.for_page()[1:]}.", "error")
+        return redirect(url_for("week.week") + anchor)
     _report(result, "Approved", scope)
     now, settings = store.clock.now(), publishing(page)
     late = late_posts(result.times, now, settings.grace)
@@ -249,11 +252,11 @@ def shown_posts() -> dict[str, str]:
 def _scope() -> tuple[str, tuple[str, ...], date | None, str]:
     """Which posts a sign-off form is about: (scope, keys, day, page anchor to return to)."""
     scope = request.form.get("scope", "")
-    if scope == "post":
-        key = request.form.get("key", "")
-        if not key:
+    if scope == "post":  # one post, or a pair's posts (each named: they go together)
+        keys = tuple(key for key in request.form.getlist("key") if key)
+        if not keys:
             abort(400, description="No post was named.")
-        return scope, (key,), None, f"#post-{key}"
+        return scope, keys, None, f"#post-{keys[0]}"
     if scope == "day":
         try:
             day = date.fromisoformat(request.form.get("day", ""))
