@@ -8,9 +8,9 @@ kept too, with no E.164 form, so a mistyped helpline is caught rather than skipp
 
 Short codes (999, 101, 116 123) are not full numbers and the matcher does not find them. A run
 of digits is one when `shortnumberinfo` says it is valid in the region and it is an emergency
-number, a configured short code, or comes after a dialling word ("call", "ring", "text"...) in
-its sentence; "over 100 victims" is a count, not the operator. A short code means something
-only in its own region, so it is compared by its digits there.
+number, a configured short code, or comes after a dialling word ("call", "ring", "text"...,
+or Welsh: "ffoniwch") in its sentence; "over 100 victims" is a count, not the operator. A short
+code means something only in its own region, so it is compared by its digits there.
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ _MIN_DIALLED_DIGITS = 9  # shorter digit runs after a 0 are times and references
 # 3-6 digits (or "116 123"), not inside a longer number, a time, a decimal or a reference.
 # Written digit first so the search skips to each digit instead of trying every position.
 _SHORT = re.compile(r"(\d(?<![\w+,.:/-]\d)(?:\d\d \d{3}|\d{2,5}))(?![\w:/-]|[.,]\d)")
+# English and Welsh (with the mutated forms: "ei rif", "fy nrhif", "y linell")
 _DIALLING = re.compile(
-    r"\b(call|ring|dial|phone|text|txt|tel|telephone|helpline|line|number)\b|📞|☎",
+    r"\b(call|ring|dial|phone|text|txt|tel|telephone|helpline|line|number"
+    r"|ffoniwch|ffonia|ffonio|ffôn|galwch|tecstiwch|tecstia|tecstio|rhif|rif|nrhif"
+    r"|llinell|linell)\b|📞|☎",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")

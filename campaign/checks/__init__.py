@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from campaign.checks.content import check_post, part_lengths
 from campaign.checks.duplicates import check_duplicates
-from campaign.checks.findings import CheckReport, Finding, Severity, post_finding
+from campaign.checks.findings import CheckReport, Finding, Severity
 from campaign.checks.images import ImageFacts, NotAnImage, check_images
+from campaign.checks.languages import check_language_facts
 from campaign.checks.limits import check_limits
 from campaign.checks.markup import check_markup
 from campaign.checks.placeholders import check_placeholders
-from campaign.checks.readability import flesch_reading_ease
+from campaign.checks.readability import check_readability, english_score, reading_scores
 from campaign.config import CampaignConfig
 from campaign.content.library import Library
 from campaign.render import RenderedPost
@@ -30,21 +31,13 @@ def run_checks(
         report.findings.extend(check_post(post, config, lengths))
         report.findings.extend(check_images(post, config, opened, library))
         report.findings.extend(check_markup(post, config))
-        score = flesch_reading_ease(post.text)
+        scores = report.reading_ease_by_language[post.key] = reading_scores(post, config)
+        score = english_score(scores)
         if score is not None:
             report.reading_ease[post.key] = score
-            if score < config.checks.min_reading_ease:
-                report.findings.append(
-                    post_finding(
-                        post,
-                        "warning",
-                        "readability",
-                        f"reading ease {score:.0f} is below "
-                        f"{config.checks.min_reading_ease:.0f} (60-70 is plain English)",
-                        "use shorter sentences and everyday words",
-                    )
-                )
+        report.findings.extend(check_readability(post, config, scores))
     report.findings.extend(check_placeholders(posts, config))
     report.findings.extend(check_limits(posts, config))
     report.findings.extend(check_duplicates(posts))
+    report.findings.extend(check_language_facts(posts, config))
     return report

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
-    from campaign.render import RenderedPost
+    from campaign.render import RenderedPost, Variant
 
 Severity = Literal["error", "warning", "info"]
 
@@ -62,7 +62,11 @@ class CheckReport(Findings):
 
     findings: list[Finding] = field(default_factory=list)
     lengths: dict[str, list[int]] = field(default_factory=dict)  # key -> length of each part
-    reading_ease: dict[str, float] = field(default_factory=dict)  # key -> Flesch score
+    # key -> Flesch score, for a post whose one text is English (as before languages came)
+    reading_ease: dict[str, float] = field(default_factory=dict)
+    # key -> each text's score by language tag, in order; None: "not scored" (Flesch is for
+    # English only, so a Welsh text never has a score), or no words to score
+    reading_ease_by_language: dict[str, dict[str, float | None]] = field(default_factory=dict)
     # Findings by post key, rebuilt when `findings` grows or is replaced (see `for_post`).
     _by_key: dict[str | None, list[Finding]] = field(
         default_factory=dict, repr=False, compare=False
@@ -112,9 +116,20 @@ def _lines(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
 
 
 def post_finding(
-    post: RenderedPost, severity: Severity, rule: str, message: str, fix: str, needle: str = ""
+    post: RenderedPost,
+    severity: Severity,
+    rule: str,
+    message: str,
+    fix: str,
+    needle: str = "",
+    variant: Variant | None = None,
 ) -> Finding:
-    """A finding about one rendered post, pointing at the template line holding `needle`."""
+    """A finding about one rendered post, pointing at the template line holding `needle`: in
+    the template of `variant` (one language's text), by default of the first text holding
+    `needle` (or the post's first text)."""
+    if variant is None and post.variants:
+        holding = (v for v in post.variants if needle and needle in v.text)
+        variant = next(holding, post.variants[0])
     return Finding(
         severity=severity,
         rule=rule,
@@ -123,16 +138,18 @@ def post_finding(
         key=post.key,
         day=post.day.date.isoformat(),
         channel=post.channel,
-        template=post.spec.template,
-        line=locate_in_post(post, needle) if needle else None,
+        template=(variant.template if variant and variant.template else "") or post.spec.template,
+        line=locate_in_post(post, needle, variant) if needle else None,
     )
 
 
-def locate_in_post(post: RenderedPost, needle: str) -> int | None:
-    """The first line of the post's own template text holding `needle`."""
-    if not post.source_text:
-        return locate(post.template_path, needle)
-    for number, line in enumerate(post.source_text.splitlines(), start=1):
+def locate_in_post(post: RenderedPost, needle: str, variant: Variant | None = None) -> int | None:
+    """The first line of the post's own template text (or `variant`'s) holding `needle`."""
+    first = not post.variants or variant is None or variant == post.variants[0]
+    source_text = variant.source_text if variant is not None else post.source_text
+    if not source_text:
+        return locate(post.template_path, needle) if first else None
+    for number, line in enumerate(source_text.splitlines(), start=1):
         if needle in line:
             return number
     return None

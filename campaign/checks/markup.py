@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from campaign.checks.findings import Finding, config_finding, post_finding
+from campaign.checks.texts import text_label, texts_of
 from campaign.config import CampaignConfig
 from campaign.render import RenderedPost
 
@@ -35,16 +36,19 @@ _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 
 def check_markup(post: RenderedPost, config: CampaignConfig) -> Iterator[Finding]:
     """One warning per kind of markup, in the post text and in each image's alt text."""
-    for kind, snippet in _markup(post.text):
-        yield post_finding(
-            post,
-            "warning",
-            "markup",
-            f"the post holds {kind}, {snippet!r}: it would be published as typed",
-            "remove it (paste text only, not from a web page), or keep it only if the post must "
-            "quote it",
-            snippet,
-        )
+    for variant in texts_of(post, config):
+        for kind, snippet in _markup(variant.text):
+            yield post_finding(
+                post,
+                "warning",
+                "markup",
+                f"{text_label(post, variant)} holds {kind}, {snippet!r}: it would be published "
+                "as typed",
+                "remove it (paste text only, not from a web page), or keep it only if the post "
+                "must quote it",
+                snippet,
+                variant,
+            )
     for image in post.images:
         for kind, snippet in _markup(image.alt):
             yield config_finding(

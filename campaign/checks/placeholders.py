@@ -18,9 +18,10 @@ from importlib.resources import files
 from typing import Any
 
 from campaign.checks.findings import Finding, config_finding, locate_in_post, post_finding
+from campaign.checks.texts import text_label, texts_of
 from campaign.config import CampaignConfig
 from campaign.packs.facts import fact_of_field
-from campaign.render import RenderedPost
+from campaign.render import RenderedPost, Variant
 
 PLACEHOLDER = re.compile(r"\[\[[^\[\]]{1,500}\]\]")
 # What `campaign init` wrote before placeholders were bracketed.
@@ -52,17 +53,19 @@ def check_placeholders(posts: list[RenderedPost], config: CampaignConfig) -> Ite
                 field=field,
             )
     for post in posts:
-        for found in dict.fromkeys(_placeholders(post.text)):
-            if found in in_config:
-                continue
-            yield post_finding(
-                post,
-                "error",
-                "placeholder",
-                f"the post still holds the placeholder {_shown(found)!r}",
-                f"replace it with {_wanted(found)}",
-                _needle(post, found),
-            )
+        for variant in texts_of(post, config):
+            for found in dict.fromkeys(_placeholders(variant.text)):
+                if found in in_config:
+                    continue
+                yield post_finding(
+                    post,
+                    "error",
+                    "placeholder",
+                    f"{text_label(post, variant)} still holds the placeholder {_shown(found)!r}",
+                    f"replace it with {_wanted(found)}",
+                    _needle(post, found, variant),
+                    variant,
+                )
 
 
 def _placeholders(text: str) -> list[str]:
@@ -116,10 +119,10 @@ def _wanted(placeholder: str) -> str:
     return "what it describes (without the brackets)"
 
 
-def _needle(post: RenderedPost, found: str) -> str:
+def _needle(post: RenderedPost, found: str, variant: Variant) -> str:
     """Text that is on the template line: the placeholder, or its words before any variable."""
     for needle in (found, found.split("\n")[0], " ".join(found.split()[:3])):
-        if locate_in_post(post, needle):
+        if locate_in_post(post, needle, variant):
             return needle
     return found
 

@@ -1,5 +1,9 @@
 """Flesch reading ease, so officers see how plain their English is.
 
+The formula's weights were fitted to English: it scores only texts in English, and records any
+other language's text as not scored (`None`), never an English score of Welsh text (Welsh words
+run longer in syllables, so the formula would call plain Welsh hard).
+
 Computed here on top of `pyphen` (a maintained hyphenation dictionary) for syllables: the
 `textstat` package needs `pkg_resources` or NLTK data downloads, neither acceptable here.
 Hashtags, handles, URLs, numbers and emoji are left out: they are not prose.
@@ -8,9 +12,17 @@ Hashtags, handles, URLs, numbers and emoji are left out: they are not prose.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import pyphen
+
+from campaign.checks.findings import Finding, post_finding
+from campaign.checks.texts import text_label, texts_of
+from campaign.config import CampaignConfig, same_language
+from campaign.render import RenderedPost
+
+SCORED_LANGUAGE = "en"  # the language the formula is for
 
 _NOT_PROSE = re.compile(r"(#\w+|@\w+|https?://\S+|www\.\S+|/\w+)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -40,3 +52,46 @@ def flesch_reading_ease(text: str) -> float | None:
     count = sum(map(syllables, words))
     score = 206.835 - 1.015 * len(words) / max(1, len(sentences)) - 84.6 * count / len(words)
     return round(score, 1)
+
+
+def can_score(tag: str) -> bool:
+    """Whether a text in language `tag` can be scored (English, any region)."""
+    return bool(tag) and same_language(tag, SCORED_LANGUAGE)
+
+
+def reading_scores(post: RenderedPost, config: CampaignConfig) -> dict[str, float | None]:
+    """Each text's score by its language tag, in order; None: not scored (not English, or no
+    words to score)."""
+    return {
+        variant.lang: flesch_reading_ease(variant.text) if can_score(variant.lang) else None
+        for variant in texts_of(post, config)
+    }
+
+
+def english_score(scores: dict[str, float | None]) -> float | None:
+    """The post's one score: its text's when every text is English and scored; else None."""
+    if scores and all(can_score(tag) for tag in scores) and len(scores) == 1:
+        return next(iter(scores.values()))
+    return None
+
+
+def check_readability(
+    post: RenderedPost, config: CampaignConfig, scores: dict[str, float | None]
+) -> Iterator[Finding]:
+    """A warning for each English text whose reading ease is below the house minimum."""
+    least = config.checks.min_reading_ease
+    for variant in texts_of(post, config):
+        score = scores.get(variant.lang)
+        if score is None or score >= least:
+            continue
+        yield post_finding(
+            post,
+            "warning",
+            "readability",
+            f"reading ease {score:.0f}"
+            + (f" of {text_label(post, variant)}" if post.bilingual else "")
+            + f" is below {least:.0f} (60-70 is plain English)",
+            "use shorter sentences and everyday words",
+            "",
+            variant,
+        )

@@ -321,6 +321,8 @@ def _report_json(posts: list[Any], report: CheckReport) -> dict[str, Any]:
                 "parts": list(post.parts),
                 "lengths": report.lengths.get(post.key, []),
                 "reading_ease": report.reading_ease.get(post.key),
+                "languages": list(post.languages),
+                "reading_ease_by_language": report.reading_ease_by_language.get(post.key, {}),
                 "content_hash": post.content_hash,
             }
             for post in posts

@@ -93,7 +93,11 @@ def collect(cli: CliContext, as_json: bool) -> None:
 def report(
     cli: CliContext, fmt: str, output: Path | None, other: str | None, by_account: bool
 ) -> None:
-    """Engagement by campaign, day, theme, channel and post, with definitions and gaps."""
+    """Engagement by day, theme, channel, language and post, with definitions and gaps.
+
+    A pair of posts (one per language, on separate accounts) is one line with both posts'
+    figures summed, and each language's post beneath it.
+    """
     from campaign.report.dataset import load_dataset
     from campaign.report.export import rows_csv, rows_json
     from campaign.report.summary import summarise

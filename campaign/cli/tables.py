@@ -53,7 +53,6 @@ def plan_table(
         table.add_column(column, no_wrap=column != "Findings")
     source = CardSource(config, report)
     for card in (rendered_card(source, post) for post in posts):
-        ease = card.reading_ease
         table.add_row(
             short_date(card.post.local_time),
             card.time_label,
@@ -61,10 +60,22 @@ def plan_table(
             card.post.key,
             str(len(card.post.parts)),
             ", ".join(f"{n.count}/{n.limit}" for n in card.lengths if n.count is not None),
-            f"{ease:.0f}" if ease is not None else "–",
+            _ease(report, card),
             _findings_summary(card) or Text("ok", "green"),
         )
     return table
+
+
+def _ease(report: CheckReport, card: CardView) -> str:
+    """The post's reading ease; a post in another language than English, or in several, has a
+    line per language, "not scored" for any but English (Flesch is for English only)."""
+    scores = report.reading_ease_by_language.get(card.post.key, {})
+    if card.reading_ease is not None or not scores:
+        return f"{card.reading_ease:.0f}" if card.reading_ease is not None else "–"
+    return "\n".join(
+        f"{tag} {score:.0f}" if score is not None else f"{tag} not scored"
+        for tag, score in scores.items()
+    )
 
 
 def _findings_summary(card: CardView) -> Text:

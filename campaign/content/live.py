@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from campaign.checks.content import check_post, part_lengths
 from campaign.checks.findings import Finding, Findings, Severity
 from campaign.checks.markup import check_markup
-from campaign.checks.readability import flesch_reading_ease
+from campaign.checks.readability import check_readability, english_score, reading_scores
 from campaign.config import CampaignConfig
 from campaign.content.drafts import Draft, to_source
 from campaign.content.images import MediaFacts, check_media
@@ -227,18 +227,8 @@ def check_draft(
     if not time.ok:  # rendered at a stand-in time: its opening hours say nothing
         findings = [f for f in findings if f.rule != "helpline-closed"]
     findings += _images(post, source, media)
-    score = flesch_reading_ease(post.text)
-    if score is not None and score < config.checks.min_reading_ease:
-        findings.append(
-            _finding(
-                source,
-                "warning",
-                "readability",
-                f"reading ease {score:.0f} is below {config.checks.min_reading_ease:.0f} "
-                "(60-70 is plain English)",
-                "use shorter sentences and everyday words",
-            )
-        )
+    scores = reading_scores(post, config)  # English only: any other language is not scored
+    findings += check_readability(post, config, scores)
     if time.ok:
         others = [
             row
@@ -255,7 +245,7 @@ def check_draft(
         post,
         counts=tuple(PartCount(n, limit) for n in lengths),
         findings=tuple(sorted(findings, key=lambda f: f.severity != "error")),
-        reading_ease=score,
+        reading_ease=english_score(scores),
         platform=post.platform,
     )
 

@@ -6,7 +6,7 @@ across platforms. A metric the platform no longer offers, or the token may not r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from campaign.errors import CampaignNotFound
 from campaign.platforms import PLATFORMS, facts
 from campaign.present.threads import progress
 from campaign.present.times import weekday
+from campaign.render import stored_variants
 from campaign.store import Store
 from campaign.store.models import CampaignRow, MetricSnapshotRow, PostRow, PostState
 from campaign.store.partial import LOUD_THREAD_STATES
@@ -54,12 +55,28 @@ DEFINITIONS["link_clicks"] += (
     )
     + ": not offered (unavailable)."
 )
+DEFAULT_LANGUAGE = "en-GB"  # `[campaign] language` when a stored campaign does not say
 METRICS = ("impressions", "engagements", "engagement_rate", "link_clicks", "shares")
+THREAD_PART_BREAK = "\n---\n"  # between a thread's parts in `Row.text`
+
+
+@dataclass(frozen=True)
+class LangText:
+    """One language's text of a post, for pages that mark it with its `lang`."""
+
+    lang: str  # BCP 47
+    text: str
 
 
 @dataclass(frozen=True)
 class Row:
-    """One post at one snapshot (or a post with no snapshot yet, with status saying why)."""
+    """One post at one snapshot (or a post with no snapshot yet, with status saying why).
+
+    `lang` is the post's language (BCP 47; a bilingual post's languages in order, "cy, en", as
+    HTTP's Content-Language lists them) and `unit` the key of the pair it belongs to, or its own
+    key when it goes out alone, so analysts can group a pair's posts by one column. `texts` (each
+    language's text) and `position` (its place in the pair) serve the pages, not the exports.
+    """
 
     campaign: str
     post_key: str
@@ -84,13 +101,38 @@ class Row:
     unavailable: str  # metric names the platform refused or no longer offers
     api_version: str
     text: str
+    lang: str = ""  # "" only for a row built by hand without one
+    unit: str = ""
+    texts: tuple[LangText, ...] = ()
+    position: int = 0
+
+    @property
+    def unit_key(self) -> str:
+        """The unit this post is reported in: its pair's key, or its own."""
+        return self.unit or self.post_key
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Its texts' languages, in order (() when not known)."""
+        if self.texts:
+            return tuple(text.lang for text in self.texts)
+        return tuple(tag.strip() for tag in self.lang.split(",") if tag.strip())
+
+    @property
+    def shown_texts(self) -> tuple[LangText, ...]:
+        """Each language's text to show (the whole text, language unknown, for a row without)."""
+        return self.texts or (LangText(self.lang if "," not in self.lang else "", self.text),)
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in EXPORTED}
         for name, value in data.items():
             if isinstance(value, date | datetime):
                 data[name] = value.isoformat()
         return data
+
+
+# The columns of the exports: every field but those only pages need.
+EXPORTED = tuple(f.name for f in fields(Row) if f.name not in ("texts", "position"))
 
 
 @dataclass(frozen=True)
@@ -106,18 +148,27 @@ class Source:
     start: date
     end: date
     metrics: Metrics
+    language: str = DEFAULT_LANGUAGE  # of the posts written in one language
+    order: tuple[str, ...] = ()  # `[languages] order`: how its languages are listed
 
     @classmethod
     def of_config(cls, config: CampaignConfig) -> Source:
         info = config.campaign
-        return cls(info.slug, info.name, info.timezone, info.start, info.end, config.metrics)
+        order = config.languages.order if config.languages else ()
+        return cls(
+            info.slug, info.name, info.timezone, info.start, info.end, config.metrics,
+            info.language, order,
+        )  # fmt: skip
 
     @classmethod
     def of_row(cls, row: CampaignRow) -> Source:
-        """A stored campaign, read with the metric names it was planned with (the defaults for
-        one planned before they were stored)."""
+        """A stored campaign, read with the metric names and languages it was planned with
+        (the defaults for one planned before they were stored)."""
         metrics = Metrics.model_validate((row.settings or {}).get("metrics", {}))
-        return cls(row.slug, row.name, row.timezone, row.start, row.end, metrics)
+        planned = row.source or {}
+        language = (planned.get("campaign") or {}).get("language") or DEFAULT_LANGUAGE
+        order = tuple((planned.get("languages") or {}).get("order") or ())
+        return cls(row.slug, row.name, row.timezone, row.start, row.end, metrics, language, order)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -266,6 +317,10 @@ def _row(source: Source, post: PostRow, snap: MetricSnapshotRow | None) -> Row:
             if status == "ok"
             else dict.fromkeys(METRICS)
         )
+    variants = stored_variants(post.variants)
+    texts = tuple(LangText(v.lang, THREAD_PART_BREAK.join(v.parts)) for v in variants) or (
+        LangText(source.language, THREAD_PART_BREAK.join(post.parts)),
+    )
     hours = None
     if snap is not None and post.published_at is not None:
         hours = round((snap.collected_at - post.published_at).total_seconds() / 3600, 2)
@@ -287,6 +342,10 @@ def _row(source: Source, post: PostRow, snap: MetricSnapshotRow | None) -> Row:
         status=status,
         unavailable=", ".join(sorted(snap.unavailable)) if snap else "",
         api_version=snap.api_version if snap else "",
-        text="\n---\n".join(post.parts),
+        text=THREAD_PART_BREAK.join(post.parts),
+        lang=", ".join(text.lang for text in texts),
+        unit=post.unit_key or post.key,
+        texts=texts,
+        position=post.unit_position,
         **metrics,
     )

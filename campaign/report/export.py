@@ -6,17 +6,23 @@ import csv
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import fields
 from datetime import date
 from typing import Any
 
 from campaign.report.accounts import AccountTotals
 from campaign.report.compare import Comparison, Pair, Side
-from campaign.report.dataset import DEFINITIONS, METRICS, Dataset, Row
+from campaign.report.dataset import DEFINITIONS, EXPORTED, METRICS, Dataset
+from campaign.report.languages import (
+    LANGUAGE_DEFINITIONS,
+    LanguageTotals,
+    Unit,
+    by_language,
+    units,
+)
 from campaign.report.summary import Totals
 from campaign.store.models import AuditRow
 
-COLUMNS = [f.name for f in fields(Row)]
+COLUMNS = list(EXPORTED)
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection);
 # prefixing an apostrophe makes them show the text instead.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,17 +47,50 @@ def rows_csv(dataset: Dataset) -> str:
 
 
 def rows_json(dataset: Dataset) -> str:
-    """JSON: the rows (null = unavailable), the metric definitions and what is missing."""
+    """JSON: the rows (null = unavailable), the metric definitions and what is missing; then,
+    from each post's latest row, each language's totals and each unit (a pair's posts
+    together, or a post alone) with its summed figures."""
+    latest = dataset.latest
+    together = units(latest)
+    order = dataset.source.order if dataset.source else ()
     return json.dumps(
         {
             "campaign": dataset.campaign,
             "timezone": dataset.timezone,
-            "definitions": DEFINITIONS,
+            "definitions": DEFINITIONS | LANGUAGE_DEFINITIONS,
             "missing": dataset.missing,
             "rows": [row.as_dict() for row in dataset.rows],
+            "by_language": [_language(line) for line in by_language(latest, order)],
+            "units": [_unit(unit) for unit in together],
         },
         indent=2,
         ensure_ascii=False,
+    )
+
+
+def _language(line: LanguageTotals) -> dict[str, Any]:
+    return {
+        "lang": line.lang,
+        "label": line.label,
+        "bilingual": line.bilingual,
+        "also_in_bilingual_posts": None if line.bilingual else line.in_bilingual,
+    } | _measures(line)
+
+
+def _unit(unit: Unit) -> dict[str, Any]:
+    """A unit's figures summed over its posts; null where unavailable or not summed, and
+    `not_summed` saying which languages' posts lack it."""
+    return (
+        {
+            "unit": unit.key,
+            "posts": [row.post_key for row in unit.members],
+            "lang": [row.lang for row in unit.members],
+            "pair": unit.pair,
+        }
+        | {name: getattr(unit, name) for name in METRICS}
+        | {
+            "not_summed": {name: list(langs) for name, langs in unit.not_summed.items()},
+        }
     )
 
 

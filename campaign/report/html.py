@@ -10,7 +10,7 @@ because a zero would be a claim the platforms never made.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,13 @@ from campaign.present.pages import page_environment
 from campaign.present.times import long_time, template_filters
 from campaign.report import charts
 from campaign.report.dataset import DEFINITIONS, Dataset, Row
+from campaign.report.languages import (
+    LANGUAGE_DEFINITIONS,
+    LanguageTotals,
+    Unit,
+    languages_label,
+    several_languages,
+)
 from campaign.report.summary import GrowthPoint, Summary, Totals
 
 UNAVAILABLE = "unavailable"
@@ -30,6 +37,9 @@ LABELS = {
     "engagement_rate": "Engagement rate",
     "link_clicks": "Link clicks",
     "shares": "Shares",
+    "lang": "Language",
+    "unit": "Pairs",
+    "by_language": "By language",
 }
 TEXT_PREVIEW = 90  # characters of a post's first line shown in the ranking tables
 
@@ -79,6 +89,12 @@ class ReportContext:
     missing: list[MissingNote]
     colours: dict[str, str]  # channel -> chart colour, for the tables' keys
     no_data: str = NO_DATA
+    # Posts in several languages: the post-by-post table's lines (a pair's posts as one unit,
+    # each post alone as its own), each language's totals, and whether to explain them.
+    units: list[Unit] = field(default_factory=list)
+    by_language: list[LanguageTotals] = field(default_factory=list)
+    languages: bool = False  # more than one language, or pairs: the definitions say how
+    pairs: int = 0
 
 
 def render_report_html(
@@ -94,6 +110,7 @@ def render_report_html(
         number=number,
         percent=percent,
         first_line=first_line,
+        languages=languages_label,
         **template_filters(ZoneInfo(dataset.timezone)),
     )
     template = env.get_template("report.html.j2")
@@ -106,6 +123,8 @@ def report_context(
     """Build the template's context; separate so tests can check the contract, not markup."""
     zone = ZoneInfo(dataset.timezone)
     latest = dataset.latest
+    explain = several_languages(summary.by_language, summary.units)
+    definitions = dict(DEFINITIONS) | (LANGUAGE_DEFINITIONS if explain else {})
     return ReportContext(
         campaign=dataset.campaign,
         timezone=dataset.timezone,
@@ -114,9 +133,9 @@ def report_context(
         totals=summary.campaign,
         definitions=[
             Definition(name, LABELS.get(name, name.replace("_", " ").capitalize()), text)
-            for name, text in DEFINITIONS.items()
+            for name, text in definitions.items()
         ],
-        charts=_charts(summary),
+        charts=_charts(summary) + (_language_chart(summary.by_language) if explain else []),
         by_day=summary.by_day,
         by_theme=summary.by_theme,
         by_channel=summary.by_channel,
@@ -125,6 +144,10 @@ def report_context(
         latest=latest,
         missing=[_missing_note(note) for note in summary.missing],
         colours=charts.channel_colours(row.channel for row in latest),
+        units=summary.units,
+        by_language=summary.by_language,
+        languages=explain,
+        pairs=sum(1 for unit in summary.units if unit.pair),
     )
 
 
@@ -189,6 +212,42 @@ def _charts(summary: Summary) -> list[ChartView]:
             _describe_channels(summary.by_channel),
         ),
     ]
+
+
+def _language_chart(lines: Sequence[LanguageTotals]) -> list[ChartView]:
+    """Impressions and engagements by language, for a campaign in more than one."""
+    if len(lines) < 2:
+        return []
+    series = [
+        (LABELS[name], [getattr(line, name) for line in lines], [UNAVAILABLE] * len(lines))
+        for name in ("impressions", "engagements")
+    ]
+    svg = charts.side_by_side(
+        "language",
+        "Impressions and engagements by language",
+        [line.label.replace(" (", "\n(") for line in lines],  # "(bilingual)" below
+        series,
+    )
+    return [
+        ChartView(
+            "by-language",
+            "Impressions and engagements by language",
+            "Impressions (solid) and engagements (hatched) by language, at each post's latest "
+            "snapshot; a bilingual post is counted once, under its own bar.",
+            Markup(svg) if svg else None,
+            _describe_languages(lines),
+        )
+    ]
+
+
+def _describe_languages(lines: Sequence[LanguageTotals]) -> str:
+    if not any(t.impressions is not None or t.engagements is not None for t in lines):
+        return f"Impressions and engagements by language: {NO_DATA.lower()}."
+    return "Bar chart of impressions and engagements by language: " + "; ".join(
+        f"{t.label}: {t.posts} {'post' if t.posts == 1 else 'posts'}, "
+        f"{_plain_number(t.impressions)} impressions, {_plain_number(t.engagements)} engagements"
+        for t in lines
+    )
 
 
 def _describe_growth(growth: Sequence[GrowthPoint]) -> str:

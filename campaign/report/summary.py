@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from campaign.report.dataset import Dataset, Row
+from campaign.report.languages import LanguageTotals, Unit, by_language, unit_notes, units
+from campaign.report.totals import Totals, coverage, totals
 
-
-@dataclass(frozen=True)
-class Totals:
-    """Sums over a group of posts; None when no post in it has the metric."""
-
-    label: str
-    posts: int
-    measured: int  # posts with an ok snapshot
-    impressions: int | None
-    engagements: int | None
-    link_clicks: int | None
-    shares: int | None
-    # Engagements ÷ impressions over the posts that have both, so a post whose impressions
-    # are unavailable cannot inflate the rate.
-    engagement_rate: float | None
+__all__ = ["GrowthPoint", "Summary", "Totals", "coverage", "summarise", "totals"]
 
 
 @dataclass(frozen=True)
@@ -43,47 +31,9 @@ class Summary:
     bottom: list[Row]
     growth: list[GrowthPoint]
     missing: list[str]
-
-
-def _sum(rows: list[Row], name: str) -> int | None:
-    values = [getattr(row, name) for row in rows if getattr(row, name) is not None]
-    return sum(values) if values else None
-
-
-def _rate(rows: list[Row]) -> float | None:
-    both = [r for r in rows if r.engagements is not None and r.impressions]
-    if not both:
-        return None
-    return round(
-        100 * sum(r.engagements or 0 for r in both) / sum(r.impressions or 0 for r in both), 2
-    )
-
-
-def totals(label: str, rows: list[Row]) -> Totals:
-    return Totals(
-        label=label,
-        posts=len(rows),
-        measured=sum(1 for row in rows if row.status == "ok"),
-        impressions=_sum(rows, "impressions"),
-        engagements=_sum(rows, "engagements"),
-        link_clicks=_sum(rows, "link_clicks"),
-        shares=_sum(rows, "shares"),
-        engagement_rate=_rate(rows),
-    )
-
-
-def coverage(rows: list[Row]) -> list[str]:
-    """Say where a total covers only some of the measured posts."""
-    measured = [row for row in rows if row.status == "ok"]
-    notes = []
-    for name in ("impressions", "engagements", "link_clicks", "shares"):
-        have = sum(1 for row in measured if getattr(row, name) is not None)
-        if measured and have < len(measured):
-            notes.append(
-                f"{name}: measured on {have} of {len(measured)} posts; totals and "
-                "rates cover those only"
-            )
-    return notes
+    # Posts in several languages: a pair's posts together, and each language's posts.
+    units: list[Unit] = field(default_factory=list)
+    by_language: list[LanguageTotals] = field(default_factory=list)
 
 
 def _group(rows: list[Row], key: Callable[[Row], str]) -> list[Totals]:
@@ -95,6 +45,8 @@ def _group(rows: list[Row], key: Callable[[Row], str]) -> list[Totals]:
 
 def summarise(dataset: Dataset, top_n: int = 3) -> Summary:
     latest = dataset.latest
+    together = units(latest)
+    order = dataset.source.order if dataset.source else ()
     latest_status = {row.post_key: row.status for row in latest}
     ranked = sorted(
         (row for row in latest if row.engagement_rate is not None),
@@ -119,5 +71,7 @@ def summarise(dataset: Dataset, top_n: int = 3) -> Summary:
         top=ranked[:top_n],
         bottom=list(reversed(ranked[top_n:][-top_n:])),  # never the same posts as `top`
         growth=growth,
-        missing=coverage(latest) + dataset.missing,
+        missing=coverage(latest) + dataset.missing + unit_notes(together),
+        units=together,
+        by_language=by_language(latest, order),
     )

@@ -12,6 +12,14 @@ from campaign.present.times import dated_day, short_time
 from campaign.report.accounts import AccountTotals
 from campaign.report.compare import Comparison, Pair
 from campaign.report.dataset import DEFINITIONS, Row
+from campaign.report.languages import (
+    LANGUAGE_DEFINITIONS,
+    LanguageTotals,
+    Unit,
+    languages_label,
+    several_languages,
+    units,
+)
 from campaign.report.summary import Summary, Totals
 
 UNAVAILABLE = Text("unavailable", "dim italic")
@@ -54,16 +62,83 @@ def _totals_table(title: str, groups: list[Totals]) -> Table:
     return table
 
 
+def _post_columns(title: str) -> Table:
+    table = _table(title, ("When", "Channel", "Post", "Language", "Status", "Snapshot"))
+    table.columns[2].no_wrap = True  # a post's key stays whole: analysts look it up
+    return table
+
+
 def _posts_table(title: str, rows: list[Row], zone: ZoneInfo) -> Table:
-    table = _table(title, ("When", "Channel", "Post", "Status", "Snapshot"))
+    table = _post_columns(title)
     for row in rows:
+        table.add_row(*_post_cells(row, zone), *_measures(row))
+    return table
+
+
+def _post_cells(row: Row, zone: ZoneInfo, indent: str = "") -> list[str]:
+    return [
+        short_time(row.scheduled_at, zone),
+        row.channel,
+        indent + row.post_key,
+        languages_label(row.languages),
+        row.status,
+        row.snapshot or "–",
+    ]
+
+
+NOT_SUMMED = Text("not summed", "dim italic")
+
+
+def _unit_measures(unit: Unit) -> list[Text | str]:
+    """A pair's summed figures; one its posts do not all have reads "not summed", never a
+    total that counts the missing one as 0 (the notes say whose is missing)."""
+    shown = []
+    for name, suffix in (("impressions", ""), ("engagements", ""), ("engagement_rate", " %"),
+                         ("link_clicks", ""), ("shares", "")):  # fmt: skip
+        missing = unit.why_not_summed(name)
+        shown.append(NOT_SUMMED if missing else _n(getattr(unit, name), suffix))
+    return shown
+
+
+def _units_table(title: str, together: list[Unit], zone: ZoneInfo) -> Table:
+    """Each post on a line; a pair's line sums both posts, and each language's post follows."""
+    table = _post_columns(title)
+    for unit in together:
+        if not unit.pair:
+            table.add_row(*_post_cells(unit.first, zone), *_measures(unit.first))
+            continue
+        if table.rows:
+            table.rows[-1].end_section = True  # a pair sits between two lines
         table.add_row(
-            short_time(row.scheduled_at, zone),
-            row.channel,
-            row.post_key,
-            row.status,
-            row.snapshot or "–",
-            *_measures(row),
+            short_time(unit.first.scheduled_at, zone),
+            unit.channel,
+            Text(unit.key, "bold"),
+            unit.language,
+            unit.status,
+            unit.snapshot,
+            *_unit_measures(unit),
+        )
+        for i, row in enumerate(unit.members):
+            table.add_row(
+                *_post_cells(row, zone, "└ "),
+                *_measures(row),
+                end_section=i == len(unit.members) - 1,
+            )
+    return table
+
+
+def _languages_table(lines: list[LanguageTotals]) -> Table:
+    """Each language's posts; a bilingual post once, on its own line."""
+    table = _table("By language", ("", "Tag"), ("Posts", "Measured"))
+    table.add_column("Also in bilingual posts", justify="right")
+    for line in lines:
+        table.add_row(
+            line.label,
+            line.lang,
+            str(line.posts),
+            str(line.measured),
+            *_measures(line),
+            "–" if line.bilingual else str(line.in_bilingual),
         )
     return table
 
@@ -74,9 +149,10 @@ def render_terminal(summary: Summary, latest: list[Row], zone: ZoneInfo) -> Grou
         _totals_table("By day", summary.by_day),
         _totals_table("By theme", summary.by_theme),
         _totals_table("By channel", summary.by_channel),
+        _languages_table(summary.by_language),
         _posts_table("Top posts by engagement rate", summary.top, zone),
         _posts_table("Bottom posts by engagement rate", summary.bottom, zone),
-        _posts_table("Every post (latest snapshot)", latest, zone),
+        _units_table("Every post (latest snapshot)", summary.units or units(latest), zone),
     ]
     if summary.growth:
         growth = Table(title="Growth since publishing (engagements at each snapshot)")
@@ -91,7 +167,8 @@ def render_terminal(summary: Summary, latest: list[Row], zone: ZoneInfo) -> Grou
             growth.add_row(key, "  ".join(points))
         parts.append(growth)
     notes = Text("Definitions\n", "bold")
-    for name, meaning in DEFINITIONS.items():
+    explain = several_languages(summary.by_language, summary.units)
+    for name, meaning in (DEFINITIONS | (LANGUAGE_DEFINITIONS if explain else {})).items():
         notes.append(f"  {name}: {meaning}\n")
     notes.append("Missing\n", "bold")
     for line in summary.missing or ["nothing: every post is published and measured"]:
