@@ -228,7 +228,7 @@ def stored_card(source: CardSource, post: StoredPost, reapproval_note: str = "")
         theme=post.theme,
         status=post.status,
         lengths=_lengths(post.platform, counted, len(post.parts), config),
-        **_readings(config, post, report.reading_ease.get(post.key), matches),
+        **_readings(config, post, report, matches),
         findings=by_severity(report.for_post(post.key)) if matches else (),
         images=_images(source, post),
         fingerprint=short_hash(post.content_hash) if source.fingerprints else "",
@@ -274,7 +274,7 @@ def rendered_card(source: CardSource, post: RenderedPost) -> CardView:
         theme=post.day.theme,
         status=None,
         lengths=_lengths(post.platform, counted, len(post.parts), config),
-        **_readings(config, post, report.reading_ease.get(post.key), True),
+        **_readings(config, post, report, True),
         findings=by_severity(report.for_post(post.key)),
         images=_images(source, post),
         content_hash=post.content_hash,
@@ -295,9 +295,11 @@ class _Scores(TypedDict):
 
 
 def _readings(
-    config: CampaignConfig, post: PostContent, reported: float | None, shown: bool
+    config: CampaignConfig, post: PostContent, report: CheckReport, shown: bool
 ) -> _Scores:
-    found = readings(post, config.campaign.language, reported, shown)
+    scores = report.reading_ease_by_language.get(post.key)
+    reported = report.reading_ease.get(post.key)
+    found = readings(post, config.campaign.language, scores, reported, shown)
     return {"reading_ease": english_score(found), "readings": found}
 
 

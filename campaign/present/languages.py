@@ -5,19 +5,18 @@ every text a page shows carries its own language tag (a bilingual post's texts e
 own element), while the page around them stays in the interface's language. A pair's posts
 (one per language, on separate accounts) are one unit for people: shown together under one
 heading, approved together. Reading ease (Flesch) is a formula for English: any other language
-is "not scored", never given an English score.
+is "not scored", never given an English score (the check report's scores by language).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import langcodes
 
-from campaign.checks.readability import flesch_reading_ease
 from campaign.config import BILINGUAL_SEPARATOR, language_name, same_language
 
 if TYPE_CHECKING:
@@ -124,27 +123,28 @@ class Reading:
 
 
 def readings(
-    post: PostContent, default: str, reported: float | None, shown: bool
+    post: PostContent,
+    default: str,
+    scores: Mapping[str, float | None] | None,
+    reported: float | None,
+    shown: bool,
 ) -> tuple[Reading, ...]:
-    """Each text's reading ease. `reported`: the check report's score for the post (a post in
-    one language); `shown`: whether checks are shown for it at all (the files give what is
-    stored). A bilingual post's English text is scored alone, never with the other texts."""
+    """Each text's reading ease, from the check report: `scores` its scores by language (None:
+    not scored), `reported` the score of a post whose one text is English; `shown`: whether
+    checks are shown for the post at all (the files give what is stored)."""
     held = languages_of(post, default)
-    if len(held) == 1:
-        score = reported if shown and held[0].scored else None
-        return (Reading(held[0], score),)
+    if not shown:
+        return tuple(Reading(each, None) for each in held)
+    if scores:
+        return tuple(Reading(each, scores.get(each.tag) if each.scored else None) for each in held)
     return tuple(
-        Reading(
-            language(variant.lang),
-            flesch_reading_ease(variant.text) if shown and language(variant.lang).scored else None,
-        )
-        for variant in post.variants
+        Reading(each, reported if each.scored and len(held) == 1 else None) for each in held
     )
 
 
 def english_score(found: Sequence[Reading]) -> float | None:
-    """The score a one-figure summary (the terminal's table) shows: its English text's."""
-    return next((reading.score for reading in found if reading.language.scored), None)
+    """The one score of a post whose one text is English (None for any other post)."""
+    return found[0].score if len(found) == 1 and found[0].language.scored else None
 
 
 def and_list(words: Sequence[str]) -> str:
