@@ -373,3 +373,29 @@ def test_campaign_preview_marks_languages_and_groups_the_pair(
         ("cy", "#WythnosYmwybyddiaethTroseddauCasineb"),
         ("en", "#HateCrimeAwarenessWeek"),
     ]
+
+
+# ---------------------------------------------------------------- pausing one account of a pair
+
+
+def test_pausing_one_account_of_the_pair_says_the_other_post_waits_too(
+    web, alice: FlaskClient
+) -> None:
+    confirm = page(alice.get("/control/pause").text)
+    notes = [node.words for node in confirm.find("p", "hint") if "pairs" in node.words]
+    assert notes == [
+        "X @HeddluGogCymru: its posts go out in pairs with X @NWPolice (one post per language, "
+        "sent together), so while it is paused the other post of each pair waits too.",
+        "X @NWPolice: its posts go out in pairs with X @HeddluGogCymru (one post per language, "
+        "sent together), so while it is paused the other post of each pair waits too.",
+    ]
+    response = web.post(
+        alice,
+        "/control/pause",
+        {"scope": "account", "account": "x-cymraeg", "reason": "Welsh account hacked"},
+        page="/control/pause",
+    )
+    assert response.status_code == 302
+    said = page(alice.get("/week").text).find("ul", "flashes")[0].words
+    assert "PAUSED X @HeddluGogCymru" in said
+    assert "the other post of each pair waits too" in said
