@@ -8,7 +8,9 @@ Facebook post.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,9 +22,15 @@ from werkzeug.datastructures import MultiDict
 from campaign.checks.readability import flesch_reading_ease
 from campaign.cli import main
 from campaign.config import CampaignConfig, load_config
-from campaign.planning import check_plan
+from campaign.planning import check_plan, store_plan
 from campaign.preview import render_preview_html
 from campaign.store import Store
+from campaign.store.review import OWN_WORK
+from campaign.store.review_queue import NEEDS_APPROVAL
+from campaign.store.users import add_user
+from campaign.web import create_app
+from campaign.web.queue_view import QueuedPost, QueueView
+from tests.web.conftest import PASSWORD, SECRET_KEY, Web
 from tests.web.welsh_week import BILINGUAL, ENGLISH, PAIR, SLUG, WELSH, welsh_week
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -399,3 +407,69 @@ def test_pausing_one_account_of_the_pair_says_the_other_post_waits_too(
     said = page(alice.get("/week").text).find("ul", "flashes")[0].words
     assert "PAUSED X @HeddluGogCymru" in said
     assert "the other post of each pair waits too" in said
+
+
+# ---------------------------------------------------------------- "Approve all" and a pair
+
+
+def _queued(key: str, unit: str | None, *, own: bool = False, group: str = NEEDS_APPROVAL):
+    return QueuedPost(
+        key=key,
+        group=group,
+        label=key,
+        when="",
+        content_hash="0" * 64,
+        due=datetime(2026, 10, 12, 9, tzinfo=UTC),
+        card=None,
+        parts=[],
+        changed_by="",
+        author=None,
+        own=own,
+        unit=unit,
+    )
+
+
+def test_approve_all_leaves_a_pair_whole_when_one_of_its_posts_cannot_be_approved() -> None:
+    """The viewer wrote the Welsh post: neither post of the pair is in "Approve all" (approving
+    the English one alone would send it without its Welsh post)."""
+    queue = QueueView(
+        [
+            _queued(WELSH, PAIR, own=True),
+            _queued(ENGLISH, PAIR),
+            _queued(BILINGUAL, None),
+        ]
+    )
+    assert [post.key for post in queue.approvable] == [BILINGUAL]
+    assert [(post.key, why) for post, why in queue.skipped] == [
+        (WELSH, OWN_WORK),
+        (ENGLISH, "its pair's other post is not approved now, and a pair is approved together"),
+    ]
+    [pair, alone] = queue.units(NEEDS_APPROVAL)
+    assert (pair.key, [post.key for post in pair.posts], pair.own) == (PAIR, [WELSH, ENGLISH], True)
+    assert (alone.key, alone.paired) == (BILINGUAL, False)
+
+
+def test_a_campaign_shown_as_stored_marks_each_text_with_its_language(
+    tmp_path: Path, store: Store, session_clock
+) -> None:
+    """Its files are gone: its posts are listed as stored, each text still in its language."""
+    shipped = load_config(Path(__file__).resolve().parents[2] / "config.toml")
+    store_plan(shipped, store, "olly")
+    store_plan(load_config(welsh_week(tmp_path / "gone")), store, "olly")
+    shutil.rmtree(tmp_path / "gone")
+    add_user(store, "alice", PASSWORD, "approver")
+    app = create_app(shipped, store, secret_key=SECRET_KEY, clock=session_clock)
+    root = page(Web(app).sign_in("alice").get(f"/c/{SLUG}/week").text)
+    assert "Shown as stored" in [node.words for node in root.find("h2")]
+    marked = {
+        row.attrs["id"]: [
+            (span.attrs["lang"], span.words) for span in row.find("span") if span.attrs.get("lang")
+        ]
+        for row in root.find("tr")
+        if row.attrs.get("id")
+    }
+    assert marked == {
+        f"post-{WELSH}": [("cy", WELSH_TEXT)],
+        f"post-{ENGLISH}": [("en", ENGLISH_TEXT)],
+        f"post-{BILINGUAL}": [("cy", WELSH_TEXT), ("en", ENGLISH_TEXT)],
+    }
