@@ -473,3 +473,13 @@ def test_a_campaign_shown_as_stored_marks_each_text_with_its_language(
         f"post-{ENGLISH}": [("en", ENGLISH_TEXT)],
         f"post-{BILINGUAL}": [("cy", WELSH_TEXT), ("en", ENGLISH_TEXT)],
     }
+
+
+def test_the_month_list_marks_each_first_line_with_its_language(alice: FlaskClient) -> None:
+    root = page(alice.get("/calendar?month=2026-10&view=list").text)
+    lines = [(node.attrs.get("lang"), node.words) for node in root.find("span", "line-text")]
+    assert lines == [
+        ("cy", WELSH_TEXT),
+        ("en", ENGLISH_TEXT),
+        ("cy", WELSH_TEXT),  # a bilingual post's first line is its first language's
+    ]
