@@ -52,6 +52,7 @@ class StepReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     scheduled: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # a pair's posts whose partner failed
     snapshots: int = 0
 
 
@@ -133,6 +134,7 @@ class Daemon:
         report = StepReport(
             scheduled=[post.key for post in done.scheduled],
             missed=[post.key for post in done.missed],
+            held=[post.key for post in done.held],
         )
         return report, done.in_doubt
 
@@ -203,12 +205,17 @@ class Daemon:
         self.pool.submit(run)
 
     def _record(self, finished: Finished) -> None:
+        recorded = False
         try:
             self.publisher.record_published(finished)
+            recorded = True
         except Exception:  # left in doubt: the next sweep looks for them on the account
             log.exception("could not record %d published posts", len(finished))
         finally:
             self.in_flight.release([claimed.id for claimed, _, _ in finished])
+        if recorded and any(claimed.unit is not None for claimed, _, _ in finished):
+            # A pair's next language is due the moment this one is recorded: same sweep.
+            self.dispatch_due()
 
     def _start(self, post_id: int, work: Callable[[], str]) -> None:
         """Run `work` for a post on the pool; the post stays in flight until it returns."""
@@ -248,18 +255,26 @@ class Daemon:
         """Send due posts concurrently, claiming one wave of `workers` posts at a time.
 
         Each wave is claimed in one transaction and sent at once, so a claimed post is always
-        in flight: a pause recorded mid-burst stops every wave after it.
+        in flight: a pause recorded mid-burst stops every wave after it. A pair's later
+        language is not due until its earlier one is published: once a wave publishes some,
+        the languages that follow them are sent too, in order, before this returns.
         """
         outcomes: Counter[str] = Counter()
         wave = self.settings.workers
-        for start in range(0, len(post_ids), wave):
-            chunk = post_ids[start : start + wave]
+        queue, tried = list(post_ids), set(post_ids)
+        while queue:
+            chunk, queue = queue[:wave], queue[wave:]
             claimed = self.publisher.claim(chunk)
             outcomes["not-claimed"] += len(chunk) - len(claimed)
             finished: Finished = []
             send = partial(self.publisher.send, finished=finished)
             outcomes.update(self.pool.map(send, claimed))
             self.publisher.record_published(finished)
+            units = {(c.campaign_id, c.unit) for c, _, _ in finished if c.unit is not None}
+            if units:
+                more = self.api.due(self.clock.now(), 1000, self.scope, tried, units)
+                queue += more
+                tried.update(more)
         if not outcomes["not-claimed"]:
             del outcomes["not-claimed"]
         return outcomes
@@ -327,6 +342,7 @@ class Daemon:
             self.totals.outcomes += report.outcomes
             self.totals.scheduled += report.scheduled
             self.totals.missed += report.missed
+            self.totals.held += report.held
             self.totals.snapshots += report.snapshots
 
 

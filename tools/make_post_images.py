@@ -2,7 +2,9 @@
 
 The alt text in config.toml must say what the card says: update both together.
 `--pack` draws the national pack's cards (no force named on them) into the pack's
-posts/images/; their alt text is in the pack's pack.toml.
+posts/images/; their alt text is in the pack's pack.toml. `--cymru` draws the bilingual Welsh
+example's square cards (Welsh first) into its posts/images/; their alt text in each language
+is in its config.toml (`alts`).
 """
 
 from __future__ import annotations
@@ -40,20 +42,54 @@ PACK_CARDS = {
 }
 
 
-def draw(lines: list[tuple[str, int, str]], target: Path) -> None:
-    image = Image.new("RGB", (1200, 675), NAVY)
+# The bilingual example's cards (Instagram: square JPEG), each line in Welsh, then English.
+CYMRU = "examples/hate-crime-awareness-week-cymru/posts/images"
+CYMRU_CARDS = {
+    "report-it-square.jpg": [
+        ("Wythnos Ymwybyddiaeth Troseddau Casineb", 40, YELLOW),
+        ("Hate Crime Awareness Week", 40, YELLOW),
+        ("Rhowch wybod", 84, WHITE),
+        ("Report it", 84, WHITE),
+        ("999 mewn argyfwng / in an emergency", 40, WHITE),
+        ("101 os nad yw'n argyfwng", 40, WHITE),
+        ("if it is not an emergency", 40, WHITE),
+        ("Heddlu Gogledd Cymru / North Wales Police", 34, YELLOW),
+    ],
+    "support-square.jpg": [
+        ("Cymorth am ddim, 24 awr y dydd", 48, YELLOW),
+        ("Free support, 24 hours a day", 48, YELLOW),
+        ("Canolfan Cymorth Casineb Cymru", 44, WHITE),
+        ("Wales Hate Support Centre", 44, WHITE),
+        ("0300 3031 982", 96, WHITE),
+        ("Mewn argyfwng, ffoniwch 999", 40, WHITE),
+        ("In an emergency, call 999", 40, WHITE),
+    ],
+}
+
+
+def draw(
+    lines: list[tuple[str, int, str]], target: Path, size: tuple[int, int] = (1200, 675)
+) -> None:
+    width, height = size
+    image = Image.new("RGB", size, NAVY)
     pen = ImageDraw.Draw(image)
-    total = sum(size + 30 for _, size, _ in lines)
-    y = (675 - total) // 2
-    for text, size, colour in lines:
-        font = ImageFont.load_default(size=size)
-        width = pen.textlength(text, font=font)
-        pen.text(((1200 - width) / 2, y), text, font=font, fill=colour)
-        y += size + 30
+    total = sum(points + 30 for _, points, _ in lines)
+    y = (height - total) // 2
+    for text, points, colour in lines:
+        font = ImageFont.load_default(size=points)
+        length = pen.textlength(text, font=font)
+        pen.text(((width - length) / 2, y), text, font=font, fill=colour)
+        y += points + 30
     image.save(target, optimize=True)
 
 
 if __name__ == "__main__":
+    if "--cymru" in sys.argv[1:]:
+        folder = Path(CYMRU)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, card in CYMRU_CARDS.items():
+            draw(card, folder / name, (1080, 1080))
+        sys.exit(0)
     pack = "--pack" in sys.argv[1:]
     args = [arg for arg in sys.argv[1:] if arg != "--pack"]
     folder = Path(args[0] if args else PACK if pack else "posts/images")

@@ -114,7 +114,7 @@ def _length(post: RenderedPost, config: CampaignConfig, lengths: list[int]) -> I
         unit = platform.length_unit
         message = f"{label} is {length} {unit} ({platform.display} limit {limit}{why})"
         fix = f"cut {length - limit}" + (
-            " or split it with `---`" if platform.threads else f" {platform.length_unit}"
+            " or split it with `---`" if platform.threads else f" {unit}"
         )
         if not post.bilingual:
             yield post_finding(post, "error", f"{platform.name}-length", message, fix)
@@ -137,9 +137,8 @@ def _length(post: RenderedPost, config: CampaignConfig, lengths: list[int]) -> I
             post,
             "error",
             f"{platform.name}-length",
-            f"{message}: {taken} {platform.length_unit}"
-            + (f", and {between} between them" if between > 0 else ""),
-            f"shorten the texts by {length - limit} {platform.length_unit} in all"
+            f"{message}: {taken} {unit}" + (f", and {between} between them" if between > 0 else ""),
+            f"shorten the texts by {length - limit} {unit} in all"
             + (" or split them with `---`" if platform.threads else "")
             + f", or send {post.spec.channel} as a pair, one post per language on its own "
             f"account: [languages] pairs = {{ {post.spec.channel} = {{ {pairs} }} }} in "
@@ -190,8 +189,7 @@ def _text_hashtags(
             "error",
             "hashtag-missing",
             f"the campaign hashtag {wanted} is missing"
-            + (f" from {label}" if post.bilingual else "")
-            + (" (its first thread part)" if len(variant.parts) > 1 else "")
+            + _missing_from(post, variant, label)
             + f": it goes {HASHTAG_PLACE}",
             f'add {{% include "_partials/footer.j2" %}} {HASHTAG_PLACE}'
             + (
@@ -252,6 +250,14 @@ def _text_hashtags(
                 f"#{inline[0]}",
                 variant,
             )
+
+
+def _missing_from(post: RenderedPost, variant: Variant, label: str) -> str:
+    """' from the Cymraeg (Welsh) text', ' from the first thread part', or both, or ''."""
+    first_part = "the first thread part" if len(variant.parts) > 1 else ""
+    if post.bilingual:
+        return f" from {label}" + (f" of {first_part}" if first_part else "")
+    return f" from {first_part}" if first_part else ""
 
 
 def _without_trailing_tags(part: str) -> str:

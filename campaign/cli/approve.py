@@ -52,6 +52,8 @@ def approve(
     `campaign preview` and `campaign status`. Give KEY@FINGERPRINT to approve only the text
     you read: if the post was stored again since (edited), nothing is approved (exit 2).
     `--dry-run` lists what would be approved, with fingerprints, and changes nothing.
+    A pair (one post per language on separate accounts) is approved and withdrawn together:
+    name every post of it (KEY@FINGERPRINT for each); one alone is refused, naming the other.
     Once dashboard users exist, --by must name an enabled approver. The audit log records
     the --by name with your operating-system account and host.
     """

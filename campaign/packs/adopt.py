@@ -1,10 +1,10 @@
 """`campaign init --from-pack DIR --facts FILE DEST`: a force's campaign from a national pack.
 
-The pack's week (days, templates, images, national helplines, settings) and the force's facts
-become DEST/config.toml (written with tomlkit, keeping the pack's comments and layout) and
-DEST/posts/ (the pack's posts folder, copied). A facts file that names an organisation.toml
-gives a config.toml that names it too, so the shared facts stay in one place. The force's
-values win over the pack's by organisation.toml's rules (per key or setting).
+The pack's week (days, templates, images, national helplines, settings, languages) and the
+force's facts become DEST/config.toml (written with tomlkit, keeping the pack's comments and
+layout) and DEST/posts/ (the pack's posts folder, copied). A facts file that names an
+organisation.toml gives a config.toml that names it too, so the shared facts stay in one place.
+The force's values win over the pack's by organisation.toml's rules (per key or setting).
 
 Everything is read and validated before anything is written; a fact the pack needs that the
 force does not give stops it, naming each such fact. The files are written whole or not at all
@@ -139,6 +139,8 @@ def _config_text(pack: Pack, facts: Facts, directory: Path) -> str:
     doc.add(tomlkit.nl())
     doc["campaign"] = _campaign_table(pack, facts, directory)
     doc["pack"] = _pack_table(pack, directory)
+    if "languages" in pack_doc:  # the pack's languages and pairs, as its posts are written
+        doc["languages"] = _trimmed(pack_doc["languages"])
     for name in SETTING_TABLES:
         values = {**_table(pack_doc, name), **_table(facts_doc, name)}
         if "url" in _table(facts_doc, name):

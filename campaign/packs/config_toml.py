@@ -16,7 +16,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Array, InlineTable, Table
 
-from campaign.config import CampaignConfig, Day, PostSpec
+from campaign.config import CampaignConfig, Day, Image, PostSpec
 from campaign.content.render import days_of
 from campaign.content.source import PostSource
 
@@ -111,13 +111,27 @@ def _post(day: Day, spec: PostSpec) -> InlineTable:
     entry.update({"channel": spec.channel, "time": spec.time})
     if spec.fold is not None:
         entry["fold"] = spec.fold
-    entry["template"] = spec.template
+    if spec.templates:  # a post written in several languages: a template for each
+        entry["templates"] = _inline(dict(spec.templates))
+    else:
+        entry["template"] = spec.template
     if spec.key is not None:
         entry["key"] = spec.key
     if spec.images:
         images = tomlkit.array()
-        images.extend(_inline({"file": i.file, "alt": i.alt}) for i in spec.images)
+        images.extend(_inline(_image(image)) for image in spec.images)
         entry["images"] = images
+    return entry
+
+
+def _image(image: Image) -> dict[str, Any]:
+    """An image's entry: its alt text, and its alt text in each language where given (the
+    fallback `alt` then only when it says something)."""
+    entry: dict[str, Any] = {"file": image.file}
+    if image.alt or not image.alts:
+        entry["alt"] = image.alt
+    if image.alts:
+        entry["alts"] = dict(image.alts)
     return entry
 
 

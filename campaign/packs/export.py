@@ -18,11 +18,11 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from campaign.content.library import TEMPLATE_SUFFIX, Library
-from campaign.content.source import ImageRef, PostSource
+from campaign.content.source import PostSource, writings
 from campaign.errors import BadInput
 from campaign.outputs import prepare_folder, write_folder
 from campaign.packs.config_toml import config_text
@@ -65,8 +65,7 @@ def pack_files(content: StoredCampaign, read: Callable[[str], bytes | None]) -> 
     written = [
         source.with_changes(
             images=tuple(
-                ImageRef(images.get((i.file, i.sha256), i.file), i.alt, i.sha256)
-                for i in source.images
+                replace(i, file=images.get((i.file, i.sha256), i.file)) for i in source.images
             )
         )
         for source in written
@@ -155,18 +154,33 @@ def _refuse_a_full_folder(folder: Path, force: bool) -> None:
 
 
 def _with_own_template(source: PostSource, library: Library, pack: PackFiles) -> PostSource:
-    """`source` as its entry names it: its template file's name, or a file of its own."""
-    if library.templates.get(source.template) == source.text:
-        return source
-    stem = f"{source.day_slug}/{source.key}"
+    """`source` as its entry names it: each of its texts (one per language of a post written
+    in several) under its template file's name, or in a file of its own."""
+    if source.lang is None:
+        return source.with_changes(template=_template_of(source.key, source, library, pack))
+    names = {
+        tag: _template_of(key, source, library, pack)
+        for key, tag in zip(writings(source), source.texts(), strict=True)
+    }
+    others = tuple(replace(other, template=names[other.lang]) for other in source.others)
+    return source.with_changes(template=names[source.lang], others=others)
+
+
+def _template_of(key: str, source: PostSource, library: Library, pack: PackFiles) -> str:
+    """The template of the text `key` (`writings`): its file's name while the file holds the
+    text, else a file of its own, `<day>/<key>.j2`, recorded in `pack.own`."""
+    template, text = writings(source)[key]
+    if library.templates.get(template) == text:
+        return template
+    stem = f"{source.day_slug}/{key}"
     name, number = f"{stem}{TEMPLATE_SUFFIX}", 1
-    while f"{POSTS}/{name}" in pack.files and pack.files[f"{POSTS}/{name}"] != source.text:
+    while f"{POSTS}/{name}" in pack.files and pack.files[f"{POSTS}/{name}"] != text:
         number += 1
         name = f"{stem}-{number}{TEMPLATE_SUFFIX}"
     path = _inside(name, "template")
-    pack.files[path] = source.text
-    pack.own[source.key] = path
-    return source.with_changes(template=name)
+    pack.files[path] = text
+    pack.own[key] = path
+    return name
 
 
 def _images(

@@ -18,11 +18,13 @@ from campaign.config import (
     Helpline,
     Metrics,
     OrganisationFile,
+    PostSpec,
     Publishing,
     Slug,
     describe_validation_error,
     read_toml,
 )
+from campaign.config.languages import Languages
 from campaign.config.organisation import ENTRY_TABLES, ROUTE_TABLES
 from campaign.errors import ConfigError
 from campaign.packs.facts import check_fact_name
@@ -65,7 +67,11 @@ class PackFacts(Frozen):
 
 
 class Pack(Frozen):
-    """A campaign without a force: the week, the national facts, the facts a force gives."""
+    """A campaign without a force: the week, the national facts, the facts a force gives.
+
+    `languages` is the campaign's `[languages]` as the pack writes it: a post on a pair (a
+    channel named in `pairs`) goes out on one account per language, each a fact the force gives.
+    """
 
     pack: PackInfo
     facts: PackFacts
@@ -73,6 +79,7 @@ class Pack(Frozen):
     checks: Checks = Checks()
     publishing: Publishing = Publishing()
     metrics: Metrics = Metrics()
+    languages: Languages | None = None
     days: tuple[Day, ...] = Field(min_length=1)
     path: Path = Path(PACK_FILE)
 
@@ -90,13 +97,33 @@ class Pack(Frozen):
                     f"({self.pack.start} to {self.pack.end}): move the day or the dates"
                 )
             for j, post in enumerate(day.posts):
-                if f"accounts.{post.channel}" not in self.facts.required:
-                    raise ValueError(
-                        f"days[{i}].posts[{j}].channel {post.channel!r}: each force gives its "
-                        f'accounts, so ask for it: add "accounts.{post.channel}" to '
-                        "[facts.required]"
-                    )
+                self._check_post(f"days[{i}].posts[{j}]", post)
         return self
+
+    def _check_post(self, where: str, post: PostSpec) -> None:
+        """The post's accounts are facts each force must give; its templates, one for each
+        of the pack's languages."""
+        pairs = self.languages.pairs if self.languages is not None else {}
+        accounts = pairs.get(post.channel, {"": post.channel})
+        for tag, account in accounts.items():
+            if f"accounts.{account}" not in self.facts.required:
+                whose = f" (the pair's account for {tag!r})" if tag else ""
+                raise ValueError(
+                    f"{where}.channel {post.channel!r}{whose}: each force gives its accounts, "
+                    f'so ask for it: add "accounts.{account}" to [facts.required]'
+                )
+        order = list(self.languages.order) if self.languages is not None else []
+        if post.templates and sorted(post.templates) != sorted(order):
+            said = f"[languages] order is {order}" if order else "the pack has no [languages]"
+            raise ValueError(
+                f"{where}.templates gives {sorted(post.templates)} but {said}: give one template "
+                "for each of the pack's languages (and list them in [languages] order)"
+            )
+        if not post.templates and post.channel in pairs:
+            raise ValueError(
+                f"{where}: channel {post.channel!r} is a pair of accounts, one per language: "
+                "give `templates` with a template for each language"
+            )
 
     @property
     def posts_dir(self) -> Path:
@@ -144,7 +171,10 @@ def load_pack(directory: Path) -> Pack:
         raise ConfigError(describe_validation_error(exc, Pack), path=path) from None
     for i, day in enumerate(pack.days):
         for j, post in enumerate(day.posts):
-            wanted = [(f"days[{i}].posts[{j}].template", post.template)]
+            wanted = [
+                (f"days[{i}].posts[{j}].templates.{tag}", name)
+                for tag, name in post.templates.items()
+            ] or [(f"days[{i}].posts[{j}].template", post.template)]
             wanted += [
                 (f"days[{i}].posts[{j}].images[{k}].file", image.file)
                 for k, image in enumerate(post.images)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_GRAPHEMES = 300
 MAX_IMAGES = 4
+MAX_LANGS = 3  # a post record's `langs` (app.bsky.feed.post lexicon: maxLength 3)
 MAX_IMAGE_BYTES = 1_000_000
 MAX_ALT = 2_000
 MAX_TEXT_BYTES = 3_000

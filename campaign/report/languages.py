@@ -92,7 +92,7 @@ class Unit:
 
     @property
     def language(self) -> str:
-        """ "Pair: Cymraeg (Welsh), English", or the post's own languages."""
+        """The language cell: 'Pair: Cymraeg (Welsh), English', or the post's own languages."""
         if not self.pair:
             return languages_label(self.first.languages)
         return "Pair: " + ", ".join(languages_label(row.languages) for row in self.members)

@@ -176,6 +176,9 @@ class Store(ContentMethods):
 
         `expected` maps each key to the content hash the approver was shown, checked in this
         transaction: a plan stored a moment earlier refuses it. Two-person rule: `review.py`.
+        A pair (one post per language) is approved together: keys (and `expected`) must name
+        every post of it still to go out, or `approvals.PairIncomplete` names the others with
+        their fingerprints; by day or all, the pair goes together.
         """
         who = as_actor(actor)
         with self.transaction() as session:
@@ -189,11 +192,21 @@ class Store(ContentMethods):
                 expected=expected,
                 allow_past=allow_past,
                 allow_own=allow_self_approval or review_settings(campaign).self_approval,
-                refuse_own=len(keys) == 1,
+                # one post, or one pair, named: say why not rather than skip it
+                refuse_own=bool(keys) and len({row.unit_key or row.key for row in rows}) == 1,
+                named=keys if keys and expected is None else None,
             )
             if dry_run:
                 session.rollback()
             return result
+
+    def pair(self, slug: str, key: str) -> list[PostRow]:
+        """The posts of the pair `key` belongs to, in their language order (accounts loaded);
+        just that post when it goes out alone. What a page shows and approves together
+        (`pairs.pair_status` words where it stands)."""
+        with self.reading() as session:
+            [row] = self._select_posts(session, slug, [key], None)
+            return approvals.with_partners(session, [row])
 
     def withdraw(
         self,

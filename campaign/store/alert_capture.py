@@ -31,6 +31,7 @@ from campaign.store.accounts import users_of
 from campaign.store.alert_facts import (
     HEADLINES,
     OTHER,
+    PAIR,
     WHAT_TO_DO,
     account_facts,
     account_name,
@@ -70,6 +71,8 @@ def _failed(session: Session, audit: AuditRow) -> Raised:
     )
     title = f"{post_phrase(post, campaign, account)} failed: {headline}"
     key = f"post-failed:{post.id}:{details.get('attempts', post.attempts)}"
+    if kind == PAIR:  # held, never sent (no attempt to count): each hold is its own event
+        key += f":held:{audit.at.isoformat()}"
     return [campaign], AlertEvent(key, "post-failed", title, facts, post=post, account=account)
 
 

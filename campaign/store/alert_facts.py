@@ -19,6 +19,7 @@ from campaign.present.times import clock_time, short_time, weekday
 from campaign.store.models import AccountRow, CampaignRow, PostRow
 
 DUPLICATE, POLICY, MEDIA, OTHER = "duplicate", "policy", "media", "other"
+PAIR = "pair"  # held: the other language's post of its pair did not go out (store/pairs.py)
 _MEDIA_WORDS = re.compile(r"\b(media|image|photo|attached_media|attachment)", re.IGNORECASE)
 
 # Why it failed, in a few words after "failed: " (the platform's own message follows it).
@@ -27,6 +28,7 @@ HEADLINES = {
     POLICY: "{platform} refused its content under the platform's rules",
     MEDIA: "{platform} refused its image",
     OTHER: "{platform} did not accept it",
+    PAIR: "held back because the other language's post of its pair did not go out",
 }
 WHAT_TO_DO = {
     DUPLICATE: (
@@ -44,6 +46,10 @@ WHAT_TO_DO = {
     OTHER: (
         "Read the platform's message. If the platform was down, approve the post again to "
         "send it, or publish it by hand; the dashboard's status page shows the account."
+    ),
+    PAIR: (
+        "A pair goes out together, so one language never goes out without the other. Read "
+        "the alert about the other post, fix it, then approve the pair again: both are sent."
     ),
 }
 

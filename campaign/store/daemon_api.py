@@ -11,7 +11,7 @@ through `transitions.transition`, which audits it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
-from campaign.store import control, credentials, metrics, outcomes, publishing
+from campaign.store import control, credentials, metrics, outcomes, pairs, publishing
 from campaign.store.deployment import Deployment, deployment_version, load_deployment
 from campaign.store.models import AuditRow, CampaignRow, MetricSnapshotRow, PostRow, PostState
 from campaign.store.publishing import Scope, in_scope
@@ -79,6 +79,7 @@ class Housekeeping:
     scheduled: list[PostRef]
     missed: list[PostRef]
     in_doubt: list[ClaimedPost]
+    held: list[PostRef] = field(default_factory=list)  # a pair's post whose partner failed
 
 
 @dataclass(frozen=True)
@@ -170,11 +171,13 @@ class PublishingStore:
             control.heartbeat(session, daemon_id, now)
             scheduled = publishing.schedule_approved(session, scope, now)
             missed = publishing.mark_missed(session, scope, now, grace, graces)
+            held = pairs.hold_partners(session, in_scope(scope), now)
             taken = publishing.claim_in_doubt(session, scope, daemon_id, now, stale_before, busy)
             return Housekeeping(
                 [_ref(r) for r in scheduled],
                 [_ref(r) for r in missed],
                 _claimed_all(session, taken),
+                [_ref(r) for r in held],
             )
 
     def schedule_approved(self, now: datetime, scope: Scope = None) -> list[PostRef]:
@@ -206,11 +209,17 @@ class PublishingStore:
     # -- what is due, and claiming it ---------------------------------------------------------
 
     def due(
-        self, now: datetime, limit: int, scope: Scope = None, exclude: Collection[int] = ()
+        self,
+        now: datetime,
+        limit: int,
+        scope: Scope = None,
+        exclude: Collection[int] = (),
+        units: Collection[tuple[int, str]] | None = None,
     ) -> list[int]:
-        """Ids of posts due now, oldest first, that no pause or credentials hold stops."""
+        """Ids of posts due now, oldest first, that no pause or credentials hold stops
+        (`units`: only those of these pairs, by (campaign id, unit key))."""
         with self._store.reading() as session:
-            return publishing.due_post_ids(session, scope, now, limit, exclude)
+            return publishing.due_post_ids(session, scope, now, limit, exclude, units)
 
     def acquire(
         self, daemon_id: str, post_ids: Collection[int], now: datetime

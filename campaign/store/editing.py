@@ -32,7 +32,13 @@ from campaign.store.models import (
     PostRow,
     PostState,
 )
-from campaign.store.plan_sync import PlanChanges, new_row, sync_plan, update_row
+from campaign.store.plan_sync import (
+    PlanChanges,
+    clear_partners,
+    new_row,
+    sync_plan,
+    update_row,
+)
 from campaign.store.reschedule import back_to_draft
 from campaign.store.revisions import media_row, write_revision
 from campaign.store.sources import Merge, Side, current, merge
@@ -162,17 +168,20 @@ class ContentMethods:
             if revision is not None and revision.source_hash == source.source_hash:
                 return EditResult(row, number, checked, changed=False)
             now = self.clock.now()
+            changes = PlanChanges()
             update_row(
                 session,
                 campaign,
                 row,
-                _account(session, campaign, source.channel),
+                _account(session, campaign, post.channel),  # a pair's: its language's account
                 post,
                 who,
                 now,
-                PlanChanges(),
+                changes,
             )
             back_to_draft(session, campaign, row, who, now)  # a new time needs a new sign-off
+            # A pair is signed off together: its other posts need the new sign-off too.
+            clear_partners(session, campaign, who, now, PlanChanges(edited=[row.key]))
             revision = write_revision(session, row, source, post, ORIGIN_BROWSER, who.name, now)
             return EditResult(row, revision.number, checked, changed=True)
 
@@ -192,7 +201,7 @@ class ContentMethods:
             source = _on_its_day(stored, source)
             checked, post = _checked(self, stored, source)
             now = self.clock.now()
-            row = new_row(campaign, _account(session, campaign, source.channel), post, now)
+            row = new_row(campaign, _account(session, campaign, post.channel), post, now)
             session.add(row)
             session.flush()
             record(

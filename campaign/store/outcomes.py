@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
 from campaign.present.threads import progress
+from campaign.store import pairs
 from campaign.store.audit import record
 from campaign.store.models import AccountRow, CampaignRow, DeploymentRow, PostRow, PostState
 from campaign.store.partial import stop_partial
@@ -40,7 +41,8 @@ def _held(session: Session, post_id: int, daemon_id: str) -> tuple[PostRow, Camp
 
 
 def attempting(session: Session, post_id: int, daemon_id: str, now: datetime) -> str | None:
-    """Just before a create: the claim must still be ours and nothing paused.
+    """Just before a create: the claim must still be ours and nothing paused (for a pair's
+    post, no account of its pair either).
 
     Returns why publishing must stop (a pause recorded since the claim), or None after noting
     the moment of this attempt: a look for the post waits until it has had time to land.
@@ -54,6 +56,9 @@ def attempting(session: Session, post_id: int, daemon_id: str, now: datetime) ->
     account = session.get(AccountRow, row.account_id)
     if account is not None and account.paused:
         return f"account paused ({account.pause_reason})"
+    partner = pairs.stopped_partner(session, row)
+    if partner is not None:  # a pair is paused together
+        return f"the {partner.key} account of its pair is paused ({partner.pause_reason})"
     row.first_attempt_at = row.first_attempt_at or now
     row.last_attempt_at = now
     return None
@@ -187,12 +192,14 @@ def failed(
     state: PostState = PostState.FAILED,
     failure: str | None = None,
 ) -> None:
-    """Publishing ends here; a thread with parts already public is `partial`, not failed.
-    `failure` is the kind of refusal (alert_facts.failure_kind), which chooses the advice."""
+    """Publishing ends here; a thread with parts already public is `partial`, not failed. A
+    pair's post whose partner went out says so (the alert names the pair). `failure` is the
+    kind of refusal (alert_facts.failure_kind), which chooses the advice."""
     row, campaign = _held(session, post_id, daemon_id)
     if row.live_part_ids:
         stop_partial(session, campaign, row, daemon_id, now, error)
         return
+    error += pairs.published_note(session, row)  # a pair out in one language only: say so
     row.last_error = error
     row.claimed_by, row.in_doubt, row.next_attempt_at = None, False, None
     why: dict[str, Any] = {"failure": failure} if failure else {}

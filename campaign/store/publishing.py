@@ -5,7 +5,9 @@ runs each in a short transaction of its own. `scope` is a campaign id, or None f
 
 The claim is one conditional UPDATE (state scheduled -> publishing) that also requires, in the
 same statement, that neither the post's campaign nor its account is paused or waiting for
-credentials and that the approval matches the content. The campaign rows are read FOR SHARE
+credentials and that the approval matches the content, and, for a post of a pair, that every
+earlier language's post is published and no account of the pair is stopped (pairs.py). The
+campaign rows are read FOR SHARE
 first (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a claim waits for a
 pause being written and then sees it: no post is claimed after a pause is recorded.
 """
@@ -26,10 +28,12 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import Session, selectinload
 
+from campaign.store import pairs
 from campaign.store.audit import record
 from campaign.store.models import (
     AccountRow,
@@ -58,7 +62,7 @@ def in_scope(scope: Scope, column: Any = PostRow.campaign_id) -> ColumnElement[b
 
 
 def _open_gate() -> ColumnElement[bool]:
-    """Posts whose campaign and account may publish now."""
+    """Posts whose campaign and account (and, for a pair, its partners) may publish now."""
     account_ok = exists().where(
         AccountRow.id == PostRow.account_id,
         AccountRow.paused.is_(False),
@@ -68,7 +72,7 @@ def _open_gate() -> ColumnElement[bool]:
         CampaignRow.id == PostRow.campaign_id, CampaignRow.paused.is_(False)
     )
     everything_paused = exists().where(DeploymentRow.paused.is_(True))
-    return and_(account_ok, campaign_ok, ~everything_paused)
+    return and_(account_ok, campaign_ok, ~everything_paused, pairs.pair_gate())
 
 
 def campaigns_of(session: Session, rows: Collection[PostRow]) -> dict[int, CampaignRow]:
@@ -124,6 +128,8 @@ def mark_missed(
             in_scope(scope),
             PostRow.state == PostState.SCHEDULED,
             PostRow.scheduled_at < now - shortest,
+            # waiting for its pair's earlier language: it goes (or is held) with that one
+            or_(PostRow.unit_key.is_(None), ~pairs.earlier_in(pairs.MAY_GO_OUT)),
         )
         .options(selectinload(PostRow.account))
     ).all()
@@ -136,6 +142,7 @@ def mark_missed(
         campaign, account = campaigns[row.campaign_id], row.account
         window = graces.get(row.campaign_id, grace)
         why = _missed_reason(campaign, account, row, window, everything)
+        why += pairs.published_note(session, row)
         if row.live_part_ids:
             # A thread whose head is public is finished late rather than left without its
             # helpline: while publishing is stopped it is `partial`, otherwise it goes on.
@@ -193,9 +200,16 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 
 def due_post_ids(
-    session: Session, scope: Scope, now: datetime, limit: int, exclude: Collection[int] = ()
+    session: Session,
+    scope: Scope,
+    now: datetime,
+    limit: int,
+    exclude: Collection[int] = (),
+    units: Collection[tuple[int, str]] | None = None,
 ) -> list[int]:
-    """Ids of scheduled posts whose time (or retry time) has come, oldest first."""
+    """Ids of scheduled posts whose time (or retry time) has come, oldest first (a pair's
+    later language is not among them until its earlier one is published). `units`: only posts
+    of these pairs, by (campaign id, unit key)."""
     query = (
         select(PostRow.id)
         .where(in_scope(scope), _due(now), _open_gate())
@@ -204,6 +218,10 @@ def due_post_ids(
     )
     if exclude:
         query = query.where(PostRow.id.not_in(list(exclude)))
+    if units is not None:
+        if not units:
+            return []
+        query = query.where(tuple_(PostRow.campaign_id, PostRow.unit_key).in_(list(units)))
     return list(session.scalars(query))
 
 
@@ -211,7 +229,11 @@ def next_due(session: Session, scope: Scope) -> datetime | None:
     """When the next scheduled post (or retry) falls due: what a rehearsal sleeps towards."""
     base = select(PostRow).where(
         in_scope(scope),
-        PostRow.state.in_([PostState.SCHEDULED, PostState.PUBLISHING]),
+        or_(
+            PostRow.state == PostState.PUBLISHING,
+            # a pair's later language follows its earlier one, not its own time
+            and_(PostRow.state == PostState.SCHEDULED, pairs.earlier_all_published()),
+        ),
     )
     first = session.scalar(
         base.with_only_columns(func.min(PostRow.scheduled_at)).where(

@@ -26,8 +26,9 @@ ALLOWED: dict[PostState, frozenset[PostState]] = {
     S.DRAFT: frozenset({S.APPROVED, S.CANCELLED}),
     # scheduled by a daemon; back to draft (withdrawn, edited); cancelled
     S.APPROVED: frozenset({S.SCHEDULED, S.DRAFT, S.CANCELLED}),
-    # claimed; missed (past grace); partial (head public, publishing stopped); draft; cancelled
-    S.SCHEDULED: frozenset({S.PUBLISHING, S.MISSED, S.PARTIAL, S.DRAFT, S.CANCELLED}),
+    # claimed; missed (past grace); partial (head public, publishing stopped); failed (held:
+    # its pair's earlier language did not go out); draft; cancelled
+    S.SCHEDULED: frozenset({S.PUBLISHING, S.MISSED, S.PARTIAL, S.FAILED, S.DRAFT, S.CANCELLED}),
     # sent; retried, released or held (scheduled); failed; missed; partial; approval void (draft)
     S.PUBLISHING: frozenset({S.PUBLISHED, S.SCHEDULED, S.FAILED, S.MISSED, S.PARTIAL, S.DRAFT}),
     S.PUBLISHED: frozenset(),

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
+import langcodes
+
 
 @dataclass(frozen=True)
 class OutgoingMedia:
@@ -36,6 +38,16 @@ class OutgoingPost:
     parts: tuple[str, ...]
     media: tuple[OutgoingMedia, ...] = ()
     languages: tuple[str, ...] = ()
+
+    def language_codes(self, most: int | None = None) -> tuple[str, ...]:
+        """Its languages as ISO 639 codes ("cy", "en" for "en-GB"), the shortest there is
+        (two letters where the language has them), without repeats, at most `most`."""
+        codes: list[str] = []
+        for tag in self.languages:
+            code = langcodes.Language.get(tag).language or ""
+            if code and code not in codes:
+                codes.append(code)
+        return tuple(codes[:most])
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from campaign.errors import (
     RateLimited,
     Transient,
 )
-from campaign.platforms.bluesky import FACTS, MAX_IMAGES
+from campaign.platforms.bluesky import FACTS, MAX_IMAGES, MAX_LANGS
 from scheduler.channels.base import (
     AccountHealth,
     BeforeCreate,
@@ -128,6 +128,8 @@ class BlueskyChannel(ClosingChannel):
                 facets=facet_detection.detect_facets(post.parts[index]) or None,
                 embed=embed,
                 reply=reply,
+                # the lexicon's `langs`: at most 3 BCP 47 tags (what apps filter feeds by)
+                langs=list(dict.fromkeys(post.languages))[:MAX_LANGS] or None,
             )
             if before_create is not None:
                 before_create(index)

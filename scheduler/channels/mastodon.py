@@ -124,6 +124,8 @@ class MastodonChannel(ClosingChannel):
                 in_reply_to_id=ids[-1] if ids else None,
                 media_ids=media_ids,
                 visibility="public",
+                # ISO 639 ("cy"): the instance files it so readers' language filters work
+                language=next(iter(post.language_codes(1)), None),
                 idempotency_key=idempotency_key(post, index),
                 creates=True,
             )

@@ -10,9 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import langcodes
 from werkzeug.wrappers import Response
 
-from campaign.platforms.bluesky import MAX_GRAPHEMES, MAX_IMAGE_BYTES, MAX_IMAGES, graphemes
+from campaign.platforms.bluesky import (
+    MAX_GRAPHEMES,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGES,
+    MAX_LANGS,
+    graphemes,
+)
 from scheduler.sandbox.wsgi import json_response
 
 POST = "app.bsky.feed.post"
@@ -88,6 +95,11 @@ class PostRecord:
     def text(self) -> str:
         return str(self.value.get("text", ""))
 
+    @property
+    def langs(self) -> list[str]:
+        """The record's `langs` as sent ([] when it gave none)."""
+        return [str(tag) for tag in self.value.get("langs") or []]
+
     def view(self) -> dict[str, Any]:
         return {"uri": self.uri, "cid": self.cid, "value": self.value}
 
@@ -113,10 +125,23 @@ def check_record(
     if len(text.encode()) > MAX_TEXT_BYTES:
         return invalid_record(f"Record/text must not be longer than {MAX_TEXT_BYTES} characters")
     return (
-        _check_facets(text, record.get("facets") or [])
+        _check_langs(record.get("langs"))
+        or _check_facets(text, record.get("facets") or [])
         or _check_embed(record.get("embed"), blobs)
         or _check_reply(record.get("reply"), posts)
     )
+
+
+def _check_langs(langs: Any) -> Response | None:
+    """`langs`: at most 3 strings, each a well-formed BCP 47 tag (the lexicon's "language")."""
+    if langs is None:
+        return None
+    if not isinstance(langs, list) or len(langs) > MAX_LANGS:
+        return invalid_record(f"Record/langs must not have more than {MAX_LANGS} elements")
+    for n, tag in enumerate(langs):
+        if not isinstance(tag, str) or not langcodes.tag_is_valid(tag):
+            return invalid_record(f"Record/langs/{n} must be a well-formed BCP 47 language tag")
+    return None
 
 
 def _check_facets(text: str, facets: list[Any]) -> Response | None:

@@ -37,6 +37,7 @@ from scheduler.sandbox.mastodon_model import (
     error,
     iso,
     media_json,
+    posting_language,
 )
 from scheduler.sandbox.mastodon_reads import MastodonReads
 from scheduler.sandbox.wsgi import RequestRecord, json_response, lands_after
@@ -262,7 +263,7 @@ class MastodonApi(MastodonReads):
             reply_to,
             media_ids,
             now + timedelta(seconds=lands_after(request)),
-            language=str(values.get("language") or "") or None,
+            language=posting_language(values.get("language")),
             visibility=str(values.get("visibility") or "public"),
             idempotency_key=key,
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import langcodes
 from werkzeug.wrappers import Response
 
 from campaign.x_urls import find_urls
@@ -157,3 +158,15 @@ def _mentions(escaped: str) -> str:
 def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """Mastodon's error answer: `{"error": "..."}`."""
     return json_response(status, {"error": message}, headers=headers)
+
+
+def posting_language(given: object) -> str | None:
+    """The language a status is filed under: an ISO 639 code the instance knows ("cy"), as
+    Mastodon keeps it; anything else (a region tag "en-GB", a made-up code) is dropped for
+    the account's default, as Mastodon does without an error. The double's accounts have no
+    default: None."""
+    code = str(given or "")
+    if not code or code != code.lower() or not 2 <= len(code) <= 3 or not code.isalpha():
+        return None
+    known = langcodes.tag_is_valid(code) and langcodes.Language.get(code).is_valid()
+    return code if known else None

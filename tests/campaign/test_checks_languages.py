@@ -1,6 +1,6 @@
-"""Checks per language, through `campaign check` and its core (`check_plan`), on a small week in
-Welsh and English: one day, an X pair (a Welsh account and an English one) and a bilingual
-Facebook post, as the contract's sample."""
+"""Checks per language, through `campaign check` and its core (`check_plan`), on the shared
+Welsh and English sample (tests/campaign/languages_sample: one day, an X pair of a Welsh account
+and an English one, and a bilingual Facebook post), copied and edited per test."""
 
 from __future__ import annotations
 
@@ -20,51 +20,9 @@ from campaign.planning import check_plan, store_plan
 REPO = Path(__file__).resolve().parents[2]
 CY_TAG = "#WythnosYmwybyddiaethTroseddauCasineb"
 EN_TAG = "#HateCrimeAwarenessWeek"
-FACEBOOK = '{ cy = "day1/facebook.cy.j2", en = "day1/facebook.en.j2" }'
-CONFIG = f"""\
-[campaign]
-name = "Wythnos Ymwybyddiaeth Troseddau Casineb 2026"
-slug = "hate-crime-awareness-week-2026"
-organisation = "Heddlu Gogledd Cymru"
-hashtag = "{EN_TAG}"
-start = 2026-10-10
-end = 2026-10-17
-timezone = "Europe/London"
-
-[languages]
-order = ["cy", "en"]
-hashtags = {{ cy = "{CY_TAG}", en = "{EN_TAG}" }}
-pairs = {{ x = {{ cy = "x-cymraeg", en = "x-english" }} }}
-
-[accounts.x-cymraeg]
-platform = "x"
-name = "Heddlu Gogledd Cymru"
-handle = "@HeddluGogCymru"
-[accounts.x-cymraeg.credentials]
-consumer_key = "A"
-consumer_secret = "B"
-access_token = "C"
-access_token_secret = "D"
-[accounts.x-english]
-platform = "x"
-name = "North Wales Police"
-handle = "@NWPolice"
-[accounts.x-english.credentials]
-consumer_key = "A2"
-consumer_secret = "B2"
-access_token = "C2"
-access_token_secret = "D2"
-[accounts.facebook]
-platform = "facebook"
-name = "Heddlu Gogledd Cymru / North Wales Police"
-page_id = "104857361209584"
-[accounts.facebook.credentials]
-page_access_token = "FBT"
-
-[helplines.emergency]
-name = "Emergency"
-number = "999"
-purpose = "immediate danger"
+SAMPLE = Path(__file__).parent / "languages_sample"
+# Two more helplines than the sample's 999, to give different numbers in each language.
+HELPLINES = """\
 [helplines.victims]
 name = "Victim Support"
 number = "08 08 16 89 111"
@@ -73,20 +31,9 @@ purpose = "support for victims of crime"
 name = "National Stalking Helpline"
 number = "0808 802 0300"
 purpose = "advice for victims of stalking"
-hours = {{ mon = "09:30-16:00", tue = "09:30-16:00" }}
+hours = { mon = "09:30-16:00", tue = "09:30-16:00" }
 
-[[days]]
-date = 2026-10-12
-slug = "day1"
-theme = "Report it"
-posts = [
-  {{ channel = "x", time = "10:00", templates = {{ cy = "day1/x.cy.j2", en = "day1/x.en.j2" }} }},
-  {{ channel = "facebook", time = "11:00", templates = {FACEBOOK} }},
-]
 """
-CY = "Mewn argyfwng, ffoniwch {{ helplines.emergency.number }}. {{ campaign.hashtag }}\n"
-EN = "In an emergency, call {{ helplines.emergency.number }}. {{ campaign.hashtag }}\n"
-TEMPLATES = {"x.cy.j2": CY, "x.en.j2": EN, "facebook.cy.j2": CY, "facebook.en.j2": EN}
 # Plain Welsh the English formula would call hard: Welsh words run long in syllables.
 WELSH_PROSE = (
     "Mae Heddlu Gogledd Cymru yn annog unrhyw ddioddefwyr troseddau casineb i ffonio 999 mewn "
@@ -102,12 +49,14 @@ DENSE_ENGLISH = (
 
 @pytest.fixture
 def week(tmp_path: Path) -> Path:
-    """The Welsh sample week, to edit: config.toml and posts/day1/{x,facebook}.{cy,en}.j2."""
-    (tmp_path / "posts" / "day1").mkdir(parents=True)
-    (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
-    for name, text in TEMPLATES.items():
-        write(tmp_path, name, text)
-    return tmp_path
+    """The sample week (one day: an X pair, cy then en, and a bilingual Facebook post), to edit:
+    config.toml and posts/day1/{x,facebook}.{cy,en}.j2, with its Page id given and two more
+    helplines."""
+    week = tmp_path / "welsh-week"  # not "week": the `run` fixture copies the shipped one there
+    shutil.copytree(SAMPLE, week)
+    edit_config(week, 'page_id = "1234567890"', 'page_id = "104857361209584"')
+    edit_config(week, "[[days]]", HELPLINES + "[[days]]")
+    return week
 
 
 def write(week: Path, name: str, text: str) -> None:

@@ -184,3 +184,30 @@ def test_the_command_line_refuses_to_let_the_author_approve_their_own_version(ru
     week = run("approve", "--all", "--by", "pc.tester")
     assert week.exit_code == 0 and "you wrote the latest version" in week.output
     assert {row.key: row.state for row in store.posts(SLUG)}["2020-04-20-x"] == "draft"
+
+
+def test_a_pair_is_approved_with_both_fingerprints_and_one_alone_is_refused(tmp_path, monkeypatch):
+    from tests.scheduler.test_pairs import SLUG as PAIR_SLUG
+    from tests.scheduler.test_pairs import X_CY, X_EN, write_campaign
+
+    monkeypatch.setenv("CAMPAIGN_USER", "pc.tester")
+    config = write_campaign(tmp_path / "wales")
+
+    def run(*args: str):
+        return CliRunner().invoke(main, [*args, "--config", str(config)], catch_exceptions=False)
+
+    assert run("plan").exit_code == 0
+    listed = run("approve", X_CY, X_EN, "--dry-run").output
+    prints = dict(re.findall(r"(2026-10-12-x-(?:cy|en))@([0-9a-f]{12})\b", listed))
+    alone = run("approve", f"{X_CY}@{prints[X_CY]}", "--by", "inspector")
+    assert alone.exit_code == 2
+    assert f"{X_CY} is one of a pair" in alone.output
+    assert f"approve it with {X_EN}@{prints[X_EN]}" in alone.output
+    both = run("approve", f"{X_CY}@{prints[X_CY]}", f"{X_EN}@{prints[X_EN]}", "--by", "inspector")
+    assert both.exit_code == 0 and "Approved 2 post(s)" in both.output
+    store = Store.open(load_config(config).database_url())
+    try:
+        states = {p.key: p.state for p in store.posts(PAIR_SLUG, keys=[X_CY, X_EN])}
+    finally:
+        store.engine.dispose()
+    assert states == {X_CY: "approved", X_EN: "approved"}

@@ -46,3 +46,28 @@ def test_results_show_each_language_and_mark_each_text(web, planned: Store):
     }
     assert [lang for lang, _ in top[FB]] == ["cy", "en"]  # each text in its own element
     assert top[f"{PAIR}-cy"][0][0] == "cy"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_report_page_on_a_bilingual_week_is_accessible(browser, planned: Store, config):
+    """The printable report with a pair, a bilingual post and the by-language table and chart:
+    nothing axe-core can find against WCAG 2.1 AA, and the screen reader's language switches."""
+    from campaign.report.dataset import load_dataset
+    from campaign.report.html import render_report_html
+    from campaign.report.summary import summarise
+    from tests.web.conftest import axe_violations
+
+    dataset = load_dataset(planned, config)
+    output = config.base_dir / "report.html"
+    output.write_text(render_report_html(dataset, summarise(dataset)), encoding="utf-8")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(output.as_uri())
+        welsh = page.locator(f'[id="post-{PAIR}-cy"] .opening [lang="cy"]')
+        assert welsh.count() == 1
+        assert page.locator(f'[id="post-{FB}"] .opening [lang]').count() == 2
+        assert axe_violations(page) == []
+    finally:
+        context.close()
