@@ -483,3 +483,18 @@ def test_the_month_list_marks_each_first_line_with_its_language(alice: FlaskClie
         ("en", ENGLISH_TEXT),
         ("cy", WELSH_TEXT),  # a bilingual post's first line is its first language's
     ]
+
+
+def test_approving_one_post_of_the_pair_alone_is_refused_in_plain_words(
+    web, alice: FlaskClient, planned: Store
+) -> None:
+    """A form naming only the Welsh post (an old page, a hand-made request) approves nothing."""
+    stored = hashes(planned)
+    response = web.post(
+        alice, "/week/approve", {"scope": "post", "key": WELSH, "post": f"{WELSH}:{stored[WELSH]}"}
+    )
+    assert response.status_code == 302
+    assert {states(planned)[key] for key in (WELSH, ENGLISH)} == {"draft"}
+    said = page(alice.get("/week").text).find("ul", "flashes")[0].words
+    assert said.startswith("Attention: Nothing was approved")
+    assert ENGLISH in said  # the other post of the pair, to approve with it
