@@ -34,11 +34,12 @@ from campaign.present.late import late_heading, late_summary
 from campaign.present.plan import changes_sentence
 from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
-from campaign.store.approvals import ApprovalResult, late_posts
+from campaign.store.approvals import ApprovalResult, PairIncomplete, late_posts
 from campaign.store.audit import Actor
 from campaign.store.review import OwnWork
 from campaign.web import moves, week_live
 from campaign.web.auth import current_user, requires
+from campaign.web.cards import pair_refused
 from campaign.web.current import CampaignPage, current, route
 from campaign.web.status import banner, publishing
 from campaign.web.stored import stored_page
@@ -93,7 +94,10 @@ def approve() -> Any:
     except OwnWork as exc:  # the two-person rule: someone else must approve it
         flash(str(exc)[0].upper() + str(exc)[1:] + ".", "error")
         return redirect(url_for("week.week") + anchor)
-    except BadInput as exc:  # e.g. one post of a pair named without the other
+    except PairIncomplete as exc:  # one post of a pair named without the other
+        flash(pair_refused(exc), "error")
+        return redirect(url_for("week.week") + anchor)
+    except BadInput as exc:
         flash(f"{exc.for_page()[:1].upper()}{exc.for_page()[1:]}.", "error")
         return redirect(url_for("week.week") + anchor)
     _report(result, "Approved", scope)

@@ -496,5 +496,8 @@ def test_approving_one_post_of_the_pair_alone_is_refused_in_plain_words(
     assert response.status_code == 302
     assert {states(planned)[key] for key in (WELSH, ENGLISH)} == {"draft"}
     said = page(alice.get("/week").text).find("ul", "flashes")[0].words
-    assert said.startswith("Attention: Nothing was approved")
-    assert ENGLISH in said  # the other post of the pair, to approve with it
+    assert said == (
+        f"Attention: Nothing was approved: {WELSH} is one of a pair (one post per language, "
+        f"sent together), so it is approved with {ENGLISH}. Use the pair's button, \"Approve "
+        'both posts", under the two posts.'
+    )
