@@ -19,6 +19,16 @@ from campaign.checks.findings import CheckReport, Finding
 from campaign.config import Account, CampaignConfig, Image
 from campaign.fingerprints import short_hash
 from campaign.platforms import facts
+from campaign.present.languages import (
+    Language,
+    Reading,
+    Text,
+    alt_texts,
+    english_score,
+    languages_of,
+    readings,
+    texts,
+)
 from campaign.present.platforms import display_name, length_limit, lengths
 from campaign.present.status import PostStatusView, post_status, problem
 from campaign.present.times import clock_time, day_month, short_time
@@ -61,6 +71,7 @@ class ImageView:
     file: str
     alt: str
     data_uri: str | None  # any image URL; None: the file could not be read
+    alts: tuple[Text, ...] = ()  # the alt text by language (a bilingual post's holds each)
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,7 @@ class CardView:
     theme: str
     status: PostStatus | None  # None: not stored
     lengths: tuple[PartLength, ...]
-    reading_ease: float | None
+    reading_ease: float | None  # its English text's (None: not English, or not scored)
     findings: tuple[Finding, ...]  # errors first
     images: tuple[ImageView, ...]
     fingerprint: str = ""  # of the stored content: `campaign approve KEY@FINGERPRINT`
@@ -132,6 +143,11 @@ class CardView:
     approved_at: str = ""  # when the current approval was given, in the campaign's zone
     reapproval_note: str = ""  # an edit cleared an approval: who had approved
     problem: str = ""  # what went wrong, for a status table
+    # Each thread part's texts, each in its language (a bilingual post's in order).
+    texts: tuple[tuple[Text, ...], ...] = ()
+    languages: tuple[Language, ...] = ()  # the languages it holds, in order
+    multilingual: bool = False  # the campaign posts in several languages: say each card's
+    readings: tuple[Reading, ...] = ()  # each text's reading ease ("Not scored (Welsh)")
 
     @property
     def state(self) -> str:
@@ -212,9 +228,9 @@ def stored_card(source: CardSource, post: StoredPost, reapproval_note: str = "")
         theme=post.theme,
         status=post.status,
         lengths=_lengths(post.platform, counted, len(post.parts), config),
-        reading_ease=report.reading_ease.get(post.key) if matches else None,
+        **_readings(config, post, report, matches),
         findings=by_severity(report.for_post(post.key)) if matches else (),
-        images=tuple(source.image(image) for image in post.images),
+        images=_images(source, post),
         fingerprint=short_hash(post.content_hash) if source.fingerprints else "",
         content_hash=post.content_hash,
         differs_note=source.differs_note if _differs(source, post, rendered) else "",
@@ -258,11 +274,33 @@ def rendered_card(source: CardSource, post: RenderedPost) -> CardView:
         theme=post.day.theme,
         status=None,
         lengths=_lengths(post.platform, counted, len(post.parts), config),
-        reading_ease=report.reading_ease.get(post.key),
+        **_readings(config, post, report, True),
         findings=by_severity(report.for_post(post.key)),
-        images=tuple(source.image(image) for image in post.images),
+        images=_images(source, post),
         content_hash=post.content_hash,
     )
+
+
+def _images(source: CardSource, post: PostContent) -> tuple[ImageView, ...]:
+    held = languages_of(post, source.config.campaign.language)
+    return tuple(
+        replace(view, alts=alt_texts(view.alt, held))
+        for view in (source.image(image) for image in post.images)
+    )
+
+
+class _Scores(TypedDict):
+    reading_ease: float | None
+    readings: tuple[Reading, ...]
+
+
+def _readings(
+    config: CampaignConfig, post: PostContent, report: CheckReport, shown: bool
+) -> _Scores:
+    scores = report.reading_ease_by_language.get(post.key)
+    reported = report.reading_ease.get(post.key)
+    found = readings(post, config.campaign.language, scores, reported, shown)
+    return {"reading_ease": english_score(found), "readings": found}
 
 
 class _Common(TypedDict):
@@ -278,6 +316,9 @@ class _Common(TypedDict):
     platform_name: str
     card_class: str
     day: date
+    texts: tuple[tuple[Text, ...], ...]
+    languages: tuple[Language, ...]
+    multilingual: bool
 
 
 def _common(
@@ -298,6 +339,9 @@ def _common(
         "platform_name": display_name(post.platform),
         "card_class": facts(post.platform).card_class,
         "day": day,
+        "texts": texts(post, config.campaign.language),
+        "languages": languages_of(post, config.campaign.language),
+        "multilingual": config.languages is not None,
     }
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from campaign.config import CampaignConfig
 from campaign.present.cards import CardView
+from campaign.present.languages import Unit, units
 from campaign.present.times import long_date, short_date
 from campaign.states import PostState
 
@@ -22,6 +23,11 @@ class DayView:
     number: int  # day 1 is the campaign's first day
     theme: str
     cards: tuple[CardView, ...]
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """The cards as shown: a pair's posts together, as one unit."""
+        return units(self.cards)
 
     @property
     def draft_cards(self) -> list[CardView]:

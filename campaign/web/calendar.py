@@ -43,6 +43,7 @@ class Entry:
     state: str
     link: str
     text: str = ""  # the post's first line, for the list view
+    lang: str = ""  # its language, for a post written in several (its first text's)
 
 
 @dataclass
@@ -173,6 +174,7 @@ def _entry(found: Outgoing, where: ZoneInfo, colours: dict[str, int], now: datet
         state=post_status(post, where, now).label,
         link=url_for("week.week", slug=slug) + f"#post-{post.key}",
         text=first_line(str(post.parts[0]) if post.parts else ""),
+        lang=post.lang or "",
     )
 
 

@@ -19,6 +19,7 @@ from campaign.planning import CheckedPlan
 from campaign.present.cards import CardSource, CardView, ImageView, row_card
 from campaign.present.days import DayView, group_by_day
 from campaign.states import PostState
+from campaign.store.approvals import PairIncomplete
 from campaign.store.models import AuditRow, PostRow
 from campaign.web.activity import ActivityView, reapproval_notes, recent_activity
 from campaign.web.week_files import FilesState
@@ -129,3 +130,13 @@ def _image(posts_dir: Path, image: Image, media_url: Callable[[str], str]) -> Im
     # A picture uploaded in the dashboard is only in the database (`week.media` serves it).
     exists = image.file.startswith(UPLOADED) or (posts_dir / image.file).resolve().is_file()
     return ImageView(image.file, image.alt, media_url(image.file) if exists else None)
+
+
+def pair_refused(refusal: PairIncomplete) -> str:
+    """What the dashboard says when a form approved one post of a pair without the other."""
+    others = ", ".join(refusal.missing)
+    return (
+        f"Nothing was approved: {refusal.named} is one of a pair (one post per language, sent "
+        f"together), so it is approved with {others}. Use the pair's button, \"Approve both "
+        'posts", under the two posts.'
+    )

@@ -15,10 +15,12 @@ from campaign.config import CampaignConfig
 from campaign.planning import CheckedPlan
 from campaign.present.cards import CardSource, CardView, ImageView, row_card
 from campaign.present.diff import PartDiff, parts_diff
+from campaign.present.languages import Language, language, pair_kind
 from campaign.present.platforms import display_name
 from campaign.present.times import short_time
 from campaign.store.approvals import LatePost
 from campaign.store.content_rows import CommentRow
+from campaign.store.models import PostRow
 from campaign.store.review import OWN_WORK
 from campaign.store.review_queue import CHANGED, NEEDS_APPROVAL, SENT_BACK, QueueItem
 
@@ -60,6 +62,43 @@ class QueuedPost:
     diff: list[PartDiff] = field(default_factory=list)
     approved_by: str | None = None
     diff_unknown: bool = False  # approved once, but the approved text is not kept
+    unit: str | None = None  # the pair it belongs to (its posts are approved together)
+    pair_label: str = ""  # "Monday 10:00 X pair", for the pair's buttons
+    lang: str = ""  # its language, for a post written in several ("" otherwise)
+
+    @property
+    def held(self) -> bool:
+        """Not for "Approve all": the viewer's own work, or sent back for changes."""
+        return self.own or self.group == SENT_BACK
+
+
+@dataclass(frozen=True)
+class QueuedUnit:
+    """The posts of one group shown as one: a pair's (approved together), or one post."""
+
+    key: str
+    posts: tuple[QueuedPost, ...]
+    partners: tuple[QueuedPost, ...]  # every queued post of the pair, whatever its group
+
+    @property
+    def paired(self) -> bool:
+        return len(self.posts) > 1
+
+    @property
+    def languages(self) -> tuple[Language, ...]:
+        return tuple(language(post.lang) for post in self.posts)
+
+    @property
+    def kind(self) -> str:
+        return pair_kind(self.languages)
+
+    @property
+    def own(self) -> bool:
+        return any(post.own for post in self.partners)
+
+    @property
+    def label(self) -> str:
+        return self.posts[0].pair_label
 
 
 @dataclass
@@ -69,19 +108,42 @@ class QueueView:
     def group(self, name: str) -> list[QueuedPost]:
         return [post for post in self.posts if post.group == name]
 
+    def units(self, name: str) -> list[QueuedUnit]:
+        """A group's posts, a pair's together (where its first one is)."""
+        grouped: dict[tuple[bool, str], list[QueuedPost]] = {}
+        for post in self.group(name):
+            grouped.setdefault((post.unit is not None, post.unit or post.key), []).append(post)
+        return [
+            QueuedUnit(key, tuple(posts), self._partners(key) if paired else tuple(posts))
+            for (paired, key), posts in grouped.items()
+        ]
+
+    def _partners(self, unit: str) -> tuple[QueuedPost, ...]:
+        return tuple(post for post in self.posts if post.unit == unit)
+
     @property
     def approvable(self) -> list[QueuedPost]:
-        """What "Approve all" approves: not the viewer's own work, not posts sent back."""
-        return [post for post in self.posts if not post.own and post.group != SENT_BACK]
+        """What "Approve all" approves: not the viewer's own work, not posts sent back, and
+        not a pair's post whose partner is either (a pair is approved together or not)."""
+        return [post for post in self.posts if not self._held(post)]
 
     @property
     def skipped(self) -> list[tuple[QueuedPost, str]]:
         """What "Approve all" leaves, and why."""
-        return [
-            (post, OWN_WORK if post.own else "sent back for changes: its author fixes it first")
-            for post in self.posts
-            if post.own or post.group == SENT_BACK
-        ]
+        return [(post, self._why(post)) for post in self.posts if self._held(post)]
+
+    def _held(self, post: QueuedPost) -> bool:
+        if post.unit is None:
+            return post.held
+        return any(partner.held for partner in self._partners(post.unit))
+
+    @staticmethod
+    def _why(post: QueuedPost) -> str:
+        if post.own:
+            return OWN_WORK
+        if post.group == SENT_BACK:
+            return "sent back for changes: its author fixes it first"
+        return "its pair's other post is not approved now, and a pair is approved together"
 
 
 def queue_view(
@@ -132,6 +194,10 @@ def queue_view(
             thread=thread,
             request=comment_view(item.request, zone) if item.request is not None else None,
             approved_by=item.approved_by,
+            unit=row.unit_key,
+            pair_label=f"{row.scheduled_at.astimezone(zone):%A %H:%M} "
+            f"{display_name(row.account.platform)} pair",
+            lang=row.lang or "",
         )
         if item.group == CHANGED:
             if item.approved_parts is None:
@@ -151,7 +217,7 @@ def _labels(items: list[QueueItem], zone: ZoneInfo) -> dict[str, str]:
     """'Monday 10:00 X post'; the key is added where two posts would read the same."""
     plain = {
         item.row.key: f"{item.row.scheduled_at.astimezone(zone):%A %H:%M} "
-        f"{display_name(item.row.account.platform)} post"
+        f"{display_name(item.row.account.platform)} post{_in_language(item.row)}"
         for item in items
     }
     counts = Counter(plain.values())
@@ -165,3 +231,8 @@ def comment_view(comment: CommentRow, zone: ZoneInfo) -> CommentView:
         comment.body,
         comment.kind == "changes-requested",
     )
+
+
+def _in_language(row: PostRow) -> str:
+    """' in Welsh' for a pair's post (its partner is at the same time on the same platform)."""
+    return f" in {language(row.lang).english}" if row.unit_key and row.lang else ""

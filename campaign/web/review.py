@@ -17,11 +17,12 @@ from campaign.config import CampaignConfig
 from campaign.errors import BadInput, CampaignError, ContentChanged, TimePassed
 from campaign.planning import CheckedPlan, check_sources
 from campaign.present.late import late_heading
-from campaign.store.approvals import late_posts
+from campaign.store.approvals import PairIncomplete, late_posts
 from campaign.store.audit import Actor
 from campaign.store.review import MAX_COMMENT, OwnWork
 from campaign.store.review_queue import CHANGED, NEEDS_APPROVAL, SENT_BACK
 from campaign.web.auth import current_user, requires
+from campaign.web.cards import pair_refused
 from campaign.web.current import CampaignPage, current, route
 from campaign.web.queue_view import EMPTY, HEADINGS, QueueView, late_notes, queue_view
 from campaign.web.status import publishing
@@ -136,6 +137,12 @@ def approve() -> Any:
         return redirect(url_for("review.queue"))
     except TimePassed as exc:
         return _confirm_late(page, shown, exc)
+    except PairIncomplete as exc:  # one post of a pair named without the other
+        flash(pair_refused(exc), "error")
+        return redirect(url_for("review.queue"))
+    except BadInput as exc:
+        flash(f"{exc.for_page()[:1].upper()}{exc.for_page()[1:]}.", "error")
+        return redirect(url_for("review.queue"))
     if result.changed:
         count = len(result.changed)
         flash(

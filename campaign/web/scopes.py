@@ -7,6 +7,7 @@ campaign's key for it); anything else is refused before anything changes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import abort
@@ -14,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from campaign.present.platforms import display_name
 from campaign.store.audit import Actor
-from campaign.store.models import AccountRow, DeploymentRow
+from campaign.store.models import AccountRow, DeploymentRow, PostRow
 from campaign.store.sharing import shared_accounts
 from campaign.web.current import CampaignPage
 
@@ -30,10 +31,23 @@ class AccountChoice:
     used_by: tuple[str, ...]  # the names of every campaign that publishes through it
     paused: bool
     reason: str | None
+    # The other accounts of the pairs it carries (one post per language, sent together).
+    paired_with: tuple[str, ...] = ()
 
     @property
     def used_by_text(self) -> str:
         return ", ".join(self.used_by)
+
+    @property
+    def pair_note(self) -> str:
+        """What its pause does to its pairs: their other posts wait too."""
+        if not self.paired_with:
+            return ""
+        return (
+            f"its posts go out in pairs with {' and '.join(self.paired_with)} (one post per "
+            "language, sent together), so while it is paused the other post of each pair "
+            "waits too"
+        )
 
 
 @dataclass(frozen=True)
@@ -58,9 +72,10 @@ class Scope:
                 f"someone resumes ({reason})."
             )
         if self.account is not None:
+            pairs = f" As {self.account.pair_note}." if self.account.pair_note else ""
             return (
                 f"PAUSED {self.account.label}: nothing more will be published on it, in "
-                f"{self.account.used_by_text}, until someone resumes it ({reason})."
+                f"{self.account.used_by_text}, until someone resumes it ({reason}).{pairs}"
             )
         return f"PAUSED: nothing more will be published until someone resumes ({reason})."
 
@@ -103,17 +118,34 @@ def label(account: AccountRow) -> str:
 
 def choices(page: CampaignPage) -> Choices:
     store = page.store
+    shared = shared_accounts(store, page.slug)
+    labels = {each.key: label(each.account) for each in shared}
+    partners = pair_partners(store.posts(page.slug))
     accounts = [
         AccountChoice(
-            shared.key,
-            label(shared.account),
-            shared.used_by,
-            shared.account.paused,
-            shared.account.pause_reason,
+            each.key,
+            labels[each.key],
+            each.used_by,
+            each.account.paused,
+            each.account.pause_reason,
+            tuple(labels.get(key, key) for key in sorted(partners.get(each.key, ()))),
         )
-        for shared in shared_accounts(store, page.slug)
+        for each in shared
     ]
     return Choices(store.campaign(page.slug).paused, accounts, store.everything_paused())
+
+
+def pair_partners(rows: Iterable[PostRow]) -> dict[str, set[str]]:
+    """By account key: the accounts its pairs' other posts go out on."""
+    units: dict[str, set[str]] = {}
+    for row in rows:
+        if row.unit_key is not None:
+            units.setdefault(row.unit_key, set()).add(row.channel)
+    partners: dict[str, set[str]] = {}
+    for accounts in units.values():
+        for key in accounts:
+            partners.setdefault(key, set()).update(accounts - {key})
+    return partners
 
 
 def chosen(page: CampaignPage, form: MultiDict[str, str]) -> Scope:

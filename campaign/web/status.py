@@ -9,6 +9,7 @@ the service, in a warning style (`tone` "stopped").
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,7 +24,15 @@ from campaign.store.facts import CampaignFacts
 from campaign.store.models import PostRow
 from campaign.web.current import CampaignPage
 
-__all__ = ["Banner", "banner", "card_version", "post_status", "publishing", "status_json"]
+__all__ = [
+    "Banner",
+    "banner",
+    "card_version",
+    "post_status",
+    "publishing",
+    "status_json",
+    "unit_versions",
+]
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,20 @@ def card_version(row: PostRow) -> str:
     return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()[:16]
 
 
+def unit_versions(rows: Iterable[PostRow]) -> dict[str, str]:
+    """By pair key: what the pair's card (both posts, one sign-off) shows changes with this."""
+    members: dict[str, list[PostRow]] = {}
+    for row in rows:
+        if row.unit_key is not None:
+            members.setdefault(row.unit_key, []).append(row)
+    return {
+        unit: hashlib.sha256(
+            " ".join(card_version(row) for row in sorted(pair, key=lambda r: r.key)).encode()
+        ).hexdigest()[:16]
+        for unit, pair in members.items()
+    }
+
+
 def status_json(store: Store, page: CampaignPage, now: datetime) -> dict[str, object]:
     """What the pages poll: the banner, and every post's status by key. No secrets, no markup."""
     rows = store.posts(page.slug)
@@ -107,4 +130,5 @@ def status_json(store: Store, page: CampaignPage, now: datetime) -> dict[str, ob
             row.key: {**post_status(row, page.zone, now).as_dict(), "version": card_version(row)}
             for row in rows
         },
+        "units": {unit: {"version": version} for unit, version in unit_versions(rows).items()},
     }

@@ -13,6 +13,7 @@ from flask import render_template
 from campaign.present.platforms import display_name
 from campaign.present.status import PostStatusView, post_status
 from campaign.present.times import short_time
+from campaign.render import stored_variants
 from campaign.store.models import PostRow
 from campaign.web.current import CampaignPage
 from campaign.web.status import Banner
@@ -26,6 +27,8 @@ class StoredPost:
     account: str
     text: str
     status: PostStatusView
+    # Its texts by language, for a post written in several: (tag, first part) each.
+    texts: tuple[tuple[str, str], ...] = ()
 
 
 def stored_posts(page: CampaignPage, rows: list[PostRow]) -> list[StoredPost]:
@@ -42,6 +45,10 @@ def stored_posts(page: CampaignPage, rows: list[PostRow]) -> list[StoredPost]:
                 account,
                 parts[0] if len(parts) == 1 else f"{parts[0]} (+{len(parts) - 1} more parts)",
                 post_status(row, page.zone, now),
+                tuple(
+                    (variant.lang, variant.parts[0] if variant.parts else "")
+                    for variant in stored_variants(row.variants)
+                ),
             )
         )
     return posts

@@ -34,11 +34,12 @@ from campaign.present.late import late_heading, late_summary
 from campaign.present.plan import changes_sentence
 from campaign.present.threads import abandoned
 from campaign.report.export import audit_csv
-from campaign.store.approvals import ApprovalResult, late_posts
+from campaign.store.approvals import ApprovalResult, PairIncomplete, late_posts
 from campaign.store.audit import Actor
 from campaign.store.review import OwnWork
 from campaign.web import moves, week_live
 from campaign.web.auth import current_user, requires
+from campaign.web.cards import pair_refused
 from campaign.web.current import CampaignPage, current, route
 from campaign.web.status import banner, publishing
 from campaign.web.stored import stored_page
@@ -92,6 +93,12 @@ def approve() -> Any:
         return _confirm_late(page, shown, exc)
     except OwnWork as exc:  # the two-person rule: someone else must approve it
         flash(str(exc)[0].upper() + str(exc)[1:] + ".", "error")
+        return redirect(url_for("week.week") + anchor)
+    except PairIncomplete as exc:  # one post of a pair named without the other
+        flash(pair_refused(exc), "error")
+        return redirect(url_for("week.week") + anchor)
+    except BadInput as exc:
+        flash(f"{exc.for_page()[:1].upper()}{exc.for_page()[1:]}.", "error")
         return redirect(url_for("week.week") + anchor)
     _report(result, "Approved", scope)
     now, settings = store.clock.now(), publishing(page)
@@ -249,11 +256,11 @@ def shown_posts() -> dict[str, str]:
 def _scope() -> tuple[str, tuple[str, ...], date | None, str]:
     """Which posts a sign-off form is about: (scope, keys, day, page anchor to return to)."""
     scope = request.form.get("scope", "")
-    if scope == "post":
-        key = request.form.get("key", "")
-        if not key:
+    if scope == "post":  # one post, or a pair's posts (each named: they go together)
+        keys = tuple(key for key in request.form.getlist("key") if key)
+        if not keys:
             abort(400, description="No post was named.")
-        return scope, (key,), None, f"#post-{key}"
+        return scope, keys, None, f"#post-{keys[0]}"
     if scope == "day":
         try:
             day = date.fromisoformat(request.form.get("day", ""))

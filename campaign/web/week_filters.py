@@ -159,22 +159,37 @@ def apply_filter(
 
 def post_names(days: Iterable[DayView], zone: ZoneInfo) -> dict[str, str]:
     """Each post as its controls name it, unique on the page: 'Monday 10:00 X post' (with the
-    account, then the key, when two posts would share a name)."""
-    cards = [card for day in days for card in day.cards]
+    account, then the key, when two posts would share a name); a pair's post says its language
+    ('Monday 10:00 X post in Welsh'), and the pair is named too, by its key ('Monday 10:00 X
+    pair')."""
+    days = list(days)
     names: dict[str, str] = {}
     taken: set[str] = set()
-    for card in cards:
+
+    def name(key: str, choices: Iterable[str]) -> None:
+        for each in choices:
+            if each not in taken:
+                break
+        names[key] = each
+        taken.add(each)
+
+    for card in (card for day in days for card in day.cards):
         when = f"{weekday(card.day)} {wall_clock(card.post.scheduled_at, zone)}"
         handle = card.account.handle or card.account.name
-        for name in (
-            f"{when} {card.platform_name} post",
-            f"{when} {card.platform_name} {handle} post",
-            f"{when} {card.platform_name} post {card.post.key}",
-        ):
-            if name not in taken:
-                break
-        names[card.post.key] = name
-        taken.add(name)
+        in_language = [f"{when} {card.platform_name} post in {card.languages[0].english}"]
+        name(
+            card.post.key,
+            [
+                *(in_language if card.post.unit is not None else []),
+                f"{when} {card.platform_name} post",
+                f"{when} {card.platform_name} {handle} post",
+                f"{when} {card.platform_name} post {card.post.key}",
+            ],
+        )
+    for unit in (unit for day in days for unit in day.units if unit.paired):
+        first = unit.cards[0]
+        when = f"{weekday(first.day)} {wall_clock(first.post.scheduled_at, zone)}"
+        name(unit.key, [f"{when} {first.platform_name} pair", f"{when} pair {unit.key}"])
     return names
 
 

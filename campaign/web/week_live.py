@@ -30,9 +30,30 @@ def cards() -> dict[str, object]:
     context = week_context(page, page.config)
     where = {card.post.key: (card, day) for day in context["week"].days for card in day.cards}
     compact = context["chosen"].compact
+    pairs = {
+        unit.key: (unit, day)
+        for day in context["days"]
+        for unit in day.units
+        if unit.paired and not compact
+    }
     found: dict[str, dict[str, str]] = {}
     said: list[str] = []
     for key in keys:
+        if key in pairs:  # a pair's posts, shown (and signed off) together
+            unit, day = pairs[key]
+            found[key] = {
+                "card": render_template(
+                    "_week_pair.html.j2", unit=unit, day=day, day_label=day.label, **context
+                ),
+                "version": context["versions"][key],
+            }
+            said.extend(
+                announcement(
+                    context["names"][card.post.key], context["rows"][card.post.key], page.zone
+                )
+                for card in unit.cards
+            )
+            continue
         if key not in where:
             continue
         card, day = where[key]

@@ -15,7 +15,7 @@ from campaign.store.audit import MAX_REASON
 from campaign.web.auth import current_user
 from campaign.web.cards import week_view
 from campaign.web.current import CampaignPage
-from campaign.web.status import card_version
+from campaign.web.status import card_version, unit_versions
 from campaign.web.week_files import FilesState, files_state
 from campaign.web.week_filters import (
     apply_filter,
@@ -61,7 +61,7 @@ def week_context(page: CampaignPage, config: CampaignConfig) -> dict[str, Any]:
         "latest": latest,
         "movable": movable,
         "names": post_names(view.days, page.zone),
-        "versions": {row.key: card_version(row) for row in rows},
+        "versions": {row.key: card_version(row) for row in rows} | unit_versions(rows),
         "today": now.astimezone(page.zone).date(),
         "chosen": chosen,
         "channels": channels,

@@ -36,8 +36,8 @@ def test_the_card_shows_handle_image_then_caption_with_the_handle_bold(tmp_path:
     assert head < image < caption
     assert re.search(r'class="ig-head">.*?<strong>derbyshirepolice</strong>', card, re.S)
     assert (
-        '<strong class="ig-name">derbyshirepolice</strong> <span class="text">Stalking is a crime.'
-        in card
+        '<strong class="ig-name">derbyshirepolice</strong> '
+        '<span class="text" lang="en-GB">Stalking is a crime.' in card
     )
     assert 'alt="A dark blue card: stalking is a crime."' in card
     assert 'class="alt-badge"' in card and "ig-dots" not in card

@@ -34,6 +34,8 @@ from tests.web.conftest import (
     axe_violations,
     second_campaign,
 )
+from tests.web.welsh_week import SLUG as WELSH_SLUG
+from tests.web.welsh_week import welsh_week
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -121,6 +123,11 @@ PAGES: dict[str, Visit] = {
     "composer: new post": Visit("/post/new", "", "olly"),
     "composer: cancel": Visit("/post/2020-04-22-x/cancel", "", "olly"),
     "review queue": Visit("/review", ""),
+    "week in Welsh and English": Visit(f"/c/{WELSH_SLUG}/week", "Week and sign-off"),
+    "week in Welsh and English, compact list": Visit(
+        f"/c/{WELSH_SLUG}/week?view=list", "Week and sign-off"
+    ),
+    "review queue in Welsh and English": Visit(f"/c/{WELSH_SLUG}/review", ""),
     "user admin": Visit("/admin/users", "", "ada"),
     "not found": Visit("/no-such-page", "Not found"),
     "not allowed": Visit("/week", "Not allowed", "ann"),
@@ -161,6 +168,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     store_plan(config, store, "olly")
     store_plan(load_config(second_campaign(week, root / "second")), store, "olly")
     store_plan(load_config(_autumn(week, root / "autumn")), store, "olly")
+    store_plan(load_config(welsh_week(root / "welsh")), store, "olly")  # a pair, a bilingual post
     shutil.rmtree(root / "second")
     for username, role in PEOPLE.items():
         add_user(store, username, PASSWORD, role)

@@ -141,6 +141,13 @@
         if (!slot || !busy(slot)) { changed.push(key); }
       }
     });
+    /* A pair's posts are one slot, keyed by the pair: asked for again when either changes. */
+    Object.keys(data.units || {}).forEach(function (key) {
+      if (cardsUrl && versions[key] !== undefined && versions[key] !== data.units[key].version) {
+        var slot = find("[data-card]", key);
+        if (!slot || !busy(slot)) { changed.push(key); }
+      }
+    });
     var stamp = new Date();
     setText(document.querySelector("[data-live=updated]"),
       "Live: updated " + stamp.toLocaleTimeString("en-GB"));
