@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -113,6 +113,13 @@ def stored_variants(value: list[Any] | None) -> tuple[Variant, ...]:
     )
 
 
+def hashed_languages(languages: Sequence[str], unit: str | None) -> list[str] | None:
+    """The languages a post's content hash binds: those of a post written in several (a
+    pair's post, or a bilingual one); None for a post in the campaign's one language, whose
+    hash stays as it was before languages."""
+    return list(languages) if unit is not None or len(languages) > 1 else None
+
+
 @dataclass(frozen=True)
 class PostContent:
     """What a post sends and when: the same for a post as rendered and as stored.
@@ -153,9 +160,7 @@ class PostContent:
 
     @property
     def hashed_languages(self) -> list[str] | None:
-        """The languages its content hash binds: those of a post written in several (a pair's
-        post or a bilingual one); None for a post in the campaign's one language."""
-        return list(self.languages) if self.unit is not None or self.bilingual else None
+        return hashed_languages(self.languages, self.unit)
 
 
 @dataclass(frozen=True)
@@ -264,14 +269,16 @@ def render_post(
     scheduled_at = config.scheduled_at(day, spec)
     local_time = scheduled_at.astimezone(config.zone)
     variants = tuple(
-        _render_variant(env, config, number, day, spec, outgoing, tag, posts_dir, library, own)
+        _render_variant(
+            env, config, number, day, spec, outgoing, tag, local_time, posts_dir, library, own
+        )
         for tag in outgoing.languages
     )
     parts = variants[0].parts if len(variants) == 1 else _bilingual(variants, spec)
     images = tuple(
         image.model_copy(update={"alt": _alt(image, outgoing.languages)}) for image in spec.images
     )
-    languages = list(outgoing.languages) if spec.templates else None  # = hashed_languages
+    languages = hashed_languages(outgoing.languages, outgoing.unit)
     return RenderedPost(
         key=outgoing.key,
         day=day,
@@ -308,12 +315,12 @@ def _render_variant(
     spec: PostSpec,
     outgoing: Outgoing,
     tag: str,
+    local_time: datetime,
     posts_dir: Path,
     library: Library,
     own: dict[str, str],
 ) -> Variant:
     account = config.accounts[outgoing.account]
-    scheduled_at = config.scheduled_at(day, spec)
     context = TemplateContext(
         campaign=CampaignView(
             name=config.campaign.name,
@@ -324,7 +331,7 @@ def _render_variant(
             hashtags={each: config.hashtag(each) for each in _languages(config)},
         ),
         day=DayView(day.date, number, weekday(day.date), day.theme, day.slug),
-        post=PostView(spec.channel, account.platform, scheduled_at.astimezone(config.zone), tag),
+        post=PostView(spec.channel, account.platform, local_time, tag),
         helplines=dict(config.helplines),
         contact=dict(config.contact),
     )

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.errors import StoreError
+from campaign.render import hashed_languages
 from campaign.store import control, credentials, metrics, outcomes, pairs, publishing
 from campaign.store.deployment import Deployment, deployment_version, load_deployment
 from campaign.store.models import AuditRow, CampaignRow, MetricSnapshotRow, PostRow, PostState
@@ -67,9 +68,7 @@ class ClaimedPost:
 
     @property
     def hashed_languages(self) -> list[str] | None:
-        """What its content hash binds besides parts and media (`PostContent`'s rule)."""
-        several = self.unit is not None or len(self.languages) > 1
-        return list(self.languages) if several else None
+        return hashed_languages(self.languages, self.unit)
 
 
 @dataclass(frozen=True)
